@@ -1,0 +1,115 @@
+"""Settings: one frozen object built from ``MAPAPP_*`` environment variables and validated.
+
+Unknown ``MAPAPP_*`` keys are errors (a typo must not silently fall back to a default). All
+Streamlit sessions share one process, so nothing here is mutable: build a new object with
+:func:`dataclasses.replace` to change one field.
+
+| variable | default | meaning |
+|---|---|---|
+| MAPAPP_DATABASE_URL | ``sqlite:///var/mapapp.db`` | SQLAlchemy URL; ``postgresql+psycopg://…`` uses PostGIS |
+| MAPAPP_LANG | ``sv`` | ``sv`` or ``en`` |
+| MAPAPP_STAT_YEAR_START_MONTH | ``9`` | first month of the statistical year (1 Sep – 31 Aug) |
+| MAPAPP_SITE_RADIUS_M | ``150`` | radius around a site for hotspot flags |
+| MAPAPP_HOTSPOT_MIN_COUNT | ``5`` | a flagged site has at least this many points |
+| MAPAPP_HOTSPOT_K | ``2`` | … and at least k times the district's mean density |
+| MAPAPP_GRID_SIZE_M | ``100`` | Gi* grid cell size |
+| MAPAPP_SUPPRESS_BELOW | ``5`` | published counts below this are written "<5" |
+| MAPAPP_BASEMAP | ``osm`` | ``osm``, ``none`` or an XYZ URL template ``https://…/{z}/{x}/{y}.png`` |
+| MAPAPP_BASEMAP_ATTRIBUTION | OSM's | attribution shown with a custom basemap |
+| MAPAPP_GEOLOCATION_MAX_ACCURACY_M | ``50`` | a GPS fix worse than this is refused |
+| MAPAPP_RETENTION_YEARS | ``2`` | notes and photos older than this are removed by ``retention apply`` |
+| MAPAPP_PHOTO_MAX_BYTES | ``8000000`` | largest accepted photo |
+| MAPAPP_EDIT_WINDOW_HOURS | ``24`` | a walk team may correct its own observations this long |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from mapapp.errors import ConfigurationError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+GEO_DIR = PROJECT_ROOT / "data" / "geo"
+DEFAULT_DB_PATH = PROJECT_ROOT / "var" / "mapapp.db"
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bidragsgivare'
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite:///{DEFAULT_DB_PATH}"
+    lang: str = "sv"
+    stat_year_start_month: int = 9
+    site_radius_m: float = 150.0
+    hotspot_min_count: int = 5
+    hotspot_k: float = 2.0
+    grid_size_m: float = 100.0
+    suppress_below: int = 5
+    basemap: str = "osm"
+    basemap_attribution: str = OSM_ATTRIBUTION
+    geolocation_max_accuracy_m: float = 50.0
+    retention_years: float = 2.0
+    photo_max_bytes: int = 8_000_000
+    edit_window_hours: float = 24.0
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.lang not in ("sv", "en"):
+            problems.append("MAPAPP_LANG måste vara sv eller en / must be sv or en")
+        if not 1 <= self.stat_year_start_month <= 12:
+            problems.append("MAPAPP_STAT_YEAR_START_MONTH måste vara 1–12 / must be 1–12")
+        for name in ("site_radius_m", "grid_size_m", "hotspot_k", "geolocation_max_accuracy_m"):
+            if getattr(self, name) <= 0:
+                problems.append(f"MAPAPP_{name.upper()} måste vara > 0 / must be > 0")
+        if self.suppress_below < 0 or self.hotspot_min_count < 0:
+            problems.append("antal får inte vara negativa / counts must not be negative")
+        if self.basemap not in ("osm", "none") and not (
+            self.basemap.startswith(("http://", "https://")) and "{z}" in self.basemap
+        ):
+            problems.append(
+                "MAPAPP_BASEMAP: ange osm, none eller en XYZ-adress med {z}/{x}/{y} "
+                "/ give osm, none or an XYZ URL with {z}/{x}/{y}"
+            )
+        if problems:
+            raise ConfigurationError("\n".join(problems))
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+
+_PREFIX = "MAPAPP_"
+# Variables that belong to the tooling, not to the settings object.
+_NOT_SETTINGS = {"MAPAPP_TEST_POSTGRES_URL", "MAPAPP_REQUIRE_POSTGIS", "MAPAPP_E2E_PORT"}
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Build settings from ``environ`` (default ``os.environ``) plus explicit overrides."""
+    env = os.environ if environ is None else environ
+    known = {f.name: f for f in fields(Settings)}
+    values: dict[str, object] = {}
+    unknown = []
+    for key, raw in env.items():
+        if not key.startswith(_PREFIX) or key in _NOT_SETTINGS:
+            continue
+        name = key[len(_PREFIX):].lower()
+        if name not in known:
+            unknown.append(key)
+            continue
+        default = known[name].default
+        try:
+            values[name] = type(default)(raw) if not isinstance(default, str) else raw
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"{key}={raw!r}: fel typ, väntade {type(default).__name__} / wrong type"
+            ) from exc
+    if unknown:
+        raise ConfigurationError(
+            "Okända inställningar / unknown settings: " + ", ".join(sorted(unknown))
+            + ". Tillåtna / allowed: " + ", ".join(_PREFIX + n.upper() for n in known)
+        )
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)  # type: ignore[arg-type]
