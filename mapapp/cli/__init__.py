@@ -1,0 +1,58 @@
+"""The ``mapapp`` command. Each module of this package that defines
+``register(subparsers)`` adds its subcommands; every subcommand has ``--help``.
+
+Common options: ``--db URL`` (else ``MAPAPP_DATABASE_URL``, else the embedded SQLite file) and
+``--lang sv|en``. A :class:`~mapapp.errors.MapAppError` is printed (no traceback) and the command
+exits with 2; success exits with 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from mapapp.errors import MapAppError
+
+EPILOG = (
+    "Miljövariabler / environment: MAPAPP_DATABASE_URL (standard: SQLite-filen var/mapapp.db), "
+    "MAPAPP_LANG. Se README.md."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mapapp",
+        description=(
+            "Platssamverkanskarta för lokala brottsförebyggande råd. / "
+            "Place-collaboration map for local crime-prevention councils."
+        ),
+        epilog=EPILOG,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", required=True)
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code = args.func(args)
+    except MapAppError as exc:
+        print(f"mapapp: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mapapp: avbrutet / interrupted", file=sys.stderr)
+        return 130
+    return int(code or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,243 @@
+"""Incidents and observations: bulk writing and role-aware reading.
+
+Writing (:func:`insert_points`) is one transaction: every row gets its zone and stadsdel by a
+vectorised point-in-polygon join, and a row whose (source, external_id) is already stored is
+skipped, so importing the same file again -- or retrying a submission -- stores nothing twice.
+SQLite takes the rows through one ``executemany``; PostgreSQL through ``COPY`` into a temporary
+table and one ``INSERT … ON CONFLICT DO NOTHING``.
+
+Reading (:func:`load_points`) returns the *point frame* of :mod:`mapapp.analysis`. Roles
+without :attr:`~mapapp.access.Perm.VIEW_SENSITIVE_POINTS` get the sensitive categories with no
+position (``lon``/``lat`` NaN, ``precision`` "redacted"): they still count per zone, and are
+never drawn as points. A ``vandrare`` sees only its own team's observations.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, Table, select
+
+from mapapp.access import Perm, Principal, Role
+from mapapp.categories import SENSITIVE_CODES
+from mapapp.store.district import area_ids
+from mapapp.store.engine import bump_data_version
+from mapapp.store.models import Incident, Observation, Stadsdel, Zone
+
+PointKind = Literal["incident", "observation"]
+BASE_COLUMNS = ("source", "external_id", "category", "occurred_at", "description", "lon", "lat",
+                "precision", "place_name", "zone_id", "stadsdel_id", "import_id")
+OBSERVATION_COLUMNS = ("walk_id", "ratings", "photo", "photo_mime", "site_id", "status", "owner",
+                       "accuracy_m", "created_by", "team", "created_at", "updated_at")
+_JSON_COLUMNS = {"ratings"}
+_TIME_COLUMNS = {"occurred_at", "created_at", "updated_at"}
+CHUNK = 100_000
+
+
+def table_for(kind: PointKind) -> Table:
+    return (Incident if kind == "incident" else Observation).__table__  # type: ignore[return-value]
+
+
+def _utc_text(series: pd.Series) -> np.ndarray:
+    """Aware datetimes -> SQLite text 'YYYY-MM-DDTHH:MM:SS+00:00' (vectorised)."""
+    s = pd.to_datetime(series, utc=True)
+    arr = s.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[s]")
+    text = np.datetime_as_string(arr, unit="s").astype(object)
+    return np.where(pd.isna(s).to_numpy(), None, text + "+00:00")
+
+
+def _column_values(frame: pd.DataFrame, col: str, n: int, sqlite: bool) -> list[Any]:
+    if col not in frame.columns:
+        return [None] * n
+    s = frame[col]
+    if col in _TIME_COLUMNS:
+        if sqlite:
+            return list(_utc_text(s))
+        return list(pd.to_datetime(s, utc=True).dt.to_pydatetime())
+    if col in _JSON_COLUMNS:
+        return [json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else None for v in s]
+    if col in ("lon", "lat", "accuracy_m"):
+        a = s.to_numpy(dtype="float64", na_value=np.nan)
+        return [None if not np.isfinite(v) else float(v) for v in a]
+    if col in ("zone_id", "stadsdel_id", "import_id", "walk_id", "site_id"):
+        a = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        return [None if np.isnan(v) else int(v) for v in a]
+    return [None if (v is None or (isinstance(v, float) and np.isnan(v))) else v for v in s]
+
+
+@dataclass(frozen=True)
+class InsertResult:
+    read: int
+    written: int
+
+    @property
+    def duplicates(self) -> int:
+        return self.read - self.written
+
+
+def insert_points(
+    conn: Connection,
+    frame: pd.DataFrame,
+    kind: PointKind,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> InsertResult:
+    """Write ``frame`` inside the caller's transaction (``with engine.begin() as conn``).
+
+    ``frame`` needs ``source``, ``external_id``, ``category``, ``occurred_at`` (aware), ``lon``,
+    ``lat`` (NaN when unplaced); optional: the other columns of :data:`BASE_COLUMNS` (and
+    :data:`OBSERVATION_COLUMNS` for observations). ``zone_id``/``stadsdel_id`` are computed here.
+    Rows whose (source, external_id) exists are skipped. ``progress(done, total)`` is called
+    per chunk.
+    """
+    n = len(frame)
+    if n == 0:
+        return InsertResult(0, 0)
+    frame = frame.reset_index(drop=True).copy()
+    lon = frame["lon"].to_numpy(dtype="float64", na_value=np.nan)
+    lat = frame["lat"].to_numpy(dtype="float64", na_value=np.nan)
+    zone_ids, sd_ids = area_ids(conn, lon, lat)
+    frame["zone_id"] = zone_ids
+    frame["stadsdel_id"] = sd_ids
+    if "precision" not in frame.columns:
+        frame["precision"] = "exact"
+    cols = list(BASE_COLUMNS) + (list(OBSERVATION_COLUMNS) if kind == "observation" else [])
+    cols = [c for c in cols if c in frame.columns]
+    table = table_for(kind)
+    sqlite = conn.dialect.name == "sqlite"
+    written = 0
+    for start in range(0, n, CHUNK):
+        part = frame.iloc[start:start + CHUNK]
+        m = len(part)
+        values = [_column_values(part, c, m, sqlite) for c in cols]
+        rows = list(zip(*values, strict=True))
+        written += (_insert_sqlite if sqlite else _insert_postgres)(conn, table.name, cols, rows)
+        if progress:
+            progress(min(start + m, n), n)
+    if written:
+        bump_data_version(conn)
+    return InsertResult(n, written)
+
+
+def _insert_sqlite(conn: Connection, table: str, cols: list[str], rows: list[tuple[Any, ...]]) -> int:
+    sql = (f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) "
+           f"VALUES ({', '.join('?' for _ in cols)})")
+    raw = conn.connection.driver_connection
+    before = raw.total_changes  # type: ignore[union-attr]
+    raw.executemany(sql, rows)  # type: ignore[union-attr]
+    return int(raw.total_changes - before)  # type: ignore[union-attr]
+
+
+def _insert_postgres(conn: Connection, table: str, cols: list[str], rows: list[tuple[Any, ...]]) -> int:
+    raw = conn.connection.driver_connection
+    collist = ", ".join(cols)
+    with raw.cursor() as cur:  # type: ignore[union-attr]
+        cur.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS _stage_{table} "
+            f"(LIKE {table} INCLUDING DEFAULTS EXCLUDING GENERATED) ON COMMIT DROP"
+        )
+        cur.execute(f"TRUNCATE _stage_{table}")
+        with cur.copy(f"COPY _stage_{table} ({collist}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cur.execute(
+            f"INSERT INTO {table} ({collist}) SELECT {collist} FROM _stage_{table} "
+            f"ON CONFLICT (source, external_id) DO NOTHING"
+        )
+        return int(cur.rowcount)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+POINT_FRAME_COLUMNS = ["id", "kind", "source", "external_id", "category", "occurred_at", "lon",
+                       "lat", "zone", "zone_id", "stadsdel", "precision", "description",
+                       "sensitive"]
+
+
+@dataclass(frozen=True)
+class PointFilter:
+    """What to load. None means all."""
+
+    categories: Sequence[str] | None = None
+    sources: Sequence[str] | None = None
+    zone_ids: Sequence[int] | None = None
+    start: datetime | None = None  # inclusive, aware
+    end: datetime | None = None  # exclusive, aware
+    walk_id: int | None = None
+
+
+def load_points(
+    engine: Engine, who: Principal, kind: PointKind, flt: PointFilter | None = None
+) -> pd.DataFrame:
+    """The point frame for ``who`` (see the module docstring for what each role gets)."""
+    who.require(Perm.VIEW_AGGREGATES)
+    flt = flt or PointFilter()
+    t = table_for(kind)
+    cols = [t.c.id, t.c.source, t.c.external_id, t.c.category, t.c.occurred_at, t.c.lon, t.c.lat,
+            t.c.zone_id, t.c.stadsdel_id, t.c.precision, t.c.description]
+    q = select(*cols)
+    if flt.categories is not None:
+        q = q.where(t.c.category.in_(list(flt.categories)))
+    if flt.sources is not None:
+        q = q.where(t.c.source.in_(list(flt.sources)))
+    if flt.zone_ids is not None:
+        q = q.where(t.c.zone_id.in_(list(flt.zone_ids)))
+    if flt.start is not None:
+        q = q.where(t.c.occurred_at >= flt.start)
+    if flt.end is not None:
+        q = q.where(t.c.occurred_at < flt.end)
+    if kind == "observation":
+        if flt.walk_id is not None:
+            q = q.where(t.c.walk_id == flt.walk_id)
+        if who.role == Role.VANDRARE:
+            q = q.where(t.c.team == (who.team or ""))
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True).execute(q.order_by(t.c.id))
+        df = pd.DataFrame(result.fetchall(), columns=[c.name for c in cols])
+        zones = dict(conn.execute(select(Zone.id, Zone.name)).tuples())
+        stadsdelar = dict(conn.execute(select(Stadsdel.id, Stadsdel.name)).tuples())
+    return _to_point_frame(df, kind, who, zones, stadsdelar)
+
+
+def _to_point_frame(
+    df: pd.DataFrame, kind: PointKind, who: Principal, zones: dict[int, str],
+    stadsdelar: dict[int, str],
+) -> pd.DataFrame:
+    out = pd.DataFrame({"id": df["id"].astype("int64")}) if len(df) else pd.DataFrame(
+        {"id": pd.Series(dtype="int64")})
+    out["kind"] = kind
+    out["source"] = df["source"].astype("category") if len(df) else pd.Series(dtype="object")
+    out["external_id"] = df.get("external_id")
+    out["category"] = df["category"].astype("category") if len(df) else pd.Series(dtype="object")
+    out["occurred_at"] = pd.to_datetime(df["occurred_at"], utc=True, format="ISO8601")
+    out["lon"] = pd.to_numeric(df["lon"], errors="coerce").astype("float64")
+    out["lat"] = pd.to_numeric(df["lat"], errors="coerce").astype("float64")
+    zid = pd.to_numeric(df["zone_id"], errors="coerce").astype("Int64")
+    out["zone"] = zid.map(zones).astype("object").where(zid.notna(), None)
+    out["zone_id"] = zid
+    sid = pd.to_numeric(df["stadsdel_id"], errors="coerce")
+    out["stadsdel"] = sid.map(stadsdelar).astype("object").where(sid.notna(), None)
+    out["precision"] = df["precision"].astype("object")
+    out["description"] = df["description"].astype("object")
+    out["sensitive"] = df["category"].isin(list(SENSITIVE_CODES)).to_numpy(dtype=bool)
+    if kind == "incident" and not who.can(Perm.VIEW_SENSITIVE_POINTS):
+        mask = out["sensitive"].to_numpy()
+        out.loc[mask, ["lon", "lat"]] = np.nan
+        out.loc[mask, "precision"] = "redacted"
+        out.loc[mask, "description"] = None
+    return out[POINT_FRAME_COLUMNS]
+
+
+def count_points(engine: Engine, kind: PointKind) -> int:
+    from sqlalchemy import func
+
+    t = table_for(kind)
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+
