@@ -114,7 +114,7 @@ class Observation(_PointColumns, Base):
         UniqueConstraint("source", "external_id", name="uq_observation_source_ext"),
     )
     walk_id: Mapped[int | None] = mapped_column(ForeignKey("walks.id"), index=True)
-    ratings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    ratings: Mapped[dict[str, Any] | None] = mapped_column()
     photo: Mapped[bytes | None] = mapped_column(LargeBinary)
     photo_mime: Mapped[str | None] = mapped_column(String(50))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))

@@ -126,8 +126,11 @@ def insert_points(
 
 
 def _insert_sqlite(conn: Connection, table: str, cols: list[str], rows: list[tuple[Any, ...]]) -> int:
-    sql = (f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) "
-           f"VALUES ({', '.join('?' for _ in cols)})")
+    # ON CONFLICT on the (source, external_id) key only: any other constraint still fails loudly
+    # (INSERT OR IGNORE would silently drop e.g. a NOT NULL violation).
+    sql = (f"INSERT INTO {table} ({', '.join(cols)}) "
+           f"VALUES ({', '.join('?' for _ in cols)}) "
+           f"ON CONFLICT (source, external_id) DO NOTHING")
     raw = conn.connection.driver_connection
     before = raw.total_changes  # type: ignore[union-attr]
     raw.executemany(sql, rows)  # type: ignore[union-attr]
@@ -200,8 +203,8 @@ def load_points(
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True).execute(q.order_by(t.c.id))
         df = pd.DataFrame(result.fetchall(), columns=[c.name for c in cols])
-        zones = dict(conn.execute(select(Zone.id, Zone.name)).tuples())
-        stadsdelar = dict(conn.execute(select(Stadsdel.id, Stadsdel.name)).tuples())
+        zones = dict(conn.execute(select(Zone.id, Zone.name)).tuples().all())
+        stadsdelar = dict(conn.execute(select(Stadsdel.id, Stadsdel.name)).tuples().all())
     return _to_point_frame(df, kind, who, zones, stadsdelar)
 
 

@@ -1,0 +1,81 @@
+"""The app shell: page config, language switch, log-in gate and navigation.
+
+Pages live in :mod:`mapapp.ui.pages`, one module each with ``render()`` and optionally
+``PERMISSION`` (a :class:`~mapapp.access.Perm` the role needs to see the page). The shell lists
+the pages of :data:`PAGES` whose module exists, in that order. No page runs before log-in.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+
+import streamlit as st
+
+from mapapp.access import Perm
+from mapapp.errors import MapAppError
+from mapapp.ui import context as ctx
+from mapapp.ui.login import login_gate, logout_button
+
+# (module, i18n key, icon)
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("karta", "nav.karta", ":material/map:"),
+    ("omrade", "nav.omrade", ":material/location_city:"),
+    ("vandring", "nav.vandring", ":material/directions_walk:"),
+    ("atgarder", "nav.atgarder", ":material/task_alt:"),
+    ("statistik", "nav.statistik", ":material/bar_chart:"),
+    ("importera", "nav.import", ":material/upload_file:"),
+    ("protokoll", "nav.protokoll", ":material/description:"),
+    ("admin", "nav.admin", ":material/admin_panel_settings:"),
+)
+
+
+def _guarded(render: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            render()
+        except MapAppError as exc:
+            st.error(str(exc))
+
+    run.__name__ = render.__module__.rsplit(".", 1)[-1]
+    return run
+
+
+def _pages() -> list[st.Page]:
+    who = ctx.principal()
+    out = []
+    for name, key, icon in PAGES:
+        modname = f"mapapp.ui.pages.{name}"
+        if importlib.util.find_spec(modname) is None:
+            continue
+        module = importlib.import_module(modname)
+        perm: Perm | None = getattr(module, "PERMISSION", None)
+        if perm is not None and (who is None or not who.can(perm)):
+            continue
+        out.append(st.Page(_guarded(module.render), title=ctx.tr(key), icon=icon,
+                           url_path=name, default=not out))
+    return out
+
+
+def main() -> None:
+    st.set_page_config(page_title=ctx.tr("app.title"), page_icon=":material/map:",
+                       layout="wide", initial_sidebar_state="expanded")
+    with st.sidebar:
+        choice = st.segmented_control(
+            ctx.tr("app.language"), ["sv", "en"], default=ctx.lang(), key="lang_switch",
+            format_func=lambda c: {"sv": "Svenska", "en": "English"}[c])
+        if choice and choice != st.session_state.get(ctx.LANG_KEY):
+            st.session_state[ctx.LANG_KEY] = choice
+    from mapapp.store.schema import has_schema
+
+    if not has_schema(ctx.get_engine()):
+        st.error(ctx.tr("app.no_schema"))
+        st.stop()
+    if ctx.principal() is None:
+        login_gate()
+        st.stop()
+    with st.sidebar:
+        logout_button()
+    nav = st.navigation(_pages())
+    nav.run()

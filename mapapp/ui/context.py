@@ -1,0 +1,105 @@
+"""What every page needs: settings, the engine, the signed-in principal, the language, and the
+data loaded once per data version (and role).
+
+Caches: ``st.cache_resource`` hands every session the *same* object (no per-rerun unpickling
+of a large frame), so treat what these return as read-only. Keys include the store's
+``data_version`` (bumped by every write) and the principal's role, so a write shows at once and
+one role never sees another role's cached data.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from mapapp.access import Principal
+from mapapp.i18n import t
+from mapapp.settings import Settings, load_settings
+from mapapp.store import open_store
+from mapapp.store.engine import data_version
+
+PRINCIPAL_KEY = "mapapp_principal"
+LANG_KEY = "mapapp_lang"
+
+
+@st.cache_resource(show_spinner=False)
+def get_settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def get_engine() -> Engine:
+    return open_store(get_settings())
+
+
+def principal() -> Principal | None:
+    return st.session_state.get(PRINCIPAL_KEY)
+
+
+def require_principal() -> Principal:
+    """The signed-in principal; the shell never runs a page without one."""
+    who = principal()
+    if who is None:
+        st.stop()
+    return who  # type: ignore[return-value]
+
+
+def lang() -> str:
+    return str(st.session_state.get(LANG_KEY, get_settings().lang))
+
+
+def tr(key: str, **params: object) -> str:
+    return t(key, lang(), **params)
+
+
+def version() -> str:
+    """The store's data version (cheap: one indexed row)."""
+    return data_version(get_engine())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _points(kind: str, cache_key: str, dv: str, _who: Principal) -> pd.DataFrame:
+    from mapapp.store.points import load_points
+
+    return load_points(get_engine(), _who, kind)  # type: ignore[arg-type]
+
+
+def points(kind: str) -> pd.DataFrame:
+    """All points of ``kind`` that the signed-in role may see (read-only, shared)."""
+    who = require_principal()
+    return _points(kind, who.cache_key, version(), who)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _zones(dv: str) -> gpd.GeoDataFrame:
+    from mapapp.store.district import zones_frame
+
+    return zones_frame(get_engine())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _stadsdelar(dv: str) -> gpd.GeoDataFrame:
+    from mapapp.store.district import stadsdelar_frame
+
+    return stadsdelar_frame(get_engine())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _sites(dv: str) -> gpd.GeoDataFrame:
+    from mapapp.store.district import sites_frame
+
+    return sites_frame(get_engine())
+
+
+def zones() -> gpd.GeoDataFrame:
+    return _zones(version())
+
+
+def stadsdelar() -> gpd.GeoDataFrame:
+    return _stadsdelar(version())
+
+
+def sites() -> gpd.GeoDataFrame:
+    return _sites(version())

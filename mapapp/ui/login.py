@@ -1,0 +1,60 @@
+"""Log-in: built-in accounts by default; OIDC via ``st.login`` when secrets configure it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mapapp.auth import authenticate, principal_for, user_count
+from mapapp.ui import context as ctx
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def login_gate() -> None:
+    """Show the log-in form; on success store the principal and rerun."""
+    engine = ctx.get_engine()
+    st.title(ctx.tr("app.title"))
+    st.caption(ctx.tr("app.subtitle"))
+    if _oidc_configured():
+        user = getattr(st, "user", None)
+        if user is not None and getattr(user, "is_logged_in", False):
+            email = str(user.get("email") or "")
+            who = principal_for(engine, email)
+            if who is None:
+                st.error(ctx.tr("login.oidc_unknown", user=email))
+                return
+            st.session_state[ctx.PRINCIPAL_KEY] = who
+            st.rerun()
+        if st.button(ctx.tr("login.oidc"), type="primary"):
+            st.login()
+    if user_count(engine) == 0:
+        st.warning(ctx.tr("login.no_users"))
+        return
+    with st.form("login", border=True):
+        st.subheader(ctx.tr("login.title"))
+        username = st.text_input(ctx.tr("login.username"), key="login_username")
+        password = st.text_input(ctx.tr("login.password"), type="password",
+                                 key="login_password")
+        if st.form_submit_button(ctx.tr("login.submit"), type="primary"):
+            who = authenticate(engine, username.strip(), password)
+            if who is None:
+                st.error(ctx.tr("login.failed"))
+            else:
+                st.session_state[ctx.PRINCIPAL_KEY] = who
+                st.rerun()
+
+
+def logout_button() -> None:
+    who = ctx.principal()
+    if who is None:
+        return
+    st.caption(ctx.tr("app.signed_in_as", user=who.username, role=ctx.tr(f"role.{who.role}")))
+    if st.button(ctx.tr("app.logout"), key="logout"):
+        st.session_state.pop(ctx.PRINCIPAL_KEY, None)
+        st.cache_data.clear()
+        st.rerun()
