@@ -109,7 +109,9 @@ def statistical_year(year: int, *, stat_year_start_month: int = 9) -> Period:
 
 
 def calendar_year(year: int) -> Period:
-    """>>> calendar_year(2021).label
+    """The calendar year ``year``.
+
+    >>> calendar_year(2021).label
     '2021'
     """
     return Period("calendar", f"{year}", _midnight(year), _midnight(year + 1))
@@ -307,7 +309,7 @@ def local_fields(occurred_at: pd.Series) -> tuple[NDArray[np.int64], NDArray[np.
         )
     local = idx.tz_convert(LOCAL_TZ)
     hour = np.asarray(local.hour, dtype=np.int64)
-    wday = np.asarray(local.dayofweek, dtype=np.int64)
+    wday = np.asarray(local.day_of_week, dtype=np.int64)
     return hour, wday
 
 

@@ -1,0 +1,212 @@
+"""Before/after a measure: did the incidents and observations at its place go down?
+
+**Place.** A measure with a ``site`` counts the points within ``radius_m`` of that site
+(distance ≤ r in EPSG:3006); otherwise the points whose stored ``zone`` is the measure's zone.
+
+**Windows** (local time, Europe/Stockholm; start inclusive, end exclusive). With S the local
+midnight of the measure's start date and N = ``months``:
+
+- *after*: [S, S + N months).
+- *before*: the same calendar months one year earlier, [S − 12 months, S − 12 months + N months),
+  when N ≤ 12 and the data reach back that far (the earliest point — or ``data_start`` — falls
+  in or before the first month of that window); this removes the season from the comparison.
+  Otherwise the N months immediately before, [S − N months, S).
+
+**Conclusions.** ``change`` = after − before, ``change_pct`` = 100 · change / before (None when
+before is 0). When either side has fewer than ``min_count`` (default 5) points the message is
+"för få händelser för slutsatser"; when the after window has not ended in the data (the latest
+point — or ``data_end`` — is before its end) it says so. ``conclusive`` is true only when
+neither applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from mapapp.analysis.periods import LOCAL_TZ, utc_ns
+from mapapp.crs import METRIC, WGS84, transformer
+from mapapp.errors import DataValidationError, Problem
+from mapapp.i18n import t
+
+KINDS: tuple[str, ...] = ("incident", "observation")
+
+
+def _present(v: Any) -> bool:
+    if v is None:
+        return False
+    if not isinstance(v, str) and pd.api.types.is_scalar(v) and pd.isna(v):
+        return False
+    return str(v).strip() != ""
+
+
+def _local_midnight(v: Any) -> pd.Timestamp:
+    ts = pd.Timestamp(v)
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert(LOCAL_TZ).tz_localize(None)
+    return ts.normalize().tz_localize(LOCAL_TZ)
+
+
+def _shift(ts: pd.Timestamp, months: int) -> pd.Timestamp:
+    """``ts`` (a local midnight) moved by whole months, still a local midnight."""
+    naive = ts.tz_localize(None) + pd.DateOffset(months=months)
+    return pd.Timestamp(naive).tz_localize(LOCAL_TZ)
+
+
+def place_mask(
+    measure: Mapping[str, Any],
+    points: pd.DataFrame,
+    *,
+    sites: pd.DataFrame | None = None,
+    radius_m: float = 150.0,
+) -> tuple[np.ndarray, str, str]:
+    """Boolean mask of the points at the measure's place, and (place kind, place name)."""
+    mid, title = measure.get("id"), measure.get("title")
+    site, zone = measure.get("site"), measure.get("zone")
+    if _present(site):
+        match = (sites[sites["name"].astype(str) == str(site)] if sites is not None
+                 else pd.DataFrame())
+        if len(match) == 0:
+            raise DataValidationError([Problem(None, "site", t(
+                "analysis.measure.unknown_site", "sv", id=mid, site=site))])
+        c = shapely.centroid(match.geometry.iloc[0])
+        tr = transformer(WGS84, METRIC)
+        sx, sy = tr.transform(shapely.get_x(c), shapely.get_y(c))
+        lon = points["lon"].to_numpy(dtype="float64")
+        lat = points["lat"].to_numpy(dtype="float64")
+        ok = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
+        mask = np.zeros(len(points), dtype=bool)
+        if len(ok):
+            x, y = tr.transform(lon[ok], lat[ok])
+            hits = cKDTree(np.column_stack([x, y])).query_ball_point([sx, sy], r=float(radius_m))
+            mask[ok[np.asarray(hits, dtype=np.int64)]] = True
+        return mask, "site", str(site)
+    if _present(zone):
+        return (points["zone"].astype(object) == str(zone)).to_numpy(dtype=bool), "zone", str(zone)
+    raise DataValidationError([Problem(None, "zone", t(
+        "analysis.measure.no_place", "sv", id=mid, title=title))])
+
+
+def before_after(
+    measure: Mapping[str, Any] | pd.Series,
+    points: pd.DataFrame,
+    *,
+    sites: pd.DataFrame | None = None,
+    months: int = 6,
+    radius_m: float = 150.0,
+    min_count: int = 5,
+    data_start: pd.Timestamp | None = None,
+    data_end: pd.Timestamp | None = None,
+    lang: str = "sv",
+) -> dict[str, Any]:
+    """Counts before and after one measure (see the module docstring for the rule).
+
+    Returns ``measure_id, title, place_kind ("site"/"zone"), place, months, comparison
+    ("same_months_last_year"/"immediately_before"), comparison_label, before_start,
+    before_end, after_start, after_end`` (ISO dates; *_end is the last day inside),
+    ``before, after, change, change_pct, by_kind`` ({kind: {"before", "after"}}),
+    ``complete, conclusive, message`` (None when conclusive)."""
+    m = dict(measure)
+    if not _present(m.get("start")):
+        raise DataValidationError([Problem(None, "start", t(
+            "analysis.measure.no_start", "sv", id=m.get("id"), title=m.get("title")))])
+    months = int(months)
+    mask, place_kind, place = place_mask(m, points, sites=sites, radius_m=radius_m)
+    ns = utc_ns(points["occurred_at"])
+    nat = np.iinfo(np.int64).min
+    valid = ns[ns != nat]
+    s = _local_midnight(m["start"])
+    after = (s, _shift(s, months))
+    year_before = (_shift(s, -12), _shift(s, months - 12))
+    first = (_local_midnight(data_start) if data_start is not None else
+             (pd.Timestamp(int(valid.min()), tz="UTC").tz_convert(LOCAL_TZ) if len(valid)
+              else None))
+    reaches = first is not None and (first.year, first.month) <= (year_before[0].year,
+                                                                  year_before[0].month)
+    if months <= 12 and reaches:
+        before, comparison = year_before, "same_months_last_year"
+    else:
+        before, comparison = (_shift(s, -months), s), "immediately_before"
+
+    kinds = points["kind"].astype(object).to_numpy()
+    sel = mask & (ns != nat)
+
+    def count(win: tuple[pd.Timestamp, pd.Timestamp], kind: str | None = None) -> int:
+        w = sel & (ns >= win[0].value) & (ns < win[1].value)
+        if kind is not None:
+            w &= kinds == kind
+        return int(w.sum())
+
+    b, a = count(before), count(after)
+    last = (pd.Timestamp(data_end) if data_end is not None else
+            (pd.Timestamp(int(valid.max()), tz="UTC") if len(valid) else None))
+    if last is not None and last.tzinfo is None:
+        last = last.tz_localize(LOCAL_TZ)
+    complete = last is not None and last >= after[1] - pd.Timedelta(microseconds=1)
+    enough = b >= min_count and a >= min_count
+    if not enough:
+        message: str | None = t("analysis.ba.too_few", lang)
+    elif not complete:
+        message = t("analysis.ba.incomplete", lang,
+                    last=last.tz_convert(LOCAL_TZ).date().isoformat() if last is not None else "–")
+    else:
+        message = None
+
+    def day(ts: pd.Timestamp) -> str:
+        return ts.date().isoformat()
+
+    def last_day(ts: pd.Timestamp) -> str:
+        return (ts.tz_localize(None) - pd.Timedelta(days=1)).date().isoformat()
+
+    rid = m.get("id")
+    label_key = ("analysis.ba.same_months" if comparison == "same_months_last_year"
+                 else "analysis.ba.immediately_before")
+    return {
+        "measure_id": int(rid) if isinstance(rid, int | np.integer) else rid,
+        "title": m.get("title"),
+        "place_kind": place_kind,
+        "place": place,
+        "months": months,
+        "comparison": comparison,
+        "comparison_label": t(label_key, lang),
+        "before_start": day(before[0]),
+        "before_end": last_day(before[1]),
+        "after_start": day(after[0]),
+        "after_end": last_day(after[1]),
+        "before": b,
+        "after": a,
+        "change": a - b,
+        "change_pct": None if b == 0 else round(100.0 * (a - b) / b, 1),
+        "by_kind": {k: {"before": count(before, k), "after": count(after, k)} for k in KINDS},
+        "complete": bool(complete),
+        "conclusive": bool(enough and complete),
+        "message": message,
+    }
+
+
+def before_after_all(
+    measures: pd.DataFrame,
+    points: pd.DataFrame,
+    *,
+    sites: pd.DataFrame | None = None,
+    months: int = 6,
+    radius_m: float = 150.0,
+    min_count: int = 5,
+    lang: str = "sv",
+) -> list[dict[str, Any]]:
+    """:func:`before_after` for every measure that has a start date and a place, in order."""
+    out = []
+    for row in measures.to_dict("records"):
+        if not _present(row.get("start")):
+            continue
+        if not (_present(row.get("site")) or _present(row.get("zone"))):
+            continue
+        out.append(before_after(row, points, sites=sites, months=months, radius_m=radius_m,
+                                min_count=min_count, lang=lang))
+    return out
+
