@@ -108,7 +108,7 @@ def area_ids(conn: Connection, lon: np.ndarray, lat: np.ndarray) -> tuple[np.nda
 
 def _upsert_sites(conn: Connection, gdf: gpd.GeoDataFrame) -> int:
     t = Site.__table__
-    have = set(conn.execute(select(t.c.source, t.c.external_id)).tuples().all())
+    have = set(conn.execute(select(t.c.source, t.c.external_id)).all())
     new = gdf[[(s, e) not in have for s, e in zip(gdf["source"], gdf["external_id"], strict=True)]]
     if new.empty:
         return 0
@@ -143,8 +143,8 @@ def _seed_actors(conn: Connection) -> int:
 
 def _seed_measures(conn: Connection, content: dict[str, Any]) -> int:
     t = Measure.__table__
-    zone_ids = dict(conn.execute(select(Zone.name, Zone.id)).tuples().all())
-    site_ids = dict(conn.execute(select(Site.name, Site.id)).tuples().all())
+    zone_ids = dict(conn.execute(select(Zone.name, Zone.id)).all())
+    site_ids = dict(conn.execute(select(Site.name, Site.id)).all())
     have = set(conn.execute(select(t.c.zone_id, t.c.title).where(t.c.source == MEASURE_SOURCE)))
     now = datetime.now(UTC)
     rows = []

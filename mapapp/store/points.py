@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, Table, select
 
 from mapapp.access import Perm, Principal, Role
 from mapapp.categories import SENSITIVE_CODES
+from mapapp.errors import StoreError
 from mapapp.store.district import area_ids
 from mapapp.store.engine import bump_data_version
 from mapapp.store.models import Incident, Observation, Stadsdel, Zone
@@ -117,7 +118,15 @@ def insert_points(
         m = len(part)
         values = [_column_values(part, c, m, sqlite) for c in cols]
         rows = list(zip(*values, strict=True))
-        written += (_insert_sqlite if sqlite else _insert_postgres)(conn, table.name, cols, rows)
+        write = _insert_sqlite if sqlite else _insert_postgres
+        try:
+            written += write(conn, table.name, cols, rows)
+        except conn.dialect.loaded_dbapi.Error as exc:
+            # The caller's transaction rolls back: nothing of this write is kept.
+            raise StoreError(
+                f"Skrivningen misslyckades och inget sparades / the write failed, nothing was "
+                f"saved: {exc}"
+            ) from exc
         if progress:
             progress(min(start + m, n), n)
     if written:
@@ -203,8 +212,8 @@ def load_points(
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True).execute(q.order_by(t.c.id))
         df = pd.DataFrame(result.fetchall(), columns=[c.name for c in cols])
-        zones = dict(conn.execute(select(Zone.id, Zone.name)).tuples().all())
-        stadsdelar = dict(conn.execute(select(Stadsdel.id, Stadsdel.name)).tuples().all())
+        zones = dict(conn.execute(select(Zone.id, Zone.name)).all())
+        stadsdelar = dict(conn.execute(select(Stadsdel.id, Stadsdel.name)).all())
     return _to_point_frame(df, kind, who, zones, stadsdelar)
 
 

@@ -1,0 +1,44 @@
+# mapapp — the two commands of the README:
+#   make run    install into .venv, create the embedded SQLite store with the district data
+#               (and demo data when it is empty), start the app on http://localhost:8501
+#   make test   install what the tests need and run the whole suite (PostGIS tests required)
+# Other targets: make lint, make bench, make clean.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint bench install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "mapapp needs Python 3.11+"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/mapapp init
+	$(BIN)/mapapp demo --if-empty
+	@echo ""
+	@echo "  Öppna / open http://localhost:$(PORT) — demokonton / demo accounts:"
+	@echo "  admin, polis, samordnare, lasare, vandrare — lösenord / password: demo-losen-2023"
+	@echo ""
+	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
+
+test: $(STAMP)
+	MAPAPP_REQUIRE_POSTGIS=1 $(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check mapapp layers tests benchmarks tools streamlit_app.py
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) var test-artifacts static/vendor
