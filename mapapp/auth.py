@@ -11,7 +11,7 @@ import secrets
 from datetime import UTC, datetime
 
 import bcrypt
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, insert, select, update
 
 from mapapp.access import Perm, Principal, Role
 from mapapp.errors import DataValidationError, NotFoundError, Problem
@@ -54,7 +54,7 @@ def add_user(
         if conn.execute(select(User.id).where(User.username == username)).first():
             raise DataValidationError([Problem(None, "username", f"Användaren {username} finns "
                                                f"redan. / The user {username} exists already.")])
-        conn.execute(User.__table__.insert().values(
+        conn.execute(insert(User).values(
             username=username, password_hash=hash_password(password), role=role, team=team,
             active=True, created_at=datetime.now(UTC)))
         audit.record(conn, who, "create", "user", username, role=role, team=team)

@@ -6,7 +6,7 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 
 | variable | default | meaning |
 |---|---|---|
-| MAPAPP_DATABASE_URL | ``sqlite:///var/mapapp.db`` | SQLAlchemy URL; ``postgresql+psycopg://…`` uses PostGIS |
+| MAPAPP_DATABASE_URL | ``sqlite:///var/mapapp.db`` | SQLAlchemy URL; ``postgresql+psycopg://…`` = PostGIS |
 | MAPAPP_LANG | ``sv`` | ``sv`` or ``en`` |
 | MAPAPP_STAT_YEAR_START_MONTH | ``9`` | first month of the statistical year (1 Sep – 31 Aug) |
 | MAPAPP_SITE_RADIUS_M | ``150`` | radius around a site for hotspot flags |
@@ -99,9 +99,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         if name not in known:
             unknown.append(key)
             continue
-        default = known[name].default
+        default: object = known[name].default
         try:
-            values[name] = type(default)(raw) if not isinstance(default, str) else raw
+            values[name] = raw if isinstance(default, str) else type(default)(raw)  # type: ignore[call-arg]
         except ValueError as exc:
             raise ConfigurationError(
                 f"{key}={raw!r}: fel typ, väntade {type(default).__name__} / wrong type"

@@ -72,7 +72,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 DEMO_USERS = (("admin", "admin", None), ("polis", "polis", None),
               ("samordnare", "samordnare", None), ("lasare", "lasare", None),
               ("vandrare", "vandrare", "lag-1"))
-DEMO_PASSWORD = "demo-losen-2023"
+DEMO_PASSWORD = "demo-losen-2023"  # noqa: S105 -- public, demo accounts only
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from mapapp.access import Perm, Principal
 from mapapp.store.models import AuditEvent
@@ -25,7 +25,7 @@ def record(
 ) -> None:
     """Add one audit row inside the caller's transaction (so it commits with the change)."""
     conn.execute(
-        AuditEvent.__table__.insert().values(
+        insert(AuditEvent).values(
             at=datetime.now(UTC),
             username=who.username,
             role=str(who.role),

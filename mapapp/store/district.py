@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, Table, insert, select
 
 from mapapp.access import Principal
 from mapapp.analysis.zoning import assign
@@ -39,7 +39,8 @@ def load_district(engine: Engine, who: Principal, geo_dir: Path = GEO_DIR) -> di
     stadsdelar = gpd.read_file(geo_dir / "stadsdelar.geojson").to_crs(WGS84)
     zones = gpd.read_file(geo_dir / "zones.geojson").to_crs(WGS84)
     sites = gpd.read_file(geo_dir / "sites.geojson").to_crs(WGS84)
-    content = {z["name"]: z for z in json.loads((geo_dir / "zones_content.json").read_text("utf-8"))}
+    raw = json.loads((geo_dir / "zones_content.json").read_text("utf-8"))
+    content = {z["name"]: z for z in raw}
     added = {"stadsdelar": 0, "zones": 0, "sites": 0, "actors": 0, "measures": 0}
     with engine.begin() as conn:
         added["stadsdelar"] = _upsert_stadsdelar(conn, stadsdelar)
@@ -54,7 +55,7 @@ def load_district(engine: Engine, who: Principal, geo_dir: Path = GEO_DIR) -> di
 
 
 def _upsert_stadsdelar(conn: Connection, gdf: gpd.GeoDataFrame) -> int:
-    t = Stadsdel.__table__
+    t: Table = Stadsdel.__table__  # type: ignore[assignment]
     have = set(conn.execute(select(t.c.name)).scalars())
     rows = [
         {"name": r["name"], "stadsdelsomrade": r.get("stadsdelsomrade") or "",
@@ -62,12 +63,12 @@ def _upsert_stadsdelar(conn: Connection, gdf: gpd.GeoDataFrame) -> int:
         for _, r in gdf.iterrows() if r["name"] not in have
     ]
     if rows:
-        conn.execute(t.insert(), rows)
+        conn.execute(insert(t), rows)
     return len(rows)
 
 
 def _upsert_zones(conn: Connection, gdf: gpd.GeoDataFrame, content: dict[str, Any]) -> int:
-    t = Zone.__table__
+    t: Table = Zone.__table__  # type: ignore[assignment]
     have = set(conn.execute(select(t.c.name)).scalars())
     rows = []
     for _, r in gdf.iterrows():
@@ -85,7 +86,7 @@ def _upsert_zones(conn: Connection, gdf: gpd.GeoDataFrame, content: dict[str, An
             "repaired": False, "geom_wkb": shapely.to_wkb(r.geometry),
         })
     if rows:
-        conn.execute(t.insert(), rows)
+        conn.execute(insert(t), rows)
     return len(rows)
 
 
@@ -107,7 +108,7 @@ def area_ids(conn: Connection, lon: np.ndarray, lat: np.ndarray) -> tuple[np.nda
 
 
 def _upsert_sites(conn: Connection, gdf: gpd.GeoDataFrame) -> int:
-    t = Site.__table__
+    t: Table = Site.__table__  # type: ignore[assignment]
     have = set(conn.execute(select(t.c.source, t.c.external_id)).all())
     new = gdf[[(s, e) not in have for s, e in zip(gdf["source"], gdf["external_id"], strict=True)]]
     if new.empty:
@@ -126,23 +127,23 @@ def _upsert_sites(conn: Connection, gdf: gpd.GeoDataFrame) -> int:
             "stadsdel_id": None if np.isnan(sd_ids[i]) else int(sd_ids[i]),
             "lon": float(lon[i]), "lat": float(lat[i]),
         })
-    conn.execute(t.insert(), rows)
+    conn.execute(insert(t), rows)
     return len(rows)
 
 
 def _seed_actors(conn: Connection) -> int:
     from mapapp.categories import SEED_ACTORS
 
-    t = Actor.__table__
+    t: Table = Actor.__table__  # type: ignore[assignment]
     have = set(conn.execute(select(t.c.name)).scalars())
     rows = [{"name": a} for a in SEED_ACTORS if a not in have]
     if rows:
-        conn.execute(t.insert(), rows)
+        conn.execute(insert(t), rows)
     return len(rows)
 
 
 def _seed_measures(conn: Connection, content: dict[str, Any]) -> int:
-    t = Measure.__table__
+    t: Table = Measure.__table__  # type: ignore[assignment]
     zone_ids = dict(conn.execute(select(Zone.name, Zone.id)).all())
     site_ids = dict(conn.execute(select(Site.name, Site.id)).all())
     have = set(conn.execute(select(t.c.zone_id, t.c.title).where(t.c.source == MEASURE_SOURCE)))
@@ -164,7 +165,7 @@ def _seed_measures(conn: Connection, content: dict[str, Any]) -> int:
                 "source": MEASURE_SOURCE, "created_at": now, "updated_at": now,
             })
     if rows:
-        conn.execute(t.insert(), rows)
+        conn.execute(insert(t), rows)
     return len(rows)
 
 

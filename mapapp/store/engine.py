@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -82,7 +82,7 @@ def bump_data_version(conn: Any) -> None:
 
     row = conn.execute(text("SELECT value FROM meta WHERE key = 'data_version'")).first()
     if row is None:
-        conn.execute(Meta.__table__.insert().values(key="data_version", value="1"))
+        conn.execute(insert(Meta).values(key="data_version", value="1"))
     else:
         conn.execute(
             text("UPDATE meta SET value = :v WHERE key = 'data_version'"),

@@ -50,7 +50,7 @@ def _utc_text(series: pd.Series) -> np.ndarray:
     s = pd.to_datetime(series, utc=True)
     arr = s.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[s]")
     text = np.datetime_as_string(arr, unit="s").astype(object)
-    return np.where(pd.isna(s).to_numpy(), None, text + "+00:00")
+    return np.asarray(np.where(pd.isna(s).to_numpy(), None, text + "+00:00"))
 
 
 def _column_values(frame: pd.DataFrame, col: str, n: int, sqlite: bool) -> list[Any]:
@@ -134,7 +134,9 @@ def insert_points(
     return InsertResult(n, written)
 
 
-def _insert_sqlite(conn: Connection, table: str, cols: list[str], rows: list[tuple[Any, ...]]) -> int:
+def _insert_sqlite(
+    conn: Connection, table: str, cols: list[str], rows: list[tuple[Any, ...]]
+) -> int:
     # ON CONFLICT on the (source, external_id) key only: any other constraint still fails loudly
     # (INSERT OR IGNORE would silently drop e.g. a NOT NULL violation).
     sql = (f"INSERT INTO {table} ({', '.join(cols)}) "
@@ -146,7 +148,9 @@ def _insert_sqlite(conn: Connection, table: str, cols: list[str], rows: list[tup
     return int(raw.total_changes - before)  # type: ignore[union-attr]
 
 
-def _insert_postgres(conn: Connection, table: str, cols: list[str], rows: list[tuple[Any, ...]]) -> int:
+def _insert_postgres(
+    conn: Connection, table: str, cols: list[str], rows: list[tuple[Any, ...]]
+) -> int:
     raw = conn.connection.driver_connection
     collist = ", ".join(cols)
     with raw.cursor() as cur:  # type: ignore[union-attr]

@@ -44,7 +44,7 @@ def _guarded(render: Callable[[], None]) -> Callable[[], None]:
 
 def _pages() -> list[st.Page]:
     who = ctx.principal()
-    out = []
+    out: list[st.Page] = []
     for name, key, icon in PAGES:
         modname = f"mapapp.ui.pages.{name}"
         if importlib.util.find_spec(modname) is None:
