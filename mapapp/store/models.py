@@ -290,3 +290,20 @@ class Meta(Base):
     __tablename__ = "meta"
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class WalkDraft(Base):
+    """An unsaved observation form of a walk, kept server-side so that a page reload or a lost
+    connection loses nothing. Keyed by the form's submission id (made when the form opened);
+    found again by user + walk. Deleted once the observation is saved. Not map data."""
+
+    __tablename__ = "walk_drafts"
+    __table_args__ = (Index("ix_walk_drafts_user_walk", "username", "walk_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(100))
+    walk_id: Mapped[int] = mapped_column(ForeignKey("walks.id", ondelete="CASCADE"))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    photo_mime: Mapped[str | None] = mapped_column(String(50))
+    updated_at: Mapped[datetime] = mapped_column()
