@@ -10,6 +10,7 @@ from sqlalchemy import Connection, text
 
 POINT_TABLES = ("incidents", "observations", "sites")
 POLYGON_TABLES = ("zones", "stadsdelar")
+METRIC_TABLES = ("incidents", "observations")
 
 
 def add_geometry_columns(conn: Connection) -> None:
@@ -23,6 +24,15 @@ def add_geometry_columns(conn: Connection) -> None:
         conn.execute(text(
             f"CREATE INDEX IF NOT EXISTS ix_{table}_geom ON {table} USING GIST (geom)"
         ))
+    for table in METRIC_TABLES:
+        # SWEREF 99 TM metres, kept by the database, for grid binning without a transform
+        # per query (mapapp.store.aggregates).
+        for axis, fn in (("x_m", "ST_X"), ("y_m", "ST_Y")):
+            conn.execute(text(
+                f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {axis} double precision "
+                f"GENERATED ALWAYS AS (CASE WHEN lon IS NULL OR lat IS NULL THEN NULL ELSE "
+                f"{fn}(ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 3006)) END) STORED"
+            ))
     for table in POLYGON_TABLES:
         conn.execute(text(
             f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS geom geometry(Geometry, 4326) "
