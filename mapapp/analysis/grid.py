@@ -249,7 +249,7 @@ def gi_star(
 
     >>> w = sp.csr_matrix(np.array([[1, 1, 0], [1, 1, 1], [0, 1, 1]], dtype=float))
     >>> np.round(gi_star([5, 1, 0], w), 3).tolist()
-    [1.225, 0.0, -1.225]
+    [0.926, 0.0, -1.389]
     >>> gi_star([2, 2, 2], w).tolist()   # no variation: no hotspot
     [0.0, 0.0, 0.0]
     """

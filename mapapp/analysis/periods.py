@@ -301,15 +301,20 @@ def bucket(ns: NDArray[np.int64], periods: Sequence[Period]) -> NDArray[np.int64
 
 
 def local_fields(occurred_at: pd.Series) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Local (Europe/Stockholm) hour 0–23 and weekday (Monday 0) of each time, vectorised."""
+    """Local (Europe/Stockholm) hour 0–23 and weekday (Monday 0) of each time, vectorised;
+    -1 for a missing time."""
     idx = pd.DatetimeIndex(occurred_at)
     if idx.tz is None:
         raise DataValidationError(
             [Problem(None, "occurred_at", t("analysis.naive_time", "sv"))]
         )
     local = idx.tz_convert(LOCAL_TZ)
-    hour = np.asarray(local.hour, dtype=np.int64)
-    wday = np.asarray(local.day_of_week, dtype=np.int64)
+    missing = np.asarray(idx.isna())
+    hour = np.asarray(local.hour.to_numpy(dtype="float64", na_value=-1.0), dtype=np.int64)
+    wday = np.asarray(local.day_of_week.to_numpy(dtype="float64", na_value=-1.0),
+                      dtype=np.int64)
+    hour[missing] = -1
+    wday[missing] = -1
     return hour, wday
 
 
@@ -323,9 +328,9 @@ def time_band(occurred_at: pd.Series) -> NDArray[np.int64]:
     """
     hour, wday = local_fields(occurred_at)
     out = np.full(len(hour), -1, dtype=np.int64)
-    weekday = wday < 5
+    weekday = (wday >= 0) & (wday < 5)
     out[weekday & (hour >= 8) & (hour < 16)] = 0
     out[weekday & (hour >= 18)] = 1
     out[weekday & (hour < 6)] = 2
-    out[~weekday] = 3
+    out[wday >= 5] = 3
     return out

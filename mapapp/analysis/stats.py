@@ -47,6 +47,7 @@ def period_counts(
     *,
     zones: pd.DataFrame | None = None,
     zone: str | None = None,
+    kind: str | None = None,
     period_kind: str = "statistical",
     stat_year_start_month: int = 9,
     reference: pd.Timestamp | None = None,
@@ -57,6 +58,8 @@ def period_counts(
     - zones: the zones frame (``name``, ``population``); gives the zone order and the
       population; without it zones are sorted by name and ``per_1000`` is NaN.
     - zone: only this zone (by name; unknown -> :class:`NotFoundError`).
+    - kind: only "incident" or "observation" points (the two catalogues share the codes
+      ``skadegorelse`` and ``ovrigt``; without ``kind`` such counts are summed).
     - periods run from the one holding the earliest point to the one holding the latest
       (rolling12: to the one ending on ``reference``, default the latest point's date).
     - change_abs/change_pct compare with the previous period; both are missing (<NA>/NaN) in
@@ -81,6 +84,8 @@ def period_counts(
     if zone is not None:
         zi = zlabels.index(zone) if zone in zlabels else -1
         keep &= zcode == zi
+    if kind is not None:
+        keep &= (points["kind"].astype(object) == kind).to_numpy(dtype=bool)
     flat = (zcode[keep] * nc + ccode[keep]) * npd + pcode[keep]
     cube = np.bincount(flat, minlength=nz * nc * npd).reshape(nz, nc, npd)
     if zone is not None:
@@ -136,6 +141,7 @@ def stats_records(
     *,
     zones: pd.DataFrame | None = None,
     zone: str | None = None,
+    kind: str | None = None,
     period_kind: str = "statistical",
     stat_year_start_month: int = 9,
     reference: pd.Timestamp | None = None,
@@ -143,7 +149,7 @@ def stats_records(
     """The JSON of ``mapapp stats --format json``: ``{"zone", "category", "period", "count"}``
     for every non-zero count (zone None = outside every zone), zones in zone order, periods
     oldest first."""
-    df = period_counts(points, zones=zones, zone=zone, period_kind=period_kind,
+    df = period_counts(points, zones=zones, zone=zone, kind=kind, period_kind=period_kind,
                        stat_year_start_month=stat_year_start_month, reference=reference)
     df = df[df["count"] > 0]
     return [

@@ -196,6 +196,17 @@ def test_change_and_per_1000(zones: gpd.GeoDataFrame) -> None:
     assert all(r["zone"] != "Fruängen" for r in stats_records(pts, zones=zones))
 
 
+def test_kind_filter_splits_shared_codes(points: pd.DataFrame, zones: gpd.GeoDataFrame) -> None:
+    both = Counter({(r["zone"], r["category"], r["period"]): r["count"]
+                    for r in stats_records(points, zones=zones)})
+    split: Counter[tuple[str | None, str, str]] = Counter()
+    for kind in ("incident", "observation"):
+        recs = stats_records(points, zones=zones, kind=kind)
+        assert sum(r["count"] for r in recs) == (points["kind"] == kind).sum()
+        split.update({(r["zone"], r["category"], r["period"]): r["count"] for r in recs})
+    assert split == both
+
+
 def test_zone_filter_and_unknown_zone(points: pd.DataFrame, zones: gpd.GeoDataFrame) -> None:
     only = stats_records(points, zones=zones, zone="Fruängen")
     assert {r["zone"] for r in only} == {"Fruängen"}
