@@ -47,8 +47,8 @@ from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.i18n import t
 
 KINDS: tuple[str, ...] = ("incident", "observation")
-FLAG_COLUMNS = ("site_id", "site", "site_kind", "zone", "period", "kind", "band", "count",
-                "district_count", "ratio", "flagged", "reason")
+FLAG_COLUMNS = ("site_index", "site_id", "site", "site_kind", "zone", "period", "kind", "band",
+                "count", "district_count", "ratio", "flagged", "reason")
 _REL_SLACK = 1e-9
 
 
@@ -100,7 +100,9 @@ def site_flags(
     lang: str = "sv",
 ) -> pd.DataFrame:
     """One row per site × period × kind × band (``ALL_BANDS``: the four bands and ``alla``)
-    with the columns of :data:`FLAG_COLUMNS`. Only the bands in ``bands`` can be flagged."""
+    with the columns of :data:`FLAG_COLUMNS` (``site_index`` = row position in ``sites``,
+    ``ratio`` = site density / district mean density, inf when the district has none, NaN
+    when both are 0). Only the bands in ``bands`` can be flagged."""
     sites = sites.reset_index(drop=True)
     periods = list_periods(points["occurred_at"], kind=period_kind,
                            stat_year_start_month=stat_year_start_month, reference=reference)
@@ -172,6 +174,7 @@ def site_flags(
         return (sites[c].astype(object).to_numpy() if c in sites
                else np.full(ns_, None, dtype=object))
     return pd.DataFrame({
+        "site_index": si.astype("int64"),
         "site_id": col("id")[si],
         "site": names[si],
         "site_kind": col("kind")[si],
@@ -252,14 +255,14 @@ def sites_collection(
     sites = sites.reset_index(drop=True)
     attached = measures_for_sites(sites, measures, lang=lang)
     fp = flags[flags["period"] == period]
-    total = fp[fp["band"] == "alla"].groupby("site", sort=False)["count"].sum()
+    total = fp[fp["band"] == "alla"].groupby("site_index")["count"].sum()
     hit = fp[fp["flagged"]].sort_values("ratio", ascending=False, kind="stable")
-    any_flag = flags[flags["flagged"]].groupby("site", sort=False)["period"].unique()
+    any_flag = flags[flags["flagged"]].groupby("site_index")["period"].unique()
     feats = []
     for i, row in sites.iterrows():
         name = str(row["name"])
-        mine = hit[hit["site"] == name]
-        per_flagged = [str(p) for p in any_flag.get(name, [])]
+        mine = hit[hit["site_index"] == i]
+        per_flagged = [str(p) for p in any_flag.get(i, [])]
         geom = row.geometry
         feats.append({
             "type": "Feature",
@@ -270,7 +273,7 @@ def sites_collection(
                 "kind": row.get("kind"),
                 "zone": row.get("zone"),
                 "period": period,
-                "count": int(total.get(name, 0)),
+                "count": int(total.get(i, 0)),
                 "flagged": bool(len(mine)),
                 "reason": "; ".join(mine["reason"]),
                 "flags": [
