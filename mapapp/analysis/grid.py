@@ -333,11 +333,13 @@ def measures_for_cells(
     measures: pd.DataFrame | None,
     *,
     zones: pd.DataFrame | None = None,
+    sites: pd.DataFrame | None = None,
     lang: str = "sv",
 ) -> dict[int, list[dict[str, Any]]]:
-    """Measures for each cell index: those whose ``cell_id`` is the cell's id, and those of the
-    zone that contains the cell's centroid (zone border rule of :mod:`zoning`) that are not
-    tied to a particular site or cell."""
+    """Measures for each cell index: those whose ``cell_id`` is the cell's id (scope "cell"),
+    those of a site that lies in the cell (``sites`` given; scope "site"), and the zone-wide
+    measures (no site, no cell) of the zone that contains the cell's centroid (border rule of
+    :mod:`zoning`; scope "zone")."""
     out: dict[int, list[dict[str, Any]]] = {int(i): [] for i in cell_idx}
     if measures is None or len(measures) == 0 or not out:
         return out
@@ -349,6 +351,12 @@ def measures_for_cells(
         names = [str(n) for n in zones["name"]]
         zone_of = {int(i): names[z] for i, z in zip(idx, zi, strict=True) if z >= 0}
     id_to_idx = {str(grid.cell_ids[i]): int(i) for i in idx}
+    site_cell: dict[str, int] = {}
+    if sites is not None and len(sites):
+        c = shapely.centroid(np.asarray(sites.geometry.values, dtype=object))
+        where = grid.cell_index(shapely.get_x(c), shapely.get_y(c))
+        site_cell = {str(n): int(j) for n, j in zip(sites["name"], where, strict=True)
+                     if int(j) in out}
     for row in measures.to_dict("records"):
         cid = row.get("cell_id")
         site = row.get("site")
@@ -356,6 +364,10 @@ def measures_for_cells(
             j = id_to_idx.get(str(cid))
             if j is not None:
                 out[j].append(measure_record(row, "cell", lang))
+        elif _present(site):
+            j = site_cell.get(str(site))
+            if j is not None:
+                out[j].append(measure_record(row, "site", lang))
         elif not _present(site) and _present(row.get("zone")):
             for i, zname in zone_of.items():
                 if zname == row["zone"]:
@@ -377,13 +389,14 @@ def grid_geojson(
     *,
     measures: pd.DataFrame | None = None,
     zones: pd.DataFrame | None = None,
+    sites: pd.DataFrame | None = None,
     lang: str = "sv",
     precision: int = 6,
 ) -> dict[str, Any]:
     """FeatureCollection (WGS84) with every cell: ``cell_id, count, z, class, class_label``
     and ``measures`` (filled for hot cells). ``period`` stands at collection level."""
     hot = np.flatnonzero(np.isin(result["class"].to_numpy(), _HOT))
-    attached = measures_for_cells(grid, hot, measures, zones=zones, lang=lang)
+    attached = measures_for_cells(grid, hot, measures, zones=zones, sites=sites, lang=lang)
     polys = shapely.transform(grid.polygons_wgs84, lambda c: np.round(c, precision))
     geoms = shapely.to_geojson(polys)
 

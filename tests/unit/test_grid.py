@@ -186,13 +186,23 @@ def test_geojson_lists_measures_of_hot_cells(district: shapely.Geometry,
         "actor": ["SDF", "Citycon", "Trafikkontoret", "Polisen"],
         "start": [pd.Timestamp("2022-01-10").date()] * 4, "due": [None] * 4,
     })
-    fc = grid_geojson(grid, res, measures=measures, zones=zones)
+    sites = gpd.GeoDataFrame({"name": ["Älvsjö centrum", "Långbro gård"],
+                              "geometry": [shapely.Point(c.x, c.y),
+                                           stadsdelar["Långbro"].representative_point()]},
+                             crs="EPSG:4326")
+    fc = grid_geojson(grid, res, measures=measures, zones=zones, sites=sites)
     text = json.dumps(fc, allow_nan=False, ensure_ascii=False)
     assert len(fc["features"]) == grid.n and fc["period"] == "2021-2022"
     props = fc["features"][hot_cell]["properties"]
-    assert {m["title"] for m in props["measures"]} == {"Fältassistenter kvällstid", "Kamera"}
+    assert {m["title"] for m in props["measures"]} == {"Fältassistenter kvällstid", "Kamera",
+                                                      "Ordningsvakter"}
     assert props["class"] == "hot99" and props["class_label"] == "Het punkt 99 %"
-    assert {m["scope"] for m in props["measures"]} == {"zone", "cell"}
+    assert {m["scope"] for m in props["measures"]} == {"zone", "cell", "site"}
+    others = [f["properties"]["measures"] for i, f in enumerate(fc["features"])
+              if f["properties"]["class"].startswith("hot") and i != hot_cell]
+    assert others  # random hot cells elsewhere: zone measures only, not the cell's or site's
+    assert all({m["title"] for m in ms} <= {"Fältassistenter kvällstid", "Belysning"}
+               for ms in others)
     assert fc["features"][cold]["properties"]["measures"] == []
     assert set(props) >= {"cell_id", "count", "z", "class"}
     assert "Pågående" in text
