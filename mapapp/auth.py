@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 import bcrypt
-from sqlalchemy import Engine, insert, select, update
+import pandas as pd
+from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 
 from mapapp.access import Perm, Principal, Role
 from mapapp.errors import DataValidationError, NotFoundError, Problem
@@ -19,15 +21,33 @@ from mapapp.store import audit
 from mapapp.store.models import User
 
 MIN_PASSWORD = 10
+USERNAME_MAX = 100  # the users.username column
+# bcrypt reads at most 72 bytes (bcrypt 5 raises on more): longer passwords are refused when
+# set, and never match at log-in (none can have been stored).
+MAX_PASSWORD_BYTES = 72
 
 
 def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
 
 
+# Checked when the user name is unknown, so that a failed log-in takes as long either way and
+# its timing does not tell which user names exist.
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def _password_matches(password: str, password_hash: str | None) -> bool:
+    raw = password.encode("utf-8")
+    if len(raw) > MAX_PASSWORD_BYTES:
+        return False
+    return bcrypt.checkpw(raw, (password_hash or _DUMMY_HASH).encode("ascii")) and bool(
+        password_hash)
+
+
 def _check_new(username: str, password: str | None, role: str) -> None:
     problems = []
-    if not username or len(username) > 100 or any(c.isspace() for c in username):
+    if (not username or len(username) > USERNAME_MAX or any(c.isspace() for c in username)
+            or not username.isprintable()):
         problems.append(Problem(None, "username", "Användarnamnet får inte vara tomt eller "
                                 "innehålla mellanslag. / The user name must not be empty or "
                                 "contain spaces."))
@@ -37,6 +57,10 @@ def _check_new(username: str, password: str | None, role: str) -> None:
     if password is not None and len(password) < MIN_PASSWORD:
         problems.append(Problem(None, "password", f"Lösenordet måste ha minst {MIN_PASSWORD} "
                                 f"tecken. / The password needs at least {MIN_PASSWORD} characters."))
+    if password is not None and len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        problems.append(Problem(None, "password", f"Lösenordet får vara högst "
+                                f"{MAX_PASSWORD_BYTES} byte (å, ä, ö räknas som 2). / The password "
+                                f"may have at most {MAX_PASSWORD_BYTES} bytes."))
     if problems:
         raise DataValidationError(problems)
 
@@ -62,40 +86,95 @@ def add_user(
 
 
 def set_role(engine: Engine, who: Principal, username: str, role: str) -> None:
+    """Give ``username`` another role (admins only; audited with the old and new role). The
+    last active admin keeps the admin role, so that someone can still manage users."""
     who.require(Perm.ADMIN)
     _check_new(username, None, role)
     with engine.begin() as conn:
-        res = conn.execute(update(User).where(User.username == username).values(role=role))
-        if res.rowcount == 0:
-            raise NotFoundError(f"Ingen användare {username}. / No user {username}.")
-        audit.record(conn, who, "role_change", "user", username, role=role)
+        user = _user_for_update(conn, username)
+        if user.role == Role.ADMIN and role != Role.ADMIN and user.active:
+            _keep_one_admin(conn, username)
+        conn.execute(update(User).where(User.username == username).values(role=role))
+        audit.record(conn, who, "role_change", "user", username, role=role,
+                     previous_role=user.role)
+
+
+def set_active(engine: Engine, who: Principal, username: str, active: bool) -> None:
+    """Deactivate (``active=False``) or reactivate a user (admins only; audited). A
+    deactivated user cannot log in, by password or OIDC, and a running session of that user
+    ends at its next step. Admins cannot deactivate themselves or the last active admin."""
+    who.require(Perm.ADMIN)
+    with engine.begin() as conn:
+        user = _user_for_update(conn, username)
+        if not active:
+            if username == who.username:
+                raise DataValidationError([Problem(None, "username", (
+                    "Du kan inte inaktivera dig själv. / You cannot deactivate yourself."))])
+            if user.role == Role.ADMIN and user.active:
+                _keep_one_admin(conn, username)
+        conn.execute(update(User).where(User.username == username).values(active=active))
+        audit.record(conn, who, "activate" if active else "deactivate", "user", username)
+
+
+def _find_user(conn: Connection, username: str) -> Row[Any] | None:
+    """The user's row (attributes as the columns), or None. A name no user can have (NUL, or
+    longer than the column) is not looked up: PostgreSQL would refuse the query."""
+    if not username or "\x00" in username or len(username) > USERNAME_MAX:
+        return None
+    return conn.execute(select(User.__table__).where(User.username == username)).first()
+
+
+def _user_for_update(conn: Connection, username: str) -> Row[Any]:
+    row = _find_user(conn, username)
+    if row is None:
+        raise NotFoundError(f"Ingen användare {username}. / No user {username}.")
+    return row
+
+
+def _keep_one_admin(conn: Connection, username: str) -> None:
+    others = conn.execute(select(func.count()).select_from(User).where(
+        User.role == Role.ADMIN.value, User.active.is_(True),
+        User.username != username)).scalar_one()
+    if not others:
+        raise DataValidationError([Problem(None, "role", (
+            f"{username} är den sista aktiva administratören; utse en annan först. / "
+            f"{username} is the last active administrator; appoint another one first."))])
+
+
+def list_users(engine: Engine, who: Principal) -> pd.DataFrame:
+    """All users (no password hashes), by name: username, role, team, active, created_at.
+    Admins only."""
+    who.require(Perm.ADMIN)
+    u = User.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(select(u.c.username, u.c.role, u.c.team, u.c.active, u.c.created_at)
+                            .order_by(u.c.username)).mappings().all()
+    return pd.DataFrame(rows, columns=["username", "role", "team", "active", "created_at"])
 
 
 def authenticate(engine: Engine, username: str, password: str) -> Principal | None:
     """The principal for a correct user name and password, else None. Audited either way."""
     with engine.connect() as conn:
-        row = conn.execute(select(User).where(User.username == username)).first()
-    user = row[0] if row else None
-    ok = bool(user and user.active and user.password_hash and bcrypt.checkpw(
-        password.encode("utf-8"), user.password_hash.encode("ascii")))
-    principal = Principal(username, Role(user.role), user.team) if ok and user else None
+        user = _find_user(conn, username)
+    matches = _password_matches(password, user.password_hash if user else None)
+    principal = (Principal(user.username, Role(user.role), user.team)
+                 if user is not None and user.active and matches else None)
     with engine.begin() as conn:
         audit.record(conn, principal or Principal(username or "?", Role.LASARE),
-                     "login" if ok else "login_failed", "user", username)
+                     "login" if principal else "login_failed", "user", username)
     return principal
 
 
 def principal_for(engine: Engine, username: str) -> Principal | None:
-    """The principal of an existing active user (for OIDC log-ins)."""
+    """The principal of an existing active user (for OIDC log-ins and to re-check a running
+    session: a deactivated user gets None, a changed role the new role)."""
     with engine.connect() as conn:
-        row = conn.execute(select(User).where(User.username == username)).first()
-    if not row or not row[0].active:
+        user = _find_user(conn, username)
+    if user is None or not user.active:
         return None
-    return Principal(row[0].username, Role(row[0].role), row[0].team)
+    return Principal(user.username, Role(user.role), user.team)
 
 
 def user_count(engine: Engine) -> int:
-    from sqlalchemy import func
-
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(User)).scalar_one())

@@ -49,7 +49,26 @@ def login_gate() -> None:
                 st.rerun()
 
 
+def refresh_principal() -> None:
+    """Re-read the signed-in user from the store: a user deactivated since log-in is signed out
+    at once, and a changed role (or team) applies from this step on, not from the next log-in.
+    """
+    who = ctx.principal()
+    if who is None:
+        return
+    current = principal_for(ctx.get_engine(), who.username)
+    if current == who:
+        return
+    if current is None:
+        st.session_state.pop(ctx.PRINCIPAL_KEY, None)
+        st.rerun()
+    st.session_state[ctx.PRINCIPAL_KEY] = current
+
+
 def logout_button() -> None:
+    """Who is signed in, and the log-out button. Called on every step of a signed-in session
+    (before the page runs), so it first re-checks the user (:func:`refresh_principal`)."""
+    refresh_principal()
     who = ctx.principal()
     if who is None:
         return
