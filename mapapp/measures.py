@@ -600,7 +600,8 @@ def add_measure(engine: Engine, who: Principal, *, lang: str = "sv", **fields: A
 def update_measure(engine: Engine, who: Principal, measure_id: int, *, lang: str = "sv",
                    **changes: Any) -> dict[str, tuple[Any, Any]]:
     """Change the given fields (names as in :func:`add_measure`; None or "" clears an optional
-    one). Returns {column: (old, new)} of what actually changed ({} when nothing did)."""
+    one). Returns {field: (old, new)} of what actually changed ({} when nothing did); zone
+    and site by name."""
     who.require(Perm.EDIT_MEASURES, lang)
     with engine.begin() as conn:
         current = _require_row(conn, measure_id, lang, for_update=True)
@@ -614,10 +615,25 @@ def update_measure(engine: Engine, who: Principal, measure_id: int, *, lang: str
         conn.execute(M.update().where(M.c.id == int(measure_id))
                      .values(**{k: new for k, (_, new) in diff.items()},
                              updated_at=datetime.now(UTC)))
+        shown = _named(conn, diff)
         audit.record(conn, who, "update", "measure", int(measure_id),
-                     changes={k: [old, new] for k, (old, new) in diff.items()})
+                     changes={k: [old, new] for k, (old, new) in shown.items()})
         bump_data_version(conn)
-    return diff
+    return shown
+
+
+def _named(conn: Connection, diff: dict[str, tuple[Any, Any]]) -> dict[str, tuple[Any, Any]]:
+    """The diff with ``zone_id``/``site_id`` shown as ``zone``/``site`` names."""
+    out = {}
+    for k, (old, new) in diff.items():
+        if k in ("zone_id", "site_id"):
+            tbl = ZONES if k == "zone_id" else SITES
+            ids = [i for i in (old, new) if i is not None]
+            names = dict(conn.execute(select(tbl.c.id, tbl.c.name).where(tbl.c.id.in_(ids))).all())
+            out[k[:-3]] = (names.get(old), names.get(new))
+        else:
+            out[k] = (old, new)
+    return out
 
 
 def add_note(engine: Engine, who: Principal, measure_id: int, text: str,
