@@ -1,0 +1,156 @@
+"""Safety walks (trygghetsvandringar): walks, observations, notes, photos, follow-up."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # --- note check -------------------------------------------------------------------------
+    "walks.note.personnummer": (
+        "Anteckningen innehåller ett personnummer ({text}). Ta bort det – kartan handlar om "
+        "platser, inte personer. Det går inte att spara förrän det är borttaget.",
+        "The note contains a personal identity number ({text}). Remove it – the map is about "
+        "places, not people. It cannot be saved until it is removed.",
+    ),
+    "walks.note.personnummer_like": (
+        "Något i anteckningen ser ut som ett personnummer ({text}). Ta bort det om det är ett.",
+        "Something in the note looks like a personal identity number ({text}). Remove it if "
+        "it is one.",
+    ),
+    "walks.note.phone": (
+        "Något i anteckningen ser ut som ett telefonnummer ({text}). Skriv inte privatpersoners "
+        "nummer; ett nummer till en fastighetsjour eller ett företag går bra.",
+        "Something in the note looks like a phone number ({text}). Do not write private "
+        "people's numbers; a number to a property helpdesk or a business is fine.",
+    ),
+    "walks.note.email": (
+        "Anteckningen innehåller en e-postadress ({text}). Ta bort den om den tillhör en person.",
+        "The note contains an e-mail address ({text}). Remove it if it belongs to a person.",
+    ),
+    "walks.note.name": (
+        "Ser ut som ett namn ({text}). Skriv inte namn på personer – beskriv platsen.",
+        "Looks like a name ({text}). Do not write people's names – describe the place.",
+    ),
+    "walks.note.too_long": (
+        "Anteckningen är {length} tecken; högst {n} får plats. Korta den.",
+        "The note is {length} characters; at most {n} fit. Shorten it.",
+    ),
+    "walks.note.reminder": (
+        "Skriv om platsen, inte om personer: inga namn, personnummer eller telefonnummer.",
+        "Write about the place, not about people: no names, identity numbers or phone numbers.",
+    ),
+    # --- photos -----------------------------------------------------------------------------
+    "walks.photo.empty": ("Fotot är tomt. Ta ett nytt foto.", "The photo is empty. Take a new one."),
+    "walks.photo.too_big": (
+        "Fotot är {mb} MB; högst {max_mb} MB går att spara. Ta ett foto med lägre upplösning.",
+        "The photo is {mb} MB; at most {max_mb} MB can be saved. Take a lower-resolution photo.",
+    ),
+    "walks.photo.heic": (
+        "Fotot är i HEIC-format, som inte kan läsas här. Använd kameraknappen på sidan, eller "
+        "välj ”Mest kompatibel” (JPEG) i kamerans inställningar.",
+        "The photo is in HEIC format, which cannot be read here. Use the page's camera button, "
+        "or choose \u201cMost compatible\u201d (JPEG) in the camera settings.",
+    ),
+    "walks.photo.format": (
+        "Fotot måste vara JPEG eller PNG.",
+        "The photo must be JPEG or PNG.",
+    ),
+    "walks.photo.too_many_pixels": (
+        "Fotot har {mp} megapixlar; högst {max_mp} går att läsa.",
+        "The photo has {mp} megapixels; at most {max_mp} can be read.",
+    ),
+    "walks.photo.unreadable": (
+        "Fotot går inte att läsa ({error}). Ta ett nytt foto.",
+        "The photo cannot be read ({error}). Take a new one.",
+    ),
+    # --- saving ----------------------------------------------------------------------------
+    "walks.save_failed": (
+        "Inte sparat: databasen svarade inte. Formuläret finns kvar – tryck Spara igen. "
+        "Det blir inte dubbelt.",
+        "Not saved: the database did not answer. The form is kept – press Save again. It will "
+        "not be stored twice.",
+    ),
+    "walks.other_team": (
+        "Det här hör till ett annat vandringslag. Du kan bara arbeta med ditt eget lags "
+        "vandringar och observationer.",
+        "This belongs to another walk team. You can only work on your own team's walks and "
+        "observations.",
+    ),
+    # --- walk -------------------------------------------------------------------------------
+    "walks.walk.zone": ("Välj ett område för vandringen.", "Choose a zone for the walk."),
+    "walks.walk.naive_time": (
+        "Starttiden saknar tidszon (programfel). Ange tiden med tidszon.",
+        "The start time has no time zone (a program error). Give the time with a zone.",
+    ),
+    "walks.walk.organiser": (
+        "Ange arrangör som roll eller organisation (högst 200 tecken), t.ex. "
+        "”SDF trygghetsstrateg” – inte en persons namn.",
+        "Give the organiser as a role or organisation (at most 200 characters), e.g. "
+        "\u201cSDF safety strategist\u201d – not a person's name.",
+    ),
+    "walks.walk.groups": (
+        "Deltagare räknas per grupp: {groups}.",
+        "Participants are counted per group: {groups}.",
+    ),
+    "walks.walk.counts": (
+        "Antal deltagare måste vara heltal från 0, sammanlagt högst {n}.",
+        "Participant counts must be whole numbers from 0, at most {n} in all.",
+    ),
+    "walks.walk.status": ("Okänd status; välj en av: {allowed}.",
+                          "Unknown status; choose one of: {allowed}."),
+    "walks.walk.not_found": ("Vandring {id} finns inte.", "Walk {id} does not exist."),
+    # --- observation ------------------------------------------------------------------------
+    "walks.obs.category": ("Välj en kategori: {allowed}.", "Choose a category: {allowed}."),
+    "walks.obs.position": (
+        "Platsen saknas: tryck på kartan, använd ”Min position” eller välj en plats i listan.",
+        "The position is missing: tap the map, use \u201cMy position\u201d or pick a site from "
+        "the list.",
+    ),
+    "walks.obs.accuracy": (
+        "Positionen är för osäker (±{m} m; högst ±{max} m). Vänta på bättre GPS eller tryck på "
+        "kartan.",
+        "The position is too uncertain (±{m} m; at most ±{max} m). Wait for a better GPS fix "
+        "or tap the map.",
+    ),
+    "walks.obs.rating_key": ("Okänt betyg {key}; kända: {allowed}.",
+                             "Unknown rating {key}; known: {allowed}."),
+    "walks.obs.rating_value": ("Betyget {key} måste vara 0, 1, 2 eller 3.",
+                               "The rating {key} must be 0, 1, 2 or 3."),
+    "walks.obs.site": ("Plats {id} finns inte. Välj en plats i listan.",
+                       "Site {id} does not exist. Pick a site from the list."),
+    "walks.obs.sid": (
+        "Formuläret saknar sitt id (programfel). Ladda om sidan; utkastet finns kvar.",
+        "The form has no id (a program error). Reload the page; the draft is kept.",
+    ),
+    "walks.obs.outside": (
+        "Punkten ligger utanför Hägersten-Älvsjö. Tryck på kartan inom stadsdelsområdet.",
+        "The point is outside Hägersten-Älvsjö. Tap the map inside the district.",
+    ),
+    "walks.obs.not_found": ("Observation {id} finns inte.", "Observation {id} does not exist."),
+    "walks.obs.window": (
+        "Observationen kan bara rättas under {h} timmar efter att den sparades.",
+        "The observation can only be corrected for {h} hours after it was saved.",
+    ),
+    "walks.obs.status": ("Okänd status; välj en av: {allowed}.",
+                         "Unknown status; choose one of: {allowed}."),
+    "walks.status.ny": ("Ny", "New"),
+    "walks.status.skickad": ("Skickad till ägare", "Sent to owner"),
+    "walks.status.atgardad": ("Åtgärdad", "Fixed"),
+    "walks.status.inte_atgardad": ("Inte åtgärdad", "Not fixed"),
+    "walks.walkstatus.planerad": ("Planerad", "Planned"),
+    "walks.walkstatus.genomford": ("Genomförd", "Done"),
+    "walks.walkstatus.uppfoljd": ("Uppföljd", "Followed up"),
+    "walks.rating.belysning": ("Belysning", "Lighting"),
+    "walks.rating.oppenhet": ("Öppenhet", "Openness"),
+    "walks.rating.synlighet": ("Synlighet", "Visibility"),
+    "walks.rating.folkliv": ("Folkliv", "People around"),
+    "walks.rating.trygghetskansla": ("Trygghetskänsla", "Feeling of safety"),
+    "walks.group.boende": ("Boende", "Residents"),
+    "walks.group.personal": ("Personal", "Staff"),
+    "walks.group.polis": ("Polis", "Police"),
+    "walks.group.fastighetsagare": ("Fastighetsägare", "Property owners"),
+    # --- follow-up --------------------------------------------------------------------------
+    "walks.place.picked": ("vald plats", "picked site"),
+    "walks.place.near": ("närmast, {m} m", "nearest, {m} m"),
+    "walks.place.area": ("{area} (ingen plats i närheten)", "{area} (no site nearby)"),
+    "walks.measure.no_zone": (
+        "Observationen ligger utanför alla platssamverkansområden; en åtgärd behöver ett område.",
+        "The observation is outside every zone; a measure needs a zone.",
+    ),
+}
