@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 from mapapp.access import Perm, Principal, Role
 from mapapp.errors import DataValidationError, NotFoundError, Problem
 from mapapp.store import audit
+from mapapp.store.engine import read_connection
 from mapapp.store.models import User
 
 MIN_PASSWORD = 10
@@ -146,7 +147,7 @@ def list_users(engine: Engine, who: Principal) -> pd.DataFrame:
     Admins only."""
     who.require(Perm.ADMIN)
     u = User.__table__
-    with engine.connect() as conn:
+    with read_connection(engine) as conn:
         rows = conn.execute(select(u.c.username, u.c.role, u.c.team, u.c.active, u.c.created_at)
                             .order_by(u.c.username)).mappings().all()
     return pd.DataFrame(rows, columns=["username", "role", "team", "active", "created_at"])
@@ -154,7 +155,7 @@ def list_users(engine: Engine, who: Principal) -> pd.DataFrame:
 
 def authenticate(engine: Engine, username: str, password: str) -> Principal | None:
     """The principal for a correct user name and password, else None. Audited either way."""
-    with engine.connect() as conn:
+    with read_connection(engine) as conn:
         user = _find_user(conn, username)
     matches = _password_matches(password, user.password_hash if user else None)
     principal = (Principal(user.username, Role(user.role), user.team)
@@ -168,7 +169,7 @@ def authenticate(engine: Engine, username: str, password: str) -> Principal | No
 def principal_for(engine: Engine, username: str) -> Principal | None:
     """The principal of an existing active user (for OIDC log-ins and to re-check a running
     session: a deactivated user gets None, a changed role the new role)."""
-    with engine.connect() as conn:
+    with read_connection(engine) as conn:
         user = _find_user(conn, username)
     if user is None or not user.active:
         return None
@@ -176,5 +177,5 @@ def principal_for(engine: Engine, username: str) -> Principal | None:
 
 
 def user_count(engine: Engine) -> int:
-    with engine.connect() as conn:
+    with read_connection(engine) as conn:
         return int(conn.execute(select(func.count()).select_from(User)).scalar_one())

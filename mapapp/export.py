@@ -20,6 +20,7 @@ from mapapp.crs import WGS84
 from mapapp.errors import DataValidationError, Problem
 from mapapp.store import audit
 from mapapp.store.district import sites_frame, stadsdelar_frame, zones_frame
+from mapapp.store.engine import read_connection
 from mapapp.store.models import Measure, Site, Zone
 from mapapp.store.points import load_points
 
@@ -55,7 +56,7 @@ def measures_layer(engine: Engine) -> gpd.GeoDataFrame:
                 m.c.zone_id)
          .select_from(m.join(z, m.c.zone_id == z.c.id).outerjoin(s, m.c.site_id == s.c.id))
          .order_by(m.c.id))
-    with engine.connect() as conn:
+    with read_connection(engine) as conn:
         df = pd.DataFrame(conn.execute(q).mappings().all())
     zones = zones_frame(engine).set_index("id")
     geoms = []

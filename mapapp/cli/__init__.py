@@ -48,6 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MapAppError as exc:
         print(f"mapapp: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `mapapp stats | head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("mapapp: avbrutet / interrupted", file=sys.stderr)
         return 130

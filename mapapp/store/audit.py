@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select
 
 from mapapp.access import Perm, Principal
+from mapapp.store.engine import read_connection
 from mapapp.store.models import AuditEvent
 
 
@@ -84,7 +85,7 @@ def events(
         q = q.where(t.c.username == username)
     if limit:
         q = q.limit(limit)
-    with engine.connect() as conn:
+    with read_connection(engine) as conn:
         rows = conn.execute(q).mappings().all()
     return pd.DataFrame(rows, columns=["id", "at", "username", "role", "action", "entity",
                                        "entity_id", "detail"])

@@ -24,7 +24,7 @@ from mapapp.analysis.zoning import assign
 from mapapp.crs import WGS84
 from mapapp.settings import GEO_DIR
 from mapapp.store import audit
-from mapapp.store.engine import bump_data_version
+from mapapp.store.engine import bump_data_version, read_connection
 from mapapp.store.models import Actor, Measure, Site, Stadsdel, Zone
 
 MEASURE_SOURCE = "protokoll-2023-04-21"
@@ -172,7 +172,7 @@ def _seed_measures(conn: Connection, content: dict[str, Any]) -> int:
 # --- reading -------------------------------------------------------------------------------
 
 def _polygon_frame(engine: Engine, table: Any, columns: list[str]) -> gpd.GeoDataFrame:
-    with engine.connect() as conn:
+    with read_connection(engine) as conn:
         rows = conn.execute(
             select(*[table.c[c] for c in columns], table.c.geom_wkb).order_by(table.c.id)
         ).all()
@@ -202,7 +202,7 @@ def sites_frame(engine: Engine) -> gpd.GeoDataFrame:
         .select_from(s.outerjoin(z, s.c.zone_id == z.c.id).outerjoin(d, s.c.stadsdel_id == d.c.id))
         .order_by(s.c.id)
     )
-    with engine.connect() as conn:
+    with read_connection(engine) as conn:
         df = pd.DataFrame(conn.execute(q).mappings().all())
     if df.empty:
         df = pd.DataFrame(columns=["id", "name", "kind", "source", "external_id", "detail",

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, text
+from sqlalchemy import Connection, Engine, create_engine, event, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,7 +33,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writers take the write lock up front (they queue on busy_timeout instead of failing on a
+    # lock upgrade); connections from read_connection() start a plain deferred read.
+    if conn.get_execution_options().get("mapapp_read"):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -55,6 +60,12 @@ def get_engine(url: str) -> Engine:
         if url not in _ENGINES:
             _ENGINES[url] = make_engine(url)
         return _ENGINES[url]
+
+
+def read_connection(engine: Engine) -> Connection:
+    """A connection for reading only: on SQLite it does not take the write lock, so readers
+    never block writers or each other (WAL). Use as ``with read_connection(engine) as conn``."""
+    return engine.connect().execution_options(mapapp_read=True)
 
 
 def dispose_all() -> None:
@@ -91,6 +102,6 @@ def bump_data_version(conn: Any) -> None:
 
 
 def data_version(engine: Engine) -> str:
-    with engine.connect() as conn:
+    with read_connection(engine) as conn:
         row = conn.execute(text("SELECT value FROM meta WHERE key = 'data_version'")).first()
     return row[0] if row else "0"

@@ -28,7 +28,7 @@ from mapapp.access import Perm, Principal, Role
 from mapapp.categories import SENSITIVE_CODES
 from mapapp.errors import StoreError
 from mapapp.store.district import area_ids
-from mapapp.store.engine import bump_data_version
+from mapapp.store.engine import bump_data_version, read_connection
 from mapapp.store.models import Incident, Observation, Stadsdel, Zone
 
 PointKind = Literal["incident", "observation"]
@@ -213,7 +213,7 @@ def load_points(
             q = q.where(t.c.walk_id == flt.walk_id)
         if who.role == Role.VANDRARE:
             q = q.where(t.c.team == (who.team or ""))
-    with engine.connect() as conn:
+    with read_connection(engine) as conn:
         result = conn.execution_options(stream_results=True).execute(q.order_by(t.c.id))
         df = pd.DataFrame(result.fetchall(), columns=[c.name for c in cols])
         zones = dict(conn.execute(select(Zone.id, Zone.name)).all())
@@ -254,6 +254,6 @@ def count_points(engine: Engine, kind: PointKind) -> int:
     from sqlalchemy import func
 
     t = table_for(kind)
-    with engine.connect() as conn:
+    with read_connection(engine) as conn:
         return int(conn.execute(select(func.count()).select_from(t)).scalar_one())
 

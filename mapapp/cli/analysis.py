@@ -1,0 +1,130 @@
+"""``mapapp stats`` and ``mapapp hotspots``: the lägesbild figures of :mod:`mapapp.analysis`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import pandas as pd
+
+from mapapp.access import CLI_PRINCIPAL
+from mapapp.cli.common import add_common, engine_from, format_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = add_common(sub.add_parser(
+        "stats", help="antal per område, kategori och period / counts per zone and period",
+        description=(
+            "Antal händelser och observationer per område × kategori × period, med förändring "
+            "mot föregående period. Statistikår 1 sep–31 aug (startmånad: "
+            "MAPAPP_STAT_YEAR_START_MONTH), kalenderår eller rullande 12 månader; tider i "
+            "Europe/Stockholm. JSON: lista av {zone, category, period, count}, bara antal > 0; "
+            "zone null = utanför alla områden. / Counts per zone x category x period."),
+    ))
+    p.add_argument("--zone", metavar="NAMN", help="bara detta område / only this zone")
+    p.add_argument("--period-kind", choices=("statistical", "calendar", "rolling12"),
+                   default="statistical", help="periodtyp (statistical) / period kind")
+    p.add_argument("--kind", choices=("all", "incident", "observation"), default="all",
+                   help="vilka punkter: alla, händelser eller observationer (all)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="utformat (table) / output format")
+    p.set_defaults(func=cmd_stats)
+
+    p = add_common(sub.add_parser(
+        "hotspots", help="hotspots vid platser eller i rutnät (Gi*) / site or grid hotspots",
+        description=(
+            "--kind sites: en feature per plats (skola, centrum, station, lekplats, adress) med "
+            "name, kind, count, flagged och reason; flaggas när antalet inom radien "
+            "(MAPAPP_SITE_RADIUS_M) är minst MAPAPP_HOTSPOT_MIN_COUNT och tätheten minst "
+            "MAPAPP_HOTSPOT_K gånger distriktets snitt för samma period och tidsband. "
+            "--kind grid: Getis-Ord Gi* över ett rutnät (MAPAPP_GRID_SIZE_M), varje ruta med "
+            "count, z och class (hot/cold 90/95/99 %%); queen-grannar, binära vikter, rutan "
+            "själv inräknad. / Site flags or Gi* grid hotspots."),
+    ))
+    p.add_argument("--period", metavar="PERIOD",
+                   help="t.ex. 2021-2022 (standard: senaste statistikåret med data)")
+    p.add_argument("--kind", choices=("sites", "grid"), default="sites",
+                   help="platser eller rutnät (sites) / sites or grid")
+    p.add_argument("--points", choices=("all", "incident", "observation"), default="all",
+                   help="vilka punkter som räknas (all)")
+    p.add_argument("--format", choices=("geojson", "csv"), default="geojson",
+                   help="utformat (geojson)")
+    p.set_defaults(func=cmd_hotspots)
+
+
+def _points(engine, kinds: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    from mapapp.store.points import load_points
+
+    wanted = ("incident", "observation") if kinds == "all" else (kinds,)
+    frames = [load_points(engine, CLI_PRINCIPAL, k) for k in wanted]  # type: ignore[arg-type]
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def _measures(engine) -> pd.DataFrame | None:  # type: ignore[no-untyped-def]
+    try:
+        from mapapp.measures import measures_frame
+    except ImportError:
+        return None
+    return measures_frame(engine, CLI_PRINCIPAL)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from mapapp.analysis.stats import period_counts, stats_table, to_csv_rows
+    from mapapp.store.district import zones_frame
+
+    settings, engine = engine_from(args)
+    points = _points(engine, args.kind)
+    frame = period_counts(points, zones=zones_frame(engine), zone=args.zone,
+                          period_kind=args.period_kind,
+                          stat_year_start_month=settings.stat_year_start_month)
+    nonzero = frame[frame["count"] > 0]
+    records = [
+        {"zone": z, "category": c, "period": p, "count": int(n)}
+        for z, c, p, n in zip(nonzero["zone"], nonzero["category"], nonzero["period"],
+                              nonzero["count"], strict=True)
+    ]
+    if args.format == "json":
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        import csv
+
+        csv.writer(sys.stdout).writerows(to_csv_rows(records))
+    else:
+        header, rows = stats_table(nonzero, lang=settings.lang)
+        sys.stdout.write(format_table(header, rows))
+    return 0
+
+
+def cmd_hotspots(args: argparse.Namespace) -> int:
+    from mapapp.analysis.stats import to_csv_rows
+    from mapapp.store.district import district_outline, sites_frame, zones_frame
+
+    settings, engine = engine_from(args)
+    points = _points(engine, args.points)
+    measures = _measures(engine)
+    if args.kind == "sites":
+        from mapapp.analysis.sites import sites_geojson
+
+        fc = sites_geojson(points, sites_frame(engine), district_outline(engine),
+                           period=args.period, measures=measures,
+                           stat_year_start_month=settings.stat_year_start_month,
+                           radius_m=settings.site_radius_m, min_count=settings.hotspot_min_count,
+                           k=settings.hotspot_k, lang=settings.lang)
+    else:
+        from mapapp.analysis.grid import build_grid, grid_geojson, grid_hotspots
+
+        grid = build_grid(district_outline(engine), cell_size_m=settings.grid_size_m)
+        result = grid_hotspots(points, grid, period=args.period,
+                               stat_year_start_month=settings.stat_year_start_month)
+        fc = grid_geojson(grid, result, measures=measures, zones=zones_frame(engine),
+                          sites=sites_frame(engine), lang=settings.lang)
+    if args.format == "csv":
+        import csv
+
+        csv.writer(sys.stdout).writerows(to_csv_rows(fc))
+    else:
+        json.dump(fc, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    return 0

@@ -1,0 +1,100 @@
+"""`mapapp stats` and `mapapp hotspots` against an independent computation."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import shapely
+
+from mapapp.cli import main
+from mapapp.store.district import zones_frame
+from mapapp.store.points import insert_points
+
+STHLM = ZoneInfo("Europe/Stockholm")
+
+
+def _url(engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def _points(store) -> pd.DataFrame:
+    zones = zones_frame(store)
+    rows = []
+    times = ["2021-08-31T23:30:00+02:00", "2021-08-31T21:30:00+00:00",  # same instant, 2020-2021
+             "2021-09-01T00:10:00+02:00", "2021-08-31T22:10:00Z",  # 2021-2022
+             "2022-01-15T12:00:00+01:00", "2020-03-29T02:30:00+02:00"]
+    for i, (_, z) in enumerate(zones.iterrows()):
+        p = z.geometry.representative_point()
+        for j, ts in enumerate(times):
+            rows.append({"source": "t", "external_id": f"{i}-{j}", "category":
+                         "narkotikabrott" if j % 2 else "personran", "occurred_at":
+                         pd.Timestamp(ts), "lon": p.x, "lat": p.y})
+    rows.append({"source": "t", "external_id": "out", "category": "stold",
+                 "occurred_at": pd.Timestamp("2022-05-01T10:00:00+02:00"),
+                 "lon": 17.93, "lat": 59.29})  # Bredäng: outside the district
+    df = pd.DataFrame(rows)
+    df["occurred_at"] = pd.to_datetime(df["occurred_at"], utc=True)
+    return df
+
+
+def _independent(df: pd.DataFrame, zones) -> Counter:
+    out: Counter = Counter()
+    for _, r in df.iterrows():
+        pt = shapely.Point(r["lon"], r["lat"])
+        hits = [n for n, g in zip(zones["name"], zones.geometry, strict=True) if g.intersects(pt)]
+        local = r["occurred_at"].to_pydatetime().astimezone(STHLM)
+        start = local.year if local.month >= 9 else local.year - 1
+        out[(hits[0] if hits else None, r["category"], f"{start}-{start + 1}")] += 1
+    return out
+
+
+def test_stats_json_equals_an_independent_count(sqlite_store, capsys):
+    df = _points(sqlite_store)
+    with sqlite_store.begin() as conn:
+        insert_points(conn, df, "incident")
+    assert main(["stats", "--db", _url(sqlite_store), "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    got = Counter({(r["zone"], r["category"], r["period"]): r["count"] for r in records})
+    assert got == _independent(df, zones_frame(sqlite_store))
+    assert all(r["count"] > 0 for r in records)
+    assert (None, "stold", "2021-2022") in got
+
+
+def test_stats_for_one_zone_as_table_and_csv(sqlite_store, capsys):
+    df = _points(sqlite_store)
+    with sqlite_store.begin() as conn:
+        insert_points(conn, df, "incident")
+    assert main(["stats", "--db", _url(sqlite_store), "--zone", "Långbro"]) == 0
+    table = capsys.readouterr().out
+    assert "Långbro" in table and "Liljeholmen" not in table and "Personrån" in table
+    assert main(["stats", "--db", _url(sqlite_store), "--zone", "Långbro", "--period-kind",
+                 "calendar", "--format", "csv"]) == 0
+    csv_out = capsys.readouterr().out
+    assert "2021" in csv_out and "2021-2022" not in csv_out
+    assert main(["stats", "--db", _url(sqlite_store), "--zone", "Narnia"]) == 2
+    assert "Narnia" in capsys.readouterr().err
+
+
+def test_hotspots_sites_and_grid(sqlite_store, capsys):
+    assert main(["demo", "--db", _url(sqlite_store), "--incidents", "3000",
+                 "--observations", "0"]) == 0
+    capsys.readouterr()
+    assert main(["hotspots", "--db", _url(sqlite_store), "--kind", "sites",
+                 "--period", "2021-2022"]) == 0
+    fc = json.loads(capsys.readouterr().out)
+    props = [f["properties"] for f in fc["features"]]
+    assert len(props) == 334
+    assert {"name", "kind", "count", "flagged", "reason"} <= set(props[0])
+    flagged = [p for p in props if p["flagged"]]
+    assert flagged and all(p["count"] >= 5 and p["reason"] for p in flagged)
+    assert main(["hotspots", "--db", _url(sqlite_store), "--kind", "grid"]) == 0
+    grid = json.loads(capsys.readouterr().out)
+    cells = [f["properties"] for f in grid["features"]]
+    assert sum(c["count"] for c in cells) > 0 and any(c["count"] == 0 for c in cells)
+    assert {c["class"] for c in cells} <= {"hot99", "hot95", "hot90", "ns", "cold90", "cold95",
+                                           "cold99"}
+    assert any(c["class"].startswith("hot") for c in cells)
