@@ -1,0 +1,177 @@
+"""The app as a user meets it (streamlit AppTest on a real SQLite store): nothing before
+log-in, the admin page only for admins, its forms audited, a deactivated or demoted user's
+running session follows at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from mapapp.auth import add_user, principal_for, set_active, set_role
+from mapapp.store.audit import events
+from tests.conftest import ADMIN, ROOT
+
+PASSWORD = "Gröna-lyktan-7"
+
+
+@pytest.fixture
+def app_store(sqlite_store, monkeypatch) -> Iterator:
+    monkeypatch.setenv("MAPAPP_DATABASE_URL", sqlite_store.url.render_as_string(False))
+    monkeypatch.chdir(ROOT)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    add_user(sqlite_store, ADMIN, "root", "admin", password=PASSWORD)
+    add_user(sqlite_store, ADMIN, "lasse", "lasare", password=PASSWORD)
+    yield sqlite_store
+    st.cache_resource.clear()
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+
+
+def _log_in(at: AppTest, user: str, password: str = PASSWORD) -> AppTest:
+    at.run()
+    at.text_input(key="login_username").input(user)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click()  # the form's submit button
+    return at.run()
+
+
+def _texts(at: AppTest) -> str:
+    parts = [e.value for e in (*at.markdown, *at.title, *at.error, *at.success, *at.info,
+                               *at.warning, *at.caption, *at.subheader)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_nothing_but_the_log_in_form_before_log_in(app_store):
+    at = _app().run()
+    assert not at.exception
+    assert [w.key for w in at.text_input] == ["login_username", "login_password"]
+    assert len(at.dataframe) == 0
+    at = _log_in(at, "root", "fel-lösenord-123")
+    assert "Fel användarnamn eller lösenord" in _texts(at)
+    assert events(app_store, ADMIN, actions=["login_failed"])["username"].tolist() == ["root"]
+
+
+def test_admin_logs_in_and_reaches_the_admin_page(app_store):
+    at = _log_in(_app(), "root")
+    assert not at.exception, at.exception
+    assert "Inloggad som root (Administratör)" in _texts(at)
+    assert "Administration" in _texts(at)
+    assert events(app_store, ADMIN, actions=["login"])["username"].tolist() == ["root"]
+
+
+def test_admin_page_refuses_other_roles(app_store):
+    for role in ("lasare", "vandrare", "samordnare", "polis"):
+        add_user(app_store, ADMIN, f"u-{role}", role, password=PASSWORD)
+        page = AppTest.from_function(_render_admin, default_timeout=60)
+        page.session_state["mapapp_principal"] = principal_for(app_store, f"u-{role}")
+        page.run()
+        assert not page.exception
+        assert "får inte" in _texts(page), role
+        assert len(page.dataframe) == 0 and len(page.text_input) == 0, role
+
+
+def _render_admin() -> None:
+    import streamlit as st
+
+    from mapapp.errors import MapAppError
+    from mapapp.ui.pages import admin
+
+    try:
+        admin.render()
+    except MapAppError as exc:
+        st.error(str(exc))
+
+
+def _admin_page(engine) -> AppTest:
+    at = AppTest.from_function(_render_admin, default_timeout=60)
+    at.session_state["mapapp_principal"] = principal_for(engine, "root")
+    return at.run()
+
+
+def test_admin_adds_a_user_changes_role_deactivates(app_store):
+    at = _admin_page(app_store)
+    assert not at.exception, at.exception
+    users = at.dataframe[0].value
+    assert set(users.iloc[:, 0]) == {"root", "lasse"}
+    at.text_input(key="admin_add_name").input("vera")
+    at.selectbox(key="admin_add_role").select("vandrare")
+    at.text_input(key="admin_add_team").input("lag-2")
+    at.button[0].click()  # "Skapa användare"
+    at.run()
+    assert not at.exception, at.exception
+    assert "Användaren vera är skapad" in _texts(at)
+    generated = at.code[0].value
+    assert len(generated) >= 10
+    assert principal_for(app_store, "vera").team == "lag-2"
+    at.selectbox(key="admin_role_user").select("vera")
+    at.selectbox(key="admin_role_role").select("polis")
+    at.button[1].click()
+    at.run()
+    assert principal_for(app_store, "vera").role == "polis"
+    at.selectbox(key="admin_active_user").select("vera")
+    at.button[2].click()  # "Inaktivera"
+    at.run()
+    assert not at.exception, at.exception
+    assert principal_for(app_store, "vera") is None
+    audit = events(app_store, ADMIN, username="root")
+    assert audit["action"].tolist()[:3] == ["deactivate", "role_change", "create"]
+    assert set(audit["entity_id"].head(3)) == {"vera"}
+
+
+def test_admin_page_refuses_the_last_admin_with_a_message(app_store):
+    at = _admin_page(app_store)
+    at.selectbox(key="admin_role_user").select("root")
+    at.selectbox(key="admin_role_role").select("lasare")
+    at.button[1].click()
+    at.run()
+    assert not at.exception
+    assert "sista aktiva administratören" in _texts(at)
+    assert principal_for(app_store, "root").role == "admin"
+
+
+def test_audit_view_and_retention_dry_run(app_store):
+    at = _admin_page(app_store)
+    audit_frame = at.dataframe[1].value
+    assert "create" in set(audit_frame.iloc[:, 4])
+    at.button(key="admin_retention_preview").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert "Provkörning" in _texts(at)
+    assert at.button(key="admin_retention_apply").disabled
+    at.checkbox(key="admin_retention_confirm").check()
+    at.run()
+    at.button(key="admin_retention_apply").click()
+    at.run()
+    assert "Gallrat" in _texts(at)
+    assert events(app_store, ADMIN, actions=["retention"])["username"].tolist() == ["root"]
+
+
+def _session() -> None:
+    import streamlit as st
+
+    from mapapp.ui import context as ctx
+    from mapapp.ui.login import logout_button
+
+    logout_button()
+    who = ctx.principal()
+    st.write(f"session={who.username}:{who.role}" if who else "session=none")
+
+
+def test_a_running_session_follows_deactivation_and_role_change(app_store):
+    at = AppTest.from_function(_session, default_timeout=60)
+    at.session_state["mapapp_principal"] = principal_for(app_store, "lasse")
+    at.run()
+    assert "session=lasse:lasare" in _texts(at)
+    set_role(app_store, ADMIN, "lasse", "polis")
+    at.run()
+    assert "session=lasse:polis" in _texts(at)
+    set_active(app_store, ADMIN, "lasse", False)
+    at.run()
+    assert not at.exception
+    assert "session=none" in _texts(at)
