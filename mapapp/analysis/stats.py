@@ -51,6 +51,7 @@ def period_counts(
     period_kind: str = "statistical",
     stat_year_start_month: int = 9,
     reference: pd.Timestamp | None = None,
+    weight: str | None = None,
 ) -> pd.DataFrame:
     """Tidy counts: one row per zone × category × period (zeros included) with the columns
     ``zone, category, period, count, change_abs, change_pct, per_1000``.
@@ -65,6 +66,8 @@ def period_counts(
     - change_abs/change_pct compare with the previous period; both are missing (<NA>/NaN) in
       the first period (the data do not reach back) and change_pct is NaN when the previous
       count is 0. per_1000 is NaN where the zone has no population.
+    - weight: a column of row weights (counts), for rows that are already aggregated, e.g.
+      per day by the database (:mod:`mapapp.store.aggregates`); default 1 per row.
     """
     order = [str(n) for n in zones["name"]] if zones is not None else []
     if zone is not None:
@@ -87,7 +90,9 @@ def period_counts(
     if kind is not None:
         keep &= (points["kind"].astype(object) == kind).to_numpy(dtype=bool)
     flat = (zcode[keep] * nc + ccode[keep]) * npd + pcode[keep]
-    cube = np.bincount(flat, minlength=nz * nc * npd).reshape(nz, nc, npd)
+    w = None if weight is None else points[weight].to_numpy(dtype="float64")[keep]
+    cube = np.rint(np.bincount(flat, weights=w, minlength=nz * nc * npd)).astype(np.int64)
+    cube = cube.reshape(nz, nc, npd)
     if zone is not None:
         zsel = [zlabels.index(zone)] if zone in zlabels else []
         if not zsel:  # a known zone without any point

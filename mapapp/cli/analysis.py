@@ -71,13 +71,20 @@ def _measures(engine) -> pd.DataFrame | None:  # type: ignore[no-untyped-def]
 
 def cmd_stats(args: argparse.Namespace) -> int:
     from mapapp.analysis.stats import period_counts, stats_table, to_csv_rows
+    from mapapp.store.aggregates import zone_period_counts
     from mapapp.store.district import zones_frame
 
     settings, engine = engine_from(args)
-    points = _points(engine, args.kind)
-    frame = period_counts(points, zones=zones_frame(engine), zone=args.zone,
-                          period_kind=args.period_kind,
-                          stat_year_start_month=settings.stat_year_start_month)
+    kinds = ("incident", "observation") if args.kind == "all" else (args.kind,)
+    zones = zones_frame(engine)
+    # PostgreSQL: counted in the database; SQLite: in memory (faster there).
+    frame = zone_period_counts(engine, CLI_PRINCIPAL, kinds=kinds, zones=zones, zone=args.zone,
+                               period_kind=args.period_kind,
+                               stat_year_start_month=settings.stat_year_start_month)
+    if frame is None:
+        frame = period_counts(_points(engine, args.kind), zones=zones, zone=args.zone,
+                              period_kind=args.period_kind,
+                              stat_year_start_month=settings.stat_year_start_month)
     nonzero = frame[frame["count"] > 0]
     records = [
         {"zone": z, "category": c, "period": p, "count": int(n)}
@@ -102,22 +109,24 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
     from mapapp.store.district import district_outline, sites_frame, zones_frame
 
     settings, engine = engine_from(args)
-    points = _points(engine, args.points)
     measures = _measures(engine)
     if args.kind == "sites":
         from mapapp.analysis.sites import sites_geojson
 
+        points = _points(engine, args.points)
         fc = sites_geojson(points, sites_frame(engine), district_outline(engine),
                            period=args.period, measures=measures,
                            stat_year_start_month=settings.stat_year_start_month,
                            radius_m=settings.site_radius_m, min_count=settings.hotspot_min_count,
                            k=settings.hotspot_k, lang=settings.lang)
     else:
-        from mapapp.analysis.grid import build_grid, grid_geojson, grid_hotspots
+        from mapapp.analysis.grid import build_grid, grid_geojson
+        from mapapp.store.aggregates import grid_hotspots_for
 
         grid = build_grid(district_outline(engine), cell_size_m=settings.grid_size_m)
-        result = grid_hotspots(points, grid, period=args.period,
-                               stat_year_start_month=settings.stat_year_start_month)
+        kinds = ("incident", "observation") if args.points == "all" else (args.points,)
+        result = grid_hotspots_for(engine, CLI_PRINCIPAL, grid, args.period, kinds=kinds,
+                                   stat_year_start_month=settings.stat_year_start_month)
         fc = grid_geojson(grid, result, measures=measures, zones=zones_frame(engine),
                           sites=sites_frame(engine), lang=settings.lang)
     if args.format == "csv":
