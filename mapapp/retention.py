@@ -5,7 +5,8 @@ details about people that the council must not keep longer than needed, so after
 ``MAPAPP_RETENTION_YEARS`` (default 2) they are removed: the note (``description``) becomes
 empty and the photo (``photo`` and ``photo_mime``) is deleted. The observation itself -- its
 place, time, category, ratings and status -- stays, so statistics and the follow-up of
-measures are unchanged.
+measures are unchanged. Unsent observation forms (walk drafts, which may hold a note and a
+photo too) last saved before the same cut-off are deleted.
 
 "Older than" is measured by when the observation was made (``occurred_at``): with 2 years on
 10 June 2025, everything before 10 June 2023 00:00 Stockholm time loses its note and photo.
@@ -24,7 +25,7 @@ import zoneinfo
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy import Engine, and_, delete, func, or_, select, update
 
 from mapapp.access import Perm, Principal
 from mapapp.errors import DataValidationError, Problem
@@ -32,7 +33,7 @@ from mapapp.i18n import t
 from mapapp.settings import load_settings
 from mapapp.store import audit
 from mapapp.store.engine import bump_data_version
-from mapapp.store.models import Observation
+from mapapp.store.models import Observation, WalkDraft
 
 LOCAL_TZ = zoneinfo.ZoneInfo("Europe/Stockholm")
 MAX_YEARS = 100
@@ -47,6 +48,7 @@ class RetentionReport:
     observations: int  # observations that lose a note, a photo or both
     notes: int
     photos: int
+    drafts: int  # unsent observation forms deleted
     dry_run: bool
 
     def as_dict(self) -> dict[str, object]:
@@ -105,11 +107,16 @@ def apply_retention(
             select(func.count()).where(old, o.c.photo.is_not(None))).scalar_one())
         touched = int(conn.execute(
             select(func.count()).where(old, or_(has_note, has_photo))).scalar_one())
+        drafts = int(conn.execute(select(func.count()).select_from(WalkDraft).where(
+            WalkDraft.updated_at < cutoff)).scalar_one())
         if not dry_run and touched:
             conn.execute(update(Observation).where(old, has_note).values(description=None))
-            conn.execute(update(Observation).where(old, has_photo).values(photo=None, photo_mime=None))
+            conn.execute(update(Observation).where(old, has_photo).values(photo=None,
+                                                                          photo_mime=None))
             bump_data_version(conn)
-        report = RetentionReport(cutoff, float(years), touched, notes, photos, dry_run)
+        if not dry_run and drafts:
+            conn.execute(delete(WalkDraft).where(WalkDraft.updated_at < cutoff))
+        report = RetentionReport(cutoff, float(years), touched, notes, photos, drafts, dry_run)
         audit.record(conn, who, "retention_preview" if dry_run else "retention", "observation",
                      None, **report.as_dict())
     return report

@@ -107,5 +107,6 @@ def cmd_retention_apply(args: argparse.Namespace) -> int:
                              dry_run=args.dry_run, lang=settings.lang)
     key = "admin.retention.dry_run_result" if report.dry_run else "admin.retention.result"
     print(t(key, settings.lang, cutoff=report.cutoff.date().isoformat(),
-            observations=report.observations, notes=report.notes, photos=report.photos))
+            observations=report.observations, notes=report.notes, photos=report.photos,
+            drafts=report.drafts))
     return 0

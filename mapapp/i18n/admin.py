@@ -30,9 +30,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin.cli.retention_description": (
         "Tar bort anteckningar och foton från observationer som är äldre än "
         "MAPAPP_RETENTION_YEARS år (standard 2). Platsen, tiden, kategorin och betygen finns "
-        "kvar. Loggas i granskningsloggen",
+        "kvar. Ej skickade utkast lika gamla raderas. Loggas i granskningsloggen",
         "Removes notes and photos of observations older than MAPAPP_RETENTION_YEARS years "
-        "(default 2). Place, time, category and ratings stay. Recorded in the audit log"),
+        "(default 2). Place, time, category and ratings stay. Unsent drafts as old are deleted. "
+        "Recorded in the audit log"),
     "admin.cli.apply_help": ("gallra nu", "apply retention now"),
     "admin.cli.dry_run_help": ("räkna bara, ändra inget", "only count, change nothing"),
     "admin.cli.years_help": ("äldre än N år (annars inställningen)",
@@ -43,14 +44,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The number of years must be above 0 and at most {max} (got {years})."),
     "admin.retention.result": (
         "Gallrat: observationer gjorda före {cutoff} – {observations} observationer, "
-        "{notes} anteckningar och {photos} foton borttagna.",
+        "{notes} anteckningar och {photos} foton borttagna; {drafts} ej skickade utkast raderade.",
         "Retention applied: observations made before {cutoff} – {observations} observations, "
-        "{notes} notes and {photos} photos removed."),
+        "{notes} notes and {photos} photos removed; {drafts} unsent drafts deleted."),
     "admin.retention.dry_run_result": (
         "Provkörning (inget ändrat): observationer gjorda före {cutoff} – {observations} "
-        "observationer, {notes} anteckningar och {photos} foton skulle tas bort.",
+        "observationer, {notes} anteckningar och {photos} foton skulle tas bort, och {drafts} "
+        "ej skickade utkast raderas.",
         "Dry run (nothing changed): observations made before {cutoff} – {observations} "
-        "observations, {notes} notes and {photos} photos would be removed."),
+        "observations, {notes} notes and {photos} photos would be removed, and {drafts} unsent "
+        "drafts deleted."),
     "admin.retention.explain": (
         "Anteckningar och foton från trygghetsvandringar sparas i {years} år. Gallringen tar "
         "bort anteckningen och fotot från äldre observationer; platsen, tiden, kategorin och "

@@ -126,7 +126,7 @@ def test_cli_retention_apply(sqlite_store, capsys):
     db = sqlite_store.url.render_as_string(hide_password=False)
     assert main(["retention", "apply", "--dry-run", "--db", db]) == 0
     out = capsys.readouterr().out
-    assert "Provkörning" in out and "1 anteckningar och 1 foton" in out
+    assert "Provkörning" in out and "1 anteckningar och 1 foton" in out, out
     assert _state(sqlite_store)["a"][0] == "gammal"
     assert main(["retention", "apply", "--db", db, "--lang", "en"]) == 0
     assert "1 notes and 1 photos removed" in capsys.readouterr().out
@@ -134,3 +134,26 @@ def test_cli_retention_apply(sqlite_store, capsys):
     assert state["a"][0] is None and state["b"][0] == "ny"
     assert main(["retention", "apply", "--years", "0", "--db", db]) == 2
     assert "större än 0" in capsys.readouterr().err
+
+
+def test_unsent_drafts_as_old_are_deleted(store):
+    from mapapp import walks
+    from mapapp.store.district import zones_frame
+    from tests.conftest import WALKER
+
+    zone_id = int(zones_frame(store)["id"].iloc[0])
+    walk_id, _ = walks.create_walk(
+        store, WALKER, submission_id="walk-r1", zone_id=zone_id,
+        starts_at=datetime.now(LOCAL_TZ), organiser="Trygghetsstrateg",
+        participants={"boende": 3})
+    walks.save_draft(store, WALKER, walk_id=walk_id, submission_id="draft-r1",
+                     data={"description": "Halvskriven anteckning"}, photo=JPEG,
+                     photo_mime="image/jpeg")
+    now = apply_retention(store, ADMIN, older_than_years=2)
+    assert now.drafts == 0
+    assert walks.load_draft(store, WALKER, walk_id) is not None
+    later = date.today() + timedelta(days=3 * 366)
+    assert apply_retention(store, ADMIN, older_than_years=2, today=later, dry_run=True).drafts == 1
+    assert walks.load_draft(store, WALKER, walk_id) is not None
+    assert apply_retention(store, ADMIN, older_than_years=2, today=later).drafts == 1
+    assert walks.load_draft(store, WALKER, walk_id) is None

@@ -191,7 +191,8 @@ def _retention(engine: Engine, who: Principal) -> None:
     if st.button(ctx.tr("admin.retention.preview"), key="admin_retention_preview"):
         r = apply_retention(engine, who, older_than_years=years, dry_run=True, lang=ctx.lang())
         st.info(ctx.tr("admin.retention.dry_run_result", cutoff=r.cutoff.date().isoformat(),
-                       observations=r.observations, notes=r.notes, photos=r.photos))
+                       observations=r.observations, notes=r.notes, photos=r.photos,
+                       drafts=r.drafts))
     confirm = st.checkbox(ctx.tr("admin.retention.confirm"), key="admin_retention_confirm")
     if st.button(ctx.tr("admin.retention.apply"), type="primary", disabled=not confirm,
                  key="admin_retention_apply"):
@@ -201,4 +202,5 @@ def _retention(engine: Engine, who: Principal) -> None:
             st.error(str(exc))
             return
         st.success(ctx.tr("admin.retention.result", cutoff=r.cutoff.date().isoformat(),
-                          observations=r.observations, notes=r.notes, photos=r.photos))
+                          observations=r.observations, notes=r.notes, photos=r.photos,
+                       drafts=r.drafts))
