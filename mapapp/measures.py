@@ -37,7 +37,12 @@ from sqlalchemy import Connection, Engine, Table, select
 
 from mapapp.access import Perm, Principal
 from mapapp.analysis.periods import LOCAL_TZ
-from mapapp.categories import MEASURE_STATUS_LABELS, MEASURE_STATUSES, PRIORITY_AREAS
+from mapapp.categories import (
+    MEASURE_STATUS_LABELS,
+    MEASURE_STATUSES,
+    PRIORITY_AREAS,
+    SENSITIVE_CODES,
+)
 from mapapp.errors import DataValidationError, NotFoundError, Problem
 from mapapp.i18n import t
 from mapapp.store import audit
@@ -355,7 +360,8 @@ def _require_row(conn: Connection, measure_id: int, lang: str, *,
 def get_measure(engine: Engine, who: Principal, measure_id: int, *, today: date | None = None,
                 lang: str = "sv") -> dict[str, Any]:
     """One measure (the ``LIST_COLUMNS``) with ``notes`` (noted_on, author_role, text; oldest
-    first) and ``links`` (kind, id, category, occurred_at)."""
+    first) and ``links`` (kind, id, category, occurred_at -- None for a sensitive incident
+    unless ``who`` may see sensitive points)."""
     who.require(Perm.VIEW_AGGREGATES, lang)
     mid, n, lk = int(measure_id), NOTES.c, LINKS.c
     with engine.connect() as conn:
@@ -372,6 +378,10 @@ def get_measure(engine: Engine, who: Principal, measure_id: int, *, today: date 
                  .select_from(LINKS.join(tbl, col == tbl.c.id))
                  .where(lk.measure_id == mid).order_by(tbl.c.id))
             links += [{"kind": kind, **dict(r)} for r in conn.execute(q).mappings()]
+    hide = not who.can(Perm.VIEW_SENSITIVE_POINTS)
+    for link in links:  # no exact time of a sensitive incident for other roles than police
+        if hide and link["kind"] == "incident" and link["category"] in SENSITIVE_CODES:
+            link["occurred_at"] = None
     out = _frame(rows, today or local_today()).to_dict("records")[0]
     out["notes"] = notes
     out["links"] = links

@@ -277,6 +277,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "measures.ui.hist_action": ("Vad", "What"),
     "measures.ui.hist_role": ("Roll", "Role"),
     "measures.ui.hist_user": ("Användare", "User"),
+    "measures.ui.hist_field": ("Fält", "Field"),
+    "measures.ui.col_field": ("Fält", "Field"),
+    "measures.ui.col_value": ("Värde", "Value"),
+    "measures.ui.link_kind": ("Typ", "Kind"),
+    "measures.ui.link_category": ("Kategori", "Category"),
     "measures.ui.hist_old": ("Före", "Before"),
     "measures.ui.hist_new": ("Efter", "After"),
     "measures.ui.ba_no_start": (

@@ -1,0 +1,410 @@
+"""Åtgärder: the action plan. List and filter the measures, add and edit them (with every
+problem shown beside its field), follow-up notes, links, the history of changes, before/after
+counts and the revision reminders. Thin: every rule lives in :mod:`mapapp.measures`, which also
+checks the role again. User text is shown through widgets and dataframes, never as HTML."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from mapapp import measures as ms
+from mapapp.access import Perm, Principal
+from mapapp.categories import MEASURE_STATUSES, PRIORITY_AREAS
+from mapapp.categories import label as category_label
+from mapapp.errors import DataValidationError, MapAppError
+from mapapp.ui import context as ctx
+
+PERMISSION = Perm.VIEW_AGGREGATES
+_FLASH = "atg_flash"
+_PENDING = "atg_pending_select"
+_ERRORS = "atg_errors"  # {form prefix: {field: [messages]}}
+_DATE_MIN, _DATE_MAX = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def render() -> None:
+    who = ctx.require_principal()
+    engine = ctx.get_engine()
+    today = ms.local_today()
+    st.title(ctx.tr("measures.ui.title"))
+    st.caption(ctx.tr("measures.ui.caption"))
+    flash = st.session_state.pop(_FLASH, None)
+    if flash:
+        st.success(flash)
+    _revisions(today)
+    everything = ms.list_measures(engine, who, today=today, lang=ctx.lang())
+    actors = ms.list_actors(engine, who)
+    shown = _filtered(engine, who, everything, actors, today)
+    can_edit = who.can(Perm.EDIT_MEASURES)
+    if can_edit:
+        failed = bool(st.session_state.get(_ERRORS, {}).get("atg_new"))
+        with st.expander(ctx.tr("measures.ui.new"), icon=":material/add:", expanded=failed):
+            _form(engine, who, None, actors)
+    else:
+        st.info(ctx.tr("measures.ui.read_only"))
+    if shown.empty:
+        return
+    ids = shown["id"].astype(int).tolist()
+    titles = dict(zip(ids, shown["title"], strict=True))
+    pending = st.session_state.pop(_PENDING, None)
+    if pending in ids:
+        st.session_state["atg_select"] = pending
+    mid = st.selectbox(ctx.tr("measures.ui.select"), ids, key="atg_select",
+                       format_func=lambda i: f"#{i} {titles.get(i, '')}")
+    if mid is None:
+        return
+    m = ms.get_measure(engine, who, int(mid), today=today, lang=ctx.lang())
+    tabs = st.tabs([ctx.tr("measures.ui.tab_details"), ctx.tr("measures.ui.tab_followup"),
+                    ctx.tr("measures.ui.tab_history"), ctx.tr("measures.ui.tab_before_after")])
+    with tabs[0]:
+        if can_edit:
+            _form(engine, who, m, actors)
+        else:
+            _details(m)
+    with tabs[1]:
+        _followup(engine, who, m, can_edit)
+    with tabs[2]:
+        _history(engine, who, int(mid))
+    with tabs[3]:
+        _before_after(engine, who, m)
+
+
+# --- list ------------------------------------------------------------------------------------
+
+def _status_label(code: Any) -> str:
+    return ms.status_label(code, ctx.lang())
+
+
+def _all(v: Any) -> str:
+    return ctx.tr("measures.ui.all") if v is None else str(v)
+
+
+def _revisions(today: date) -> None:
+    flags = ms.revision_flags(ctx.zones(), today, ctx.lang())
+    flagged = flags[flags["flagged"]]
+    with st.expander(f"{ctx.tr('measures.ui.revisions')} ({len(flagged)})",
+                     expanded=not flagged.empty, icon=":material/event_repeat:"):
+        if flagged.empty:
+            st.caption(ctx.tr("measures.ui.no_revisions"))
+        for row in flagged.to_dict("records"):
+            st.warning(f"{row['zone']}: " + " ".join(row["reasons"]), icon=":material/update:")
+
+
+def _filtered(engine: Engine, who: Principal, everything: pd.DataFrame, actors: list[str],
+              today: date) -> pd.DataFrame:
+    st.subheader(ctx.tr("measures.ui.filters"))
+    cols = st.columns([2, 1, 2, 2, 1])
+    zones = [None, *ctx.zones()["name"].tolist()]
+    zone = cols[0].selectbox(ctx.tr("measures.field.zone"), zones, key="atg_f_zone",
+                             format_func=_all)
+    status = cols[1].selectbox(ctx.tr("measures.field.status"), [None, *MEASURE_STATUSES],
+                               key="atg_f_status",
+                               format_func=lambda s: _all(s) if s is None else _status_label(s))
+    actor_options = sorted(set(actors) | set(everything["actor"]), key=ms.sv_key)
+    actor = cols[2].selectbox(ctx.tr("measures.field.actor"), [None, *actor_options],
+                              key="atg_f_actor", format_func=_all)
+    area = cols[3].selectbox(ctx.tr("measures.field.priority_area"), [None, *PRIORITY_AREAS],
+                             key="atg_f_priority", format_func=_all)
+    overdue = cols[4].checkbox(ctx.tr("measures.ui.only_overdue"), key="atg_f_overdue")
+    shown = ms.list_measures(engine, who, zone=zone, status=status, actor=actor,
+                             priority_area=area, overdue=True if overdue else None, today=today,
+                             lang=ctx.lang())
+    st.caption(ctx.tr("measures.ui.count", n=len(shown), total=len(everything)) + " · "
+               + ctx.tr("measures.ui.n_overdue", n=int(shown["overdue"].sum())))
+    if shown.empty:
+        st.info(ctx.tr("measures.ui.empty"))
+        return shown
+    table = pd.DataFrame({
+        ctx.tr("measures.field.id"): shown["id"],
+        ctx.tr("measures.field.zone"): shown["zone"],
+        ctx.tr("measures.field.site"): shown["site"],
+        ctx.tr("measures.field.title"): shown["title"],
+        ctx.tr("measures.field.actor"): shown["actor"],
+        ctx.tr("measures.field.status"): shown["status"].map(_status_label),
+        ctx.tr("measures.field.priority_area"): shown["priority_area"],
+        ctx.tr("measures.field.start"): shown["start"].map(_iso),
+        ctx.tr("measures.field.due"): shown["due"].map(_iso),
+        ctx.tr("measures.field.next_followup"): shown["next_followup"].map(_iso),
+        ctx.tr("measures.field.overdue"): shown["overdue"].map(
+            lambda o: "⚠ " + ctx.tr("measures.ui.yes") if o else ""),
+    })
+    st.dataframe(table, hide_index=True, width="stretch", key="atg_table")
+    return shown
+
+
+def _iso(v: Any) -> str:
+    return v.isoformat() if isinstance(v, date) else ""
+
+
+# --- add / edit ------------------------------------------------------------------------------
+
+def _errors(prefix: str, field: str | None) -> None:
+    for message in st.session_state.get(_ERRORS, {}).get(prefix, {}).get(field, []):
+        st.error(message, icon=":material/error:")
+
+
+def _set_errors(prefix: str, exc: DataValidationError) -> None:
+    by_field: dict[str | None, list[str]] = {}
+    for p in exc.problems:
+        key = p.field if p.field in ms.FIELDS or p.field == "note" else None
+        by_field.setdefault(key, []).append(p.message)
+    st.session_state.setdefault(_ERRORS, {})[prefix] = by_field
+
+
+def _clear_errors(prefix: str) -> None:
+    st.session_state.get(_ERRORS, {}).pop(prefix, None)
+
+
+def _index(options: list[Any], value: Any) -> int | None:
+    return options.index(value) if value in options else None
+
+
+def _form(engine: Engine, who: Principal, m: dict[str, Any] | None, actors: list[str]) -> None:
+    """The fields of a measure; a new one when ``m`` is None. Errors stand under each field."""
+    prefix = "atg_new" if m is None else f"atg_edit_{m['id']}"
+    cur = m or {}
+    if st.session_state.get(_ERRORS, {}).get(prefix):
+        st.error(ctx.tr("measures.err.summary"))
+        _errors(prefix, None)
+    zones = ctx.zones()["name"].tolist()
+    left, right = st.columns(2)
+    with left:
+        zone = st.selectbox(ctx.tr("measures.field.zone"), zones, key=f"{prefix}_zone",
+                            index=_index(zones, cur.get("zone")),
+                            placeholder=ctx.tr("measures.ui.choose"))
+        _errors(prefix, "zone")
+        sites = ctx.sites()
+        in_zone = sorted(set(sites.loc[sites["zone"] == zone, "name"].astype(str))
+                         | ({cur["site"]} if cur.get("site") else set()), key=ms.sv_key)
+        site = st.selectbox(ctx.tr("measures.field.site"), [None, *in_zone],
+                            key=f"{prefix}_site", index=_index([None, *in_zone], cur.get("site")),
+                            format_func=lambda s: ctx.tr("measures.ui.no_site") if s is None
+                            else s)
+        _errors(prefix, "site")
+        cell = st.text_input(ctx.tr("measures.field.cell_id"), value=cur.get("cell_id") or "",
+                             key=f"{prefix}_cell", placeholder="100m-E669300-N6575400")
+        _errors(prefix, "cell_id")
+        title = st.text_input(ctx.tr("measures.field.title"), value=cur.get("title") or "",
+                              key=f"{prefix}_title", max_chars=ms.MAX_TITLE)
+        _errors(prefix, "title")
+        description = st.text_area(ctx.tr("measures.field.description"),
+                                   value=cur.get("description") or "", key=f"{prefix}_desc",
+                                   help=ctx.tr("measures.warn.names"))
+        _errors(prefix, "description")
+        for warning in ms.personal_data_warnings(description, ctx.lang()):
+            st.warning(warning)
+    with right:
+        area = st.selectbox(ctx.tr("measures.field.priority_area"), list(PRIORITY_AREAS),
+                            key=f"{prefix}_priority",
+                            index=_index(list(PRIORITY_AREAS), cur.get("priority_area")),
+                            placeholder=ctx.tr("measures.ui.choose"))
+        _errors(prefix, "priority_area")
+        actor_options = sorted(set(actors) | ({cur["actor"]} if cur.get("actor") else set()),
+                               key=ms.sv_key)
+        actor = st.selectbox(ctx.tr("measures.field.actor"), actor_options, key=f"{prefix}_actor",
+                             index=_index(actor_options, cur.get("actor")),
+                             placeholder=ctx.tr("measures.ui.choose"))
+        _errors(prefix, "actor")
+        status = st.selectbox(ctx.tr("measures.field.status"), list(MEASURE_STATUSES),
+                              key=f"{prefix}_status", format_func=_status_label,
+                              index=_index(list(MEASURE_STATUSES), cur.get("status", "planerad")))
+        _errors(prefix, "status")
+        dates = {}
+        for field in ms.DATE_FIELDS:
+            dates[field] = st.date_input(ctx.tr(f"measures.field.{field}"), value=cur.get(field),
+                                         key=f"{prefix}_{field}", min_value=_DATE_MIN,
+                                         max_value=_DATE_MAX, format="YYYY-MM-DD")
+            _errors(prefix, field)
+    values: dict[str, Any] = {"zone": zone, "site": site, "cell_id": cell.strip() or None,
+                              "title": title, "description": description,
+                              "priority_area": area, "actor": actor, "status": status, **dates}
+    label = ctx.tr("measures.ui.save_new" if m is None else "measures.ui.save")
+    if st.button(label, key=f"{prefix}_save", type="primary"):
+        _save(engine, who, m, prefix, values)
+
+
+def _save(engine: Engine, who: Principal, m: dict[str, Any] | None, prefix: str,
+          values: dict[str, Any]) -> None:
+    lang = ctx.lang()
+    try:
+        if m is None:
+            mid = ms.add_measure(engine, who, lang=lang, **values)
+            for key in [k for k in st.session_state if str(k).startswith(f"{prefix}_")]:
+                del st.session_state[key]
+        else:
+            mid = int(m["id"])
+            changes = {k: v for k, v in values.items() if _differs(m.get(k), v)}
+            if not changes:
+                st.info(ctx.tr("measures.ui.nothing_changed"))
+                return
+            ms.update_measure(engine, who, mid, lang=lang, **changes)
+    except DataValidationError as exc:
+        _set_errors(prefix, exc)
+        st.rerun()
+    _clear_errors(prefix)
+    st.session_state[_FLASH] = ctx.tr("measures.ui.saved", id=mid)
+    if m is None:
+        st.session_state[_PENDING] = mid
+    st.rerun()
+
+
+def _differs(old: Any, new: Any) -> bool:
+    def norm(v: Any) -> Any:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return None
+        return v.strip() or None if isinstance(v, str) else v
+
+    return bool(norm(old) != norm(new))
+
+
+def _details(m: dict[str, Any]) -> None:
+    rows = [(ctx.tr(f"measures.field.{f}"), _status_label(m[f]) if f == "status"
+             else _iso(m[f]) if f in ms.DATE_FIELDS else m.get(f))
+            for f in ms.FIELDS]
+    rows.append((ctx.tr("measures.field.overdue"), ctx.tr("measures.ui.yes") if m["overdue"]
+                 else ""))
+    st.dataframe(pd.DataFrame(rows, columns=[ctx.tr("measures.ui.col_field"),
+                                             ctx.tr("measures.ui.col_value")]).astype(str),
+                 hide_index=True,
+                 width="stretch")
+
+
+# --- follow-up, links, history ---------------------------------------------------------------
+
+def _followup(engine: Engine, who: Principal, m: dict[str, Any], can_edit: bool) -> None:
+    mid = int(m["id"])
+    if m["notes"]:
+        st.dataframe(pd.DataFrame({
+            ctx.tr("measures.field.noted_on"): [_iso(n["noted_on"]) for n in m["notes"]],
+            ctx.tr("measures.field.author_role"): [ctx.tr(f"role.{n['author_role']}")
+                                                   for n in m["notes"]],
+            ctx.tr("measures.field.note"): [n["text"] for n in m["notes"]],
+        }), hide_index=True, width="stretch")
+    else:
+        st.caption(ctx.tr("measures.ui.no_notes"))
+    prefix = f"atg_note_{mid}"
+    if can_edit:
+        text = st.text_area(ctx.tr("measures.field.note"), key=f"{prefix}_text",
+                            help=ctx.tr("measures.warn.names"))
+        _errors(prefix, "note")
+        for warning in ms.personal_data_warnings(text, ctx.lang()):
+            st.warning(warning)
+        day = st.date_input(ctx.tr("measures.field.noted_on"), value=ms.local_today(),
+                            key=f"{prefix}_date", format="YYYY-MM-DD")
+        if st.button(ctx.tr("measures.ui.add_note"), key=f"{prefix}_save"):
+            try:
+                ms.add_note(engine, who, mid, text, day, lang=ctx.lang())
+            except DataValidationError as exc:
+                _set_errors(prefix, exc)
+                st.rerun()
+            _clear_errors(prefix)
+            st.session_state.pop(f"{prefix}_text", None)
+            st.session_state[_FLASH] = ctx.tr("measures.ui.note_saved")
+            st.rerun()
+    _links(engine, who, m, can_edit)
+
+
+def _links(engine: Engine, who: Principal, m: dict[str, Any], can_edit: bool) -> None:
+    st.subheader(ctx.tr("measures.ui.links"))
+    if m["links"]:
+        st.dataframe(pd.DataFrame({
+            ctx.tr("measures.field.id"): [lk["id"] for lk in m["links"]],
+            ctx.tr("measures.ui.link_kind"): [ctx.tr(f"measures.field.{lk['kind']}")
+                                              for lk in m["links"]],
+            ctx.tr("measures.ui.link_category"): [
+                category_label(lk["kind"], lk["category"], ctx.lang()) for lk in m["links"]],
+            ctx.tr("measures.ui.hist_at"): [
+                "" if lk["occurred_at"] is None else pd.Timestamp(lk["occurred_at"])
+                .tz_convert("Europe/Stockholm").strftime("%Y-%m-%d %H:%M") for lk in m["links"]],
+        }), hide_index=True, width="stretch")
+    else:
+        st.caption(ctx.tr("measures.ui.no_links"))
+    if not can_edit:
+        return
+    prefix = f"atg_link_{m['id']}"
+    cols = st.columns(2)
+    raw = {kind: cols[i].text_input(ctx.tr(f"measures.field.{kind}"), key=f"{prefix}_{kind}",
+                                    placeholder=ctx.tr("measures.ui.link_ids"))
+           for i, kind in enumerate(("incident", "observation"))}
+    if st.button(ctx.tr("measures.ui.add_links"), key=f"{prefix}_save"):
+        ids: dict[str, list[int]] = {}
+        for kind, text in raw.items():
+            parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+            if not all(p.isdigit() for p in parts):
+                st.error(ctx.tr("measures.ui.bad_ids", field=ctx.tr(f"measures.field.{kind}")))
+                return
+            ids[kind] = [int(p) for p in parts]
+        try:
+            n = ms.link_points(engine, who, int(m["id"]), incidents=ids["incident"],
+                               observations=ids["observation"], lang=ctx.lang())
+        except MapAppError as exc:
+            st.error(str(exc))
+            return
+        st.session_state[_FLASH] = ctx.tr("measures.cli.linked", id=m["id"], n=n)
+        st.rerun()
+
+
+def _history(engine: Engine, who: Principal, mid: int) -> None:
+    hist = ms.history(engine, who, mid, lang=ctx.lang())
+    if hist.empty:
+        st.caption(ctx.tr("measures.ui.no_history"))
+        return
+
+    def value(field: Any, v: Any) -> str:
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return ""
+        return _status_label(v) if field == "status" else str(v)
+
+    table = pd.DataFrame({
+        ctx.tr("measures.ui.hist_at"): hist["at"].map(lambda a: a.strftime("%Y-%m-%d %H:%M")),
+        ctx.tr("measures.ui.hist_action"): hist["action"].map(
+            lambda a: ctx.tr(f"measures.hist.{a}") if a in ("create", "update", "note", "link")
+            else a),
+        ctx.tr("measures.ui.hist_role"): hist["role"].map(lambda r: ctx.tr(f"role.{r}")),
+        ctx.tr("measures.ui.hist_field"): hist["field"].map(
+            lambda f: ctx.tr(f"measures.field.{f}") if isinstance(f, str) else ""),
+        ctx.tr("measures.ui.hist_old"): [value(f, v) for f, v in zip(hist["field"], hist["old"],
+                                                                    strict=True)],
+        ctx.tr("measures.ui.hist_new"): [value(f, v) for f, v in zip(hist["field"], hist["new"],
+                                                                    strict=True)],
+    })
+    if who.can(Perm.VIEW_AUDIT):
+        table.insert(3, ctx.tr("measures.ui.hist_user"), hist["username"])
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+# --- before/after ----------------------------------------------------------------------------
+
+def _before_after(engine: Engine, who: Principal, m: dict[str, Any]) -> None:
+    if m["start"] is None:
+        st.info(ctx.tr("measures.ui.ba_no_start"))
+        return
+    months = st.number_input(ctx.tr("measures.ui.ba_months"), min_value=1, max_value=24,
+                             value=6, step=1, key=f"atg_ba_months_{m['id']}")
+    radius = ctx.get_settings().site_radius_m
+    points = pd.concat([ctx.points("incident"), ctx.points("observation")], ignore_index=True)
+    r = ms.before_after(engine, who, int(m["id"]), months=int(months), radius_m=radius,
+                        points=points, sites=ctx.sites(), lang=ctx.lang())
+    place_key = "measures.ui.ba_place_site" if r["place_kind"] == "site" else \
+        "measures.ui.ba_place_zone"
+    st.caption(ctx.tr(place_key, r=f"{radius:g}", place=r["place"]))
+    st.caption(ctx.tr("measures.ui.ba_windows", b0=r["before_start"], b1=r["before_end"],
+                      label=r["comparison_label"], a0=r["after_start"], a1=r["after_end"]))
+    c = st.columns(3)
+    c[0].metric(ctx.tr("measures.ui.ba_before"), r["before"])
+    c[1].metric(ctx.tr("measures.ui.ba_after"), r["after"])
+    pct = f" ({r['change_pct']:+.0f} %)" if r["change_pct"] is not None else ""
+    c[2].metric(ctx.tr("measures.ui.ba_change"), f"{r['change']:+d}{pct}",
+                delta=r["change"], delta_color="inverse")
+    if r["message"]:
+        st.warning(r["message"])
+    chart = pd.DataFrame(
+        {ctx.tr(f"measures.ui.kind_{k}"): [r["by_kind"][k]["before"], r["by_kind"][k]["after"]]
+         for k in ("incident", "observation")},
+        index=[f"1 {ctx.tr('measures.ui.ba_before')}", f"2 {ctx.tr('measures.ui.ba_after')}"])
+    st.bar_chart(chart, height=220, stack=True)

@@ -1,0 +1,144 @@
+"""The Åtgärder page in streamlit's AppTest, on a copy of an initialised SQLite store: it runs
+for a coordinator, the filters change the list, errors stand beside the fields, an edit shows
+in the history, and a reader cannot add."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from mapapp import measures as ms
+from mapapp.access import Principal
+from tests.conftest import COORDINATOR, READER
+
+TIMEOUT = 60
+
+
+def _page() -> None:
+    from mapapp.ui.pages.atgarder import render
+
+    render()
+
+
+@pytest.fixture
+def db(sqlite_store, monkeypatch):
+    monkeypatch.setenv("MAPAPP_DATABASE_URL", sqlite_store.url.render_as_string(False))
+    st.cache_resource.clear()
+    yield sqlite_store
+    st.cache_resource.clear()
+
+
+def _app(who: Principal, lang: str | None = None) -> AppTest:
+    at = AppTest.from_function(_page, default_timeout=TIMEOUT)
+    at.session_state["mapapp_principal"] = who
+    if lang:
+        at.session_state["mapapp_lang"] = lang
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _listed(at: AppTest) -> list[int]:
+    return [int(i) for i in at.dataframe[0].value.iloc[:, 0]]
+
+
+def test_the_page_runs_for_a_coordinator(db):
+    at = _app(COORDINATOR)
+    assert at.title[0].value == "Åtgärder"
+    for key in ("atg_f_zone", "atg_f_status", "atg_f_actor", "atg_f_priority", "atg_select",
+                "atg_new_zone", "atg_new_priority", "atg_new_actor", "atg_new_status"):
+        assert at.selectbox(key=key) is not None
+    assert at.checkbox(key="atg_f_overdue").value is False
+    assert at.button(key="atg_new_save") is not None
+    assert _listed(at) == ms.list_measures(db, READER)["id"].tolist()
+    assert len(at.tabs) == 4
+
+
+def test_filters_change_the_list(db):
+    at = _app(COORDINATOR)
+    everything = ms.list_measures(db, READER)
+    at.selectbox(key="atg_f_zone").set_value("Långbro").run()
+    assert _listed(at) == everything.loc[everything["zone"] == "Långbro", "id"].tolist()
+    at.selectbox(key="atg_f_zone").set_value(None)
+    at.selectbox(key="atg_f_status").set_value("planerad").run()
+    assert _listed(at) == everything.loc[everything["status"] == "planerad", "id"].tolist()
+    at.selectbox(key="atg_f_status").set_value(None)
+    at.selectbox(key="atg_f_actor").set_value("SHIS").run()
+    assert _listed(at) == everything.loc[everything["actor"] == "SHIS", "id"].tolist()
+    at.selectbox(key="atg_f_actor").set_value(None)
+    at.checkbox(key="atg_f_overdue").check().run()
+    assert not at.dataframe  # none of the minutes' measures has a due date
+    assert any("Inga åtgärder" in i.value for i in at.info)
+
+
+def test_errors_stand_beside_the_fields_and_a_measure_is_added(db):
+    at = _app(COORDINATOR)
+    before = len(ms.list_measures(db, READER))
+    at.button(key="atg_new_save").click().run()
+    errors = [e.value for e in at.error]
+    assert any("Titel saknas" in e for e in errors)
+    assert any("Område saknas" in e for e in errors)
+    assert any("Prioriterat område saknas" in e for e in errors)
+    assert len(ms.list_measures(db, READER)) == before
+
+    at.selectbox(key="atg_new_zone").set_value("Långbro").run()
+    at.selectbox(key="atg_new_site").set_value("Johan Skytteskolan")
+    at.text_input(key="atg_new_title").input("Belysning på skolgården")
+    at.selectbox(key="atg_new_priority").set_value("Skolan som brottsplats")
+    at.selectbox(key="atg_new_actor").set_value("Trafikkontoret")
+    at.date_input(key="atg_new_start").set_value(date(2023, 5, 1))
+    at.date_input(key="atg_new_due").set_value(date(2023, 4, 1)).run()
+    at.button(key="atg_new_save").click().run()
+    assert any("före startdatum" in e.value for e in at.error)
+    assert len(ms.list_measures(db, READER)) == before
+
+    at.date_input(key="atg_new_due").set_value(date(2023, 9, 1)).run()
+    at.button(key="atg_new_save").click().run()
+    assert not at.exception
+    added = ms.list_measures(db, READER, zone="Långbro")
+    row = added[added["title"] == "Belysning på skolgården"].iloc[0]
+    assert (row["site"], row["actor"], row["due"]) == ("Johan Skytteskolan", "Trafikkontoret",
+                                                       date(2023, 9, 1))
+    assert any("sparad" in s.value for s in at.success)
+    assert not [e.value for e in at.error]
+
+
+def test_an_edit_shows_in_the_history_and_a_note_is_added(db):
+    at = _app(COORDINATOR)
+    first = _listed(at)[0]
+    at.selectbox(key=f"atg_edit_{first}_status").set_value("genomford").run()
+    at.button(key=f"atg_edit_{first}_save").click().run()
+    assert ms.get_measure(db, READER, first)["status"] == "genomford"
+    history = [d.value for d in at.dataframe if "Före" in d.value.columns]
+    assert history and "Genomförd" in history[0]["Efter"].tolist()
+    at.text_area(key=f"atg_note_{first}_text").input("Avslutad enligt plan.")
+    at.button(key=f"atg_note_{first}_save").click().run()
+    notes = ms.get_measure(db, READER, first)["notes"]
+    assert [(n["author_role"], n["text"]) for n in notes] == [("samordnare",
+                                                               "Avslutad enligt plan.")]
+    at.button(key=f"atg_note_{first}_save").click().run()  # empty now
+    assert any("Anteckningen är tom" in e.value for e in at.error)
+
+
+def test_before_after_with_few_events(db):
+    at = _app(COORDINATOR)
+    assert any(m.label == "Före" for m in at.metric)
+    assert any("för få händelser för slutsatser" in w.value for w in at.warning)
+
+
+def test_a_reader_cannot_add_or_edit(db):
+    at = _app(READER)
+    keys = {b.key for b in at.button}
+    assert "atg_new_save" not in keys and not any(str(k).startswith("atg_edit_") for k in keys)
+    assert not any(str(k).startswith("atg_note_") for k in keys)
+    assert any("inte ändra" in i.value for i in at.info)
+    assert _listed(at) == ms.list_measures(db, READER)["id"].tolist()
+
+
+def test_english(db):
+    at = _app(COORDINATOR, lang="en")
+    assert at.title[0].value == "Measures"
+    assert at.selectbox(key="atg_f_zone").label == "Zone"
