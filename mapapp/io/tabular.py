@@ -1,0 +1,277 @@
+"""Reading CSV and XLSX files into a table of text, and finding the columns by name.
+
+Every cell is read as text (a leading zero, a formula-like "=1+2" or an id stay exactly as
+written); numbers and times are parsed later, column by column, so a bad cell can be named.
+
+- **CSV**: comma, semicolon or tab (sniffed from the header line), UTF-8 with or without a BOM
+  (as Excel writes "CSV UTF-8"); a file that is not UTF-8 is read as Windows-1252 (older Excel)
+  and the report says so. Parsed by pyarrow's CSV reader.
+- **XLSX**: the first sheet or ``sheet``; values as Excel shows them (cached results of
+  formulas, never evaluated here); dates and times as ISO text.
+
+Rows are numbered as the user sees them in a spreadsheet: the header is row 1 (or the row it is
+on, after title rows above it), the first data row 2. Title lines above the header (a line with
+fewer than two filled cells) are skipped and kept in :attr:`RawTable.preamble`. Columns without
+a header or named like pandas' stray index ("Unnamed: 0") are dropped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from mapapp.errors import DataValidationError, Problem
+from mapapp.i18n import t
+
+_STRAY = re.compile(r"^(unnamed(: ?\d+)?|index|level_0|)$", re.IGNORECASE)
+_SNIFF_BYTES = 256 * 1024
+
+
+@dataclass
+class RawTable:
+    """A file's cells as text. ``frame`` has the file's own headers; ``rows`` the row number
+    the user sees for each frame row."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    name: str
+    preamble: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def fold(text: object) -> str:
+    """A header or name folded for matching: no diacritics, case or punctuation.
+
+    >>> fold(" Källa ") == fold("kalla")
+    True
+    >>> fold("Hägersten-Älvsjö")
+    'hagersten alvsjo'
+    """
+    s = unicodedata.normalize("NFKD", str(text))
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", s).split())
+
+
+def read_table(path: Path, *, sheet: str | None = None, lang: str = "sv") -> RawTable:
+    """Read a CSV (any extension but .xlsx/.xlsm) or XLSX file as text."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx(path, sheet=sheet, lang=lang)
+    return read_csv(path, lang=lang)
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+def _encoding(path: Path) -> tuple[str, bool]:
+    """('utf8' | 'cp1252', had_bom). UTF-8 is checked over the whole file, incrementally."""
+    with path.open("rb") as fh:
+        head = fh.read(3)
+        bom = head == codecs.BOM_UTF8
+        fh.seek(0)
+        dec = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := fh.read(1 << 22):
+                dec.decode(chunk)
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252", bom
+    return "utf8", bom
+
+
+def _sniff(lines: Sequence[str]) -> tuple[str, int]:
+    """(delimiter, index of the header line) from the first lines of the file."""
+    best, header = ",", 0
+    for i, line in enumerate(lines):
+        counts = {d: len(next(csv.reader([line], delimiter=d), [])) for d in (";", ",", "\t")}
+        d = max(counts, key=lambda k: (counts[k], k == ";"))
+        if counts[d] >= 2:
+            best, header = d, i
+            break
+    return best, header
+
+
+def read_csv(path: Path, *, lang: str = "sv") -> RawTable:
+    encoding, _bom = _encoding(path)
+    with path.open("rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    text = head.decode("utf-8-sig" if encoding == "utf8" else "cp1252", errors="replace")
+    lines = text.splitlines()
+    if not any(ln.strip() for ln in lines):
+        raise DataValidationError([Problem(None, None, t("io.file.empty", lang))])
+    delimiter, header_idx = _sniff(lines)
+    preamble = [ln.strip().strip(delimiter).strip() for ln in lines[:header_idx] if ln.strip()]
+    header = next(csv.reader([lines[header_idx]], delimiter=delimiter))
+    names = [h.strip() for h in header]
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(encoding=encoding, skip_rows=header_idx + 1,
+                                           column_names=[f"c{i}" for i in range(len(names))],
+                                           block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in range(len(names))},
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise DataValidationError([Problem(None, None, t(
+            "io.file.unreadable", lang, fmt="CSV", detail=_arrow_detail(exc, header_idx)))]) from exc
+    frame = table.to_pandas(types_mapper=pd.ArrowDtype)
+    frame.columns = names
+    rows = np.arange(header_idx + 2, header_idx + 2 + len(frame), dtype=np.int64)
+    messages = [t("io.file.encoding_fallback", lang)] if encoding != "utf8" else []
+    return _tidy(RawTable(frame, rows, path.name, preamble, messages))
+
+
+def _arrow_detail(exc: Exception, header_idx: int) -> str:
+    msg = str(exc).splitlines()[0]
+    m = re.search(r"Row #(\d+)", str(exc))
+    if m:  # pyarrow counts physical rows from the first data row (1-based)
+        msg += f" (rad {int(m.group(1)) + header_idx + 1})"
+    return msg
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+def cell_text(v: Any) -> str:
+    """An XLSX cell value as the text a user would type.
+
+    >>> cell_text(12345.0), cell_text(59.3123), cell_text(None), cell_text(datetime(2024, 3, 5, 21, 14))
+    ('12345', '59.3123', '', '2024-03-05 21:14:00')
+    """
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float):
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        return repr(v)
+    if isinstance(v, datetime):
+        return v.isoformat(sep=" ")
+    if isinstance(v, date | time):
+        return v.isoformat()
+    return str(v)
+
+
+def read_xlsx(path: Path, *, sheet: str | None = None, lang: str = "sv") -> RawTable:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise DataValidationError([Problem(None, None, t(
+            "io.file.unreadable", lang, fmt="XLSX", detail=str(exc)))]) from exc
+    try:
+        if sheet is not None and sheet not in wb.sheetnames:
+            raise DataValidationError([Problem(None, None, t(
+                "io.file.no_sheet", lang, sheet=sheet, sheets=", ".join(wb.sheetnames)))])
+        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+        preamble: list[str] = []
+        header: list[str] | None = None
+        data: list[list[str]] = []
+        rows: list[int] = []
+        for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = [cell_text(v).strip() if not isinstance(v, str) else v for v in values]
+            filled = [c for c in cells if c.strip()]
+            if header is None:
+                if len(filled) >= 2:
+                    header = [c.strip() for c in cells]
+                elif filled:
+                    preamble.append(filled[0].strip())
+                continue
+            if not filled:
+                continue
+            data.append(cells)
+            rows.append(r)
+    finally:
+        wb.close()
+    if header is None:
+        raise DataValidationError([Problem(None, None, t("io.file.empty", lang))])
+    width = len(header)
+    data = [(row + [""] * width)[:width] for row in data]
+    frame = pd.DataFrame(data, columns=header, dtype="str") if data else pd.DataFrame(
+        {h: pd.Series([], dtype="str") for h in header})
+    return _tidy(RawTable(frame, np.asarray(rows, dtype=np.int64), path.name, preamble))
+
+
+# --- columns ---------------------------------------------------------------------------------
+
+def _tidy(raw: RawTable) -> RawTable:
+    """Drop stray index / header-less columns and fully empty rows."""
+    keep = [i for i, c in enumerate(raw.frame.columns) if not _STRAY.match(str(c).strip())]
+    frame = raw.frame.iloc[:, keep]
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if len(frame) and len(frame.columns):
+        filled = np.zeros(len(frame), dtype=bool)
+        for c in range(frame.shape[1]):
+            col = frame.iloc[:, c]
+            filled |= (col.fillna("").str.strip() != "").to_numpy(dtype=bool)
+        if not filled.all():
+            frame = frame[filled]
+            raw.rows = raw.rows[filled]
+    raw.frame = frame.reset_index(drop=True)
+    return raw
+
+
+def match_columns(
+    columns: Sequence[str], spec: Mapping[str, Sequence[str]], lang: str = "sv"
+) -> tuple[dict[str, str], list[str]]:
+    """Map canonical names to the file's headers by folded aliases.
+
+    Returns ``({canonical: header}, unused_headers)``; two headers meaning the same raise.
+
+    >>> match_columns(["Kategori", "Tidpunkt", "x"], {"category": ["kategori"],
+    ...               "occurred_at": ["tidpunkt", "tid"]})
+    ({'category': 'Kategori', 'occurred_at': 'Tidpunkt'}, ['x'])
+    """
+    lookup = {fold(a): canon for canon, aliases in spec.items() for a in (canon, *aliases)}
+    found: dict[str, list[str]] = {}
+    unused = []
+    for col in columns:
+        canon = lookup.get(fold(col))
+        if canon is None:
+            unused.append(col)
+        else:
+            found.setdefault(canon, []).append(col)
+    problems = [
+        Problem(None, canon, t("io.file.duplicate_column", lang, columns=", ".join(cols),
+                               column=canon))
+        for canon, cols in found.items() if len(cols) > 1
+    ]
+    if problems:
+        raise DataValidationError(problems)
+    return {canon: cols[0] for canon, cols in found.items()}, unused
+
+
+def text_column(frame: pd.DataFrame, header: str | None) -> pd.Series:
+    """A column as stripped text with "" for empty (a missing column is all "")."""
+    if header is None:
+        return pd.Series([""] * len(frame), dtype="str", index=frame.index)
+    col = frame[header]
+    return col.fillna("").astype("str").str.strip()
+
+
+def read_text_bytes(data: bytes) -> str:
+    """Bytes of a small text file (UTF-8 with/without BOM, else Windows-1252)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+__all__ = ["RawTable", "fold", "match_columns", "read_csv", "read_table", "read_text_bytes",
+           "read_xlsx", "text_column", "cell_text"]
