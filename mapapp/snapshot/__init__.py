@@ -1,0 +1,164 @@
+"""Area snapshots for the council's minutes: map + figures + measures as DOCX, PDF, HTML or
+the map alone as PNG.
+
+>>> from mapapp.snapshot import make_snapshot            # doctest: +SKIP
+>>> make_snapshot(engine, who, zone="Älvsjö/Solberga", period="2021-2022", since=None,
+...               out=Path("lagesbild.docx"))              # doctest: +SKIP
+
+Modules: :mod:`~mapapp.snapshot.content` (what a snapshot holds, from the store and the
+analysis functions), :mod:`~mapapp.snapshot.staticmap` (the map image),
+:mod:`~mapapp.snapshot.outline` (the document's order), and one writer per format
+(:mod:`~mapapp.snapshot.docx`, :mod:`~mapapp.snapshot.pdf`, :mod:`~mapapp.snapshot.html`).
+
+Privacy for a public record: counts below ``Settings.suppress_below`` are written "<5";
+sensitive categories only as counts; free-text notes only with ``include_notes``; every
+export is audited with its filter (action ``export``, entity ``snapshot``).
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from mapapp.access import Perm, Principal
+from mapapp.errors import DataValidationError, Problem
+from mapapp.i18n import t
+from mapapp.settings import OSM_TILES, Settings, load_settings
+from mapapp.snapshot.content import Snapshot, gather
+from mapapp.snapshot.staticmap import RenderedMap, render_map
+from mapapp.store import audit
+
+FORMATS: dict[str, str] = {".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html",
+                           ".png": "png"}
+MIME: dict[str, str] = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf", "html": "text/html; charset=utf-8", "png": "image/png",
+}
+
+__all__ = ["FORMATS", "MIME", "Export", "export_snapshot", "make_snapshot", "render",
+           "format_of", "tile_source"]
+
+
+@dataclass(frozen=True)
+class Export:
+    """One exported snapshot: the file's bytes, its format and what it shows."""
+
+    data: bytes
+    fmt: str
+    snapshot: Snapshot
+    map: RenderedMap
+
+    @property
+    def mime(self) -> str:
+        return MIME[self.fmt]
+
+
+def format_of(path: Path | str, lang: str = "sv") -> str:
+    suffix = Path(path).suffix.lower()
+    fmt = FORMATS.get(suffix)
+    if fmt is None:
+        raise DataValidationError([Problem(None, "out", t("snapshot.bad_format", lang,
+                                                          suffix=suffix or "–"))])
+    return fmt
+
+
+def tile_source(settings: Settings) -> tuple[str | None, str]:
+    """(XYZ URL or None, plain-text attribution) of the configured basemap."""
+    if settings.basemap == "none":
+        return None, ""
+    url = OSM_TILES if settings.basemap == "osm" else settings.basemap
+    text = _html.unescape(re.sub(r"<[^>]*>", "", settings.basemap_attribution)).strip()
+    return url, text
+
+
+def render(snap: Snapshot, fmt: str, *, dpi: int = 150, tiles: bool = False,
+           settings: Settings | None = None) -> tuple[bytes, RenderedMap]:
+    """The bytes of ``snap`` in ``fmt`` (docx, pdf, html, png) and the map drawn for it."""
+    settings = settings or load_settings()
+    if not 50 <= int(dpi) <= 600:
+        raise DataValidationError([Problem(None, "dpi", t("snapshot.bad_dpi", snap.lang,
+                                                          dpi=dpi))])
+    url, attribution = tile_source(settings) if tiles else (None, "")
+    rendered = render_map(snap.map, lang=snap.lang, dpi=int(dpi), tiles_url=url,
+                          tiles_attribution=attribution, title=f"{snap.area} · {snap.period}")
+    if fmt == "png":
+        return rendered.png, rendered
+    if fmt == "docx":
+        from mapapp.snapshot.docx import write_docx
+
+        return write_docx(snap, rendered.png), rendered
+    if fmt == "pdf":
+        from mapapp.snapshot.pdf import write_pdf
+
+        return write_pdf(snap, rendered.png, (rendered.width_px, rendered.height_px)), rendered
+    if fmt == "html":
+        from mapapp.snapshot.html import write_html
+
+        return write_html(snap, rendered.png), rendered
+    raise DataValidationError([Problem(None, "format", t("snapshot.bad_format", snap.lang,
+                                                         suffix=fmt))])
+
+
+def export_snapshot(
+    engine: Engine,
+    who: Principal,
+    *,
+    zone: str | None,
+    period: str | None,
+    since: date | str | None,
+    fmt: str,
+    include_notes: bool = False,
+    dpi: int = 150,
+    tiles: bool = False,
+    file_name: str | None = None,
+    settings: Settings | None = None,
+    lang: str | None = None,
+) -> Export:
+    """Gather, render and audit one snapshot (needs :attr:`Perm.EXPORT`). The audit row
+    (action ``export``, entity ``snapshot``) holds the filter, the format and the file name."""
+    settings = settings or load_settings()
+    lang = lang or settings.lang
+    who.require(Perm.EXPORT, lang)
+    snap = gather(engine, who, zone=zone, period=period, since=since,
+                  include_notes=include_notes, settings=settings, lang=lang)
+    data, rendered = render(snap, fmt, dpi=dpi, tiles=tiles, settings=settings)
+    with engine.begin() as conn:
+        audit.record(conn, who, "export", "snapshot", snap.zone or "district",
+                     format=fmt, file=file_name, filter=snap.filter, dpi=int(dpi),
+                     tiles=rendered.tiles_used, bytes=len(data))
+    return Export(data, fmt, snap, rendered)
+
+
+def make_snapshot(
+    engine: Engine,
+    who: Principal,
+    *,
+    zone: str | None,
+    period: str | None,
+    since: date | None,
+    out: Path,
+    include_notes: bool = False,
+    dpi: int = 150,
+    tiles: bool = False,
+    settings: Settings | None = None,
+    lang: str | None = None,
+) -> Path:
+    """Write the snapshot of ``zone`` (None: the whole district) for ``period`` (default: the
+    latest statistical year) with the observations since ``since`` (default: six months ago)
+    to ``out``; the suffix picks the format (.docx, .pdf, .html, .png). Returns ``out``."""
+    settings = settings or load_settings()
+    lang = lang or settings.lang
+    who.require(Perm.EXPORT, lang)
+    out = Path(out)
+    fmt = format_of(out, lang)
+    exp = export_snapshot(engine, who, zone=zone, period=period, since=since, fmt=fmt,
+                          include_notes=include_notes, dpi=dpi, tiles=tiles,
+                          file_name=out.name, settings=settings, lang=lang)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(exp.data)
+    return out

@@ -1,0 +1,505 @@
+"""What a snapshot for the minutes holds: gathered from the store and the analysis functions.
+
+:func:`gather` returns a :class:`Snapshot` whose tables are already *strings* ready for a
+public record, so every renderer (DOCX, PDF, HTML) prints the same figures:
+
+- counts per category for the last three periods (from
+  :func:`mapapp.analysis.stats.period_counts`, the figures of ``mapapp stats``) with the change
+  between the last two; a count below ``Settings.suppress_below`` (and above 0) is written
+  "<5"; the change is shown only when both counts it compares are shown;
+- sensitive categories appear only as counts (never as points, never near a site);
+- the sites flagged in the period (:func:`mapapp.analysis.sites.site_flags`) with their reasons;
+  sensitive points are left out of the flags, so a flag never points at an address because of
+  them, whichever role exports;
+- the measures with actor, status and due date;
+- the observations since a date (category, place, date; the free-text note only when
+  ``include_notes``);
+- the imported statistics tables of the area (issue 11), suppressed the same way.
+
+User text stays as it was typed here; each renderer escapes it for its medium.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+from sqlalchemy import Engine, func, select
+
+from mapapp import categories as cats
+from mapapp.access import Perm, Principal
+from mapapp.analysis.periods import (
+    LOCAL_TZ,
+    Period,
+    parse_period,
+    period_containing,
+    previous_period,
+)
+from mapapp.analysis.sites import site_flags, sites_collection
+from mapapp.analysis.stats import category_label, fmt_number, period_counts
+from mapapp.crs import METRIC, WGS84, transformer
+from mapapp.errors import DataValidationError, NotFoundError, Problem
+from mapapp.i18n import t
+from mapapp.measures import measures_frame
+from mapapp.settings import Settings, load_settings
+from mapapp.store.district import district_outline, sites_frame, stadsdelar_frame, zones_frame
+from mapapp.store.models import Incident, Observation
+from mapapp.store.points import PointFilter, load_points
+
+COUNCIL_CATEGORIES = ("narkotikabrott", "vald_offentlig_miljo", "vald_nara_relation",
+                      "personran", "bedrageri_aldre")
+MAX_OBSERVATIONS = 200
+KINDS = ("incident", "observation")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of display strings: ``headers`` and ``rows`` (each as long as ``headers``)."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MapData:
+    """What the static map draws (WGS84). ``points`` never holds a sensitive point."""
+
+    zone: str | None
+    zone_geom: shapely.Geometry | None
+    district: shapely.Geometry
+    zones: gpd.GeoDataFrame  # name, geometry
+    stadsdelar: gpd.GeoDataFrame  # name, geometry
+    sites: pd.DataFrame  # name, kind, source, lon, lat, flagged
+    points: pd.DataFrame  # kind, lon, lat
+    period: str
+    grid_size_m: float = 100.0
+    suppress_below: int = 5
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    title: str
+    zone: str | None  # None = the whole district
+    area: str
+    period: str
+    periods: list[str]
+    exported_at: datetime
+    since: date
+    include_notes: bool
+    lang: str
+    lagesbild: str
+    priority_areas: list[str]
+    goals: list[str]
+    actors: list[str]
+    counts: list[Table]
+    hotspots: Table
+    measures: Table
+    observations: Table
+    statistics: list[Table]
+    map: MapData
+    filter: dict[str, Any]
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+def suppress(n: int | float, below: int, lang: str = "sv") -> str:
+    """A count for a public record: "<5" for 1 … below-1, else the number.
+
+    >>> suppress(3, 5), suppress(5, 5), suppress(0, 5), suppress(1234, 5)
+    ('<5', '5', '0', '1\\u202f234')
+    """
+    v = int(n)
+    if 0 < v < below:
+        return t("common.suppressed", lang, n=below)
+    return fmt_number(v, lang, decimals=0)
+
+
+def shown_exactly(n: int, below: int) -> bool:
+    return n == 0 or n >= below
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", str(text)).strip().casefold()
+
+
+def resolve_zone(zones: pd.DataFrame, name: str | None, lang: str = "sv") -> pd.Series | None:
+    """The zone row named ``name`` (exact, else case- and space-insensitive); None for None;
+    an unknown name -> :class:`NotFoundError` listing the known zones."""
+    if name is None or not str(name).strip():
+        return None
+    names = [str(n) for n in zones["name"]]
+    for i, n in enumerate(names):
+        if n == name:
+            return zones.iloc[i]
+    for i, n in enumerate(names):
+        if _fold(n) == _fold(name):
+            return zones.iloc[i]
+    raise NotFoundError(t("zone.not_found", lang, name=name, known="; ".join(names)))
+
+
+def parse_since(value: str | date | None, lang: str = "sv") -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise DataValidationError(
+            [Problem(None, "since", t("snapshot.bad_since", lang, date=value))]) from None
+
+
+def default_since(today: date | None = None) -> date:
+    """Six months before today (local date)."""
+    now = pd.Timestamp(today) if today else pd.Timestamp.now(tz=LOCAL_TZ).tz_localize(None)
+    return (now.normalize() - pd.DateOffset(months=6)).date()
+
+
+def latest_period(engine: Engine, settings: Settings, lang: str = "sv") -> Period:
+    """The statistical year holding the latest incident or observation."""
+    latest: list[datetime] = []
+    with engine.connect() as conn:
+        for table in (Incident.__table__, Observation.__table__):
+            v = conn.execute(select(func.max(table.c.occurred_at))).scalar()
+            if v is not None:
+                latest.append(pd.Timestamp(v).tz_convert("UTC") if pd.Timestamp(v).tzinfo
+                              else pd.Timestamp(v, tz="UTC"))
+    if not latest:
+        raise DataValidationError([Problem(None, "period", t("snapshot.no_data", lang))])
+    return period_containing(max(latest), kind="statistical",
+                             stat_year_start_month=settings.stat_year_start_month)
+
+
+def _local_midnight(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day, tzinfo=ZoneInfo(LOCAL_TZ))
+
+
+# --- counts ----------------------------------------------------------------------------------
+
+def _count_lookup(points: pd.DataFrame, zones: pd.DataFrame, zone: str | None, per: Period,
+                  settings: Settings) -> dict[tuple[str, str], int]:
+    """(category, period label) -> count, by :func:`period_counts` (district: every point in
+    a stadsdel, summed over zones)."""
+    if len(points) == 0:
+        return {}
+    kw: dict[str, Any] = {"period_kind": per.kind,
+                          "stat_year_start_month": settings.stat_year_start_month,
+                          "reference": per.last_day if per.kind == "rolling12" else None}
+    if zone is not None:
+        frame = period_counts(points, zones=zones, zone=zone, **kw)
+    else:
+        inside = points[points["stadsdel"].notna()]
+        if len(inside) == 0:
+            return {}
+        frame = period_counts(inside, zones=zones, **kw)
+    grouped = frame.groupby(["category", "period"], sort=False, dropna=False)["count"].sum()
+    return {(str(c), str(p)): int(n) for (c, p), n in grouped.items()}
+
+
+def counts_table(lookup: dict[tuple[str, str], int], kind: str, periods: Sequence[str],
+                 settings: Settings, lang: str) -> Table:
+    """One row per category (the council's five incident categories always, others when any
+    of the periods has a count) with the suppressed counts and the change last vs previous."""
+    below = settings.suppress_below
+    present = {c for (c, p), n in lookup.items() if p in periods and n > 0}
+    order = [c.code for c in cats.categories(kind)]  # type: ignore[arg-type]
+    always = list(COUNCIL_CATEGORIES) if kind == "incident" else []
+    codes = [c for c in order if c in present or c in always]
+    codes += sorted(present - set(order))
+    rows = []
+    for code in codes:
+        ns = [lookup.get((code, p), 0) for p in periods]
+        label = category_label(code, lang) if kind == "incident" else cats.label(
+            "observation", code, lang)
+        if cats.is_sensitive(code):
+            label += " *"
+        cells = [suppress(n, below, lang) for n in ns]
+        change, pct = "", ""
+        if len(ns) >= 2 and shown_exactly(ns[-1], below) and shown_exactly(ns[-2], below):
+            d = ns[-1] - ns[-2]
+            change = fmt_number(d, lang, decimals=0, sign=True)
+            if ns[-2] > 0:
+                pct = fmt_number(100.0 * d / ns[-2], lang, sign=True) + " %"
+        rows.append([label, *cells, change, pct])
+    headers = [t("snapshot.col.category", lang), *periods, t("snapshot.col.change", lang),
+               t("snapshot.col.change_pct", lang)]
+    notes = [t("snapshot.note.suppressed", lang, n=below)]
+    if any(cats.is_sensitive(c) for c in codes):
+        notes.append(t("snapshot.note.sensitive", lang))
+    return Table(t(f"snapshot.h.counts_{kind}", lang), headers, rows, notes)
+
+
+# --- measures and statistics ------------------------------------------------------------------
+
+def measures_table(measures: pd.DataFrame, zone: str | None, lang: str) -> Table:
+    """The measures of the zone (all for the district), by priority area: actor, status and
+    due date ("(försenad)" when overdue), from :func:`mapapp.measures.measures_frame`."""
+    df = measures if zone is None else measures[measures["zone"] == zone]
+    df = df.sort_values(["priority_area", "title"], kind="stable", na_position="last")
+    headers = [t("snapshot.col.priority_area", lang), t("snapshot.col.measure", lang)]
+    if zone is None:
+        headers.append(t("snapshot.col.zone", lang))
+    headers += [t("snapshot.col.place", lang), t("snapshot.col.actor", lang),
+                t("snapshot.col.status", lang), t("snapshot.col.due", lang)]
+    rows = []
+    for r in df.to_dict("records"):
+        status = str(r.get("status") or "")
+        pair = cats.MEASURE_STATUS_LABELS.get(status)
+        status_label = (pair[0] if lang != "en" else pair[1]) if pair else status
+        due = r.get("due")
+        due_text = "" if due is None or pd.isna(due) else pd.Timestamp(due).date().isoformat()
+        if due_text and bool(r.get("overdue")):
+            due_text = t("snapshot.overdue", lang, date=due_text)
+        row = [_text(r.get("priority_area")), _text(r.get("title"))]
+        if zone is None:
+            row.append(_text(r.get("zone")))
+        row += [_text(r.get("site")) or _text(r.get("cell_id")), _text(r.get("actor")),
+                status_label, due_text]
+        rows.append(row)
+    notes = [] if rows else [t("snapshot.note.no_measures", lang)]
+    return Table(t("snapshot.h.measures", lang), headers, rows, notes)
+
+
+def _text(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return str(v)
+
+
+def statistics_tables(engine: Engine, zone: str | None, settings: Settings,
+                      lang: str, max_periods: int = 6) -> list[Table]:
+    """The imported statistics tables (issue 11) for the zone, or for the district (with its
+    comparison areas), one :class:`Table` per imported table, counts suppressed."""
+    from mapapp.store.models import StatisticTable, StatisticValue
+
+    st, sv = StatisticTable.__table__, StatisticValue.__table__
+    q = (select(st.c.id, st.c.name, st.c.source, st.c.extracted, st.c.preliminary, sv.c.area,
+                sv.c.area_kind, sv.c.category_text, sv.c.period, sv.c.count)
+         .select_from(sv.join(st, sv.c.table_id == st.c.id)))
+    if zone is None:
+        q = q.where(sv.c.area_kind.in_(["district", "comparison"]))
+    else:
+        q = q.where(sv.c.area_kind == "zone", func.lower(sv.c.area) == zone.lower())
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(q.order_by(st.c.id, sv.c.id)).mappings().all())
+    out: list[Table] = []
+    if df.empty:
+        return out
+    below = settings.suppress_below
+    for _tid, part in df.groupby("id", sort=False):
+        first = part.iloc[0]
+        periods = sorted(set(part["period"].astype(str)))[-max_periods:]
+        part = part.assign(_own=(part["area_kind"] != "comparison"))
+        keys = list(dict.fromkeys(zip(~part["_own"], part["area"], part["category_text"],
+                                      strict=True)))
+        cell = {(a, c, p): int(n) for a, c, p, n in
+                zip(part["area"], part["category_text"], part["period"].astype(str),
+                    part["count"], strict=True)}
+        rows = [[_text(a), _text(c), *[suppress(cell[(a, c, p)], below, lang)
+                                       if (a, c, p) in cell else "" for p in periods]]
+                for _cmp, a, c in sorted(keys, key=lambda k: (k[0],))]
+        extracted = first["extracted"]
+        note = t("snapshot.note.statistics_source", lang, source=_text(first["source"]),
+                 extracted=_text(extracted) or "–",
+                 prelim=t("snapshot.note.preliminary", lang) if first["preliminary"] else "")
+        out.append(Table(_text(first["name"]),
+                         [t("snapshot.col.area", lang), t("snapshot.col.category", lang),
+                          *periods], rows, [note, t("snapshot.note.suppressed", lang, n=below)]))
+    return out
+
+
+# --- hotspots and observations ----------------------------------------------------------------
+
+def hotspots_table(points_now: pd.DataFrame, sites: pd.DataFrame, district: shapely.Geometry,
+                   per: Period, settings: Settings, lang: str) -> tuple[Table, set[str]]:
+    """Flagged sites in ``per`` with their reasons (sensitive points left out); and the set
+    of flagged site names."""
+    headers = [t("snapshot.col.place", lang), t("snapshot.col.site_kind", lang),
+               t("snapshot.col.reason", lang)]
+    rule = t("snapshot.note.hotspot_rule", lang, min_count=settings.hotspot_min_count,
+             radius=fmt_number(settings.site_radius_m, lang, decimals=0),
+             k=fmt_number(settings.hotspot_k, lang))
+    pts = points_now[~points_now["sensitive"].to_numpy(dtype=bool)]
+    if len(sites) == 0 or len(pts) == 0:
+        return Table(t("snapshot.h.hotspots", lang), headers, [],
+                     [t("snapshot.note.no_hotspots", lang), rule]), set()
+    flags = site_flags(pts, sites, district, period_kind=per.kind,
+                       stat_year_start_month=settings.stat_year_start_month,
+                       reference=per.last_day if per.kind == "rolling12" else None,
+                       radius_m=settings.site_radius_m, min_count=settings.hotspot_min_count,
+                       k=settings.hotspot_k, lang=lang)
+    flagged = flags[flags["flagged"]]
+    if flagged.empty:
+        return Table(t("snapshot.h.hotspots", lang), headers, [],
+                     [t("snapshot.note.no_hotspots", lang), rule]), set()
+    # Flags are keyed by the site's position: give sites_collection the same frame.
+    fc = sites_collection(flags, sites, per.label, lang=lang)
+    rows = []
+    for f in fc["features"]:
+        p = f["properties"]
+        if not p["flagged"]:
+            continue
+        kind = str(p.get("kind") or "")
+        name = _text(p["name"])
+        # Each reason starts with the site's name, which the table shows in its own column.
+        parts = [r.removeprefix(f"{name}: ") for r in _text(p["reason"]).split("; ") if r]
+        rows.append([name, t(f"snapshot.site_kind.{kind}", lang) if kind else "",
+                     "; ".join(parts)])
+    notes = [rule] if rows else [t("snapshot.note.no_hotspots", lang), rule]
+    return Table(t("snapshot.h.hotspots", lang), headers, rows, notes), {r[0] for r in rows}
+
+
+def observations_table(obs: pd.DataFrame, sites: pd.DataFrame, since: date, settings: Settings,
+                       include_notes: bool, lang: str) -> Table:
+    """Observations since ``since``, newest first: category, place (the nearest site within
+    the site radius, else the stadsdel), local date and — only when asked — the note."""
+    headers = [t("snapshot.col.date", lang), t("snapshot.col.category", lang),
+               t("snapshot.col.place", lang)]
+    if include_notes:
+        headers.append(t("snapshot.col.note", lang))
+    title = t("snapshot.h.observations", lang, date=since.isoformat())
+    if len(obs) == 0:
+        return Table(title, headers, [],
+                     [t("snapshot.note.no_observations", lang, date=since.isoformat())])
+    obs = obs.sort_values("occurred_at", ascending=False, kind="stable")
+    total = len(obs)
+    obs = obs.iloc[:MAX_OBSERVATIONS]
+    place = np.array(obs["stadsdel"].astype(object).where(obs["stadsdel"].notna(), ""),
+                     dtype=object)
+    lon, lat = obs["lon"].to_numpy("float64"), obs["lat"].to_numpy("float64")
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if ok.any() and len(sites):
+        tr = transformer(WGS84, METRIC)
+        sx, sy = tr.transform(sites["lon"].to_numpy("float64"), sites["lat"].to_numpy("float64"))
+        px, py = tr.transform(lon[ok], lat[ok])
+        dist, idx = cKDTree(np.column_stack([sx, sy])).query(np.column_stack([px, py]))
+        near = dist <= settings.site_radius_m
+        names = sites["name"].astype(str).to_numpy()
+        sel = np.flatnonzero(ok)
+        place[sel[near]] = names[idx[near]]
+    local = pd.to_datetime(obs["occurred_at"], utc=True).dt.tz_convert(LOCAL_TZ)
+    rows = []
+    for i, (code, when) in enumerate(zip(obs["category"].astype(str), local, strict=True)):
+        row = [when.date().isoformat(), cats.label("observation", code, lang), _text(place[i])]
+        if include_notes:
+            row.append(_text(obs["description"].iloc[i]))
+        rows.append(row)
+    notes = []
+    if total > len(rows):
+        notes.append(t("snapshot.note.observations_capped", lang, shown=len(rows), total=total))
+    if include_notes:
+        notes.append(t("snapshot.note.notes_included", lang))
+    return Table(title, headers, rows, notes)
+
+
+# --- gather ------------------------------------------------------------------------------------
+
+def _as_list(v: Any) -> list[str]:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return []
+    if isinstance(v, list | tuple | np.ndarray):
+        return [str(x) for x in v]
+    return [str(v)]
+
+
+def gather(
+    engine: Engine,
+    who: Principal,
+    *,
+    zone: str | None,
+    period: str | Period | None = None,
+    since: date | str | None = None,
+    include_notes: bool = False,
+    settings: Settings | None = None,
+    lang: str | None = None,
+) -> Snapshot:
+    """Everything a snapshot shows, for ``zone`` (None = the whole district) and ``period``
+    (default: the latest statistical year with data); observations since ``since`` (default:
+    six months ago). Needs :attr:`Perm.EXPORT`."""
+    settings = settings or load_settings()
+    lang = lang or settings.lang
+    who.require(Perm.EXPORT, lang)
+    zones = zones_frame(engine)
+    zrow = resolve_zone(zones, zone, lang)
+    zname = None if zrow is None else str(zrow["name"])
+    since_d = parse_since(since, lang) or default_since()
+    if isinstance(period, Period):
+        p3 = period
+    elif period:
+        p3 = parse_period(str(period), stat_year_start_month=settings.stat_year_start_month)
+    else:
+        p3 = latest_period(engine, settings, lang)
+    p2 = previous_period(p3)
+    p1 = previous_period(p2)
+    periods = [p1.label, p2.label, p3.label]
+
+    zone_ids = None if zrow is None else [int(zrow["id"])]
+    now: dict[str, pd.DataFrame] = {}
+    before: dict[str, pd.DataFrame] = {}
+    for kind in KINDS:
+        now[kind] = load_points(engine, who, kind, PointFilter(  # type: ignore[arg-type]
+            start=p3.start.to_pydatetime(), end=p3.end.to_pydatetime()))
+        before[kind] = load_points(engine, who, kind, PointFilter(  # type: ignore[arg-type]
+            zone_ids=zone_ids, start=p1.start.to_pydatetime(), end=p3.start.to_pydatetime()))
+
+    counts = []
+    for kind in KINDS:
+        pts = pd.concat([before[kind], now[kind] if zname is None
+                         else now[kind][now[kind]["zone"] == zname]], ignore_index=True)
+        lookup = _count_lookup(pts, zones, zname, p3, settings)
+        counts.append(counts_table(lookup, kind, periods, settings, lang))
+
+    sites = sites_frame(engine)
+    district = district_outline(engine)
+    area_sites = sites if zname is None else sites[sites["zone"] == zname]
+    all_now = pd.concat([now["incident"], now["observation"]], ignore_index=True)
+    hotspots, flagged = hotspots_table(all_now, area_sites.reset_index(drop=True), district, p3,
+                                       settings, lang)
+    measures = measures_table(measures_frame(engine, who), zname, lang)
+    obs = load_points(engine, who, "observation",
+                      PointFilter(zone_ids=zone_ids, start=_local_midnight(since_d)))
+    observations = observations_table(obs, sites, since_d, settings, include_notes, lang)
+    statistics = statistics_tables(engine, zname, settings, lang)
+
+    in_area = all_now if zname is None else all_now[all_now["zone"] == zname]
+    if zname is None:
+        in_area = in_area[in_area["stadsdel"].notna()]
+    keep = (~in_area["sensitive"].to_numpy(dtype=bool) & in_area["lon"].notna().to_numpy()
+            & in_area["lat"].notna().to_numpy())
+    map_points = in_area.loc[keep, ["kind", "lon", "lat"]].reset_index(drop=True)
+    map_sites = pd.DataFrame({
+        "name": area_sites["name"].astype(str).to_numpy(),
+        "kind": area_sites["kind"].astype(str).to_numpy(),
+        "source": area_sites["source"].astype(str).to_numpy(),
+        "lon": area_sites["lon"].astype("float64").to_numpy(),
+        "lat": area_sites["lat"].astype("float64").to_numpy(),
+        "flagged": area_sites["name"].astype(str).isin(flagged).to_numpy(),
+    })
+    area = zname or t("snapshot.district", lang)
+    mapdata = MapData(
+        zone=zname, zone_geom=None if zrow is None else zrow.geometry, district=district,
+        zones=zones[["name", "geometry"]], stadsdelar=stadsdelar_frame(engine)[["name", "geometry"]],
+        sites=map_sites, points=map_points, period=p3.label, grid_size_m=settings.grid_size_m,
+        suppress_below=settings.suppress_below)
+    flt = {"zone": zname, "period": p3.label, "since": since_d.isoformat(),
+           "include_notes": bool(include_notes), "suppress_below": settings.suppress_below}
+    return Snapshot(
+        title=t("snapshot.title", lang, area=area), zone=zname, area=area, period=p3.label,
+        periods=periods, exported_at=datetime.now(ZoneInfo(LOCAL_TZ)), since=since_d,
+        include_notes=bool(include_notes), lang=lang,
+        lagesbild="" if zrow is None else _text(zrow["lagesbild"]),
+        priority_areas=[] if zrow is None else _as_list(zrow["priority_areas"]),
+        goals=[] if zrow is None else _as_list(zrow["goals"]),
+        actors=[] if zrow is None else _as_list(zrow["actors"]),
+        counts=counts, hotspots=hotspots, measures=measures, observations=observations,
+        statistics=statistics, map=mapdata, filter=flt)

@@ -1,0 +1,99 @@
+"""The snapshot as a Word document (python-docx), the format of the council's minutes.
+
+A4, 2 cm margins; the map as an inline picture 17 cm wide; tables in the "Table Grid" style
+with a bold header row. User text goes in as text runs (python-docx escapes it for XML), so
+``<script>`` or ``=HYPERLINK("x")`` stays literal text: no field, no hyperlink, no markup.
+"""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
+
+from mapapp.snapshot.content import Snapshot, Table
+from mapapp.snapshot.outline import Bullets, Heading, MapImage, Meta, Para, TableBlock, blocks, plain
+
+MAP_WIDTH_CM = 17.0
+TEXT_WIDTH_CM = 17.0
+
+
+def column_widths_cm(tb: Table, total_cm: float) -> list[float]:
+    """Column widths by the longest text in each column (9–60 characters), filling
+    ``total_cm``."""
+    lengths = [min(max([len(h)] + [len(r[i]) for r in tb.rows] + [9]), 60)
+               for i, h in enumerate(tb.headers)]
+    return [total_cm * n / sum(lengths) for n in lengths]
+
+
+def _table(doc: object, tb: Table, level: int) -> None:
+    doc.add_heading(plain(tb.title), level).paragraph_format.keep_with_next = True  # type: ignore[attr-defined]
+    if tb.rows:
+        table = doc.add_table(rows=1, cols=len(tb.headers))  # type: ignore[attr-defined]
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, tb.headers, strict=True):
+            cell.text = ""
+            run = cell.paragraphs[0].add_run(plain(text))
+            run.bold = True
+            run.font.size = Pt(8.5)
+        for row in tb.rows:
+            cells = table.add_row().cells
+            for cell, text in zip(cells, row, strict=True):
+                run = cell.paragraphs[0].add_run(plain(text))
+                run.font.size = Pt(8.5)
+        table.autofit = False
+        for col, width in zip(table.columns, column_widths_cm(tb, TEXT_WIDTH_CM), strict=True):
+            for cell in col.cells:
+                cell.width = Cm(width)
+    for note in tb.notes:
+        p = doc.add_paragraph()  # type: ignore[attr-defined]
+        run = p.add_run(plain(note))
+        run.italic = True
+        run.font.size = Pt(8)
+
+
+def write_docx(snap: Snapshot, map_png: bytes) -> bytes:
+    """The DOCX file's bytes."""
+    doc = Document()
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.PORTRAIT
+    sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(sec, side, Cm(2.0))
+    doc.core_properties.title = plain(snap.title)
+    doc.core_properties.subject = plain(f"{snap.area} {snap.period}")
+    doc.core_properties.author = "mapapp"
+    for b in blocks(snap):
+        if isinstance(b, Heading):
+            doc.add_heading(plain(b.text), b.level)
+        elif isinstance(b, Meta):
+            for label, value in b.pairs:
+                p = doc.add_paragraph()
+                p.add_run(plain(label) + ": ").bold = True
+                p.add_run(plain(value))
+                p.paragraph_format.space_after = Pt(0)
+        elif isinstance(b, Para):
+            p = doc.add_paragraph(plain(b.text))
+            if b.small:
+                for r in p.runs:
+                    r.font.size = Pt(8)
+        elif isinstance(b, Bullets):
+            p = doc.add_paragraph()
+            p.add_run(plain(b.label)).bold = True
+            for item in b.items:
+                doc.add_paragraph(plain(item), style="List Bullet")
+        elif isinstance(b, MapImage):
+            doc.add_picture(io.BytesIO(map_png), width=Cm(MAP_WIDTH_CM))
+            doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            cap = doc.add_paragraph()
+            run = cap.add_run(plain(b.caption))
+            run.italic = True
+            run.font.size = Pt(8)
+        elif isinstance(b, TableBlock):
+            _table(doc, b.table, b.level)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,101 @@
+"""The order of a snapshot document, shared by the DOCX, PDF and HTML writers, so the three
+hold the same content under the same headings as the council's minutes ("Lägesbild",
+"Prioriterade områden, insatser, uppföljning").
+
+Text in the blocks is plain user text (not escaped): each writer escapes it for its medium.
+:func:`plain` removes what no document format can hold (control characters other than tab
+and newline), so a stray NUL in a note cannot break an export.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from mapapp.i18n import t
+from mapapp.snapshot.content import Snapshot, Table
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def plain(value: Any) -> str:
+    """Text any document can hold: None -> "", control characters removed.
+
+    >>> plain("a\\x00b\\tc"), plain(None), plain('=HYPERLINK("x")')
+    ('ab\\tc', '', '=HYPERLINK("x")')
+    """
+    if value is None:
+        return ""
+    return _CONTROL.sub("", str(value))
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int  # 0 title, 1 section, 2 subsection
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+    small: bool = False
+
+
+@dataclass(frozen=True)
+class Meta:
+    pairs: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Bullets:
+    label: str
+    items: list[str]
+
+
+@dataclass(frozen=True)
+class MapImage:
+    caption: str
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    table: Table
+    level: int = 2
+
+
+Block = Heading | Para | Meta | Bullets | MapImage | TableBlock
+
+
+def blocks(snap: Snapshot) -> list[Block]:
+    """The document, top to bottom."""
+    lang = snap.lang
+    compared = ", ".join(snap.periods[:-1])
+    out: list[Block] = [
+        Heading(snap.title, 0),
+        Meta([
+            (t("snapshot.meta.area", lang), snap.area),
+            (t("snapshot.meta.period", lang), f"{snap.period} ({compared})" if compared
+             else snap.period),
+            (t("snapshot.meta.exported", lang), snap.exported_at.strftime("%Y-%m-%d %H:%M")),
+            (t("snapshot.meta.since", lang), snap.since.isoformat()),
+        ]),
+        Heading(t("snapshot.h.lagesbild", lang), 1),
+    ]
+    if snap.lagesbild:
+        out.append(Para(snap.lagesbild))
+    out.append(MapImage(f"{snap.area} · {snap.period}"))
+    out += [TableBlock(tb) for tb in snap.counts]
+    if snap.statistics:
+        out.append(Heading(t("snapshot.h.statistics", lang), 2))
+        out += [TableBlock(tb, level=3) for tb in snap.statistics]
+    out.append(TableBlock(snap.observations))
+    out.append(Heading(t("snapshot.h.priorities", lang), 1))
+    for key, items in (("snapshot.meta.priority_areas", snap.priority_areas),
+                       ("snapshot.meta.goals", snap.goals),
+                       ("snapshot.meta.actors", snap.actors)):
+        if items:
+            out.append(Bullets(t(key, lang), list(items)))
+    out.append(TableBlock(snap.hotspots))
+    out.append(TableBlock(snap.measures))
+    return out
