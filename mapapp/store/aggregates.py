@@ -43,7 +43,7 @@ def daily_counts(engine: Engine, kinds: Sequence[str]) -> pd.DataFrame | None:
                 f"(t.occurred_at AT TIME ZONE '{LOCAL_TZ}')::date AS day, count(*) AS n "
                 f"FROM {TABLES[kind]} t LEFT JOIN zones z ON z.id = t.zone_id "
                 f"GROUP BY 1, 2, 3"
-            )).all()
+            )).cursor.fetchall()
             df = pd.DataFrame(rows, columns=["zone", "category", "day", "n"])
             df["kind"] = kind
             parts.append(df)
@@ -102,7 +102,7 @@ def grid_counts(
                 f"  SELECT floor((x_m - :x0) / :s)::int AS fx, floor((y_m - :y0) / :s)::int AS fy"
                 f"  FROM {TABLES[kind]} WHERE {where}) q "
                 f"WHERE fx >= 0 AND fx < :nx AND fy >= 0 AND fy < :ny GROUP BY 1"
-            ), params).all()
+            ), params).cursor.fetchall()
             if rows:
                 flat = np.array([r[0] for r in rows], dtype=np.int64)
                 n = np.array([r[1] for r in rows], dtype=np.int64)
