@@ -134,7 +134,15 @@ def save_observation(
     sid = (submission_id or "").strip()
     if not 8 <= len(sid) <= 64:
         raise DataValidationError([Problem(None, "submission_id", t("walks.obs.sid", lang))])
-    with engine.connect() as conn:
+
+    # Check the fields first (pure work, the photo re-encoded), then one transaction: an id
+    # stored before returns its row; else the walk, the site, the position, the insert.
+    values, problems = _checked_fields(
+        category=category, lon=None, lat=None, accuracy_m=accuracy_m, ratings=ratings, note=note,
+        photo=photo, settings=settings, lang=lang, known_places=known_places, need_position=False)
+    at = _now(now)
+
+    def write(conn: Connection) -> tuple[int, bool]:
         existing = _observation_id(conn, sid)
         if existing is not None:
             return existing, False
@@ -142,35 +150,34 @@ def save_observation(
         if walk is None:
             raise NotFoundError(t("walks.walk.not_found", lang, id=walk_id))
         _check_team(who, walk[0], lang)
-        site = _site(conn, site_id, lang)
-    if site is not None and (lon is None or lat is None):
-        lon, lat = site[1], site[2]
-    values, problems = _checked_fields(
-        category=category, lon=lon, lat=lat, accuracy_m=accuracy_m, ratings=ratings, note=note,
-        photo=photo, settings=settings, lang=lang, known_places=known_places, need_position=True)
-    if problems:
-        raise DataValidationError(problems)
-    at = _now(now)
-    row = {
-        "source": APP_SOURCE, "external_id": sid, "category": values["category"],
-        "occurred_at": pd.Timestamp(at), "description": values["note"], "lon": lon, "lat": lat,
-        "precision": "gps" if accuracy_m is not None else ("site" if site else "exact"),
-        "place_name": site[0] if site else None, "walk_id": walk_id,
-        "ratings": values["ratings"], "photo": values["photo"], "photo_mime": values["photo_mime"],
-        "site_id": site_id, "status": "ny", "owner": cats.get("observation", values["category"]).owner,
-        "accuracy_m": accuracy_m, "created_by": who.username, "team": who.team or walk[0],
-        "created_at": pd.Timestamp(at), "updated_at": pd.Timestamp(at),
-    }
-    frame = pd.DataFrame([row])
-    frame["photo"] = pd.Series([values["photo"]], dtype="object")
-    frame["ratings"] = pd.Series([values["ratings"]], dtype="object")
-
-    def write(conn: Connection) -> tuple[int, bool]:
+        wrong: list[Problem] = list(problems)
+        try:
+            site = _site(conn, site_id, lang)
+        except DataValidationError as exc:
+            site, wrong = None, wrong + exc.problems
+        x, y = (site[1], site[2]) if site is not None and (lon is None or lat is None) else (lon, lat)
+        if x is None or y is None or not (math.isfinite(x) and math.isfinite(y)):
+            wrong.append(Problem(None, "position", t("walks.obs.position", lang)))
+        if wrong:
+            raise DataValidationError(sorted(wrong, key=lambda p: p.field or ""))
+        row = {
+            "source": APP_SOURCE, "external_id": sid, "category": values["category"],
+            "occurred_at": pd.Timestamp(at), "description": values["note"], "lon": x, "lat": y,
+            "precision": "gps" if accuracy_m is not None else ("site" if site else "exact"),
+            "place_name": site[0] if site else None, "walk_id": walk_id,
+            "photo_mime": values["photo_mime"], "site_id": site_id, "status": "ny",
+            "owner": cats.get("observation", values["category"]).owner,
+            "accuracy_m": accuracy_m, "created_by": who.username, "team": who.team or walk[0],
+            "created_at": pd.Timestamp(at), "updated_at": pd.Timestamp(at),
+        }
+        frame = pd.DataFrame([row])
+        frame["photo"] = pd.Series([values["photo"]], dtype="object")
+        frame["ratings"] = pd.Series([values["ratings"]], dtype="object")
         result = insert_points(conn, frame, "observation")
         oid = _observation_id(conn, sid)
         if oid is None:  # pragma: no cover - the row is either new or was there
             raise StoreError(t("walks.save_failed", lang))
-        if result.written == 0:
+        if result.written == 0:  # another tablet stored the same form a moment ago
             return oid, False
         placed = conn.execute(select(Observation.stadsdel_id).where(Observation.id == oid)
                               ).scalar_one()
@@ -182,6 +189,7 @@ def save_observation(
         conn.execute(delete(WalkDraft).where(WalkDraft.submission_id == sid))
         return oid, True
 
+    # Returns after the commit; a database that fails after the retries says "not saved".
     return _write(engine, write, lang)
 
 
@@ -193,8 +201,9 @@ def correct_observation(
     settings: Settings | None = None, known_places: Iterable[str] = (), lang: str = "sv",
     now: datetime | None = None,
 ) -> list[str]:
-    """Correct one's own team's observation within the edit window; returns the changed
-    fields. Arguments left None are kept."""
+    """Correct one's own team's observation within the edit window; returns what changed
+    (category, note, photo, position, ratings). Arguments left None are kept; a new position
+    gets its zone and stadsdel again."""
     who.require(Perm.WALK, lang)
     settings = settings or load_settings()
     at = _now(now)
@@ -251,11 +260,17 @@ def correct_observation(
         conn.execute(update(Observation).where(Observation.id == observation_id)
                      .values(**changes, updated_at=at))
         bump_data_version(conn)
-        audit.record(conn, who, "update", "observation", observation_id,
-                     fields=sorted(k for k in changes if k not in ("owner", "photo_mime")))
+        audit.record(conn, who, "update", "observation", observation_id, fields=changed)
 
+    # What the user changed, in the form's words.
+    changed = sorted({_FORM_FIELD.get(k, k) for k in changes})
     _write(engine, write, lang)
-    return sorted(k for k in changes if k not in ("owner", "photo_mime"))
+    return changed
+
+
+_FORM_FIELD = {"description": "note", "owner": "category", "photo_mime": "photo", "lon": "position",
+               "lat": "position", "accuracy_m": "position", "site_id": "position",
+               "place_name": "position", "precision": "position"}
 
 
 def set_observation_status(engine: Engine, who: Principal, observation_id: int, status: str,
