@@ -25,6 +25,7 @@ from mapapp.access import Perm, Principal
 from mapapp.analysis.grid import Grid
 from mapapp.analysis.periods import Period
 from mapapp.analysis.stats import period_counts
+from mapapp.categories import SENSITIVE_CODES
 from mapapp.store.engine import is_postgres, read_connection
 
 LOCAL_TZ = "Europe/Stockholm"
@@ -83,12 +84,17 @@ def grid_counts(
     kinds: Sequence[str] = ("incident", "observation"),
 ) -> np.ndarray | None:
     """Points per cell of a square ``grid`` in ``period``, binned in PostgreSQL; None on
-    SQLite (or for H3 grids)."""
+    SQLite (or for H3 grids). Sensitive categories are binned only for roles that may see
+    their points (as in the in-memory path, where they come without a position): a 100 m cell
+    holding one case would all but give its address away."""
     who.require(Perm.VIEW_AGGREGATES)
     if not is_postgres(engine) or grid.kind != "square":
         return None
     counts = np.zeros(grid.n, dtype=np.int64)
     where = "x_m IS NOT NULL"
+    if not who.can(Perm.VIEW_SENSITIVE_POINTS):
+        where += " AND category NOT IN (" + ", ".join(
+            f"'{c}'" for c in sorted(SENSITIVE_CODES)) + ")"
     params: dict[str, object] = {"x0": grid.x0, "y0": grid.y0, "s": grid.cell_size_m,
                                  "nx": grid.nx, "ny": grid.ny}
     if period is not None:

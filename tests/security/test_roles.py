@@ -25,7 +25,6 @@ from mapapp.errors import PermissionDeniedError
 from mapapp.export import build_layers, export_file
 from mapapp.retention import LOCAL_TZ, apply_retention
 from mapapp.store.audit import events
-from mapapp.store.engine import is_postgres
 from mapapp.store.models import AuditEvent
 from mapapp.store.points import PointFilter, insert_points, load_points
 from tests.conftest import ADMIN, COORDINATOR, POLICE, READER, WALKER
@@ -106,10 +105,6 @@ def test_coordinator_export_leaves_sensitive_points_out(points_store, tmp_path: 
 def test_grid_counts_do_not_pinpoint_sensitive_incidents(points_store, request):
     """A reader may see sensitive incidents as counts per zone or grid cell -- not as
     positions. A grid of 5 m cells would be an address."""
-    if is_postgres(points_store):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "mapapp/store/aggregates.py grid_counts counts sensitive categories for every "
-            "role at any cell size (the SQLite path leaves them out for non-police)")))
     from mapapp.analysis.grid import build_grid
     from mapapp.store.aggregates import grid_counts
 

@@ -125,9 +125,6 @@ def test_same_origin_page_connects(server):
     assert _websocket_status(server, server) == 101
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    ".streamlit/config.toml has server.enableCORS = false, which in this Streamlit turns the "
-    "cross-origin protection off; set it to true (and remove this mark)"))
 def test_other_sites_cannot_connect_or_read(server, options):
     """A page on another site must not open the app's WebSocket (cross-site WebSocket
     hijacking) nor read its HTTP responses. Streamlit's ``server.enableCORS = false`` turns
