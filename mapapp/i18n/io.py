@@ -383,6 +383,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "io.stat.replaced": ("ersatte samma tabell från en tidigare import",
                          "replaced the same table from an earlier import"),
     "io.stat.new": ("ny tabell", "new table"),
+    "io.stat.unchanged": ("samma tabell fanns redan – inget ändrades",
+                          "the same table was already there – nothing changed"),
     "io.stat.comparison": (
         "Jämförelseområden (inte i distriktet): {areas}.",
         "Comparison areas (not in the district): {areas}.",

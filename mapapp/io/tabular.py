@@ -49,6 +49,7 @@ class RawTable:
     name: str
     preamble: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    letters: list[str] = field(default_factory=list)  # spreadsheet letter of each column
 
 
 def fold(text: object) -> str:
@@ -210,16 +211,45 @@ def read_xlsx(path: Path, *, sheet: str | None = None, lang: str = "sv") -> RawT
 
 # --- columns ---------------------------------------------------------------------------------
 
+def column_letter(i: int) -> str:
+    """Spreadsheet column letter of 0-based position ``i``: 0 -> A, 26 -> AA."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _is_index(col: pd.Series) -> bool:
+    """Empty, or whole numbers (a stray index written by pandas or a numbered-rows column)."""
+    s = col.fillna("").astype("str").str.strip()
+    s = s[s != ""]
+    return len(s) == 0 or bool(s.str.fullmatch(r"-?\d+(\.0+)?").all())
+
+
 def _tidy(raw: RawTable) -> RawTable:
-    """Drop stray index / header-less columns and fully empty rows."""
-    keep = [i for i, c in enumerate(raw.frame.columns) if not _STRAY.match(str(c).strip())]
+    """Drop stray index columns (no header, or "Unnamed: 0"/"index", with whole numbers or
+    nothing in them) and fully empty rows; a header-less column with text in it is kept and
+    named after its spreadsheet letter ("kolumn B")."""
+    keep, names, letters = [], [], []
+    for i, c in enumerate(raw.frame.columns):
+        header = str(c).strip()
+        if _STRAY.match(header):
+            if _is_index(raw.frame.iloc[:, i]):
+                continue
+            header = f"kolumn {column_letter(i)}"
+        keep.append(i)
+        names.append(header)
+        letters.append(column_letter(i))
     frame = raw.frame.iloc[:, keep]
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = names
+    raw.letters = letters
     if len(frame) and len(frame.columns):
         filled = np.zeros(len(frame), dtype=bool)
         for c in range(frame.shape[1]):
             col = frame.iloc[:, c]
-            filled |= (col.fillna("").str.strip() != "").to_numpy(dtype=bool)
+            filled |= (col.fillna("").astype("str").str.strip() != "").to_numpy(dtype=bool)
         if not filled.all():
             frame = frame[filled]
             raw.rows = raw.rows[filled]
