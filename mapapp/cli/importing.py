@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -125,5 +126,7 @@ def cmd_statistics_list(args: argparse.Namespace) -> int:
     from mapapp.io.statistics import statistics_records
 
     _settings, engine = engine_from(args)
-    write_records(statistics_records(engine, CLI_PRINCIPAL, area=args.area), args.format)
+    records: list[Mapping[str, Any]] = list(
+        statistics_records(engine, CLI_PRINCIPAL, area=args.area))
+    write_records(records, args.format)
     return 0
