@@ -29,7 +29,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -38,13 +37,31 @@ from sqlalchemy import Connection, Engine, Table, select
 from mapapp.access import Perm, Principal
 from mapapp.analysis.periods import LOCAL_TZ
 from mapapp.categories import (
-    MEASURE_STATUS_LABELS,
     MEASURE_STATUSES,
     PRIORITY_AREAS,
     SENSITIVE_CODES,
 )
 from mapapp.errors import DataValidationError, NotFoundError, Problem
 from mapapp.i18n import t
+from mapapp.measure_rules import (  # noqa: F401 -- re-exported for the CLI and the page
+    CLOSED,
+    LAGESBILD_YEARS,
+    PLAN_YEARS,
+    PRIORITIES_YEARS,
+    _as_date,
+    _fold,
+    _missing,
+    add_years,
+    contains_identity_number,
+    is_overdue,
+    local_today,
+    personal_data_warnings,
+    resolve_priority_area,
+    resolve_status,
+    revision_flags,
+    status_label,
+    sv_key,
+)
 from mapapp.store import audit
 from mapapp.store.engine import bump_data_version
 from mapapp.store.models import (
@@ -59,10 +76,6 @@ from mapapp.store.models import (
     Zone,
 )
 
-CLOSED: frozenset[str] = frozenset({"genomford", "avbruten"})
-LAGESBILD_YEARS = 2
-PLAN_YEARS = 2
-PRIORITIES_YEARS = 4
 FIELDS: tuple[str, ...] = ("zone", "site", "cell_id", "title", "description", "priority_area",
                            "actor", "status", "start", "due", "next_followup")
 DATE_FIELDS: tuple[str, ...] = ("start", "due", "next_followup")
@@ -75,8 +88,6 @@ LIST_COLUMNS: list[str] = FRAME_COLUMNS + ["description", "source", "created_at"
 HISTORY_COLUMNS: list[str] = ["at", "action", "role", "username", "field", "old", "new"]
 MAX_TITLE = 300
 _CELL_RE = re.compile(r"^\d+m-E\d+-N\d+$|^[0-9a-f]{15}$")
-_IDNR_RE = re.compile(r"(?<!\d)(?:\d{6}[-+]\d{4}|(?:19|20)\d{6}-?\d{4})(?!\d)")
-_PHONE_RE = re.compile(r"(?<![\d-])(?:\+46[\s-]?|0)\d{1,3}[\s-]?\d{2,3}[\s-]?\d{2}[\s-]?\d{2,3}(?!\d)")
 
 
 def _table(model: Any) -> Table:
@@ -86,141 +97,6 @@ def _table(model: Any) -> Table:
 M, NOTES, LINKS = _table(Measure), _table(MeasureNote), _table(MeasureLink)
 ZONES, SITES, ACTORS, AUDIT = _table(Zone), _table(Site), _table(Actor), _table(AuditEvent)
 INCIDENTS, OBSERVATIONS = _table(Incident), _table(Observation)
-
-
-# --- rules -----------------------------------------------------------------------------------
-
-def local_today() -> date:
-    """Today's date in Europe/Stockholm."""
-    return datetime.now(ZoneInfo(LOCAL_TZ)).date()
-
-
-def _missing(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, str):
-        return v.strip() == ""
-    return bool(pd.api.types.is_scalar(v) and pd.isna(v))
-
-
-def _as_date(v: Any) -> date | None:
-    if _missing(v):
-        return None
-    if isinstance(v, datetime | pd.Timestamp):
-        return v.date()
-    if isinstance(v, date):
-        return v
-    return date.fromisoformat(str(v).strip())
-
-
-def is_overdue(due: Any, status: Any, today: date) -> bool:
-    """Due date passed (before ``today``) and status not genomford/avbruten.
-
-    >>> is_overdue(date(2023, 5, 1), "pagaende", date(2023, 5, 2))
-    True
-    >>> is_overdue(date(2023, 5, 1), "pagaende", date(2023, 5, 1))
-    False
-    >>> is_overdue(date(2023, 5, 1), "genomford", date(2024, 1, 1))
-    False
-    >>> is_overdue(None, "planerad", date(2030, 1, 1))
-    False
-    """
-    d = _as_date(due)
-    return d is not None and d < today and str(status) not in CLOSED
-
-
-def add_years(d: date, years: int) -> date:
-    """``d`` moved by whole years; 29 February becomes 28 February in a common year."""
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:
-        return d.replace(year=d.year + years, day=28)
-
-
-def revision_flags(zones: pd.DataFrame, today: date, lang: str = "sv") -> pd.DataFrame:
-    """Per zone: which revision is overdue and why.
-
-    ``zones`` needs ``name`` and the dates ``lagesbild_revised``, ``plan_revised``,
-    ``priorities_reviewed`` (``id`` is kept when present). Returns one row per zone in input
-    order: ``zone_id, zone, lagesbild_revised, lagesbild_next, lagesbild_flag, plan_revised,
-    plan_next, plan_flag, priorities_reviewed, priorities_next, priorities_flag, flagged,
-    reasons`` (translated sentences). ``*_next`` is the last day the revision is in time."""
-    rules = (("lagesbild", "lagesbild_revised", LAGESBILD_YEARS),
-             ("plan", "plan_revised", PLAN_YEARS),
-             ("priorities", "priorities_reviewed", PRIORITIES_YEARS))
-    rows = []
-    for z in zones.to_dict("records"):
-        row: dict[str, Any] = {"zone_id": z.get("id"), "zone": z.get("name")}
-        reasons: list[str] = []
-        for key, col, years in rules:
-            d = _as_date(z.get(col))
-            nxt = add_years(d, years) if d is not None else None
-            flag = nxt is None or today > nxt
-            row[col], row[f"{key}_next"], row[f"{key}_flag"] = d, nxt, flag
-            if d is None:
-                reasons.append(t(f"measures.rev.{key}_never", lang))
-            elif flag:
-                reasons.append(t(f"measures.rev.{key}", lang, date=d.isoformat(), years=years,
-                                 next=nxt.isoformat() if nxt else "–"))
-        row["flagged"] = bool(reasons)
-        row["reasons"] = reasons
-        rows.append(row)
-    cols = ["zone_id", "zone"] + [c for k, col, _ in rules
-                                  for c in (col, f"{k}_next", f"{k}_flag")] + ["flagged", "reasons"]
-    return pd.DataFrame(rows, columns=cols)
-
-
-def contains_identity_number(text: str | None) -> bool:
-    """True when ``text`` has something shaped like a Swedish personnummer.
-
-    >>> contains_identity_number("möte 2023-04-21 kl 10")
-    False
-    >>> contains_identity_number("elev 050101-1234")
-    True
-    """
-    return bool(text) and _IDNR_RE.search(str(text)) is not None
-
-
-def personal_data_warnings(text: str | None, lang: str = "sv") -> list[str]:
-    """Warnings (not errors) for text that looks like it holds a phone number."""
-    if text and _PHONE_RE.search(str(text)) and not contains_identity_number(text):
-        return [t("measures.warn.phone", lang)]
-    return []
-
-
-def _fold(text: Any) -> str:
-    return unicodedata.normalize("NFC", str(text)).strip().casefold()
-
-
-def sv_key(text: Any) -> str:
-    """Sort key in Swedish alphabetical order (å, ä, ö after z)."""
-    return _fold(text).translate({ord("å"): "z\x01", ord("ä"): "z\x02", ord("ö"): "z\x03"})
-
-
-def status_label(code: Any, lang: str = "sv") -> str:
-    pair = MEASURE_STATUS_LABELS.get(str(code))
-    return (pair[1] if lang == "en" else pair[0]) if pair else str(code)
-
-
-def resolve_status(text: Any) -> str | None:
-    """The status code for a code or a Swedish/English label (any case), else None."""
-    if _missing(text):
-        return None
-    f = _fold(text)
-    for code in MEASURE_STATUSES:
-        if f in (code, *(_fold(x) for x in MEASURE_STATUS_LABELS[code])):
-            return code
-    return None
-
-
-def resolve_priority_area(text: Any) -> str | None:
-    """One of the ten priority areas by its text (any case) or its number 1–10, else None."""
-    if _missing(text):
-        return None
-    s = str(text).strip()
-    if s.isdigit() and 1 <= int(s) <= len(PRIORITY_AREAS):
-        return PRIORITY_AREAS[int(s) - 1]
-    return next((p for p in PRIORITY_AREAS if _fold(p) == _fold(s)), None)
 
 
 # --- reading ---------------------------------------------------------------------------------
