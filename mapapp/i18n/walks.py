@@ -153,4 +153,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Observationen ligger utanför alla platssamverkansområden; en åtgärd behöver ett område.",
         "The observation is outside every zone; a measure needs a zone.",
     ),
+    # --- follow-up document -----------------------------------------------------------------
+    "walks.doc.title": ("Uppföljning av trygghetsvandring: {title}",
+                        "Safety walk follow-up: {title}"),
+    "walks.doc.zone": ("Område", "Zone"),
+    "walks.doc.when": ("Datum och tid", "Date and time"),
+    "walks.doc.organiser": ("Arrangör", "Organiser"),
+    "walks.doc.participants": ("Deltagare", "Participants"),
+    "walks.doc.status": ("Status", "Status"),
+    "walks.doc.count": ("Antal observationer", "Observations"),
+    "walks.doc.photo": ("foto", "photo"),
+    "walks.doc.empty": ("Inga observationer ännu.", "No observations yet."),
+    "walks.doc.col.nr": ("Nr", "No."),
+    "walks.doc.col.category": ("Kategori", "Category"),
+    "walks.doc.col.note": ("Anteckning", "Note"),
+    "walks.doc.col.ratings": ("Betyg 0–3", "Ratings 0–3"),
+    "walks.doc.col.owner": ("Ägare att kontakta", "Owner to contact"),
+    "walks.doc.col.status": ("Status", "Status"),
+    "walks.doc.col.action": ("Vad görs, av vem, när", "What is done, by whom, when"),
+    "walks.doc.footer": (
+        "Status: ny, skickad till ägare, åtgärdad, inte åtgärdad. Ägaren säger på "
+        "uppföljningsmötet vad som görs; en ny vandring om några månader kontrollerar resultatet.",
+        "Status: new, sent to owner, fixed, not fixed. At the follow-up meeting the owner says "
+        "what will be done; a new walk a few months later checks the result.",
+    ),
+    "walks.doc.suffix": ("Filen {name} måste sluta på .docx eller .pdf.",
+                         "The file {name} must end in .docx or .pdf."),
 }
