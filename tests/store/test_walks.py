@@ -379,3 +379,51 @@ def test_eight_writers_twice_each_store_exactly_1600(store):
     assert _count(store) == WRITERS * PER_WRITER
     assert _audit(store, "observation") == WRITERS * PER_WRITER
     assert {p.exitcode for p in procs} == {0}
+
+
+# --- follow-up documents and the command line ---------------------------------------------------
+
+MARKUP_NOTE = "Lampa <b>trasig</b> & <script>alert(1)</script> <para>\x07"
+
+
+def test_follow_up_documents_keep_user_text_as_text(store):
+    from docx import Document
+
+    from mapapp.followup_doc import followup_docx, followup_pdf
+
+    wid = _walk(store)
+    oid, _ = _save(store, wid, note=MARKUP_NOTE)
+    _save(store, wid, category="klotter", note="Klotter på elskåp")
+    sheet = walks.follow_up_sheet(store, WALKER, wid)
+    doc = Document(io.BytesIO(followup_docx(sheet)))
+    cells = [c.text for tbl in doc.tables for row in tbl.rows for c in row.cells]
+    assert MARKUP_NOTE.replace("\x07", "") in cells
+    assert "Trafikkontoret (Tyck till)" in cells and "Ny" in cells
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[1:] == [p for p, _ in sheet.places()]
+    pdf = followup_pdf(sheet, "en")
+    assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
+
+
+def test_cli_lists_walks_and_writes_the_follow_up(sqlite_store, tmp_path, capsys):
+    from docx import Document
+
+    from mapapp.cli import main
+
+    wid = _walk(sqlite_store)
+    _save(sqlite_store, wid)
+    url = sqlite_store.url.render_as_string()
+    assert main(["walks", "list", "--db", url, "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(w["id"], w["observationer"], w["deltagare"]) for w in listed] == [(wid, 1, 15)]
+    for name in ("uppfoljning.docx", "uppfoljning.pdf"):
+        assert main(["walks", "followup", str(wid), "--db", url, "--out",
+                     str(tmp_path / name)]) == 0
+        assert (tmp_path / name).stat().st_size > 1000
+    text = [c.text for t in Document(tmp_path / "uppfoljning.docx").tables
+            for r in t.rows for c in r.cells]
+    assert "Trasig gatlampa" in text
+    assert main(["walks", "followup", str(wid), "--db", url, "--out",
+                 str(tmp_path / "x.txt")]) == 2
+    assert ".docx" in capsys.readouterr().err
+    assert _audit(sqlite_store, "walk", "export") == 2
