@@ -276,43 +276,39 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-def statistics_tables(engine: Engine, zone: str | None, settings: Settings,
+def statistics_tables(engine: Engine, who: Principal, zone: str | None, settings: Settings,
                       lang: str, max_periods: int = 6) -> list[Table]:
-    """The imported statistics tables (issue 11) for the zone, or for the district (with its
-    comparison areas), one :class:`Table` per imported table, counts suppressed."""
-    from mapapp.store.models import StatisticTable, StatisticValue
+    """The imported statistics tables (issue 11, :func:`mapapp.io.statistics.statistics_frame`)
+    of the zone, or of the district with its comparison areas: one :class:`Table` per imported
+    table, the latest ``max_periods`` periods, counts suppressed."""
+    from mapapp.io.statistics import statistics_frame
 
-    st, sv = StatisticTable.__table__, StatisticValue.__table__
-    q = (select(st.c.id, st.c.name, st.c.source, st.c.extracted, st.c.preliminary, sv.c.area,
-                sv.c.area_kind, sv.c.category_text, sv.c.period, sv.c.count)
-         .select_from(sv.join(st, sv.c.table_id == st.c.id)))
-    if zone is None:
-        q = q.where(sv.c.area_kind.in_(["district", "comparison"]))
-    else:
-        q = q.where(sv.c.area_kind == "zone", func.lower(sv.c.area) == zone.lower())
-    with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(q.order_by(st.c.id, sv.c.id)).mappings().all())
-    out: list[Table] = []
+    df = statistics_frame(engine, who)
     if df.empty:
-        return out
+        return []
+    if zone is None:
+        df = df[df["area_kind"].isin(["district", "comparison"])]
+    else:
+        df = df[(df["area_kind"] == "zone") & (df["area"].map(_fold) == _fold(zone))]
+    out: list[Table] = []
     below = settings.suppress_below
-    for _tid, part in df.groupby("id", sort=False):
+    for _tid, part in df.groupby("table_id", sort=True):
         first = part.iloc[0]
         periods = sorted(set(part["period"].astype(str)))[-max_periods:]
-        part = part.assign(_own=(part["area_kind"] != "comparison"))
-        keys = list(dict.fromkeys(zip(~part["_own"], part["area"], part["category_text"],
-                                      strict=True)))
+        keys = sorted(dict.fromkeys(zip(part["area_kind"] == "comparison", part["area"],
+                                        part["category"], strict=True)),
+                      key=lambda k: k[0])  # the area's own rows first, comparison areas after
         cell = {(a, c, p): int(n) for a, c, p, n in
-                zip(part["area"], part["category_text"], part["period"].astype(str),
-                    part["count"], strict=True)}
+                zip(part["area"], part["category"], part["period"].astype(str), part["count"],
+                    strict=True)}
         rows = [[_text(a), _text(c), *[suppress(cell[(a, c, p)], below, lang)
                                        if (a, c, p) in cell else "" for p in periods]]
-                for _cmp, a, c in sorted(keys, key=lambda k: (k[0],))]
+                for _cmp, a, c in keys]
         extracted = first["extracted"]
         note = t("snapshot.note.statistics_source", lang, source=_text(first["source"]),
                  extracted=_text(extracted) or "–",
                  prelim=t("snapshot.note.preliminary", lang) if first["preliminary"] else "")
-        out.append(Table(_text(first["name"]),
+        out.append(Table(_text(first["table"]),
                          [t("snapshot.col.area", lang), t("snapshot.col.category", lang),
                           *periods], rows, [note, t("snapshot.note.suppressed", lang, n=below)]))
     return out
@@ -469,7 +465,7 @@ def gather(
     obs = load_points(engine, who, "observation",
                       PointFilter(zone_ids=zone_ids, start=_local_midnight(since_d)))
     observations = observations_table(obs, sites, since_d, settings, include_notes, lang)
-    statistics = statistics_tables(engine, zname, settings, lang)
+    statistics = statistics_tables(engine, who, zname, settings, lang)
 
     in_area = all_now if zname is None else all_now[all_now["zone"] == zname]
     if zname is None:

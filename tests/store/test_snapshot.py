@@ -289,3 +289,25 @@ def test_docx_converts_with_libreoffice(sqlite_store, tmp_path):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                               check=True).stdout.decode("utf-8")
         assert "Lägesbild" in text and "Narkotikabrott" in text
+
+
+def test_statistics_tables_are_included_and_suppressed(store, tmp_path):
+    from mapapp.io.statistics import import_statistics
+
+    _seed(store)
+    csv = tmp_path / "anmalda_brott.csv"
+    csv.write_text("område;kategori;2019–2020;2020–2021;2021–2022\n"
+                   "Hägersten-Älvsjö;Narkotikabrott;581;604;3\n"
+                   "Bromma;Narkotikabrott;300;12;2\n", encoding="utf-8")
+    import_statistics(store, ADMIN, csv, source="Polisen", extracted="2022-10-01")
+    snap = gather(store, COORDINATOR, zone=None, period="2021-2022", since=None,
+                  settings=SETTINGS)
+    assert len(snap.statistics) == 1
+    table = snap.statistics[0]
+    assert table.headers == ["Område", "Kategori", "2019-2020", "2020-2021", "2021-2022"]
+    assert table.rows == [["Hägersten-Älvsjö", "Narkotikabrott", "581", "604", "<5"],
+                          ["Bromma", "Narkotikabrott", "300", "12", "<5"]]
+    assert "Polisen" in table.notes[0]
+    zone_snap = gather(store, COORDINATOR, zone=ZONE, period="2021-2022", since=None,
+                       settings=SETTINGS)
+    assert zone_snap.statistics == []  # the district's table is not the zone's
