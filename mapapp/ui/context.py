@@ -103,3 +103,73 @@ def stadsdelar() -> gpd.GeoDataFrame:
 
 def sites() -> gpd.GeoDataFrame:
     return _sites(version())
+
+
+# --- map (added for the Karta and Område pages) --------------------------------------------
+
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from mapapp.analysis.grid import Grid
+    from mapapp.analysis.periods import Period
+    from mapapp.render.data import PointIndex
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _grid(dv: str, size: float) -> Grid:
+    import shapely
+
+    from mapapp.analysis.grid import build_grid
+
+    return build_grid(shapely.union_all(_stadsdelar(dv).geometry.to_numpy()), cell_size_m=size)
+
+
+def grid() -> Grid:
+    """The Gi*/count grid over the district (a :class:`mapapp.analysis.grid.Grid`)."""
+    return _grid(version(), get_settings().grid_size_m)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _point_index(kind: str, cache_key: str, dv: str, _who: Principal) -> PointIndex:
+    from mapapp.render.data import PointIndex
+
+    return PointIndex.build(_points(kind, cache_key, dv, _who), _grid(dv, get_settings().grid_size_m))
+
+
+def point_index(kind: str) -> PointIndex:
+    """Column arrays of :func:`points` (a :class:`mapapp.render.data.PointIndex`): zone, grid
+    cell and time of every point computed once per data version and role."""
+    who = require_principal()
+    return _point_index(kind, who.cache_key, version(), who)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _periods(kind: str, cache_key: str, dv: str, start_month: int, _who: Principal
+             ) -> list[Period]:
+    from mapapp.render.data import available_periods
+
+    return available_periods(_points("incident", cache_key, dv, _who), kind,
+                             stat_year_start_month=start_month)
+
+
+def periods(kind: str) -> list[Period]:
+    """The periods of ``kind`` that the role's incidents span, oldest first."""
+    who = require_principal()
+    return _periods(kind, who.cache_key, version(), get_settings().stat_year_start_month, who)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _measures(cache_key: str, dv: str, today: str, _who: Principal) -> pd.DataFrame:
+    from datetime import date
+
+    from mapapp.measures import measures_frame
+
+    return measures_frame(get_engine(), _who, today=date.fromisoformat(today))
+
+
+def measures() -> pd.DataFrame:
+    """Every measure with ``overdue`` as of today (read-only, shared)."""
+    from mapapp.measures import local_today
+
+    who = require_principal()
+    return _measures(who.cache_key, version(), local_today().isoformat(), who)

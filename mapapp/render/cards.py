@@ -1,0 +1,190 @@
+"""What a zone's or a site's card shows, as plain data (the page lays it out).
+
+A card's figures come from :func:`mapapp.analysis.stats.period_counts` (the filtered points,
+all periods of the chosen kind) and its flags from :func:`mapapp.analysis.sites.site_flags`;
+nothing is counted here that those functions count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mapapp.analysis.zoning import assign
+from mapapp.render.features import measure_line, status_label
+
+ARROWS = {1: "↑", -1: "↓", 0: "→"}
+
+
+@dataclass(frozen=True)
+class PeriodFigure:
+    period: str
+    count: int
+    change_abs: int | None
+    change_pct: float | None
+
+    @property
+    def arrow(self) -> str:
+        """↑ more than the period before, ↓ fewer, → the same, "" when unknown."""
+        if self.change_abs is None:
+            return ""
+        return ARROWS[(self.change_abs > 0) - (self.change_abs < 0)]
+
+
+@dataclass(frozen=True)
+class Card:
+    kind: str  # "zone" or "site"
+    id: int
+    name: str
+    subtitle: str = ""
+    text: str = ""
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    revision_due: bool = False
+    revision_reasons: list[str] = field(default_factory=list)
+    figures: list[PeriodFigure] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    measures: list[dict[str, Any]] = field(default_factory=list)
+    zone_id: int | None = None
+
+
+def period_totals(counts: pd.DataFrame, labels: Sequence[str],
+                  zone: str | None = None) -> list[PeriodFigure]:
+    """Totals over categories for each period label in ``labels`` (the order kept), from a
+    :func:`period_counts` frame; ``zone`` limits to one zone. Labels missing from the frame
+    count 0 with an unknown change."""
+    df = counts if zone is None else counts[counts["zone"] == zone]
+    g = df.groupby("period", sort=False)
+    total = g["count"].sum()
+    change = g["change_abs"].sum(min_count=1)
+    out = []
+    for label in labels:
+        if label not in total.index:
+            out.append(PeriodFigure(label, 0, None, None))
+            continue
+        n = int(total[label])
+        c = change.get(label)
+        if c is None or pd.isna(c):
+            out.append(PeriodFigure(label, n, None, None))
+            continue
+        prev = n - int(c)
+        out.append(PeriodFigure(label, n, int(c), None if prev == 0 else 100.0 * int(c) / prev))
+    return out
+
+
+def last_periods(all_labels: Sequence[str], selected: str, n: int = 3) -> list[str]:
+    """The ``n`` period labels ending at ``selected`` (oldest first).
+
+    >>> last_periods(["a", "b", "c", "d"], "c")
+    ['a', 'b', 'c']
+    >>> last_periods(["a", "b"], "b")
+    ['a', 'b']
+    >>> last_periods([], "x")
+    ['x']
+    """
+    if selected not in all_labels:
+        return [selected]
+    i = list(all_labels).index(selected)
+    return list(all_labels[max(0, i - n + 1): i + 1])
+
+
+def _measure_records(measures: pd.DataFrame | None, lang: str) -> list[dict[str, Any]]:
+    if measures is None or len(measures) == 0:
+        return []
+    out = []
+    for m in measures.to_dict("records"):
+        out.append({
+            "id": int(m["id"]), "title": str(m.get("title") or ""),
+            "site": m.get("site"), "status": m.get("status"),
+            "status_label": status_label(m.get("status"), lang), "actor": m.get("actor"),
+            "due": m.get("due"), "overdue": bool(m.get("overdue")),
+            "line": measure_line(m, lang)})
+    return out
+
+
+def zone_card(zone: Mapping[str, Any], *, revision: Mapping[str, Any] | None,
+              counts: pd.DataFrame, labels: Sequence[str], selected: str,
+              flags: pd.DataFrame | None, measures: pd.DataFrame | None,
+              lang: str = "sv") -> Card:
+    """The card of one zone (a row of the zones frame). ``counts``: period_counts of the
+    filtered points; ``labels``: all period labels of the kind; ``flags``: site_flags rows of
+    the selected period (any zone); ``measures``: the measures frame (any zone)."""
+    zid = int(zone["id"])
+    name = str(zone["name"])
+    mine = flags[(flags["zone"] == name) & flags["flagged"]] if flags is not None and len(
+        flags) else None
+    reasons = ([] if mine is None else
+               list(mine.sort_values("ratio", ascending=False, kind="stable")["reason"]))
+    ms = measures[measures["zone_id"] == zid] if measures is not None and len(measures) else None
+
+    def as_list(v: Any) -> list[str]:
+        return [str(x) for x in v] if isinstance(v, list | tuple) else []
+
+    return Card(
+        kind="zone", id=zid, name=name, subtitle=str(zone.get("kind") or ""),
+        text=str(zone.get("lagesbild") or ""),
+        lists={"priority_areas": as_list(zone.get("priority_areas")),
+               "actors": as_list(zone.get("actors")), "goals": as_list(zone.get("goals"))},
+        revision_due=bool(revision.get("flagged")) if revision is not None else False,
+        revision_reasons=list(revision.get("reasons") or []) if revision is not None else [],
+        figures=period_totals(counts, last_periods(labels, selected), zone=name),
+        flags=reasons, measures=_measure_records(ms, lang), zone_id=zid)
+
+
+def site_card(site: Mapping[str, Any], *, flags: pd.DataFrame | None,
+              measures: Sequence[Mapping[str, Any]], kind_label: str, count_label: str,
+              lang: str = "sv") -> Card:
+    """The card of one site: its flags in the selected period (with reasons) and the measures
+    of :func:`mapapp.analysis.sites.measures_for_sites` (its own and its zone's)."""
+    sid = int(site["id"])
+    reasons: list[str] = []
+    if flags is not None and len(flags):
+        mine = flags[(flags["site_id"] == sid) & flags["flagged"]]
+        reasons = list(mine.sort_values("ratio", ascending=False, kind="stable")["reason"])
+    recs = []
+    for m in measures:
+        recs.append({"id": m.get("id"), "title": str(m.get("title") or ""),
+                     "status": m.get("status"), "status_label": m.get("status_label"),
+                     "due": m.get("due"), "overdue": bool(m.get("overdue")),
+                     "scope": m.get("scope"),
+                     "line": measure_line({**m, "overdue": m.get("overdue")}, lang)})
+    zid = site.get("zone_id")
+    return Card(kind="site", id=sid, name=str(site["name"]),
+                subtitle=f"{kind_label} · {site.get('zone') or ''}".strip(" ·"),
+                text=count_label, flags=reasons, measures=recs,
+                zone_id=None if zid is None or pd.isna(zid) else int(zid))
+
+
+#: A click this close (degrees) to a site's position is a click on the site's marker: Leaflet
+#: reports a marker's own position, which the map carries rounded to 5 decimals.
+SITE_TOLERANCE_DEG = 2e-5
+
+
+def resolve_click(lat: float, lng: float, sites: pd.DataFrame, zones: Any
+                  ) -> tuple[str, int] | None:
+    """What a click at (lat, lng) opened: ("site", id) when it is on a site's marker, else
+    ("zone", id) of the zone that contains it (border rule of
+    :mod:`mapapp.analysis.zoning`), else None.
+
+    >>> import shapely, geopandas as gpd
+    >>> z = gpd.GeoDataFrame({"id": [7]}, geometry=[shapely.box(18.0, 59.0, 18.1, 59.1)])
+    >>> s = pd.DataFrame({"id": [3], "lon": [18.05], "lat": [59.05]})
+    >>> resolve_click(59.05, 18.05, s, z), resolve_click(59.02, 18.02, s, z)
+    (('site', 3), ('zone', 7))
+    >>> resolve_click(60.0, 18.0, s, z) is None
+    True
+    """
+    if len(sites):
+        d = np.hypot(sites["lat"].to_numpy(dtype=float) - lat,
+                     (sites["lon"].to_numpy(dtype=float) - lng) * np.cos(np.radians(lat)))
+        i = int(np.nanargmin(d)) if np.isfinite(d).any() else -1
+        if i >= 0 and d[i] <= SITE_TOLERANCE_DEG:
+            return "site", int(sites["id"].iloc[i])
+    if zones is not None and len(zones):
+        idx = assign(np.array([lng]), np.array([lat]), list(zones.geometry))
+        if idx[0] >= 0:
+            return "zone", int(zones["id"].iloc[int(idx[0])])
+    return None

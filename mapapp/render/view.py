@@ -1,0 +1,202 @@
+"""Everything the map page shows for one filter, computed without streamlit.
+
+:func:`compute_view` takes the role's point frames (and their :class:`PointIndex`), the
+district frames, the measures and a :class:`MapFilter`, and returns a :class:`MapView`: the
+data of every layer, the figures, the period counts the cards read, the site flags and the
+legend notes. The page caches the result per (data version, role, filter, language); the
+benchmark calls the same function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from mapapp import categories as cats
+from mapapp.analysis.grid import Grid
+from mapapp.analysis.periods import Period, previous_period
+from mapapp.analysis.sites import site_flags
+from mapapp.analysis.stats import period_counts
+from mapapp.i18n import t
+from mapapp.render.data import (
+    POINT_BUDGET,
+    CellValues,
+    MapFilter,
+    PackedPoints,
+    PointIndex,
+    count_cells,
+    gi_cells,
+    pack_points,
+    placed_count,
+    subset,
+    zone_counts,
+)
+from mapapp.render.features import (
+    measure_features,
+    outline_features,
+    site_features,
+    zone_features,
+)
+from mapapp.render.spec import LayerSpec
+from mapapp.settings import Settings
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the view is computed from (all read-only, shared between sessions)."""
+
+    incidents: pd.DataFrame
+    incident_index: PointIndex
+    observations: pd.DataFrame
+    observation_index: PointIndex
+    zones: gpd.GeoDataFrame
+    stadsdelar: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    grid: Grid
+    periods: list[Period]  # of the filter's period kind, oldest first
+    measures: pd.DataFrame | None = None
+    revision: pd.DataFrame | None = None
+    can_see_sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class MapView:
+    period: Period | None
+    previous: Period | None
+    data: dict[str, Any]
+    figures: dict[str, Any]
+    counts: pd.DataFrame  # period_counts of the filtered incidents, every period
+    flags: pd.DataFrame | None  # site_flags of the selected period
+    notes: dict[str, str] = field(default_factory=dict)
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def specs(self, specs: list[LayerSpec]) -> list[LayerSpec]:
+        """The layer specs with this view's adjustments (e.g. cells at every zoom when there
+        are too many points to draw)."""
+        return [replace(s, **self.overrides[s.id]) if s.id in self.overrides else s
+                for s in specs]
+
+
+def pick_period(periods: list[Period], label: str | None) -> Period | None:
+    """The period with ``label``; the latest when ``label`` is None or unknown."""
+    if not periods:
+        return None
+    for p in periods:
+        if p.label == label:
+            return p
+    return periods[-1]
+
+
+def _labels(kind: str, lang: str) -> dict[str, str]:
+    return {c.code: c.label(lang) for c in cats.categories(kind)}  # type: ignore[arg-type]
+
+
+def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str = "sv",
+                 today: date | None = None, point_budget: int = POINT_BUDGET) -> MapView:
+    """Layer data, figures, period counts and flags for ``flt``."""
+    from mapapp.render import specs_by_id
+
+    layer = specs_by_id()
+    period = pick_period(inp.periods, flt.period)
+    prev = previous_period(period) if period is not None else None
+    ii, oi = inp.incident_index, inp.observation_index
+    base = ii.mask(flt)
+    in_period = ii.mask(flt, period) if period is not None else np.zeros(ii.n, bool)
+    obs_flt = MapFilter(zone_ids=flt.zone_ids)
+    obs_period = oi.mask(obs_flt, period) if period is not None else np.zeros(oi.n, bool)
+
+    reference = period.last_day if period is not None and period.kind == "rolling12" else None
+    counts = period_counts(subset(inp.incidents, base, ["zone", "category", "occurred_at"]),
+                           zones=inp.zones, period_kind=flt.period_kind,
+                           stat_year_start_month=settings.stat_year_start_month,
+                           reference=reference)
+
+    flags = None
+    if period is not None:
+        pts = pd.concat([subset(inp.incidents, in_period, ["kind", "occurred_at", "lon", "lat"]),
+                         subset(inp.observations, obs_period, ["kind", "occurred_at", "lon",
+                                                                "lat"])],
+                        ignore_index=True)
+        district = shapely.union_all(inp.stadsdelar.geometry.to_numpy())
+        if len(pts):
+            flags = site_flags(pts, inp.sites, district, period_kind=period.kind,
+                               stat_year_start_month=settings.stat_year_start_month,
+                               reference=reference, radius_m=settings.site_radius_m,
+                               min_count=settings.hotspot_min_count, k=settings.hotspot_k,
+                               lang=lang)
+            flags = flags[flags["period"] == period.label]
+
+    cell_tip = t("map.tip.cell", lang)
+    palette = layer["incident_cells"].style.palette
+    incident_cells = count_cells(ii, in_period, inp.grid, palette=palette, tip=cell_tip)
+    gi_spec = layer["hotspots"].style
+    gi_labels = {c: t(f"analysis.gi.{c}", lang) for c in gi_spec.colors}
+    hotspots = gi_cells(ii, in_period, inp.grid, colors=gi_spec.colors, labels=gi_labels,
+                        tip=t("map.tip.gi", lang))
+    inc_points = pack_points(ii, in_period, labels=_labels("incident", lang),
+                             colors=layer["incident_points"].style.color, budget=point_budget)
+    obs_points = pack_points(oi, obs_period, labels=_labels("observation", lang),
+                             colors=layer["observations"].style.color, budget=point_budget)
+
+    measures = inp.measures
+    if measures is not None and flt.zone_ids is not None:
+        measures = measures[measures["zone_id"].isin(list(flt.zone_ids))]
+
+    notes: dict[str, str] = {}
+    overrides: dict[str, dict[str, Any]] = {}
+    cell_note = [t("map.legend.cells", lang, size=f"{inp.grid.cell_size_m:g}")]
+    if inc_points is None:
+        overrides["incident_cells"] = {"max_zoom": None}
+        cell_note.append(t("map.note.too_many", lang, n=placed_count(ii, in_period),
+                           budget=point_budget))
+    else:
+        cell_note.append(t("map.note.zoom_points", lang))
+    if not inp.can_see_sensitive:
+        cell_note.append(t("map.note.sensitive", lang))
+        notes["hotspots"] = t("map.note.sensitive", lang)
+    notes["incident_cells"] = " ".join(cell_note)
+
+    data: dict[str, Any] = {
+        "stadsdelar": outline_features(inp.stadsdelar),
+        "zones": zone_features(inp.zones, inp.revision, zone_counts(ii, in_period), lang=lang),
+        "hotspots": hotspots,
+        "incident_cells": incident_cells,
+        "incident_points": inc_points,
+        "observations": obs_points,
+        "sites": site_features(inp.sites, flags, lang=lang),
+        "measures": (measure_features(measures, inp.zones, lang=lang)
+                     if measures is not None else None),
+    }
+    total = int(in_period.sum())
+    labels = [p.label for p in inp.periods]
+    prev_total = (int(ii.mask(flt, prev).sum()) if prev is not None and prev.label in labels
+                  else None)
+    figures = {
+        "incidents": total, "incidents_prev": prev_total,
+        "observations": int(obs_period.sum()),
+        "flagged": int(flags.loc[flags["flagged"], "site_id"].nunique()) if flags is not None
+        else 0,
+        "hot": int(hotspots.extra.get("hot", 0)),
+        "overdue": int(measures["overdue"].sum()) if measures is not None and len(measures)
+        else 0,
+        "points_sent": 0 if inc_points is None else inc_points.count,
+    }
+    return MapView(period=period, previous=prev, data=data, figures=figures, counts=counts,
+                   flags=flags, notes=notes, overrides=overrides)
+
+
+def payload_sizes(view: MapView) -> dict[str, int]:
+    """Cells/points per layer (what the page reports and the benchmark prints)."""
+    out = {}
+    for key, val in view.data.items():
+        if isinstance(val, CellValues | PackedPoints):
+            out[key] = val.count
+        elif val is not None:
+            out[key] = len(val)
+    return out

@@ -1,0 +1,168 @@
+"""End-to-end harness: ``streamlit run streamlit_app.py`` on a free port against a fresh SQLite
+store (``mapapp init`` + a small ``mapapp demo``) and Debian's chromium driven by Playwright.
+
+Fixtures (reusable by every browser test):
+
+- ``app_url``: the running app's base URL (one server per test session). The server runs with
+  ``MAPAPP_BASEMAP=none`` so no tile server is involved: the page must make no request to
+  any other origin.
+- ``browser_page``: a fresh 1280×800 page. Every request is recorded in
+  ``page.mapapp_requests``, failures in ``page.mapapp_failed``; a request to any host other
+  than the app's is aborted and recorded in ``page.mapapp_blocked``.
+- ``login(page, user, password)``: sign in through the form (also a plain function here).
+- ``e2e_store``: the SQLite URL the server uses (for reading expected values).
+
+The demo accounts (admin, polis, samordnare, lasare, vandrare) share :data:`PASSWORD`.
+Everything here is marked ``e2e``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+PASSWORD = "demo-losen-2023"  # the demo accounts' public password  # noqa: S105
+VIEWPORT = {"width": 1280, "height": 800}
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def _free_port() -> int:
+    want = os.environ.get("MAPAPP_E2E_PORT")
+    if want:
+        return int(want)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(db_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAPAPP_")}
+    env.update({"MAPAPP_DATABASE_URL": db_url, "MAPAPP_BASEMAP": "none",
+                "PYTHONUNBUFFERED": "1"})
+    return env
+
+
+@pytest.fixture(scope="session")
+def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A fresh store: schema, the bundled district and a small demo data set."""
+    path = tmp_path_factory.mktemp("e2e") / "mapapp.db"
+    url = f"sqlite:///{path}"
+    env = _env(url)
+    mapapp = str(BIN / "mapapp")
+    subprocess.run([mapapp, "init"], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([mapapp, "demo", "--incidents", "4000", "--observations", "400"], env=env,
+                   cwd=ROOT, check=True, capture_output=True)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app_url(e2e_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``streamlit run streamlit_app.py`` on a free port; stopped after the session."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [str(BIN / "streamlit"), "run", "streamlit_app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=_env(e2e_store), stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not start:\n" + log.read_text("utf-8"))
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def _browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium; .ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(_browser: object, app_url: str) -> Iterator[object]:
+    """A 1280×800 page that records every request and blocks other origins."""
+    host = urlparse(app_url).hostname
+    context = _browser.new_context(viewport=VIEWPORT, locale="sv-SE")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.mapapp_requests = []
+    page.mapapp_failed = []
+    page.mapapp_blocked = []
+
+    def route(r: object) -> None:
+        req = r.request  # type: ignore[attr-defined]
+        target = urlparse(req.url)
+        if target.scheme in ("http", "https", "ws", "wss") and target.hostname != host:
+            page.mapapp_blocked.append(req.url)
+            r.abort()  # type: ignore[attr-defined]
+        else:
+            r.continue_()  # type: ignore[attr-defined]
+
+    context.route("**/*", route)
+    page.on("request", lambda req: page.mapapp_requests.append(req.url))
+    page.on("requestfailed", lambda req: page.mapapp_failed.append((req.url, req.failure)))
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+def login(page: object, user: str, password: str = PASSWORD) -> None:
+    """Sign in through the app's form (Swedish labels) and wait for the navigation."""
+    page.get_by_label("Användarnamn").fill(user)  # type: ignore[attr-defined]
+    page.get_by_label("Lösenord").fill(password)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Logga in").click()  # type: ignore[attr-defined]
+    page.get_by_text("Logga ut").wait_for()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(name="login")
+def login_fixture() -> Callable[..., None]:
+    return login
+
+
+def artifact(name: str) -> Path:
+    """A path in test-artifacts/ (created; the folder is gitignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / name

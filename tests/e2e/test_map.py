@@ -1,0 +1,112 @@
+"""The map in a real browser: it draws with the zone polygons, a click on a zone opens its
+card, and the page makes no request to another origin (basemap ``none``)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+import numpy as np
+import pytest
+import shapely
+
+from mapapp.crs import METRIC, WGS84, transformer
+from mapapp.store.district import sites_frame, zones_frame
+from mapapp.store.engine import make_engine
+from tests.e2e.conftest import artifact, login
+
+pytestmark = pytest.mark.e2e
+
+IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def _quiet_point(e2e_store: str) -> tuple[str, float, float]:
+    """A zone and a point inside it at least 120 m from every site (so the click hits the
+    zone, not a site marker)."""
+    eng = make_engine(e2e_store)
+    zones, sites = zones_frame(eng), sites_frame(eng)
+    eng.dispose()
+    to_m = transformer(WGS84, METRIC)
+    sx, sy = to_m.transform(sites["lon"].to_numpy(), sites["lat"].to_numpy())
+    for z in zones.itertuples(index=False):
+        minx, miny, maxx, maxy = z.geometry.bounds
+        lon, lat = np.meshgrid(np.linspace(minx, maxx, 25), np.linspace(miny, maxy, 25))
+        lon, lat = lon.ravel(), lat.ravel()
+        inside = shapely.contains_xy(z.geometry, lon, lat)
+        px, py = to_m.transform(lon[inside], lat[inside])
+        d = np.hypot(px[:, None] - sx[None, :], py[:, None] - sy[None, :]).min(axis=1)
+        if len(d) and d.max() >= 120:
+            i = int(np.argmax(d))
+            return str(z.name), float(lat[inside][i]), float(lon[inside][i])
+    raise AssertionError("no zone has a point 120 m from every site")
+
+
+def _map_frame(page):  # type: ignore[no-untyped-def]
+    return next(f for f in page.frames if "st_folium" in f.url)
+
+
+def test_map_draws_zones_opens_card_and_stays_on_origin(browser_page, app_url, e2e_store):
+    page = browser_page
+    page.goto(app_url)
+    login(page, "lasare")
+    fl = page.frame_locator(IFRAME)
+    fl.locator("path.mapapp-zones").first.wait_for()
+    n_zones = len(zones_frame(make_engine(e2e_store)))
+    assert fl.locator("path.mapapp-zones").count() == n_zones
+    assert fl.locator("path.mapapp-stadsdelar").count() == 17
+    # Leaflet was served by the app and executed (not fetched from a CDN).
+    frame = _map_frame(page)
+    assert frame.evaluate("() => window.L && L.version") == "1.9.3"
+    assert fl.locator(".mapapp-legend").is_visible()
+    assert fl.locator(".leaflet-control-scale").is_visible()
+    assert fl.get_by_text("Teckenförklaring").first.is_visible()
+    page.locator(IFRAME).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(artifact("karta-1280x800.png")))
+
+    zone, lat, lng = _quiet_point(e2e_store)
+    frame.evaluate("([lat, lng]) => window.map.setView([lat, lng], 15, {animate: false})",
+                   [lat, lng])
+    page.wait_for_timeout(300)
+    x, y = frame.evaluate(
+        "([lat, lng]) => { const p = window.map.latLngToContainerPoint([lat, lng]);"
+        " const r = window.map.getContainer().getBoundingClientRect();"
+        " return [p.x + r.left, p.y + r.top]; }", [lat, lng])
+    box = page.locator(IFRAME).bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    card = page.locator(".st-key-karta_card")
+    card.get_by_role("heading", name=zone).wait_for()
+    assert card.get_by_text("Lägesbild").count() >= 1
+    page.screenshot(path=str(artifact("karta-card-1280x800.png")))
+
+    host = urlparse(app_url).hostname
+    other = [u for u in page.mapapp_requests
+             if urlparse(u).scheme in ("http", "https") and urlparse(u).hostname != host]
+    assert other == [], f"requests to other origins: {other}"
+    assert page.mapapp_blocked == []
+    assert page.mapapp_failed == []
+
+
+def test_vendored_assets_are_served_as_scripts_and_styles(browser_page, app_url):
+    page = browser_page
+    page.goto(app_url)
+    login(page, "lasare")
+    page.frame_locator(IFRAME).locator("path.mapapp-zones").first.wait_for()
+    for path, kind in (("leaflet/leaflet.js", "javascript"), ("leaflet/leaflet.css", "css"),
+                       ("markercluster/leaflet.markercluster.js", "javascript"),
+                       ("jquery/jquery.min.js", "javascript"),
+                       ("fontawesome/css/all.min.css", "css")):
+        r = page.request.get(f"{app_url}/app/static/vendor/{path}")
+        assert r.status == 200, path
+        assert kind in r.headers["content-type"], (path, r.headers["content-type"])
+
+
+def test_english_switch_translates_the_map(browser_page, app_url):
+    page = browser_page
+    page.goto(app_url)
+    login(page, "polis")
+    page.get_by_text("English", exact=True).click()
+    fl = page.frame_locator(IFRAME)
+    fl.get_by_text("Legend", exact=True).wait_for()
+    assert fl.get_by_text("Place-collaboration zones").first.is_visible()
+    assert re.search(r"Crimes", page.content())
