@@ -41,7 +41,7 @@ MIME: dict[str, str] = {
 }
 
 __all__ = ["FORMATS", "MIME", "Export", "export_snapshot", "make_snapshot", "render",
-           "format_of", "tile_source"]
+           "format_of", "suggested_name", "tile_source"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,22 @@ class Export:
     @property
     def mime(self) -> str:
         return MIME[self.fmt]
+
+
+def suggested_name(zone: str | None, period: str | None, fmt: str) -> str:
+    """A file name for a download: ``lagesbild-alvsjo-solberga-2021-2022.docx``.
+
+    >>> suggested_name("Älvsjö/Solberga", "2021-2022", "docx")
+    'lagesbild-alvsjo-solberga-2021-2022.docx'
+    >>> suggested_name(None, None, "pdf")
+    'lagesbild-hagersten-alvsjo.pdf'
+    """
+    import unicodedata
+
+    parts = ["lagesbild", zone or "Hägersten-Älvsjö"] + ([period] if period else [])
+    text = unicodedata.normalize("NFKD", "-".join(parts)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return f"{slug}.{fmt}"
 
 
 def format_of(path: Path | str, lang: str = "sv") -> str:
