@@ -1,0 +1,133 @@
+"""Statistik: the police's and the city's tables (counts per area, category and period), as
+charts per category with the comparison areas, the change from the previous period, a map by
+stadsdel or zone, and -- clearly labelled -- the counts made from the points on the map."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from mapapp.analysis.tables import chart_frame, period_sort_key, with_changes  # noqa: E402
+from mapapp.ui import context as ctx  # noqa: E402
+
+
+def _point_counts(area: str, area_kind: str, code: str | None, periods: list[str]) -> pd.DataFrame:
+    """Counts from the map's points for the same area, category and periods (statistical or
+    calendar years only)."""
+    from mapapp.analysis.stats import period_counts
+
+    if not code:
+        return pd.DataFrame()
+    norm = [p.replace("–", "-") for p in periods]
+    kind = "calendar" if all(len(p) == 4 for p in norm) else "statistical"
+    if not all(len(p) in (4, 9) for p in norm):
+        return pd.DataFrame()  # monthly tables: no point comparison
+    pts = pd.concat([ctx.points("incident"), ctx.points("observation")], ignore_index=True)
+    pts = pts[pts["category"].astype(str) == code]
+    if area_kind == "zone":
+        pts = pts[pts["zone"] == area]
+    elif area_kind == "stadsdel":
+        pts = pts[pts["stadsdel"] == area]
+    elif area_kind == "district":
+        pts = pts[pts["stadsdel"].notna()]
+    else:
+        return pd.DataFrame()
+    if pts.empty:
+        return pd.DataFrame()
+    pts = pts.assign(zone=area)
+    counts = period_counts(pts, period_kind=kind,
+                           stat_year_start_month=ctx.get_settings().stat_year_start_month)
+    counts = counts[counts["period"].isin(norm)]
+    return counts[["period", "count"]]
+
+
+def _choropleth(frame: pd.DataFrame, category: str) -> None:
+    sub = frame[(frame["category"] == category) & frame["area_kind"].isin(["stadsdel", "zone"])]
+    if sub.empty:
+        st.caption(ctx.tr("stat.map_none"))
+        return
+    latest = max(sub["period"], key=period_sort_key)
+    sub = sub[sub["period"] == latest]
+    shapes = pd.concat([ctx.stadsdelar()[["name", "geometry"]], ctx.zones()[["name", "geometry"]]])
+    merged = shapes.merge(sub.groupby("area", as_index=False)["count"].sum(),
+                          left_on="name", right_on="area")
+    if merged.empty:
+        st.caption(ctx.tr("stat.map_none"))
+        return
+    import geopandas as gpd
+
+    gdf = gpd.GeoDataFrame(merged, geometry="geometry", crs="EPSG:4326").to_crs("EPSG:3006")
+    fig, ax = plt.subplots(figsize=(7, 6))
+    ctx.stadsdelar().to_crs("EPSG:3006").boundary.plot(ax=ax, color="#999999", linewidth=0.5)
+    gdf.plot(column="count", ax=ax, cmap="viridis", legend=True, edgecolor="#333333",
+             legend_kwds={"label": f"{category} {latest}", "shrink": 0.7})
+    for _, r in gdf.iterrows():
+        p = r.geometry.representative_point()
+        ax.annotate(f"{r['area']}\n{int(r['count'])}", (p.x, p.y), ha="center", fontsize=7)
+    ax.set_axis_off()
+    ax.set_title(f"{category} – {latest}")
+    st.pyplot(fig)
+    plt.close(fig)
+
+
+def render() -> None:
+    from mapapp.io.statistics import statistics_frame
+
+    who = ctx.require_principal()
+    st.title(ctx.tr("stat.title"))
+    st.write(ctx.tr("stat.intro"))
+    frame = statistics_frame(ctx.get_engine(), who)
+    if frame.empty:
+        st.info(ctx.tr("stat.none"))
+        return
+    main_areas = frame[frame["area_kind"] != "comparison"]["area"].drop_duplicates().tolist()
+    areas = main_areas or frame["area"].drop_duplicates().tolist()
+    c1, c2 = st.columns(2)
+    area = c1.selectbox(ctx.tr("stat.area"), areas, key="stat_area")
+    cats = frame[frame["area"] == area]["category"].drop_duplicates().tolist()
+    category = c2.selectbox(ctx.tr("stat.category"), cats, key="stat_category")
+    rows = frame[(frame["area"] == area) & (frame["category"] == category)]
+    for _, t in rows.drop_duplicates("table_id").iterrows():
+        st.caption(ctx.tr("stat.provenance", table=t["table"], source=t["source"],
+                          extracted=t["extracted"] or "–",
+                          status=ctx.tr("stat.preliminary" if t["preliminary"]
+                                        else "stat.final")))
+    comparison = frame[frame["area_kind"] == "comparison"]
+    chart_src = pd.concat([rows, comparison[comparison["category"] == category]])
+    st.subheader(ctx.tr("stat.chart"))
+    wide = chart_frame(chart_src, category)
+    if not wide.empty:
+        st.bar_chart(wide, stack=False)
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**" + ctx.tr("stat.table_figures",
+                                  source=", ".join(sorted(rows["source"].unique()))) + "**")
+        changed = with_changes(rows)
+        st.dataframe(pd.DataFrame({
+            ctx.tr("stat.col.period"): changed["period"],
+            ctx.tr("stat.col.count"): changed["count"],
+            ctx.tr("stat.col.change"): changed["change"],
+            ctx.tr("stat.col.source"): changed["source"],
+        }), hide_index=True, width="stretch")
+    with right:
+        st.markdown("**" + ctx.tr("stat.point_figures") + "**")
+        code = rows["category_code"].dropna().iloc[0] if rows["category_code"].notna().any() else None
+        kind = rows["area_kind"].iloc[0]
+        points = _point_counts(area, kind, code, rows["period"].tolist())
+        if points.empty:
+            st.caption("–")
+        else:
+            st.dataframe(points.rename(columns={"period": ctx.tr("stat.col.period"),
+                                                "count": ctx.tr("stat.col.count")}),
+                         hide_index=True, width="stretch")
+    if not comparison.empty:
+        st.subheader(ctx.tr("stat.comparison"))
+        st.dataframe(comparison[comparison["category"] == category][
+            ["area", "period", "count", "source"]], hide_index=True, width="stretch")
+    st.subheader(ctx.tr("stat.map"))
+    _choropleth(frame, category)
