@@ -135,14 +135,19 @@ def parse_number(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
         return v, missing, np.zeros(len(v), bool), np.isinf(v)
     s = col.fillna("").astype("str").str.strip()
     missing = (s == "").to_numpy(dtype=bool)
-    cleaned = s.str.replace(",", ".", regex=False).str.replace(r"[\s\u00a0\u202f]", "",
-                                                                regex=True)
-    v = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    v = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    retry = ~missing & np.isnan(v)
+    if retry.any():  # decimal comma, thousands spaces: only the rows that need it
+        idx = np.flatnonzero(retry)
+        cleaned = s.iloc[idx].str.replace(",", ".", regex=False).str.replace(
+            r"[\s\u00a0\u202f]", "", regex=True)
+        v[idx] = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64",
+                                                                  na_value=np.nan)
     bad = ~missing & ~np.isfinite(v)
     nonfinite = np.zeros(len(v), dtype=bool)
     if bad.any():
         idx = np.flatnonzero(bad)
-        low = cleaned.iloc[idx].str.lower().to_numpy(dtype=object)
+        low = s.iloc[idx].str.lower().str.replace(" ", "", regex=False).to_numpy(dtype=object)
         nonfinite[idx] = np.isin(low, list(_NONFINITE))
     return v, missing, bad & ~nonfinite, nonfinite
 
@@ -421,22 +426,25 @@ def check_points(
                                 description.iloc[sub])
     desc = description.iloc[v].to_numpy(dtype=object)
     desc[desc == ""] = None
+    # object dtype on purpose: pandas would infer Arrow strings, which are slow to iterate
+    # row by row where the rows are handed to the database driver.
     valid = pd.DataFrame({
-        "source": src,
-        "external_id": ext,
-        "category": codes.iloc[v].to_numpy(dtype=object),
+        "source": pd.Series(src, dtype=object),
+        "external_id": pd.Series(ext, dtype=object),
+        "category": pd.Series(codes.iloc[v].to_numpy(dtype=object), dtype=object),
         "occurred_at": times.iloc[v].reset_index(drop=True),
-        "description": desc,
+        "description": pd.Series(desc, dtype=object),
         "lon": lon[v],
         "lat": lat[v],
-        "precision": np.full(len(v), inp.precision, dtype=object),
+        "precision": pd.Series(np.full(len(v), inp.precision, dtype=object), dtype=object),
     })
     if "place_name" in f.columns:
         pn = f["place_name"].fillna("").astype("str").str.strip().iloc[v].to_numpy(dtype=object)
         pn[pn == ""] = None
-        valid["place_name"] = pn
+        valid["place_name"] = pd.Series(pn, dtype=object)
     if inp.extra is not None:
         for c in inp.extra.columns:
-            valid[c] = inp.extra[c].iloc[v].to_numpy()
+            arr = inp.extra[c].iloc[v].to_numpy()
+            valid[c] = pd.Series(arr, dtype=object) if arr.dtype == object else arr
     return Checked(valid, valid_pos, rejected_pos, col.reasons(), col.problems(), messages,
                    int(outside[v].sum()))
