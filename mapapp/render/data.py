@@ -119,8 +119,8 @@ class CellValues:
 
     Cells are given by raster position (``row * nx + col`` of a square grid in EPSG:3006
     with origin ``x0, y0`` and cell size ``size``); the browser computes the corners with the
-    affine ``lon = a[0] + a[1]·dx + a[2]·dy``, ``lat = a[3] + a[4]·dx + a[5]·dy`` (dx, dy
-    metres from the origin), accurate to well under a metre over a district.
+    quadratic of :func:`grid_affine` (dx, dy metres from the origin), accurate to centimetres
+    over a district.
     ``classes`` index ``colors``; ``labels`` are the legend rows (one per colour) and
     ``tips`` the tooltip text per class (``{n}`` is replaced by the value)."""
 
@@ -144,15 +144,32 @@ class CellValues:
 
 
 def grid_affine(grid: Grid) -> tuple[float, ...]:
-    """Least-squares affine from metres (relative to the grid origin) to lon/lat."""
+    """Least-squares quadratic from metres (dx, dy relative to the grid origin) to lon/lat:
+    ``lon = a0 + a1·dx + a2·dy + a3·dx² + a4·dx·dy + a5·dy²`` and ``lat`` likewise with
+    a6…a11 (an affine one is off by more than a metre over a district; this is off by
+    centimetres)."""
     w, h = grid.nx * grid.cell_size_m, grid.ny * grid.cell_size_m
-    gx, gy = np.meshgrid(np.linspace(0, w, 5), np.linspace(0, h, 5))
+    gx, gy = np.meshgrid(np.linspace(0, w, 9), np.linspace(0, h, 9))
     dx, dy = gx.ravel(), gy.ravel()
     lon, lat = transformer(METRIC, WGS84).transform(grid.x0 + dx, grid.y0 + dy)
-    a = np.column_stack([np.ones_like(dx), dx, dy])
+    a = np.column_stack([np.ones_like(dx), dx, dy, dx * dx, dx * dy, dy * dy])
     cl = np.linalg.lstsq(a, np.asarray(lon), rcond=None)[0]
     ca = np.linalg.lstsq(a, np.asarray(lat), rcond=None)[0]
     return tuple(float(v) for v in (*cl, *ca))
+
+
+def cell_corners(values: CellValues | Grid, raster: NDArray[np.int64],
+                 affine: Sequence[float]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """lon/lat of the south-west corner of each raster position, as the browser computes
+    them (for tests and static maps)."""
+    nx = values.nx
+    size = values.size if isinstance(values, CellValues) else values.cell_size_m
+    rows, cols = np.divmod(np.asarray(raster, dtype=np.int64), nx)
+    x, y = cols * size, rows * size
+    a = affine
+    lon = a[0] + a[1] * x + a[2] * y + a[3] * x * x + a[4] * x * y + a[5] * y * y
+    lat = a[6] + a[7] * x + a[8] * y + a[9] * x * x + a[10] * x * y + a[11] * y * y
+    return lon, lat
 
 
 def kept_raster(grid: Grid) -> NDArray[np.int64]:

@@ -58,7 +58,11 @@ class CellLayer(_OnMap):
 var {{ this.get_name() }} = L.featureGroup();
 (function () {
   var d = {{ this.payload }};
-  function ll(x, y) { return [d.a[3] + d.a[4] * x + d.a[5] * y, d.a[0] + d.a[1] * x + d.a[2] * y]; }
+  var a = d.a;
+  function ll(x, y) {
+    return [a[6] + a[7] * x + a[8] * y + a[9] * x * x + a[10] * x * y + a[11] * y * y,
+            a[0] + a[1] * x + a[2] * y + a[3] * x * x + a[4] * x * y + a[5] * y * y];
+  }
   for (var i = 0; i < d.r.length; i++) {
     var row = Math.floor(d.r[i] / d.nx), col = d.r[i] % d.nx, x = col * d.s, y = row * d.s;
     var p = L.polygon([ll(x, y), ll(x + d.s, y), ll(x + d.s, y + d.s), ll(x, y + d.s)], {
