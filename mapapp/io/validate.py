@@ -135,7 +135,7 @@ def parse_number(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
         return v, missing, np.zeros(len(v), bool), np.isinf(v)
     s = col.fillna("").astype("str").str.strip()
     missing = (s == "").to_numpy(dtype=bool)
-    v = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    v = np.array(pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", na_value=np.nan))
     retry = ~missing & np.isnan(v)
     if retry.any():  # decimal comma, thousands spaces: only the rows that need it
         idx = np.flatnonzero(retry)
