@@ -1,0 +1,176 @@
+"""The Karta and Område pages as a user meets them (streamlit AppTest on a real SQLite store):
+they run for every role, show their widgets, follow the filters, and open a card."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
+
+from mapapp.access import Principal, Role
+from mapapp.analysis.periods import statistical_year
+from mapapp.auth import add_user
+from mapapp.categories import PRIORITY_AREAS
+from mapapp.measures import add_measure
+from mapapp.store.models import Incident, Zone
+from tests.conftest import ADMIN, POLICE, READER, ROOT
+
+TIMEOUT = 90
+PW = "Karta-prov-2024"
+
+
+def _karta() -> None:
+    from mapapp.ui.pages import karta
+
+    karta.render()
+
+
+def _omrade() -> None:
+    from mapapp.ui.pages import omrade
+
+    omrade.render()
+
+
+def _page(fn, who: Principal, **state) -> AppTest:  # type: ignore[no-untyped-def]
+    at = AppTest.from_function(fn, default_timeout=TIMEOUT)
+    at.session_state["mapapp_principal"] = who
+    for k, v in state.items():
+        at.session_state[k] = v
+    return at.run()
+
+
+def _number(text: str) -> int:
+    return int(re.sub(r"[^\d-]", "", text.replace("−", "-")))
+
+
+def _metric(at: AppTest, label: str) -> int:
+    for m in at.metric:
+        if m.label == label:
+            return _number(m.value)
+    raise AssertionError(f"no metric {label!r}: {[m.label for m in at.metric]}")
+
+
+def _texts(at: AppTest) -> str:
+    parts = [e.value for e in (*at.markdown, *at.title, *at.subheader, *at.caption, *at.info,
+                               *at.warning, *at.success, *at.error)]
+    return "\n".join(str(p) for p in parts)
+
+
+def _count(engine, *, category: str | None = None, zone: int | None = None, year: int = 2022
+           ) -> int:
+    p = statistical_year(year)
+    q = select(func.count()).select_from(Incident).where(
+        Incident.occurred_at >= p.start.to_pydatetime(),
+        Incident.occurred_at < p.end.to_pydatetime())
+    if category:
+        q = q.where(Incident.category == category)
+    if zone:
+        q = q.where(Incident.zone_id == zone)
+    with engine.connect() as c:
+        return int(c.execute(q).scalar_one())
+
+
+@pytest.mark.parametrize("who", [READER, POLICE, Principal("v", Role.VANDRARE, team="lag-1")])
+def test_karta_runs_for_every_role_with_its_widgets(app_store, who):
+    at = _page(_karta, who)
+    assert not at.exception, at.exception
+    keys = {w.key for w in (*at.selectbox, *at.multiselect, *at.button_group)}
+    for key in ("karta_kind", "karta_period_statistical", "karta_categories", "karta_sources",
+                "karta_zones", "karta_pick"):
+        assert key in keys, key
+    assert [m.label for m in at.metric] == ["Brott", "Observationer", "Flaggade platser",
+                                            "Heta rutor (95 %+)", "Försenade åtgärder"]
+    assert "Klicka på ett område eller en plats" in _texts(at)
+    assert at.selectbox(key="karta_period_statistical").value == "2022-2023"
+
+
+def test_filters_change_the_figures(app_store):
+    at = _page(_karta, READER)
+    assert _metric(at, "Brott") == _count(app_store)
+    at.multiselect(key="karta_categories").set_value(["narkotikabrott"]).run()
+    assert not at.exception
+    assert _metric(at, "Brott") == _count(app_store, category="narkotikabrott")
+    at.multiselect(key="karta_categories").set_value([]).run()
+    at.multiselect(key="karta_zones").set_value([3]).run()
+    assert _metric(at, "Brott") == _count(app_store, zone=3)
+    at.multiselect(key="karta_zones").set_value([]).run()
+    at.selectbox(key="karta_period_statistical").select("2020-2021").run()
+    assert _metric(at, "Brott") == _count(app_store, year=2020)
+    at.button_group(key="karta_kind").set_value("calendar").run()
+    assert not at.exception
+    years = at.selectbox(key="karta_period_calendar").options
+    assert years[0] == "2023" and "2020" in years
+
+
+def test_picking_a_zone_opens_its_card(app_store):
+    with app_store.connect() as c:
+        name, lagesbild = c.execute(select(Zone.name, Zone.lagesbild).where(Zone.id == 1)).one()
+    at = _page(_karta, READER)
+    at.selectbox(key="karta_pick").select(1).run()
+    assert not at.exception, at.exception
+    assert name in [s.value for s in at.subheader]
+    text = _texts(at)
+    assert "Revidering krävs" in text  # the bundled zones were revised in 2023
+    assert lagesbild[:60] in text.replace("\\", "")  # Markdown escapes removed
+    table = at.dataframe[0].value
+    assert list(table["Period"]) == ["2020-2021", "2021-2022", "2022-2023"]
+    assert int(table["Antal"].iloc[-1]) == _count(app_store, zone=1)
+    assert table["Förändring"].iloc[-1][0] in "↑↓→"
+
+
+def test_a_clicked_site_shows_its_flags_and_measures(app_store):
+    add_measure(app_store, ADMIN, zone=1, site="Liljeholmens centrum", title="Belysning i gången",
+                priority_area=PRIORITY_AREAS[0], actor="Trafikkontoret", status="pagaende",
+                due="2024-01-31")
+    from mapapp.store.district import sites_frame
+
+    sites = sites_frame(app_store)
+    sid = int(sites.loc[sites["name"] == "Liljeholmens centrum", "id"].iloc[0])
+    at = _page(_karta, POLICE, mapapp_map_selection=("site", sid))
+    assert not at.exception, at.exception
+    text = _texts(at)
+    assert "Liljeholmens centrum" in [s.value for s in at.subheader]
+    assert "Belysning i gången" in text.replace("\\", "")
+    assert "(försenad)" in text.replace("\\", "")
+    assert _metric(at, "Försenade åtgärder") == 1
+    assert any(b.key == "karta_site_zone" for b in at.button)
+
+
+def test_english(app_store):
+    at = _page(_karta, READER, mapapp_lang="en")
+    assert not at.exception
+    assert [m.label for m in at.metric][0] == "Crimes"
+    assert at.selectbox(key="karta_period_statistical").label == "Period"
+
+
+def test_omrade_page_shows_one_zone_at_length(app_store):
+    at = _page(_omrade, READER, mapapp_map_selection=("zone", 3))
+    assert not at.exception, at.exception
+    assert at.selectbox(key="omrade_zone").value == 3
+    text = _texts(at)
+    assert "Brott per kategori och period" in text
+    assert "Platser i området och deras flaggor" in text
+    assert "Inga vandringar registrerade" in text
+    sites = at.dataframe[-1].value
+    assert {"Plats", "Typ", "Antal i perioden", "Flaggad", "Flaggad antal perioder"} <= set(
+        sites.columns)
+    assert len(at.get("vega_lite_chart")) >= 4  # one chart per category, and the card's
+    at.selectbox(key="omrade_zone").select(1).run()
+    assert not at.exception
+    with app_store.connect() as c:
+        name = c.execute(select(Zone.name).where(Zone.id == 1)).scalar_one()
+    assert name in [s.value for s in at.subheader]
+
+
+def test_the_shell_opens_on_the_map_after_log_in(app_store):
+    add_user(app_store, ADMIN, "kartlasare", "lasare", password=PW)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT).run()
+    at.text_input(key="login_username").input("kartlasare")
+    at.text_input(key="login_password").input(PW)
+    at.button[0].click()
+    at.run()
+    assert not at.exception, at.exception
+    assert "Karta" in [t.value for t in at.title]
+    assert len(at.metric) == 5
