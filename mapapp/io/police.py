@@ -88,7 +88,7 @@ MONTHS = {m: i for i, m in enumerate(
     ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
      "oktober", "november", "december"), start=1)}
 _NAME_TIME = re.compile(r"^\s*(\d{1,2}) ([a-zåäö]+) (\d{1,2})[.:](\d{2})")
-_GRADES = re.compile(r",\s*(?:F|\d)[–-]\d+$")
+_GRADES = re.compile(r"[,\s]+(?:F|\d)[–-]\d+$")
 _STATION_SUFFIX = re.compile(r"\s+(T-bana|Spårv|station)$")
 LOCAL = ZoneInfo("Europe/Stockholm")
 
@@ -128,6 +128,7 @@ class Gazetteer:
     def from_frames(cls, stadsdelar: gpd.GeoDataFrame, sites: pd.DataFrame,
                     streets: list[dict[str, Any]]) -> Gazetteer:
         places: list[Place] = []
+        sd_names = {str(n) for n in stadsdelar["name"]}
         for name, geom in zip(stadsdelar["name"], stadsdelar.geometry, strict=True):
             c = geom.centroid if geom.contains(geom.centroid) else geom.point_on_surface()
             places.append(Place(str(name), "stadsdel", float(c.x), float(c.y)))
@@ -136,7 +137,7 @@ class Gazetteer:
             if kind not in RANK:  # playgrounds and pre-schools: names are common words
                 continue
             lon, lat = float(s["lon"]), float(s["lat"])
-            for text in _site_names(str(s["name"]), kind, s.get("aliases")):
+            for text in _site_names(str(s["name"]), kind, s.get("aliases"), sd_names):
                 places.append(Place(text, kind, lon, lat))
         for st in streets:
             places.append(Place(str(st["name"]), "street", float(st["lon"]), float(st["lat"])))
@@ -157,10 +158,11 @@ class Gazetteer:
                                load_streets(geo_dir))
 
 
-def _site_names(name: str, kind: str, aliases: Any) -> list[str]:
+def _site_names(name: str, kind: str, aliases: Any, stadsdelar: set[str]) -> list[str]:
     """The name, its aliases without a grade suffix ("Aspuddens skola, F–9"), and a station's
-    base name ("Telefonplan" of "Telefonplan T-bana"). One-word aliases are left out: they
-    are common words elsewhere in Stockholm ("Subway", "Resecentrum")."""
+    base name ("Telefonplan" of "Telefonplan T-bana") unless that is a stadsdel's name ("i
+    Aspudden" means the stadsdel, not the station). One-word aliases are left out: they are
+    common words elsewhere in Stockholm ("Subway", "Resecentrum")."""
     out = [name]
     for a in list(aliases) if isinstance(aliases, list | tuple | np.ndarray) else []:
         a = _GRADES.sub("", str(a)).strip()
@@ -169,7 +171,10 @@ def _site_names(name: str, kind: str, aliases: Any) -> list[str]:
     if kind == "station":
         base = _STATION_SUFFIX.sub("", name)
         if base != name:
-            out += [base, f"{base} tunnelbanestation", f"{base}s tunnelbanestation"]
+            if base not in stadsdelar:
+                out.append(base)
+            if name.endswith("T-bana"):
+                out += [f"{base} tunnelbanestation", f"{base}s tunnelbanestation"]
     return list(dict.fromkeys(out))
 
 
