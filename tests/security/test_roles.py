@@ -90,6 +90,50 @@ def test_no_export_for_readers_and_walk_teams(points_store, who, tmp_path: Path)
     assert len(events(points_store, ADMIN, actions=["export"])) == before
 
 
+@pytest.mark.parametrize("who", [READER, WALKER], ids=lambda p: p.role)
+def test_no_snapshot_and_no_import_for_readers_and_walk_teams(points_store, who, tmp_path: Path):
+    from mapapp.io.pipeline import import_file
+    from mapapp.snapshot import export_snapshot, make_snapshot
+    from mapapp.snapshot.content import gather
+
+    before = _count(points_store)
+    out = tmp_path / "snap"
+    out.mkdir()
+    with pytest.raises(PermissionDeniedError):
+        make_snapshot(points_store, who, zone=None, period="2021-2022", since=None,
+                      out=out / "s.docx")
+    with pytest.raises(PermissionDeniedError):
+        export_snapshot(points_store, who, zone=None, period="2021-2022", since=None,
+                        fmt="html")
+    with pytest.raises(PermissionDeniedError):
+        gather(points_store, who, zone=None, period="2021-2022")
+    src = out / "in.csv"
+    src.write_text("id,kategori,tidpunkt,lat,lon\nx1,stold,2022-03-01 21:00,59.3105,18.0227\n",
+                   "utf-8")
+    with pytest.raises(PermissionDeniedError):
+        import_file(points_store, who, src, "incidents")
+    assert sorted(p.name for p in out.iterdir()) == ["in.csv"]
+    assert _count(points_store) == before
+    assert len(load_points(points_store, POLICE, "incident")) == len(_incidents())
+
+
+def test_snapshots_draw_no_sensitive_point(points_store):
+    from mapapp.snapshot.content import gather
+
+    alone = (17.9650, 59.2856)  # Fruängen: only a sensitive incident here
+    with points_store.begin() as conn:
+        insert_points(conn, pd.DataFrame({
+            "source": "polis", "external_id": ["alone"], "category": [SENSITIVE[0]],
+            "occurred_at": pd.Timestamp("2022-03-05 01:10", tz="Europe/Stockholm"),
+            "lon": [alone[0]], "lat": [alone[1]]}), "incident")
+    for who in (COORDINATOR, POLICE):
+        snap = gather(points_store, who, zone=None, period="2021-2022", since="2022-01-01")
+        pts = snap.map.points
+        assert len(pts) == len(PLACES) * 2, who.role  # the non-sensitive ones only
+        near = ((pts["lon"] - alone[0]).abs() < 0.001) & ((pts["lat"] - alone[1]).abs() < 0.001)
+        assert not near.any(), who.role
+
+
 def test_coordinator_export_leaves_sensitive_points_out(points_store, tmp_path: Path):
     layers = build_layers(points_store, COORDINATOR)
     inc = layers["incidents"]
@@ -195,6 +239,17 @@ def test_every_action_leaves_an_audit_row(points_store, tmp_path: Path):
     mid = step(lambda: ms.add_measure(s, kim, **MEASURE), "create", "measure", "kim")
     step(lambda: ms.update_measure(s, kim, mid, status="pagaende"), "update", "measure", "kim")
     step(lambda: export_file(s, kim, tmp_path / "x.gpkg"), "export", "layers", "kim")
+    from mapapp.io.pipeline import import_file
+    from mapapp.snapshot import export_snapshot
+
+    src = tmp_path / "in.csv"
+    src.write_text("id,kategori,tidpunkt,lat,lon\nx1,stold,2022-03-01 21:00,59.3105,18.0227\n",
+                   "utf-8")
+    step(lambda: import_file(s, kim, src, "incidents"), "import", "incidents", "kim")
+    assert _newest(s)["detail"]["written"] == 1
+    step(lambda: export_snapshot(s, kim, zone=None, period="2021-2022", since=None, fmt="html",
+                                 dpi=60), "export", "snapshot", "kim")
+    assert _newest(s)["detail"]["filter"]  # the export's filter is in the audit row
     step(lambda: apply_retention(s, root, today=date(2025, 1, 1)), "retention", "observation",
          "root")
     step(lambda: apply_retention(s, root, today=date(2025, 1, 1), dry_run=True),
