@@ -23,7 +23,14 @@ re-exported so callers write ``from mapapp import walks; walks.save_observation(
 from __future__ import annotations
 
 from mapapp.walks._common import APP_SOURCE, PARTICIPANT_GROUPS
-from mapapp.walks.drafts import Draft, discard_draft, load_draft, save_draft
+from mapapp.walks.drafts import (
+    DRAFT_FIELDS,
+    Draft,
+    discard_draft,
+    latest_draft_walk,
+    load_draft,
+    save_draft,
+)
 from mapapp.walks.followup import (
     SHEET_COLUMNS,
     FollowUpSheet,
@@ -49,9 +56,10 @@ from mapapp.walks.walk import (
 )
 
 __all__ = [
-    "APP_SOURCE", "PARTICIPANT_GROUPS", "SHEET_COLUMNS", "Draft", "FollowUpSheet", "WalkInfo",
-    "correct_observation", "create_walk", "discard_draft", "follow_up_sheet", "get_walk",
-    "list_walks", "load_draft", "observation_photo", "observation_to_measure", "ratings_text",
-    "save_draft", "save_observation", "set_observation_status", "set_walk_status",
-    "status_label", "suggest_actor", "walk_route",
+    "APP_SOURCE", "DRAFT_FIELDS", "PARTICIPANT_GROUPS", "SHEET_COLUMNS", "Draft",
+    "FollowUpSheet", "WalkInfo", "correct_observation", "create_walk", "discard_draft",
+    "follow_up_sheet", "get_walk", "latest_draft_walk", "list_walks", "load_draft",
+    "observation_photo", "observation_to_measure", "ratings_text", "save_draft",
+    "save_observation", "set_observation_status", "set_walk_status", "status_label",
+    "suggest_actor", "walk_route",
 ]

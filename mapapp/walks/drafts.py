@@ -87,3 +87,12 @@ def discard_draft(engine: Engine, who: Principal, submission_id: str) -> None:
     with engine.begin() as conn:
         conn.execute(delete(WalkDraft).where(WalkDraft.submission_id == submission_id,
                                              WalkDraft.username == who.username))
+
+
+def latest_draft_walk(engine: Engine, who: Principal) -> int | None:
+    """The walk of ``who``'s most recently changed draft (to reopen it after a new log-in)."""
+    d = WalkDraft.__table__
+    with engine.connect() as conn:
+        row = conn.execute(select(d.c.walk_id).where(d.c.username == who.username)
+                           .order_by(d.c.updated_at.desc(), d.c.id.desc()).limit(1)).first()
+    return None if row is None else int(row[0])
