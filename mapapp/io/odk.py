@@ -133,11 +133,9 @@ def from_odk(raw: RawTable, lang: str = "sv") -> tuple[PointsInput, list[str]]:
     geo_bad = np.zeros(n, dtype=bool)
     if "geopoint" in found and ("lat" not in found or "lon" not in found):
         gp = text_column(frame, found["geopoint"]).str.split(expand=False)
-        parts = pd.DataFrame(gp.tolist(), index=range(n)) if n else pd.DataFrame()
-        for i in range(4):
-            if i not in parts.columns:
-                parts[i] = None
-        parts = parts.fillna("")
+        padded = [(list(x) + ["", "", "", ""])[:4] for x in gp.tolist()]
+        parts = pd.DataFrame(padded, index=range(n), columns=range(4), dtype=object) if n \
+            else pd.DataFrame(columns=range(4), dtype=object)
         geo_raw = text_column(frame, found["geopoint"]).to_numpy()
         geo_bad = (geo_raw != "") & ((parts[0] == "") | (parts[1] == "")).to_numpy()
         canon["lat"] = np.where(geo_bad, "", parts[0].astype(str))

@@ -21,6 +21,7 @@ import codecs
 import csv
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -91,15 +92,25 @@ def _encoding(path: Path) -> tuple[str, bool]:
 
 
 def _sniff(lines: Sequence[str]) -> tuple[str, int]:
-    """(delimiter, index of the header line) from the first lines of the file."""
-    best, header = ",", 0
-    for i, line in enumerate(lines):
-        counts = {d: len(next(csv.reader([line], delimiter=d), [])) for d in (";", ",", "\t")}
-        d = max(counts, key=lambda k: (counts[k], k == ";"))
-        if counts[d] >= 2:
-            best, header = d, i
-            break
-    return best, header
+    """(delimiter, index of the header line) from the first lines of the file: the delimiter
+    that splits the most lines into the same number (>= 2) of fields; the header is the first
+    line with that many fields (title lines above it have fewer)."""
+    sample = [(i, ln) for i, ln in enumerate(lines[:50]) if ln.strip()]
+    best: tuple[tuple[int, int, bool], str, int] | None = None
+    for d in (";", ",", "\t"):
+        widths = Counter(len(next(csv.reader([ln], delimiter=d), [])) for _, ln in sample)
+        widths = Counter({w: c for w, c in widths.items() if w >= 2})
+        if not widths:
+            continue
+        width, freq = max(widths.items(), key=lambda kv: (kv[1], kv[0]))
+        score = (freq, width, d == ";")
+        if best is None or score > best[0]:
+            best = (score, d, width)
+    if best is None:
+        return ",", sample[0][0] if sample else 0
+    _, d, width = best
+    header = next(i for i, ln in sample if len(next(csv.reader([ln], delimiter=d))) >= width)
+    return d, header
 
 
 def read_csv(path: Path, *, lang: str = "sv") -> RawTable:
