@@ -15,18 +15,25 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
 from mapapp.snapshot.content import Snapshot, Table
-from mapapp.snapshot.outline import Bullets, Heading, MapImage, Meta, Para, TableBlock, blocks, plain
+from mapapp.snapshot.outline import (
+    Bullets,
+    Heading,
+    MapImage,
+    Meta,
+    Para,
+    TableBlock,
+    blocks,
+    column_weights,
+    plain,
+)
 
-MAP_WIDTH_CM = 17.0
+MAP_WIDTH_CM = 16.0
 TEXT_WIDTH_CM = 17.0
 
 
 def column_widths_cm(tb: Table, total_cm: float) -> list[float]:
-    """Column widths by the longest text in each column (9–60 characters), filling
-    ``total_cm``."""
-    lengths = [min(max([len(h)] + [len(r[i]) for r in tb.rows] + [9]), 60)
-               for i, h in enumerate(tb.headers)]
-    return [total_cm * n / sum(lengths) for n in lengths]
+    weights = column_weights(tb)
+    return [total_cm * w / sum(weights) for w in weights]
 
 
 def _table(doc: object, tb: Table, level: int) -> None:
@@ -46,8 +53,9 @@ def _table(doc: object, tb: Table, level: int) -> None:
                 run.font.size = Pt(8.5)
         table.autofit = False
         for col, width in zip(table.columns, column_widths_cm(tb, TEXT_WIDTH_CM), strict=True):
+            col.width = Cm(width)  # the grid (LibreOffice reads this) …
             for cell in col.cells:
-                cell.width = Cm(width)
+                cell.width = Cm(width)  # … and each cell (Word reads this)
     for note in tb.notes:
         p = doc.add_paragraph()  # type: ignore[attr-defined]
         run = p.add_run(plain(note))
@@ -68,7 +76,10 @@ def write_docx(snap: Snapshot, map_png: bytes) -> bytes:
     doc.core_properties.author = "mapapp"
     for b in blocks(snap):
         if isinstance(b, Heading):
-            doc.add_heading(plain(b.text), b.level)
+            h = doc.add_heading(plain(b.text), b.level)
+            if b.level == 0:  # the Title style is large: a long zone name would break badly
+                for r in h.runs:
+                    r.font.size = Pt(20)
         elif isinstance(b, Meta):
             for label, value in b.pairs:
                 p = doc.add_paragraph()

@@ -30,6 +30,13 @@ def plain(value: Any) -> str:
     return _CONTROL.sub("", str(value))
 
 
+def column_weights(tb: Table) -> list[float]:
+    """Relative column widths: the longest text of each column (the header counts one
+    character more so it does not wrap), at least 10 and at most 60 characters."""
+    return [float(min(max([len(h) + 1, 10] + [len(r[i]) for r in tb.rows]), 60))
+            for i, h in enumerate(tb.headers)]
+
+
 @dataclass(frozen=True)
 class Heading:
     text: str

@@ -32,7 +32,17 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as RLTable
 
 from mapapp.snapshot.content import Snapshot, Table
-from mapapp.snapshot.outline import Bullets, Heading, MapImage, Meta, Para, TableBlock, blocks, plain
+from mapapp.snapshot.outline import (
+    Bullets,
+    Heading,
+    MapImage,
+    Meta,
+    Para,
+    TableBlock,
+    blocks,
+    column_weights,
+    plain,
+)
 
 FONT, FONT_BOLD, FONT_ITALIC = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique"
 MARGIN = 2.0 * cm
@@ -77,13 +87,8 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
 
 
 def _col_widths(tb: Table) -> list[float]:
-    """Column widths by the longest text in each column (capped), filling the frame."""
-    lengths = []
-    for i, h in enumerate(tb.headers):
-        longest = max([len(h)] + [len(r[i]) for r in tb.rows])
-        lengths.append(min(max(longest, 9), 60))
-    total = float(sum(lengths))
-    return [FRAME_W * n / total for n in lengths]
+    weights = column_weights(tb)
+    return [FRAME_W * w / sum(weights) for w in weights]
 
 
 def _table(tb: Table, level: int, st: dict[str, ParagraphStyle]) -> list[object]:

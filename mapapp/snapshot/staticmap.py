@@ -138,8 +138,6 @@ def map_styles(lang: str = "sv") -> dict[str, Look]:
         colors = {**base.colors, **{str(k): str(v) for k, v in (st.colors or {}).items()},
                   **{k: c for k, (_, c) in legend.items()}}
         label = _tr(spec.title, lang, base.label)
-        if part in ("incidents", "observations") and "point" in legend:
-            label = legend["point"][0]
         if part == "cells":
             label = _tr("map.legend.cells", lang, base.label, size="{size}")
         looks[part] = replace(
