@@ -22,6 +22,7 @@ User text stays as it was typed here; each renderer escapes it for its medium.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -432,7 +433,10 @@ def gather(
     if isinstance(period, Period):
         p3 = period
     elif period:
-        p3 = parse_period(str(period), stat_year_start_month=settings.stat_year_start_month)
+        text = str(period).strip()
+        m = re.fullmatch(r"(\d{4})\s*[–—-]\s*(\d{4})", text)  # "2021–2022" as in the minutes
+        p3 = parse_period(f"{m.group(1)}-{m.group(2)}" if m else text,
+                          stat_year_start_month=settings.stat_year_start_month)
     else:
         p3 = latest_period(engine, settings, lang)
     p2 = previous_period(p3)

@@ -253,6 +253,9 @@ def test_whole_district_and_default_period(store):
     inc = next(t for t in snap.counts if t.headers[1:4] == snap.periods)
     rows = {r[0]: r for r in inc.rows}
     assert rows["Narkotikabrott"][1:4] == ["7", "16", "0"]  # 12 + 4 in 2021-2022
+    same = gather(store, COORDINATOR, zone=None, period="2022–2023", since=None,
+                  settings=SETTINGS)  # written with an en dash, as in the minutes
+    assert same.counts[0].rows == inc.rows
     with pytest.raises(NotFoundError, match="Liljeholmen"):
         gather(store, COORDINATOR, zone="Ingenstans", period=None, since=None,
                settings=SETTINGS)
