@@ -168,6 +168,9 @@ def _import_points(engine: Engine, who: Principal, path: Path, kind: PointKind,
     report.problems = checked.problems
     report.rejected = len(checked.rejected_pos)
     valid = checked.valid
+    used = sorted({str(x) for x in pd.unique(valid["source"])}) if len(valid) else []
+    if used:
+        report.source = ",".join(used)[:50]
     if kind == "observation":
         valid = _observation_extras(valid, checked, extras, path, opts, report)
     if progress:
