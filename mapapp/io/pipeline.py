@@ -216,7 +216,7 @@ def _observation_extras(valid: pd.DataFrame, checked: Checked, extras: dict[str,
     data: list[bytes | None] = [None] * len(names)
     mime: list[str | None] = [None] * len(names)
     missing = 0
-    desc = valid["description"].to_numpy(dtype=object)
+    desc = np.array(valid["description"].to_numpy(dtype=object), dtype=object)
     for i, name in enumerate(names):
         if not name:
             continue

@@ -416,15 +416,15 @@ def check_points(
     if source:
         src = np.full(len(v), source, dtype=object)
     else:
-        src = f["source"].fillna("").astype("str").str.strip().iloc[v].to_numpy(dtype=object)
+        src = np.array(f["source"].fillna("").astype("str").str.strip().iloc[v], dtype=object)
         src[src == ""] = "import"
-    ext = ids.iloc[v].to_numpy(dtype=object)
+    ext = np.array(ids.iloc[v], dtype=object)
     need = ext == ""
     if need.any():
         sub = v[need]
         ext[need] = content_ids(codes.iloc[sub], times.iloc[sub], lon[sub], lat[sub],
                                 description.iloc[sub])
-    desc = description.iloc[v].to_numpy(dtype=object)
+    desc = np.array(description.iloc[v], dtype=object)
     desc[desc == ""] = None
     # object dtype on purpose: pandas would infer Arrow strings, which are slow to iterate
     # row by row where the rows are handed to the database driver.
@@ -439,7 +439,7 @@ def check_points(
         "precision": pd.Series(np.full(len(v), inp.precision, dtype=object), dtype=object),
     })
     if "place_name" in f.columns:
-        pn = f["place_name"].fillna("").astype("str").str.strip().iloc[v].to_numpy(dtype=object)
+        pn = np.array(f["place_name"].fillna("").astype("str").str.strip().iloc[v], dtype=object)
         pn[pn == ""] = None
         valid["place_name"] = pd.Series(pn, dtype=object)
     if inp.extra is not None:
