@@ -21,7 +21,7 @@ import csv
 import hashlib
 import tempfile
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -353,9 +353,70 @@ def _import_zones(engine: Engine, who: Principal, path: Path, opts: ImportOption
     return report
 
 
+@dataclass
+class Preview:
+    """What an import would do, without writing: the rows that would be written (``points``:
+    category, occurred_at, lon, lat, … ; for zones a GeoDataFrame ``name``, ``kind``,
+    ``geometry``), every problem and the messages. For the app's preview map."""
+
+    kind: str
+    read: int
+    points: pd.DataFrame
+    problems: list[Problem]
+    messages: list[str]
+
+    @property
+    def rejected(self) -> int:
+        return len({p.row for p in self.problems if p.row is not None})
+
+
+def preview_file(engine: Engine, who: Principal, path: Path | str, kind: str, *,
+                 options: ImportOptions | None = None, limit: int | None = None) -> Preview:
+    """Read and check ``path`` as :func:`import_file` would, but write nothing. File-level
+    problems still raise :class:`DataValidationError`; row problems are in the result."""
+    import geopandas as gpd
+
+    opts = options or ImportOptions()
+    who.require(Perm.IMPORT, opts.lang)
+    k = KINDS.get(str(kind).strip().lower())
+    if k is None:
+        raise DataValidationError([Problem(None, "kind", t(
+            "io.kind.bad", opts.lang, kind=kind, allowed="incidents, observations, zones"))])
+    path = Path(path)
+    vector.check_size(path, opts.limits, opts.lang)
+    district = district_outline(engine)
+    with tempfile.TemporaryDirectory(prefix="mapapp-preview-") as tmp:
+        if k == "zone":
+            vf = vector.read_vector(path, Path(tmp), layer=opts.layer, crs=opts.crs,
+                                    limits=opts.limits, lang=opts.lang)
+            try:
+                rows = zones.check_zones(vf, crs=opts.crs, district=district,
+                                         repair=opts.repair, lang=opts.lang)
+            except DataValidationError as exc:
+                return Preview("zone", len(vf.gdf), gpd.GeoDataFrame(
+                    {"name": [], "kind": []}, geometry=[], crs="EPSG:4326"),
+                    exc.problems, [])
+            frame = gpd.GeoDataFrame({"name": rows.names, "kind": rows.kinds},
+                                     geometry=rows.geoms, crs="EPSG:4326")
+            return Preview("zone", len(vf.gdf), frame, [], rows.messages)
+        pk: PointKind = "incident" if k == "incident" else "observation"
+        inp, _original, default_source, extras = _read_points(engine, path, pk, opts,
+                                                              Path(tmp))
+    if pk == "observation":
+        _note_problems(inp, opts.lang)
+    checked = check_points(
+        inp, kind=pk, district=district,
+        source=opts.source or ("" if "source" in inp.frame.columns else default_source),
+        crs=opts.crs, keep_outside=opts.keep_outside, now=opts.now, lang=opts.lang,
+        resolve_categories="police" not in extras)
+    points = checked.valid if limit is None else checked.valid.head(limit)
+    return Preview(pk, len(inp.frame), points, checked.problems, checked.messages)
+
+
 def with_options(options: ImportOptions | None, **changes: Any) -> ImportOptions:
     """A copy of ``options`` with ``changes`` (options are frozen)."""
     return replace(options or ImportOptions(), **changes)
 
 
-__all__: Sequence[str] = ("import_file", "write_rejects", "file_sha256", "with_options")
+__all__: Sequence[str] = ("import_file", "preview_file", "Preview", "write_rejects",
+                          "file_sha256", "with_options")

@@ -283,3 +283,17 @@ def test_guessed_crs_is_applied_and_reported(store):
     x, y = transformer("EPSG:4326", "EPSG:3006").transform([xy["lon"], en["lon"]],
                                                             [xy["lat"], en["lat"]])
     assert abs(x[0] - x[1]) < 0.5 and abs(y[0] - y[1]) < 0.5  # the same place within 0.5 m
+
+
+def test_preview_checks_everything_and_writes_nothing(store, tmp_path):
+    from mapapp.io.pipeline import preview_file
+
+    path = _write_csv(tmp_path, [HEAD, GOOD, ["B1", "stold", "2024-03-05", "18.07", "59.31"]])
+    before = counts(store)
+    pv = preview_file(store, COORDINATOR, path, "incidents", options=_opts())
+    assert (pv.read, len(pv.points), pv.rejected) == (2, 1, 1)
+    assert pv.points[["lon", "lat"]].iloc[0].tolist() == [18.001, 59.301]
+    assert "omkastade" in pv.problems[0].message
+    zv = preview_file(store, COORDINATOR, EXAMPLES / "zoner.geojson", "zones")
+    assert list(zv.points["name"]) == ["Aspudden (exempel)"] and zv.problems == []
+    assert counts(store) == before
