@@ -315,10 +315,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "io.police.summary": (
         "Polisens händelser: {total} i filen, {stockholm} i Stockholms kommun eller län; "
         "{placed} placerade från platsnamn, {unplaced} sparade utan plats, {other} i andra "
-        "kommuner hoppades över.",
+        "kommuner (eller länsövergripande utan plats i distriktet) hoppades över.",
         "Police events: {total} in the file, {stockholm} in Stockholm municipality or county; "
         "{placed} placed from place names, {unplaced} kept unplaced, {other} in other "
-        "municipalities skipped.",
+        "municipalities (or county-wide without a district place) skipped.",
     ),
     # Statistics tables.
     "io.stat.no_count": (

@@ -297,3 +297,18 @@ def test_preview_checks_everything_and_writes_nothing(store, tmp_path):
     zv = preview_file(store, COORDINATOR, EXAMPLES / "zoner.geojson", "zones")
     assert list(zv.points["name"]) == ["Aspudden (exempel)"] and zv.problems == []
     assert counts(store) == before
+
+
+def test_hostile_zip_is_refused_before_anything_is_read_or_written(store, tmp_path):
+    z = tmp_path / "evil.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("../../outside.shp", b"x")
+    before = counts(store)
+    with pytest.raises(DataValidationError, match="otillåten sökväg"):
+        import_file(store, COORDINATOR, z, "incidents", options=_opts())
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("bomb.shp", b"\0" * 20_000_000)
+    with pytest.raises(DataValidationError, match="zip-bomb"):
+        import_file(store, COORDINATOR, z, "zones")
+    assert counts(store) == before
+    assert not (tmp_path.parent / "outside.shp").exists()
