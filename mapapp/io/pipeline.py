@@ -178,7 +178,7 @@ def _import_points(engine: Engine, who: Principal, path: Path, kind: PointKind,
     with engine.begin() as conn:
         batch_id = _start_batch(conn, who, kind, report.source, path)
         valid["import_id"] = batch_id
-        new = _drop_stored(conn, valid, kind)
+        new = _drop_stored(conn, valid, kind, checked.hashed)
         report.duplicates = len(valid) - len(new)
         if kind == "observation" and "walk_name" in new.columns:
             new = _link_walks(conn, who, new, report, lang)
@@ -264,9 +264,15 @@ def _finish_batch(conn: Connection, batch_id: int, report: ImportReport) -> None
         rows_unplaced=report.unplaced))
 
 
-def _drop_stored(conn: Connection, frame: pd.DataFrame, kind: PointKind) -> pd.DataFrame:
-    """Rows whose (source, external_id) is neither stored nor earlier in the file."""
-    frame = frame.drop_duplicates(["source", "external_id"], keep="first")
+def _drop_stored(conn: Connection, frame: pd.DataFrame, kind: PointKind,
+                 hashed: np.ndarray) -> pd.DataFrame:
+    """Rows whose (source, external_id) is neither stored nor earlier in the file. Ids from
+    the file are unique already (checked); only content hashes can repeat."""
+    if hashed.any():
+        sub = frame[hashed]
+        repeat = np.zeros(len(frame), dtype=bool)
+        repeat[np.flatnonzero(hashed)] = sub.duplicated(["source", "external_id"]).to_numpy()
+        frame = frame[~repeat]
     table = table_for(kind)
     keep = np.ones(len(frame), dtype=bool)
     for src in pd.unique(frame["source"]):

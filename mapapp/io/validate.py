@@ -32,6 +32,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from mapapp.categories import Kind, allowed_list, resolve
@@ -88,6 +90,7 @@ class Checked:
     problems: list[Problem]
     messages: list[str]
     outside: int
+    hashed: np.ndarray  # valid rows whose external_id is a content hash (they may repeat)
 
 
 class Collector:
@@ -135,7 +138,10 @@ def parse_number(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
         return v, missing, np.zeros(len(v), bool), np.isinf(v)
     s = col.fillna("").astype("str").str.strip()
     missing = (s == "").to_numpy(dtype=bool)
-    v = np.array(pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", na_value=np.nan))
+    v = _arrow_float(s)
+    if v is None:
+        v = np.array(pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64",
+                                                              na_value=np.nan))
     retry = ~missing & np.isnan(v)
     if retry.any():  # decimal comma, thousands spaces: only the rows that need it
         idx = np.flatnonzero(retry)
@@ -150,6 +156,21 @@ def parse_number(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
         low = s.iloc[idx].str.lower().str.replace(" ", "", regex=False).to_numpy(dtype=object)
         nonfinite[idx] = np.isin(low, list(_NONFINITE))
     return v, missing, bad & ~nonfinite, nonfinite
+
+
+def _arrow_float(s: pd.Series) -> np.ndarray | None:
+    """Fast path: the whole column cast by Arrow (decimal comma allowed); None when any cell
+    is not a plain number (the caller then parses cell by cell)."""
+    try:
+        arr = pa.array(s, type=pa.string(), from_pandas=True)
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+        try:
+            out = pc.cast(arr, pa.float64())
+        except pa.ArrowInvalid:
+            out = pc.cast(pc.replace_substring(arr, ",", "."), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    return np.array(out.fill_null(np.nan).to_numpy(zero_copy_only=False), dtype="float64")
 
 
 def region_of(district: shapely.Geometry) -> tuple[float, float, float, float]:
@@ -297,10 +318,21 @@ def parse_times(col: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us, UTC]")
     if n == 0:
         return out, missing, np.zeros(0, bool)
-    s = s.mask(s.str.contains(r"^\d{4}-\d\d-\d\d[ T]\d{1,2}\.\d\d(?:\.\d\d)?$", regex=True),
-               s.str.replace(".", ":", regex=False))
-    aware = s.str.contains(_TZ_SUFFIX, regex=True).to_numpy(dtype=bool) & ~missing
-    naive = ~aware & ~missing
+    _parse_into(out, s, ~missing)
+    bad = ~missing & out.isna().to_numpy(dtype=bool)
+    if bad.any():  # Swedish "21.14" for 21:14: only where plain ISO failed
+        retry = bad & s.str.contains(r"^\d{4}-\d\d-\d\d[ T]\d{1,2}\.\d\d(?:\.\d\d)?$",
+                                     regex=True).to_numpy(dtype=bool)
+        if retry.any():
+            _parse_into(out, s.where(~retry, s.str.replace(".", ":", regex=False)), retry)
+            bad = ~missing & out.isna().to_numpy(dtype=bool)
+    return out, missing, bad
+
+
+def _parse_into(out: pd.Series, s: pd.Series, rows: np.ndarray) -> None:
+    """Parse ``s[rows]`` into ``out`` (UTC): with a zone as written, without as local time."""
+    aware = s.str.contains(_TZ_SUFFIX, regex=True).to_numpy(dtype=bool) & rows
+    naive = ~aware & rows
     if aware.any():
         out[aware] = pd.to_datetime(s[aware], format="ISO8601", errors="coerce", utc=True)
     if naive.any():
@@ -309,8 +341,6 @@ def parse_times(col: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
         local = local.dt.tz_localize(LOCAL_TZ, ambiguous=ambiguous,
                                      nonexistent="shift_forward")
         out[naive] = local.dt.tz_convert("UTC")
-    bad = ~missing & out.isna().to_numpy(dtype=bool)
-    return out, missing, bad
 
 
 def check_times(inp: PointsInput, col: Collector, now: datetime) -> pd.Series:
@@ -335,9 +365,9 @@ def check_times(inp: PointsInput, col: Collector, now: datetime) -> pd.Series:
 
 def check_categories(inp: PointsInput, col: Collector, kind: Kind, lang: str) -> pd.Series:
     s = inp.frame["category"].fillna("").astype("str").str.strip()
-    uniq = pd.unique(s.to_numpy(dtype=object))
-    lookup = {u: resolve(kind, u) if u else None for u in uniq}
-    codes = s.map(lookup).astype(object)
+    inverse, uniq = pd.factorize(s)
+    mapped = np.array([resolve(kind, u) if u else None for u in uniq] + [None], dtype=object)
+    codes = pd.Series(mapped[inverse], index=s.index, dtype=object)  # -1 picks the None
     missing = (s == "").to_numpy(dtype=bool)
     unknown = codes.isna().to_numpy(dtype=bool) & ~missing
     allowed = allowed_list(kind, lang)
@@ -363,10 +393,12 @@ def content_ids(category: pd.Series, times: pd.Series, lon: np.ndarray, lat: np.
                      for k in key.tolist()], dtype=object)
 
 
-def repeated_ids(ids: pd.Series, inp: PointsInput, col: Collector) -> None:
-    """The same non-empty id on two rows of one file."""
-    nonempty = ids != ""
-    dup = ids.duplicated(keep=False).to_numpy(dtype=bool) & nonempty.to_numpy(dtype=bool)
+def repeated_ids(ids: pd.Series, inp: PointsInput, col: Collector,
+                 shown: pd.Series | None = None) -> None:
+    """The same non-empty id (key) on two rows of one file; ``shown`` is the id as written."""
+    shown = ids if shown is None else shown
+    codes, _ = pd.factorize(ids)
+    dup = (np.bincount(codes)[codes] > 1) & (shown != "").to_numpy(dtype=bool)
     if not dup.any():
         return
     idx = np.flatnonzero(dup)
@@ -375,7 +407,8 @@ def repeated_ids(ids: pd.Series, inp: PointsInput, col: Collector) -> None:
     later = idx[(first_pos.to_numpy() != sub.index.to_numpy())]
     if len(later):
         firsts = [int(inp.rows[p]) for p in first_pos.loc[ids.index[later]].to_numpy()]
-        col.add(later, "id", "io.row.id_repeated", value=ids.iloc[later].tolist(), first=firsts)
+        col.add(later, "id", "io.row.id_repeated", value=shown.iloc[later].tolist(),
+                first=firsts)
 
 
 # --- everything ------------------------------------------------------------------------------
@@ -408,7 +441,11 @@ def check_points(
                    else pd.Series([""] * n, index=f.index, dtype="str"))
     ids = (f["id"].fillna("").astype("str").str.strip() if "id" in f.columns
            else pd.Series([""] * n, index=f.index, dtype="str"))
-    repeated_ids(ids, inp, col)
+    if not source and "source" in f.columns:  # an id is unique per source
+        key = f["source"].fillna("").astype("str").str.strip() + "\x00" + ids
+        repeated_ids(key, inp, col, shown=ids)
+    else:
+        repeated_ids(ids, inp, col)
     bad = col.bad_mask(n)
     valid_pos = np.flatnonzero(~bad)
     rejected_pos = np.flatnonzero(bad)
@@ -447,4 +484,4 @@ def check_points(
             arr = inp.extra[c].iloc[v].to_numpy()
             valid[c] = pd.Series(arr, dtype=object) if arr.dtype == object else arr
     return Checked(valid, valid_pos, rejected_pos, col.reasons(), col.problems(), messages,
-                   int(outside[v].sum()))
+                   int(outside[v].sum()), need)

@@ -202,3 +202,11 @@ def test_every_problem_of_a_file_is_reported_at_once(district):
 def test_parse_number_numeric_column_passes_through():
     v, missing, nan, inf = parse_number(pd.Series([1.5, np.nan, np.inf]))
     assert missing.tolist() == [False, True, False] and inf.tolist() == [False, False, True]
+
+
+def test_the_same_id_under_two_sources_is_two_rows(district):
+    rows = _good(2)
+    rows["id"] = ["7", "7"]
+    rows["source"] = ["polisen", "staden"]
+    c = check_points(_inp(rows), kind="incident", district=district, source="", now=NOW)
+    assert c.problems == [] and sorted(c.valid["source"]) == ["polisen", "staden"]
