@@ -14,7 +14,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "map.legend.stadsdel": ("Stadsdelsgräns", "Neighbourhood boundary"),
     "map.legend.incident_point": ("Ett brott (inzoomat)", "One crime (zoomed in)"),
     "map.legend.observation": ("En observation", "One observation"),
-    "map.legend.cells": ("Antal brott per ruta {size} m", "Crimes per {size} m cell"),
+    "map.legend.cells": ("Antal brott per ruta om {size} m.", "Crimes per {size} m cell."),
     "map.note.gi": ("Getis-Ord Gi* per ruta; rutor utan signifikans visas inte.",
                     "Getis-Ord Gi* per cell; cells that are not significant are not drawn."),
     "map.note.zoom_points": ("Zooma in för att se enskilda brott.",
@@ -70,6 +70,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "map.filter.sources": ("Källor", "Sources"),
     "map.filter.zones": ("Områden", "Zones"),
     "map.filter.all": ("Alla", "All"),
+    "map.filter.incidents_only": (
+        "Gäller brotten; observationerna följer period och områden.",
+        "Applies to the crimes; the observations follow the period and the zones."),
     "map.filter.no_data": ("Inga brott i databasen ännu: importera data eller kör mapapp demo.",
                            "No crimes in the store yet: import data or run mapapp demo."),
     # page

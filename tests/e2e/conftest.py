@@ -144,7 +144,7 @@ def browser_page(_browser: object, app_url: str) -> Iterator[object]:
     context.route("**/*", route)
     page.on("request", lambda req: page.mapapp_requests.append(req.url))
     page.on("requestfailed", lambda req: page.mapapp_failed.append((req.url, req.failure)))
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)  # a loaded 2-core machine reruns slowly
     yield page
     context.close()
 

@@ -79,11 +79,13 @@ def filter_sidebar(prefix: str) -> MapFilter:
         chosen = st.multiselect(
             ctx.tr("map.filter.categories"), codes, default=saved.get("categories", []),
             format_func=lambda c: cats.label("incident", c, ctx.lang()),
-            placeholder=ctx.tr("map.filter.all"), key=f"{prefix}_categories")
+            placeholder=ctx.tr("map.filter.all"), key=f"{prefix}_categories",
+            help=ctx.tr("map.filter.incidents_only"))
         sources = st.multiselect(
             ctx.tr("map.filter.sources"), list(index.sources),
             default=[s for s in saved.get("sources", []) if s in index.sources],
-            placeholder=ctx.tr("map.filter.all"), key=f"{prefix}_sources")
+            placeholder=ctx.tr("map.filter.all"), key=f"{prefix}_sources",
+            help=ctx.tr("map.filter.incidents_only"))
         names = dict(zip(zones["id"].astype(int), zones["name"].astype(str), strict=True))
         zone_ids = st.multiselect(
             ctx.tr("map.filter.zones"), list(names),
@@ -244,6 +246,7 @@ def card_for(selection: tuple[str, int], view: MapView) -> Card | None:
 def _picked() -> None:
     zid = st.session_state.get(PICK_KEY)
     st.session_state[SELECTION_KEY] = ("zone", int(zid)) if zid is not None else None
+    st.session_state[LAST_CLICK_KEY] = None  # the same spot clicked again opens it again
 
 
 def _open_zone(zid: int) -> None:

@@ -1,0 +1,287 @@
+"""The map page's work at 100,000 and 1,000,000 incidents, beside the naive map.
+
+What the Karta page does, without the browser: build the point index once per data version
+(cold), then for a filter compute the view (:func:`mapapp.render.view.compute_view`), build the
+folium map and produce what ``st_folium`` sends to the browser. Printed per size: the cold and
+warm times, the largest map sent over a sweep of filters (every period kind, a category, a zone,
+all periods), and the naive way -- ``geopandas.GeoDataFrame.explore()`` of the raw points,
+measured on a sample in the same run and scaled to the size -- with the ratios.
+
+    python benchmarks/bench_map.py                      # 100k and 1M points
+    python benchmarks/bench_map.py --points 50000       # quick
+    python benchmarks/bench_map.py --store              # also: cold start from a SQLite store
+    python benchmarks/bench_map.py --markdown out.md    # the table as Markdown too
+
+Targets (issue 5): map HTML < 2 MB at any filter; a filter change < 1 s warm; cold start
+< 10 s. A benchmark, not a test: it prints figures and never fails on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from mapapp.analysis.grid import build_grid  # noqa: E402
+from mapapp.analysis.zoning import assign  # noqa: E402
+from mapapp.categories import SENSITIVE_CODES  # noqa: E402
+from mapapp.crs import WGS84  # noqa: E402
+from mapapp.demo import generate  # noqa: E402
+from mapapp.render import layer_specs  # noqa: E402
+from mapapp.render.build import build_map  # noqa: E402
+from mapapp.render.data import MapFilter, PointIndex, available_periods  # noqa: E402
+from mapapp.render.view import Inputs, compute_view  # noqa: E402
+from mapapp.settings import GEO_DIR, load_settings  # noqa: E402
+
+SETTINGS = load_settings({}, basemap="osm")
+
+
+def district() -> dict[str, Any]:
+    zones = gpd.read_file(GEO_DIR / "zones.geojson").to_crs(WGS84)
+    zones.insert(0, "id", np.arange(1, len(zones) + 1))
+    for col in ("lagesbild", "priority_areas", "actors", "goals", "population"):
+        zones[col] = None
+    sd = gpd.read_file(GEO_DIR / "stadsdelar.geojson").to_crs(WGS84)
+    sd.insert(0, "id", np.arange(1, len(sd) + 1))
+    sites = gpd.read_file(GEO_DIR / "sites.geojson").to_crs(WGS84)
+    sites.insert(0, "id", np.arange(1, len(sites) + 1))
+    sites["lon"], sites["lat"] = sites.geometry.x, sites.geometry.y
+    zi = assign(sites["lon"].to_numpy(), sites["lat"].to_numpy(), list(zones.geometry))
+    sites["zone_id"] = pd.array(np.where(zi >= 0, zi + 1, 0), dtype="Int64")
+    sites.loc[zi < 0, "zone_id"] = pd.NA
+    sites["zone"] = [zones["name"].iloc[i] if i >= 0 else None for i in zi]
+    outline = shapely.union_all(sd.geometry.to_numpy())
+    return {"zones": zones, "stadsdelar": sd, "sites": sites, "outline": outline,
+            "grid": build_grid(outline, cell_size_m=SETTINGS.grid_size_m)}
+
+
+def point_frame(raw: pd.DataFrame, kind: str, zones: gpd.GeoDataFrame) -> pd.DataFrame:
+    """What :func:`mapapp.store.points.load_points` returns for a reader (sensitive incidents
+    without a position)."""
+    lon, lat = raw["lon"].to_numpy(), raw["lat"].to_numpy()
+    zi = assign(lon, lat, list(zones.geometry))
+    names = zones["name"].to_numpy()
+    sensitive = raw["category"].isin(list(SENSITIVE_CODES)).to_numpy() & (kind == "incident")
+    zone_id = pd.array(np.where(zi >= 0, zi + 1, 0), dtype="Int64")
+    zone_id[zi < 0] = pd.NA
+    out = pd.DataFrame({
+        "id": np.arange(len(raw)), "kind": kind, "source": raw["source"].astype("category"),
+        "external_id": raw["external_id"], "category": raw["category"].astype("category"),
+        "occurred_at": pd.to_datetime(raw["occurred_at"], utc=True),
+        "lon": np.where(sensitive, np.nan, lon), "lat": np.where(sensitive, np.nan, lat),
+        "zone": pd.Series(np.where(zi >= 0, names[np.maximum(zi, 0)], None), dtype=object),
+        "zone_id": zone_id, "stadsdel": None, "precision": "exact", "description": None,
+        "sensitive": sensitive})
+    return out
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def sent_bytes(m: Any) -> int:
+    """The bytes ``st_folium`` sends for a map: its script, header and html arguments."""
+    from streamlit_folium import _get_header, _get_html, _get_map_string
+
+    m.get_root().render()
+    m.render()
+    html, header = _get_html(m), _get_header(m)
+    script = _get_map_string(m)
+    return len(script.encode()) + len(header.encode()) + len(html.encode())
+
+
+def page_run(inp: Inputs, flt: MapFilter) -> tuple[float, int, int]:
+    """One rerun of the map page for ``flt`` -- view, map, what st_folium sends -- timed;
+    and (untimed) the size of the standalone HTML page of the same map."""
+    t0 = time.perf_counter()
+    view = compute_view(inp, flt, SETTINGS)
+    sd = inp.stadsdelar
+    args = dict(basemap=SETTINGS.basemap, attribution=SETTINGS.basemap_attribution,
+                bounds=tuple(sd.total_bounds), base_outlines=sd, notes=view.notes)
+    m = build_map(view.specs(layer_specs()), view.data, **args)
+    sent = sent_bytes(m)
+    seconds = time.perf_counter() - t0
+    m2 = build_map(view.specs(layer_specs()), view.data, **args)
+    return seconds, sent, len(m2.get_root().render().encode())
+
+
+def naive(points: pd.DataFrame, sample: int, seed: int) -> tuple[float, int, int]:
+    """geopandas explore() of ``sample`` raw points: seconds, HTML bytes, points drawn."""
+    pts = points.dropna(subset=["lon", "lat"])
+    pts = pts.sample(n=min(sample, len(pts)), random_state=seed)
+    gdf = gpd.GeoDataFrame(pts[["category", "occurred_at"]].astype(str),
+                           geometry=gpd.points_from_xy(pts["lon"], pts["lat"]), crs=WGS84)
+    gdf.head(10).explore(tiles="OpenStreetMap").get_root().render()  # imports, warm-up
+    t, html = timed(lambda: gdf.explore(tiles="OpenStreetMap").get_root().render())
+    return t, len(html.encode()), len(gdf)
+
+
+def filters(inp: Inputs) -> list[tuple[str, MapFilter]]:
+    last = {k: available_periods(inp.incidents, k)[-1].label
+            for k in ("statistical", "calendar", "rolling12")}
+    zone = int(inp.zones["id"].iloc[0])
+    all_p = available_periods(inp.incidents, "statistical")
+    return [
+        ("statistical year, all", MapFilter("statistical", last["statistical"])),
+        ("calendar year, all", MapFilter("calendar", last["calendar"])),
+        ("rolling 12 months, all", MapFilter("rolling12", last["rolling12"])),
+        ("one category", MapFilter("statistical", last["statistical"],
+                                   categories=("narkotikabrott",))),
+        ("one zone", MapFilter("statistical", last["statistical"], zone_ids=(zone,))),
+        ("one zone, one category", MapFilter("statistical", last["statistical"],
+                                             categories=("personran",), zone_ids=(zone,))),
+        ("oldest year", MapFilter("statistical", all_p[0].label)),
+    ]
+
+
+def run_size(n: int, geo: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    t_gen, raw = timed(lambda: generate(geo["sites"], geo["outline"], n, "incident", args.seed))
+    raw_obs = generate(geo["sites"], geo["outline"], max(1, n // 50), "observation", args.seed)
+    inc = point_frame(raw, "incident", geo["zones"])
+    obs = point_frame(raw_obs, "observation", geo["zones"])
+    t_index, (ii, oi) = timed(lambda: (PointIndex.build(inc, geo["grid"]),
+                                       PointIndex.build(obs, geo["grid"])))
+    periods = {k: available_periods(inc, k) for k in ("statistical", "calendar", "rolling12")}
+
+    def inputs(kind: str) -> Inputs:
+        return Inputs(incidents=inc, incident_index=ii, observations=obs, observation_index=oi,
+                      zones=geo["zones"], stadsdelar=geo["stadsdelar"], sites=geo["sites"],
+                      grid=geo["grid"], periods=periods[kind], can_see_sensitive=False)
+
+    flts = filters(inputs("statistical"))
+    t_first, first_sent, _ = page_run(inputs(flts[0][1].period_kind), flts[0][1])
+    rows = []
+    for name, flt in flts:
+        best = []
+        sent = html = 0
+        for _ in range(args.repeat):
+            t, sent, html = page_run(inputs(flt.period_kind), flt)
+            best.append(t)
+        in_period = int(ii.mask(flt, next(p for p in periods[flt.period_kind]
+                                          if p.label == flt.period)).sum())
+        rows.append({"filter": name, "points": in_period, "seconds": min(best),
+                     "sent": sent, "html": html})
+    t_naive, naive_bytes, naive_n = naive(inc, args.naive_sample, args.seed)
+    return {"n": n, "generate": t_gen, "index": t_index, "first": t_first,
+            "first_sent": first_sent, "rows": rows, "naive_t": t_naive,
+            "naive_bytes": naive_bytes, "naive_n": naive_n,
+            "placed": int(np.isfinite(inc["lat"]).sum())}
+
+
+def cold_store(n: int, geo: dict[str, Any], args: argparse.Namespace) -> dict[str, float]:
+    """A SQLite store with ``n`` incidents: time from a new process's view (no caches) to the
+    first map: load both point kinds, index them, compute the view, build the map."""
+    from mapapp.access import CLI_PRINCIPAL, Principal, Role
+    from mapapp.store import init_store
+    from mapapp.store.district import sites_frame, stadsdelar_frame, zones_frame
+    from mapapp.store.engine import make_engine
+    from mapapp.store.points import insert_points, load_points
+
+    with tempfile.TemporaryDirectory() as tmp:
+        eng = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        init_store(eng, CLI_PRINCIPAL)
+        sites = sites_frame(eng)
+        t_write = time.perf_counter()
+        with eng.begin() as conn:
+            insert_points(conn, generate(sites, geo["outline"], n, "incident", args.seed),
+                          "incident")
+            insert_points(conn, generate(sites, geo["outline"], max(1, n // 50), "observation",
+                                         args.seed), "observation")
+        t_write = time.perf_counter() - t_write
+        eng.dispose()
+        eng = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        who = Principal("bench", Role.LASARE)
+        t0 = time.perf_counter()
+        inc = load_points(eng, who, "incident")
+        obs = load_points(eng, who, "observation")
+        t_load = time.perf_counter() - t0
+        zones, sd, st = zones_frame(eng), stadsdelar_frame(eng), sites_frame(eng)
+        grid = build_grid(shapely.union_all(sd.geometry.to_numpy()),
+                          cell_size_m=SETTINGS.grid_size_m)
+        ii, oi = PointIndex.build(inc, grid), PointIndex.build(obs, grid)
+        per = available_periods(inc, "statistical")
+        inp = Inputs(incidents=inc, incident_index=ii, observations=obs, observation_index=oi,
+                     zones=zones, stadsdelar=sd, sites=st, grid=grid, periods=per)
+        page_run(inp, MapFilter("statistical", per[-1].label))
+        total = time.perf_counter() - t0
+        eng.dispose()
+    return {"write": t_write, "load": t_load, "total": total}
+
+
+def report(results: list[dict[str, Any]], cold: dict[int, dict[str, float]]) -> str:
+    out = ["| points | step | seconds | map sent (kB) | standalone HTML (kB) |",
+           "|---:|---|---:|---:|---:|"]
+    for r in results:
+        n = f"{r['n']:,}"
+        out.append(f"| {n} | point index (cold, once per data version) | {r['index']:.2f} | | |")
+        out.append(f"| {n} | first view + map (cold caches of the view) | {r['first']:.2f} | "
+                   f"{r['first_sent'] / 1e3:.0f} | |")
+        for row in r["rows"]:
+            out.append(f"| {n} | filter: {row['filter']} ({row['points']:,} in period) | "
+                       f"{row['seconds']:.2f} | {row['sent'] / 1e3:.0f} | "
+                       f"{row['html'] / 1e3:.0f} |")
+    out += ["", "| points | warm filter change, median / max (s) | largest map sent (MB) | "
+            "naive explore() sample | naive s (scaled) | naive MB (scaled) | time ratio | "
+            "size ratio |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        secs = [row["seconds"] for row in r["rows"]]
+        biggest = max(max(row["sent"], row["html"]) for row in r["rows"])
+        scale = r["placed"] / r["naive_n"]
+        nt, nb = r["naive_t"] * scale, r["naive_bytes"] * scale
+        out.append(f"| {r['n']:,} | {statistics.median(secs):.2f} / {max(secs):.2f} | "
+                   f"{biggest / 1e6:.2f} | {r['naive_n']:,} pts: {r['naive_t']:.2f} s, "
+                   f"{r['naive_bytes'] / 1e6:.1f} MB | {nt:.0f} | {nb / 1e6:.0f} | "
+                   f"{nt / statistics.median(secs):.0f}× | {nb / biggest:.0f}× |")
+    if cold:
+        out += ["", "| incidents in the SQLite store | write (s) | load points (s) | "
+                "cold start to first map (s) |", "|---:|---:|---:|---:|"]
+        for n, c in cold.items():
+            out.append(f"| {n:,} | {c['write']:.1f} | {c['load']:.1f} | {c['total']:.1f} |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--points", type=int, nargs="+", default=[100_000, 1_000_000],
+                    help="numbers of incidents (100000 1000000)")
+    ap.add_argument("--naive-sample", type=int, default=5_000,
+                    help="points drawn by explore() for the naive figures (5000)")
+    ap.add_argument("--repeat", type=int, default=3, help="best of this many runs (3)")
+    ap.add_argument("--seed", type=int, default=20230421, help="random seed")
+    ap.add_argument("--store", action="store_true",
+                    help="also time a cold start from a SQLite store of the largest size")
+    ap.add_argument("--markdown", type=Path, help="also write the tables to this file")
+    args = ap.parse_args(argv)
+    geo = district()
+    results, cold = [], {}
+    for n in args.points:
+        print(f"… {n:,} points", file=sys.stderr, flush=True)
+        results.append(run_size(n, geo, args))
+    if args.store:
+        n = max(args.points)
+        print(f"… cold start from a store of {n:,} incidents", file=sys.stderr, flush=True)
+        cold[n] = cold_store(n, geo, args)
+    text = report(results, cold)
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
