@@ -173,6 +173,10 @@ def _import_points(engine: Engine, who: Principal, path: Path, kind: PointKind,
         report.source = ",".join(used)[:50]
     if kind == "observation":
         valid = _observation_extras(valid, checked, extras, path, opts, report)
+    if report.rejected:  # before writing: if the rejects file cannot be written, nothing is
+        report.rejects_path = write_rejects(
+            opts.rejects_path or path.with_name(f"{path.stem}-avvisade.csv"),
+            original, inp.rows, checked.rejected_pos, checked.reasons, lang)
     if progress:
         progress(0, len(valid))
     with engine.begin() as conn:
@@ -197,10 +201,6 @@ def _import_points(engine: Engine, who: Principal, path: Path, kind: PointKind,
                      batch_id, file=path.name, source=report.source, read=report.read,
                      written=report.written, duplicates=report.duplicates,
                      rejected=report.rejected, unplaced=report.unplaced)
-    if report.rejected:
-        report.rejects_path = write_rejects(
-            opts.rejects_path or path.with_name(f"{path.stem}-avvisade.csv"),
-            original, inp.rows, checked.rejected_pos, checked.reasons, lang)
     return report
 
 
