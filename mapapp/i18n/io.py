@@ -206,6 +206,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{n} observations have a photo in the form; the images are not in the CSV file and "
         "were not imported (the file name is in the description).",
     ),
+    "io.report.notes_warn": (
+        "{n} anteckningar kan innehålla personuppgifter (namn, telefonnummer, e-post); de "
+        "sparades – kontrollera dem på kartan.",
+        "{n} notes may contain personal data (names, phone numbers, e-mail); they were saved "
+        "– check them on the map.",
+    ),
     "io.report.walks_created": (
         "Nya trygghetsvandringar från formuläret: {names}.",
         "New safety walks from the form: {names}.",

@@ -127,7 +127,8 @@ def _read_points(engine: Engine, path: Path, kind: PointKind, opts: ImportOption
 
 
 def _note_problems(inp: PointsInput, lang: str) -> int:
-    """Notes with personal data: a personnummer blocks the row; other findings are counted."""
+    """Notes with personal data: a personnummer blocks the row; notes with other findings
+    (names, phone numbers, e-mail) are counted and reported."""
     from mapapp.notecheck import check_note
 
     if "description" not in inp.frame.columns:
@@ -139,7 +140,9 @@ def _note_problems(inp: PointsInput, lang: str) -> int:
         for f in findings:
             if f.severity == "block":
                 inp.pre_problems.append((p, "description", f"{inp.where(p, lang)}: {f.message}"))
-        warned += int(bool(findings))
+        warned += int(bool(findings) and all(f.severity != "block" for f in findings))
+    if warned:
+        inp.messages.append(t("io.report.notes_warn", lang, n=warned))
     return warned
 
 
