@@ -207,7 +207,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "walks.ui.pos_gps": ("min position (±{m} m)", "my position (±{m} m)"),
     "walks.ui.pos_site": ("{site}", "{site}"),
     "walks.ui.pos_map": ("vald på kartan ({lat}, {lon})", "tapped on the map ({lat}, {lon})"),
-    "walks.ui.my_position": ("📍 Min position", "📍 My position"),
+    "walks.ui.my_position": ("Min position", "My position"),
     "walks.ui.searching": ("Söker position …", "Finding position …"),
     "walks.ui.geo_error": (
         "Surfplattan gav ingen position (behörighet nekad, ingen GPS eller tidsgräns). Tryck på "

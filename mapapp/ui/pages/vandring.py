@@ -66,13 +66,20 @@ def render() -> None:
         labels = {int(r.id): f"{r.title} · {ctx.tr(f'walks.walkstatus.{r.status}')}"
                   for r in listed.itertuples(index=False)}
         c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
+        pending = st.session_state.pop("vw_opened", None)  # a walk just created
+        if pending is not None:
+            st.session_state["vw_walk"] = pending
+            st.session_state["vw_view"] = "observe"
         wid = _walk_id(ids)
-        chosen = c1.selectbox(ctx.tr("walks.ui.walk"), ids, index=ids.index(wid) if wid in ids
-                              else None, format_func=lambda i: labels.get(i, str(i)),
+        if "vw_walk" in st.session_state and st.session_state["vw_walk"] not in ids:
+            del st.session_state["vw_walk"]
+        chosen = c1.selectbox(ctx.tr("walks.ui.walk"), ids,
+                              index=None if "vw_walk" in st.session_state or wid not in ids
+                              else ids.index(wid), format_func=lambda i: labels.get(i, str(i)),
                               placeholder=ctx.tr("walks.ui.no_walks"), key="vw_walk")
         view = c2.segmented_control(
             ctx.tr("walks.ui.view"), VIEWS, required=True, key="vw_view",
-            default="observe" if ids else "new",
+            default=None if "vw_view" in st.session_state else ("observe" if ids else "new"),
             format_func=lambda v: ctx.tr(f"walks.ui.view.{v}"))
         if chosen is not None and st.query_params.get("vandring") != str(chosen):
             st.query_params["vandring"] = str(chosen)
@@ -81,8 +88,7 @@ def render() -> None:
             new = new_walk_form(who)
             if new is not None:
                 st.query_params["vandring"] = str(new)
-                st.session_state.pop("vw_walk", None)
-                st.session_state["vw_view"] = "observe"
+                st.session_state["vw_opened"] = new
                 st.rerun()
             return
         try:

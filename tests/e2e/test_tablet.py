@@ -1,0 +1,284 @@
+"""The Vandring page on a 10-inch tablet (touch, 1280×800 and 800×1280): create a walk, tap the
+map, fill the form, save → exactly one observation in the store, in the right zone and
+stadsdel, its photo without metadata; a double tap on Spara → still one; a reload in the middle
+of a form → the draft is back and saves once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import geopandas as gpd
+import pytest
+import shapely
+from PIL import Image
+from sqlalchemy import func, select
+
+from mapapp.photos import has_metadata
+from mapapp.settings import GEO_DIR
+from mapapp.store.engine import make_engine
+from mapapp.store.models import Observation, Stadsdel, Walk, WalkDraft, Zone
+from tests.e2e.conftest import artifact, login
+
+pytestmark = pytest.mark.e2e
+
+IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+ZONE = "Älvsjö/Solberga"
+LANDSCAPE = {"width": 1280, "height": 800}
+PORTRAIT = {"width": 800, "height": 1280}
+
+
+@pytest.fixture
+def tablet(_browser, app_url: str, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A touch page of a 10-inch tablet; other origins are blocked (as in browser_page)."""
+    viewport = getattr(request, "param", LANDSCAPE)
+    host = urlparse(app_url).hostname
+    context = _browser.new_context(viewport=viewport, has_touch=True, locale="sv-SE",
+                                   device_scale_factor=1)
+    context.mapapp_blocked = []
+
+    def route(r) -> None:  # type: ignore[no-untyped-def]
+        target = urlparse(r.request.url)
+        if target.scheme in ("http", "https", "ws", "wss") and target.hostname != host:
+            context.mapapp_blocked.append(r.request.url)
+            r.abort()
+        else:
+            r.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(app_url)
+    yield page
+    page.screenshot(path=str(artifact(f"vandring-end-{request.node.name[:40]}.png")))
+    context.close()
+
+
+# The shell's page icon (set_page_config(page_icon=":material/map:")) makes Streamlit point the
+# favicon at fonts.gstatic.com; that request is the shell's, reported to the lead. Anything
+# else from another origin fails the test.
+_SHELL_FAVICON = "materialsymbolsrounded/map/default/24px.svg"
+
+
+def _foreign(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return [u for u in page.context.mapapp_blocked if not u.endswith(_SHELL_FAVICON)]
+
+
+def _engine(e2e_store: str):  # type: ignore[no-untyped-def]
+    return make_engine(e2e_store)
+
+
+def _observations(e2e_store: str, walk_id: int) -> list[tuple]:
+    eng = _engine(e2e_store)
+    with eng.connect() as c:
+        rows = c.execute(
+            select(Observation.id, Observation.category, Zone.name, Stadsdel.name,
+                   Observation.lon, Observation.lat, Observation.description,
+                   Observation.photo, Observation.source, Observation.team)
+            .outerjoin(Zone, Zone.id == Observation.zone_id)
+            .outerjoin(Stadsdel, Stadsdel.id == Observation.stadsdel_id)
+            .where(Observation.walk_id == walk_id).order_by(Observation.id)).all()
+    eng.dispose()
+    return [tuple(r) for r in rows]
+
+
+def _latest_walk(e2e_store: str) -> int:
+    eng = _engine(e2e_store)
+    with eng.connect() as c:
+        wid = c.execute(select(func.max(Walk.id))).scalar_one()
+    eng.dispose()
+    return int(wid)
+
+
+def _draft_note(e2e_store: str, walk_id: int) -> str | None:
+    eng = _engine(e2e_store)
+    with eng.connect() as c:
+        rows = c.execute(select(WalkDraft.data).where(WalkDraft.walk_id == walk_id)).scalars().all()
+    eng.dispose()
+    return next((d.get("note") for d in rows if d.get("note")), None)
+
+
+def _expected_areas(lon: float, lat: float) -> tuple[str | None, str | None]:
+    p = shapely.Point(lon, lat)
+    out = []
+    for name in ("zones.geojson", "stadsdelar.geojson"):
+        g = gpd.read_file(GEO_DIR / name)
+        hits = g[g.geometry.intersects(p)]["name"].tolist()
+        out.append(hits[0] if hits else None)
+    return out[0], out[1]
+
+
+def _spots() -> list[tuple[float, float]]:
+    """Three points well inside the zone (its bundled polygon), far enough apart that a tap
+    on one never lands on the marker of another."""
+    import numpy as np
+
+    z = gpd.read_file(GEO_DIR / "zones.geojson").set_index("name").loc[ZONE, "geometry"]
+    inner = z.buffer(-0.003)
+    minx, miny, maxx, maxy = inner.bounds
+    xs, ys = np.meshgrid(np.linspace(minx, maxx, 30), np.linspace(miny, maxy, 30))
+    cand = [(float(x), float(y)) for x, y in zip(xs.ravel(), ys.ravel(), strict=True)
+            if inner.contains(shapely.Point(x, y))]
+    picked = [cand[len(cand) // 2]]
+    for p in cand:
+        if len(picked) == 3:
+            break
+        if all(abs(p[0] - q[0]) + abs(p[1] - q[1]) > 0.01 for q in picked):
+            picked.append(p)
+    assert len(picked) == 3
+    return picked
+
+
+def _open_walk_page(page) -> None:  # type: ignore[no-untyped-def]
+    login(page, "vandrare")
+    page.get_by_role("link", name="Vandring").click()
+    page.get_by_role("heading", name="Trygghetsvandring", exact=True).wait_for()
+
+
+def _create_walk(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_text("Ny vandring", exact=True).click()
+    form = page.locator('[data-testid="stForm"]')
+    form.wait_for()
+    form.get_by_role("combobox").first.click()
+    page.get_by_role("option", name=ZONE).click()
+    form.get_by_label("Arrangör", exact=True).fill("SDF trygghetsstrateg")
+    form.get_by_label("Boende").fill("8")
+    form.get_by_label("Polis").fill("2")
+    form.get_by_role("button", name="Skapa vandringen").tap()
+    page.locator(IFRAME).wait_for()
+
+
+def _tap_map(page, lon: float, lat: float) -> None:  # type: ignore[no-untyped-def]
+    """Tap the map (touch) at lon/lat. The map is redrawn after every save, so the tap is
+    repeated until the page shows the tapped position (a tap during a redraw can be lost)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    shown = page.get_by_text("vald på kartan")
+    for _ in range(4):
+        frame_el = page.locator(IFRAME)
+        frame_el.scroll_into_view_if_needed()
+        frame = frame_el.element_handle().content_frame()
+        frame.wait_for_function("() => window.map && window.map.getSize().x > 0")
+        page.wait_for_timeout(500)
+        x, y = frame.evaluate(
+            "([lat, lng]) => { const p = window.map.latLngToContainerPoint([lat, lng]);"
+            " const r = window.map.getContainer().getBoundingClientRect();"
+            " return [p.x + r.left, p.y + r.top]; }", [lat, lon])
+        box = frame_el.bounding_box()
+        page.touchscreen.tap(box["x"] + x, box["y"] + y)
+        try:
+            shown.wait_for(timeout=6000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError("the tap on the map was not taken")
+
+
+def _fill(page, category: str, note: str) -> None:  # type: ignore[no-untyped-def]
+    page.locator('[class*="st-key-vf_cat_"]').get_by_text(category, exact=True).tap()
+    rating = page.locator('[class*="st-key-vf_r_belysning_"]')
+    rating.get_by_text("1", exact=True).tap()
+    area = page.get_by_label("Anteckning (kort)")
+    area.fill(note)
+    area.blur()  # the text reaches the server (and the draft) when the field is left
+    page.wait_for_timeout(800)
+
+
+def _save_button(page):  # type: ignore[no-untyped-def]
+    return page.locator('[class*="st-key-vf_save_"] button')
+
+
+def _photo_with_gps(tmp: Path) -> Path:
+    exif = Image.Exif()
+    exif[0x010F] = "Kamera AB"
+    exif.get_ifd(0x8825).update({1: "N", 2: (59.0, 16.0, 40.0), 3: "E", 4: (18.0, 0.0, 30.0)})
+    path = tmp / "lampa.jpg"
+    Image.new("RGB", (120, 80), (40, 40, 40)).save(path, "JPEG", exif=exif)
+    assert "gps" in has_metadata(path.read_bytes())
+    return path
+
+
+def test_tablet_walk_tap_save_double_tap_and_reload(tablet, e2e_store, tmp_path):
+    page = tablet
+    _open_walk_page(page)
+    _create_walk(page)
+    wid = _latest_walk(e2e_store)
+    spots = _spots()
+
+    # 1. Tap the map, fill the form, add a photo, save -> exactly one observation.
+    _tap_map(page, *spots[0])
+    _fill(page, "Belysning", "Trasig gatlampa vid gångvägen")
+    page.locator('[data-testid="stExpander"]').get_by_text("Foto (valfritt)").tap()
+    page.locator('input[type="file"]').set_input_files(str(_photo_with_gps(tmp_path)))
+    page.get_by_text("Fotot sparas utan metadata").wait_for()
+    page.screenshot(path=str(artifact("vandring-form-1280x800.png")))
+    _save_button(page).tap()
+    page.get_by_text("Sparad (observation nr").wait_for()
+    rows = _observations(e2e_store, wid)
+    assert len(rows) == 1
+    _, category, zone, stadsdel, lon, lat, note, photo, source, team = rows[0]
+    assert (category, note, source, team) == ("belysning", "Trasig gatlampa vid gångvägen",
+                                              "app", "lag-1")
+    assert (zone, stadsdel) == _expected_areas(lon, lat)
+    assert zone == ZONE
+    assert abs(lon - spots[0][0]) < 2e-4 and abs(lat - spots[0][1]) < 2e-4
+    assert photo is not None and has_metadata(bytes(photo)) == []
+    # The team sees its point on the map at once.
+    page.frame_locator(IFRAME).locator("path.mapapp-walk-obs").first.wait_for()
+    page.screenshot(path=str(artifact("vandring-saved-1280x800.png")))
+
+    # 2. A double tap on Spara -> still one more, not two.
+    _tap_map(page, *spots[1])
+    _fill(page, "Klotter", "Klotter på elskåpet")
+    box = _save_button(page).bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.touchscreen.tap(cx, cy)
+    page.touchscreen.tap(cx, cy)
+    page.get_by_text("Sparad (observation nr").wait_for()
+    page.wait_for_timeout(1500)
+    rows = _observations(e2e_store, wid)
+    assert [r[1] for r in rows] == ["belysning", "klotter"]
+
+    # 3. A reload in the middle of a form -> the draft is back, and saves once.
+    _tap_map(page, *spots[2])
+    _fill(page, "Nedskräpning", "Halvfärdig anteckning om skräp")
+    page.wait_for_function("() => true")
+    for _ in range(20):
+        if _draft_note(e2e_store, wid) == "Halvfärdig anteckning om skräp":
+            break
+        page.wait_for_timeout(250)
+    assert _draft_note(e2e_store, wid) == "Halvfärdig anteckning om skräp"
+    page.reload()
+    _open_walk_page(page)
+    page.get_by_text("Ditt osparade utkast är återställt").wait_for()
+    assert page.get_by_label("Anteckning (kort)").input_value() == \
+        "Halvfärdig anteckning om skräp"
+    assert page.get_by_text("vald på kartan").count() == 1
+    page.screenshot(path=str(artifact("vandring-restored-1280x800.png")))
+    _save_button(page).tap()
+    page.get_by_text("Sparad (observation nr").wait_for()
+    rows = _observations(e2e_store, wid)
+    assert [r[1] for r in rows] == ["belysning", "klotter", "nedskrapning"]
+    assert all(r[2] == ZONE for r in rows)
+    assert _foreign(tablet) == []
+
+
+@pytest.mark.parametrize("tablet", [PORTRAIT], indirect=True)
+def test_tablet_portrait_stacks_map_and_form_with_big_targets(tablet, e2e_store):
+    page = tablet
+    _open_walk_page(page)
+    if page.locator(IFRAME).count() == 0:
+        _create_walk(page)
+    page.locator(IFRAME).wait_for()
+    map_box = page.locator(IFRAME).bounding_box()
+    save_box = _save_button(page).bounding_box()
+    assert map_box["width"] > 600  # the map takes the full width on a portrait tablet
+    assert save_box["y"] > map_box["y"] + map_box["height"]  # the form is below the map
+    assert save_box["height"] >= 56 and save_box["width"] >= 120
+    for name in ("Belysning", "Klotter"):
+        b = page.locator('[class*="st-key-vf_cat_"] button').filter(
+            has_text=name).first.bounding_box()
+        assert b["height"] >= 44
+    page.screenshot(path=str(artifact("vandring-800x1280.png")), full_page=True)
+    assert _foreign(page) == []
