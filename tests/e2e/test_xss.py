@@ -159,10 +159,9 @@ def test_other_pages_show_scripts_as_text(page, app_url, hostile):
     assert chosen.input_value().startswith(WALK_TITLE)  # the title, as text
     _no_script_ran(page)
     page.get_by_text("Våra observationer", exact=True).click()
-    exp = page.get_by_text("Belysning", exact=False).first
-    exp.wait_for()
-    exp.click()
-    page.get_by_text(NOTE, exact=True).first.wait_for()
+    exp = page.locator("[data-testid='stExpander']").filter(has_text="Obs <img").first
+    exp.locator("summary").click()
+    exp.get_by_text(NOTE, exact=True).first.wait_for()  # the note, as text
     _no_script_ran(page)
     for name in ("Område", "Åtgärder", "Statistik", "Admin", "Karta"):
         page.get_by_role("link", name=name, exact=True).first.click()
