@@ -165,8 +165,10 @@ def build_map(
                                                     (bounds[0] + bounds[2]) / 2)
     # min/max zoom as map options (folium would give them to a default tile layer only);
     # Leaflet.markercluster needs the map's maxZoom.
+    # zoomSnap 0.5: the district fills the map better when it is fitted.
     m = folium.Map(location=list(center), zoom_start=DEFAULT_ZOOM, tiles=None,
-                   control_scale=False, height=height, minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM)
+                   control_scale=False, height=height, minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM,
+                   zoomSnap=0.5)
     assets.localize(m, assets.MAP_JS, assets.MAP_CSS)
     attributions = [html_text(t("map.attr.data", lang))]
     tiles = tile_source(basemap, attribution)

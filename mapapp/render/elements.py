@@ -173,14 +173,15 @@ var {{ this.get_name() }} = L.featureGroup();
 
 
 class ZoomRange(_OnMap):
-    """Keep ``layer`` in ``group`` only while the zoom is within [min_zoom, max_zoom]."""
+    """Keep ``layer`` in ``group`` only while the zoom is within [min_zoom, max_zoom + 1)
+    (zoom levels may be fractional)."""
 
     _template = Template("""
 {% macro script(this, kwargs) %}
 (function () {
   var map = {{ this.map_name() }}, g = {{ this.group.get_name() }}, l = {{ this.layer.get_name() }};
   function update() {
-    var z = map.getZoom(), ok = z >= {{ this.lo }} && z <= {{ this.hi }};
+    var z = map.getZoom(), ok = z >= {{ this.lo }} && z < {{ this.hi }} + 1;
     if (ok && !g.hasLayer(l)) { g.addLayer(l); }
     if (!ok && g.hasLayer(l)) { g.removeLayer(l); }
   }
@@ -228,6 +229,7 @@ class Legend(_OnMap):
 .mapapp-cluster-observations div { background-color: rgba(0, 120, 88, 0.92); }
 .leaflet-control-layers { font-size: 14px; }
 .leaflet-control-attribution { font-size: 10.5px; max-width: 62%; }
+.leaflet-tooltip { white-space: normal; width: max-content; max-width: 320px; font-size: 13px; }
 .leaflet-control-scale-line { font-size: 13px; }
 .leaflet-container.mapapp-nobase { background: {{ this.background }}; }
 </style>

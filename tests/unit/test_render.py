@@ -143,8 +143,8 @@ def test_english_map(district):
 
 def test_incident_cells_give_way_to_points_when_zooming_in(district):
     html = _html(_inputs(district))
-    assert re.search(r"ok = z >= 0 && z <= 14", html)
-    assert re.search(r"ok = z >= 15 && z <= 99", html)
+    assert re.search(r"ok = z >= 0 && z < 14 \+ 1", html)
+    assert re.search(r"ok = z >= 15 && z < 99 \+ 1", html)
 
 
 # --- no CDN -----------------------------------------------------------------------------------
@@ -310,7 +310,7 @@ def test_too_many_points_fall_back_to_cells_and_say_so(district):
     html = _html(inp, budget=50)
     assert "markerClusterGroup" not in html
     assert "för många för att visas som punkter" in html
-    assert re.search(r"ok = z >= 0 && z <= 14", html) is None  # cells at every zoom
+    assert re.search(r"ok = z >= 0 && z < 14 \+ 1", html) is None  # cells at every zoom
 
 
 def test_map_size_stays_small_and_has_no_marker_per_point(district):

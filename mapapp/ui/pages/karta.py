@@ -170,12 +170,6 @@ def show_card(card: Card, view: MapView, *, long: bool = False) -> None:
             st.success(ctx.tr("map.card.revision_ok"), icon=":material/check_circle:")
         if card.text:
             st.markdown(f"**{ctx.tr('map.card.lagesbild')}:** {md(card.text)}")
-        if long:
-            for key, label in (("priority_areas", "map.card.priorities"),
-                               ("actors", "map.card.actors"), ("goals", "map.card.goals")):
-                items = card.lists.get(key) or []
-                if items:
-                    st.markdown(f"**{ctx.tr(label)}**\n\n" + "\n".join(f"- {md(i)}" for i in items))
         if card.figures:
             st.markdown(f"**{ctx.tr('map.card.figures')}**")
             table = pd.DataFrame({
@@ -206,6 +200,15 @@ def show_card(card: Card, view: MapView, *, long: bool = False) -> None:
                               for m in card.measures))
     else:
         st.caption(ctx.tr("map.card.no_measures"))
+
+
+def show_lists(card: Card) -> None:
+    """A zone's priority areas, actors and goals."""
+    for key, label in (("priority_areas", "map.card.priorities"), ("actors", "map.card.actors"),
+                       ("goals", "map.card.goals")):
+        items = card.lists.get(key) or []
+        if items:
+            st.markdown(f"**{ctx.tr(label)}**\n\n" + "\n".join(f"- {md(i)}" for i in items))
 
 
 def card_for(selection: tuple[str, int], view: MapView) -> Card | None:

@@ -22,6 +22,7 @@ from mapapp.ui.pages.karta import (
     filter_sidebar,
     md,
     show_card,
+    show_lists,
 )
 
 PERMISSION = Perm.VIEW_AGGREGATES
@@ -55,13 +56,16 @@ def category_chart(view: MapView, zone: str) -> None:
     wide = df.pivot_table(index="period", columns="category", values="count", aggfunc="sum",
                           fill_value=0, sort=False)
     wide = wide.reindex(list(dict.fromkeys(df["period"])))
-    cols = st.columns(3)
-    for i, code in enumerate(sorted(wide.columns, key=lambda c: -int(wide[c].sum()))):
-        with cols[i % 3]:
-            st.markdown(f"**{md(category_label(code, lang))}**")
-            chart = pd.DataFrame({"period": wide.index, "n": wide[code].to_numpy()})
-            st.bar_chart(chart, x="period", y="n", x_label="", y_label="", height=140,
-                         color="#5E3C99")
+    codes = sorted(wide.columns, key=lambda c: -int(wide[c].sum()))
+    per_row = 5
+    for start in range(0, len(codes), per_row):
+        cols = st.columns(per_row)
+        for col, code in zip(cols, codes[start:start + per_row], strict=False):
+            with col:
+                st.caption(md(category_label(code, lang)))
+                chart = pd.DataFrame({"period": wide.index, "n": wide[code].to_numpy()})
+                st.bar_chart(chart, x="period", y="n", x_label="", y_label="", height=150,
+                             color="#5E3C99")
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -156,8 +160,9 @@ def render() -> None:
     with left:
         show_card(card, view, long=True)
     with right:
-        st.subheader(ctx.tr("area.by_category"), anchor=False)
-        category_chart(view, names[int(zid)])
+        show_lists(card)
+    st.subheader(ctx.tr("area.by_category"), anchor=False)
+    category_chart(view, names[int(zid)])
     st.subheader(ctx.tr("area.sites"), anchor=False)
     sites_table(view, flt, int(zid))
     st.subheader(ctx.tr("area.walks"), anchor=False)
