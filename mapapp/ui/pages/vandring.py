@@ -32,8 +32,10 @@ _CSS = """
 .st-key-vandring_form [data-testid="stBaseButton-primary"] { min-height: 64px;
   font-size: 1.25rem; }
 @media (max-width: 1000px) {
-  .st-key-vandring_main [data-testid="stHorizontalBlock"] { flex-direction: column; }
-  .st-key-vandring_main [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
+  .st-key-vandring_main [data-testid="stHorizontalBlock"],
+  .st-key-vandring_head [data-testid="stHorizontalBlock"] { flex-direction: column; }
+  .st-key-vandring_main [data-testid="stHorizontalBlock"] > [data-testid="stColumn"],
+  .st-key-vandring_head [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
     width: 100% !important; flex: 1 1 auto !important; }
 }
 </style>
@@ -65,7 +67,7 @@ def render() -> None:
         ids = [int(i) for i in listed["id"]]
         labels = {int(r.id): f"{r.title} · {ctx.tr(f'walks.walkstatus.{r.status}')}"
                   for r in listed.itertuples(index=False)}
-        c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
+        c1, c2 = st.container(key="vandring_head").columns([2, 3], vertical_alignment="bottom")
         pending = st.session_state.pop("vw_opened", None)  # a walk just created
         if pending is not None:
             st.session_state["vw_walk"] = pending
