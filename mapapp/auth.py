@@ -166,6 +166,17 @@ def authenticate(engine: Engine, username: str, password: str) -> Principal | No
     return principal
 
 
+def login_external(engine: Engine, username: str, *, method: str = "oidc") -> Principal | None:
+    """Log-in by an identity provider (``st.login``): the principal of the active user whose
+    user name is ``username`` (the e-mail; tried as given, then in lower case), else None.
+    Audited either way (``login``/``login_failed`` with the method)."""
+    principal = principal_for(engine, username) or principal_for(engine, username.lower())
+    with engine.begin() as conn:
+        audit.record(conn, principal or Principal(username or "?", Role.LASARE),
+                     "login" if principal else "login_failed", "user", username, method=method)
+    return principal
+
+
 def principal_for(engine: Engine, username: str) -> Principal | None:
     """The principal of an existing active user (for OIDC log-ins and to re-check a running
     session: a deactivated user gets None, a changed role the new role)."""

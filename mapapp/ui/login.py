@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mapapp.auth import authenticate, principal_for, user_count
+from mapapp.auth import authenticate, login_external, principal_for, user_count
 from mapapp.ui import context as ctx
+
+_OIDC_REFUSED = "mapapp_oidc_refused"
 
 
 def _oidc_configured() -> bool:
@@ -15,18 +17,30 @@ def _oidc_configured() -> bool:
         return False
 
 
+def _oidc_logged_in() -> bool:
+    user = getattr(st, "user", None)
+    return bool(user is not None and user.get("is_logged_in", False))
+
+
 def login_gate() -> None:
     """Show the log-in form; on success store the principal and rerun."""
     engine = ctx.get_engine()
     st.title(ctx.tr("app.title"))
     st.caption(ctx.tr("app.subtitle"))
     if _oidc_configured():
-        user = getattr(st, "user", None)
-        if user is not None and getattr(user, "is_logged_in", False):
-            email = str(user.get("email") or "")
-            who = principal_for(engine, email)
+        if _oidc_logged_in():
+            email = str(st.user.get("email") or "")
+            # one audit row per refused identity and session, not one per rerun
+            if st.session_state.get(_OIDC_REFUSED) == email:
+                who = None
+            else:
+                who = login_external(engine, email, method="oidc")
             if who is None:
+                st.session_state[_OIDC_REFUSED] = email
                 st.error(ctx.tr("login.oidc_unknown", user=email))
+                if st.button(ctx.tr("app.logout"), key="oidc_logout"):
+                    st.session_state.pop(_OIDC_REFUSED, None)
+                    st.logout()
                 return
             st.session_state[ctx.PRINCIPAL_KEY] = who
             st.rerun()
@@ -76,4 +90,6 @@ def logout_button() -> None:
     if st.button(ctx.tr("app.logout"), key="logout"):
         st.session_state.pop(ctx.PRINCIPAL_KEY, None)
         st.cache_data.clear()
+        if _oidc_configured() and _oidc_logged_in():
+            st.logout()  # else the identity provider's cookie would sign us in again
         st.rerun()

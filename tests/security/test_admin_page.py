@@ -175,3 +175,57 @@ def test_a_running_session_follows_deactivation_and_role_change(app_store):
     at.run()
     assert not at.exception
     assert "session=none" in _texts(at)
+
+
+# --- OIDC (st.login) -----------------------------------------------------------------------
+
+AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback",
+                 "cookie_secret": "x" * 32, "client_id": "mapapp",
+                 "client_secret": "not-a-secret",
+                 "server_metadata_url": "https://login.example/.well-known/openid-configuration"}}
+
+
+def _oidc_app(email: str) -> AppTest:
+    at = _app()
+    at.secrets.update(AUTH)
+    at.user = {"is_logged_in": True, "email": email, "name": "Anna"}
+    return at
+
+
+def test_oidc_user_with_a_role_is_signed_in_and_audited(app_store):
+    add_user(app_store, ADMIN, "anna@stockholm.se", "polis", password=PASSWORD)
+    at = _oidc_app("Anna@Stockholm.se").run()
+    assert not at.exception, at.exception
+    assert "Inloggad som anna@stockholm.se (Polis)" in _texts(at)
+    row = events(app_store, ADMIN, actions=["login"]).iloc[0]
+    assert row["username"] == "anna@stockholm.se" and row["detail"] == {"method": "oidc"}
+
+
+def test_oidc_user_without_a_role_gets_nothing(app_store):
+    at = _oidc_app("okand@example.com").run()
+    at.run()
+    assert not at.exception, at.exception
+    assert "saknar roll" in _texts(at)
+    assert "Inloggad som" not in _texts(at)
+    assert len(at.dataframe) == 0
+    failed = events(app_store, ADMIN, actions=["login_failed"])
+    assert failed["username"].tolist() == ["okand@example.com"]  # once, not per rerun
+
+
+def test_oidc_deactivated_user_gets_nothing(app_store):
+    add_user(app_store, ADMIN, "anna@stockholm.se", "polis", password=PASSWORD)
+    set_active(app_store, ADMIN, "anna@stockholm.se", False)
+    at = _oidc_app("anna@stockholm.se").run()
+    assert "Inloggad som" not in _texts(at)
+    assert "saknar roll" in _texts(at)
+
+
+def test_oidc_log_out_also_ends_the_identity_provider_session(app_store):
+    add_user(app_store, ADMIN, "anna@stockholm.se", "samordnare", password=PASSWORD)
+    at = _oidc_app("anna@stockholm.se").run()
+    assert "Inloggad som anna@stockholm.se" in _texts(at)
+    at.button(key="logout").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert "Inloggad som" not in _texts(at)  # not signed straight in again
+    assert at.user.get("is_logged_in") is False
