@@ -31,6 +31,7 @@ from mapapp.notecheck import NOTE_MAX_CHARS, check_note
 from mapapp.photos import clean_photo
 from mapapp.store.points import PointFilter, load_points
 from mapapp.ui import context as ctx
+from mapapp.ui.vandring_followup import md
 from mapapp.ui.vandring_geo import geolocation_button
 from mapapp.ui.vandring_map import near_sites, walk_map
 
@@ -275,7 +276,8 @@ def render_form(who: Principal, walk: walks.WalkInfo) -> None:
         with left:
             _position_controls(form, walk)
             _map(form, walk, obs)
-            st.markdown(f"**{ctx.tr('walks.ui.position')}:** {_position_text(form, site_names)}")
+            st.markdown(f"**{ctx.tr('walks.ui.position')}:** "
+                        f"{md(_position_text(form, site_names))}")
         with right, st.container(key="vandring_form"):
             st.subheader(ctx.tr("walks.ui.new_obs"), anchor=False)
             _fields(form, lang)

@@ -284,3 +284,89 @@ def test_tablet_portrait_stacks_map_and_form_with_big_targets(tablet, e2e_store)
         assert b["height"] >= 44
     page.screenshot(path=str(artifact("vandring-800x1280.png")), full_page=True)
     assert _foreign(page) == []
+
+
+@pytest.fixture
+def tablet_gps(_browser, app_url: str) -> Iterator[object]:
+    """A landscape touch page whose browser reports a poor GPS fix (±120 m) at first."""
+    host = urlparse(app_url).hostname
+    lon, lat = _spots()[0]
+    context = _browser.new_context(
+        viewport=LANDSCAPE, has_touch=True, locale="sv-SE", permissions=["geolocation"],
+        geolocation={"latitude": lat, "longitude": lon, "accuracy": 120})
+    context.mapapp_blocked = []
+
+    def route(r) -> None:  # type: ignore[no-untyped-def]
+        if urlparse(r.request.url).hostname not in (host, None):
+            context.mapapp_blocked.append(r.request.url)
+            r.abort()
+        else:
+            r.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(app_url)
+    yield page
+    page.screenshot(path=str(artifact("vandring-end-gps.png")))
+    context.close()
+
+
+def test_my_position_refuses_a_poor_fix_then_a_site_and_the_follow_up(tablet_gps, e2e_store):
+    from docx import Document
+
+    page = tablet_gps
+    _open_walk_page(page)
+    if page.locator(IFRAME).count() == 0:
+        _create_walk(page)
+    page.locator(IFRAME).wait_for()
+    wid = int(page.evaluate("() => new URLSearchParams(location.search).get('vandring')"))
+    before = len(_observations(e2e_store, wid))
+    lon, lat = _spots()[0]
+
+    # A fix of ±120 m is refused; ±12 m is taken and shown.
+    page.get_by_role("button", name="Min position").tap()
+    page.get_by_text("Positionen är för osäker (±120 m").wait_for()
+    assert page.get_by_text("min position (±").count() == 0
+    page.context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 12})
+    page.get_by_role("button", name="Min position").tap()
+    page.get_by_text("min position (±12 m)").wait_for()
+    page.locator('[class*="st-key-vf_cat_"]').get_by_text("Belysning", exact=True).tap()
+    _save_button(page).tap()
+    page.get_by_text("Sparad (observation nr").wait_for()
+
+    # A nearby site instead of a tap.
+    page.locator('[class*="st-key-vf_site_"]').get_by_role("combobox").click()
+    option = page.get_by_role("option").first
+    site_name = option.inner_text().rsplit(" (", 1)[0]
+    option.click()
+    page.locator('[class*="st-key-vf_site_btn_"] button').tap()
+    page.get_by_text(f"Plats: {site_name}", exact=True).wait_for()
+    page.locator('[class*="st-key-vf_cat_"]').get_by_text("Skadegörelse", exact=True).tap()
+    _save_button(page).tap()
+    page.get_by_text("Sparad (observation nr").wait_for()
+    rows = _observations(e2e_store, wid)
+    assert len(rows) == before + 2
+    gps, by_site = rows[-2], rows[-1]
+    assert gps[1] == "belysning" and abs(gps[4] - lon) < 1e-9 and abs(gps[5] - lat) < 1e-9
+    eng = _engine(e2e_store)
+    with eng.connect() as c:
+        acc, site = c.execute(select(Observation.accuracy_m, Observation.place_name)
+                              .where(Observation.id == gps[0])).one()
+        site2 = c.execute(select(Observation.place_name)
+                          .where(Observation.id == by_site[0])).scalar_one()
+    eng.dispose()
+    assert acc == 12 and site is None and site2 == site_name
+
+    # The follow-up sheet lists them by place, and downloads as Word.
+    page.get_by_text("Uppföljning", exact=True).click()
+    page.get_by_role("heading", name=site_name).first.wait_for()
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Uppföljning (Word)").click()
+    doc = Document(dl.value.path())
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert site_name in headings
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert "Fastighetsägaren" in cells and "Trafikkontoret (Tyck till)" in cells
+    page.screenshot(path=str(artifact("vandring-uppfoljning-1280x800.png")))
+    assert _foreign(page) == []
