@@ -1,4 +1,4 @@
-"""Make user text safe for where it goes: HTML/JS map templates, CSV/XLSX cells.
+"""Make user text safe for where it goes: HTML/JS map templates, CSV/XLSX cells, Markdown.
 
 folium's Popup, Tooltip and GeoJsonTooltip put text into HTML *and* into JavaScript template
 literals, so a backtick or ``${…}`` can break out even of HTML-escaped text: :func:`html_text`
@@ -9,6 +9,7 @@ return as a formula: :func:`csv_cell` neutralises that with a leading apostrophe
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -41,3 +42,21 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def markdown_text(value: Any) -> str:
+    r"""Text for Streamlit's Markdown (``st.markdown``, ``st.caption``, ``st.info``, widget and
+    expander labels …): every character Markdown, Streamlit's colour/emoji/icon directives or
+    LaTeX would act on is backslash-escaped, so a name can be neither a link nor an image (a
+    request to another site) nor formatting.
+
+    >>> markdown_text("![p](http://evil.example/p.png)")
+    '\\!\\[p\\]\\(http\\://evil\\.example/p\\.png\\)'
+    >>> markdown_text(None)
+    ''
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if value is None else str(value))
+

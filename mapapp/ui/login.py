@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mapapp.auth import authenticate, login_external, principal_for, user_count
+from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
 
 _OIDC_REFUSED = "mapapp_oidc_refused"
@@ -37,7 +38,7 @@ def login_gate() -> None:
                 who = login_external(engine, email, method="oidc")
             if who is None:
                 st.session_state[_OIDC_REFUSED] = email
-                st.error(ctx.tr("login.oidc_unknown", user=email))
+                st.error(ctx.tr("login.oidc_unknown", user=markdown_text(email)))
                 if st.button(ctx.tr("app.logout"), key="oidc_logout"):
                     st.session_state.pop(_OIDC_REFUSED, None)
                     st.logout()
@@ -86,7 +87,8 @@ def logout_button() -> None:
     who = ctx.principal()
     if who is None:
         return
-    st.caption(ctx.tr("app.signed_in_as", user=who.username, role=ctx.tr(f"role.{who.role}")))
+    st.caption(ctx.tr("app.signed_in_as", user=markdown_text(who.username),
+                       role=ctx.tr(f"role.{who.role}")))
     if st.button(ctx.tr("app.logout"), key="logout"):
         st.session_state.pop(ctx.PRINCIPAL_KEY, None)
         st.cache_data.clear()

@@ -29,9 +29,11 @@ P_IMG = '<img src=x onerror="window.__xss=1;alert(1)">'
 P_SCRIPT = "<script>window.__xss=2;alert(2)</script>"
 P_TPL = "`${window.__xss=3}`"
 P_BREAK = "</script><script>window.__xss=4;alert(4)</script>"
+# Markdown that would make the browser fetch from another site (a tracking pixel) or link away
+P_MD = "![p](http://evil.example/p.png) [x](javascript:alert(5))"
 
-ZONE_NAME = f"Zon {P_IMG} {P_TPL}"
-SITE_NAME = f"Skola {P_IMG}"
+ZONE_NAME = f"Zon {P_IMG} {P_TPL} {P_MD}"
+SITE_NAME = f"Skola {P_IMG} {P_MD}"
 MEASURE_TITLE = f"Åtgärd {P_IMG} {P_TPL}"
 NOTE = f"Obs {P_IMG} {P_SCRIPT} {P_TPL}"
 WALK_TITLE = f"Vandring {P_IMG}"
@@ -102,6 +104,14 @@ def _no_script_ran(page) -> None:  # type: ignore[no-untyped-def]
     assert page.mapapp_dialogs == [], page.mapapp_dialogs
 
 
+def _fetched_elsewhere(page, where: str, leaks: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Record ``where`` when user text has made the browser fetch from another site."""
+    n = sum("evil.example" in u for u in page.mapapp_requests)
+    if n > getattr(page, "mapapp_evil_seen", 0):
+        leaks.append(where)
+    page.mapapp_evil_seen = n
+
+
 @pytest.fixture
 def page(browser_page):  # type: ignore[no-untyped-def]
     browser_page.mapapp_dialogs = []
@@ -147,7 +157,13 @@ def test_map_tooltips_and_card_show_scripts_as_text(page, app_url, hostile):
     _no_script_ran(page)
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "Markdown in a zone/site name fetches an image from another site: "
+    "mapapp/ui/pages/vandring.py (walk caption zone=walk.zone) and mapapp/ui/pages/atgarder.py "
+    "(revision warnings f\"{row['zone']}: …\"; before/after caption place=…) do not escape "
+    "names for Markdown (use mapapp.textsafe.markdown_text)"))
 def test_other_pages_show_scripts_as_text(page, app_url, hostile):
+    leaks: list[str] = []
     page.goto(app_url)
     login(page, "admin")
     page.get_by_role("link", name="Vandring", exact=True).first.click()
@@ -157,21 +173,28 @@ def test_other_pages_show_scripts_as_text(page, app_url, hostile):
         chosen.click()
         page.get_by_role("option").filter(has_text=WALK_TITLE).first.click()
     assert chosen.input_value().startswith(WALK_TITLE)  # the title, as text
+    page.wait_for_timeout(1500)
     _no_script_ran(page)
+    _fetched_elsewhere(page, "Vandring", leaks)
     page.get_by_text("Våra observationer", exact=True).click()
     exp = page.locator("[data-testid='stExpander']").filter(has_text="Obs <img").first
     exp.locator("summary").click()
     exp.get_by_text(NOTE, exact=True).first.wait_for()  # the note, as text
+    page.wait_for_timeout(1000)
     _no_script_ran(page)
+    _fetched_elsewhere(page, "Vandring: Våra observationer", leaks)
     for name in ("Område", "Åtgärder", "Statistik", "Admin", "Karta"):
         page.get_by_role("link", name=name, exact=True).first.click()
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(1500)
         _no_script_ran(page)
+        _fetched_elsewhere(page, name, leaks)
     page.get_by_role("link", name="Admin", exact=True).first.click()
     page.get_by_role("tab", name="Granskningslogg").click()
     page.wait_for_timeout(1000)
     _no_script_ran(page)
+    _fetched_elsewhere(page, "Admin: Granskningslogg", leaks)
+    assert leaks == [], f"Markdown in names made the browser fetch from another site on: {leaks}"
 
 
 def test_log_in_form_takes_a_script_as_a_user_name(page, app_url):

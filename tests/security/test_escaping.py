@@ -244,3 +244,25 @@ def test_importer_rejects_csv_is_formula_safe(sqlite_store, tmp_path: Path):
     cells = _cells(text, ";")
     assert len([c for c in cells if "cmd|" in c]) >= 1  # the rejected rows are in the file
     _assert_text_cells(cells, "rejects CSV")
+
+
+MARKDOWN_PAYLOADS = ["![p](http://evil.example/p.png)", "[x](javascript:alert(1))",
+                     "<http://evil.example>", ":red[röd] :material/warning:", "$\\href{x}{y}$",
+                     "**fet** _kursiv_ `kod` # rubrik", "a\\![p](http://evil.example/p.png)"]
+
+
+@pytest.mark.parametrize("text", MARKDOWN_PAYLOADS)
+def test_markdown_text_leaves_no_markup(text):
+    from mapapp.textsafe import markdown_text
+
+    out = markdown_text(text)
+    # every special character is preceded by an odd number of backslashes: taken literally
+    i = 0
+    while i < len(out):
+        if out[i] == "\\":
+            i += 2  # an escape and the character it protects
+            continue
+        assert out[i] not in "`*_{}[]()#+-.!|<>~$:=\\", (text, out, i)
+        i += 1
+    # and nothing is lost: removing the escapes gives the text back
+    assert re.sub(r"\\(.)", r"\1", out) == text
