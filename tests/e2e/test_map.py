@@ -45,12 +45,27 @@ def _map_frame(page):  # type: ignore[no-untyped-def]
     return next(f for f in page.frames if "st_folium" in f.url)
 
 
+def wait_for_map(page, legend: str = ""):  # type: ignore[no-untyped-def]
+    """The map's frame locator once the page has settled on one map with its zones drawn
+    (and ``legend`` in its legend): while Streamlit reruns, the old and the new map frame can
+    both be in the page."""
+    page.wait_for_function(
+        """([sel, text]) => {
+             const frames = document.querySelectorAll(sel);
+             if (frames.length !== 1) return false;
+             const doc = frames[0].contentDocument;
+             if (!doc || !doc.querySelector('path.mapapp-zones')) return false;
+             const lg = doc.querySelector('.mapapp-legend');
+             return !!lg && lg.textContent.includes(text);
+           }""", arg=[IFRAME, legend], timeout=60_000)
+    return page.frame_locator(IFRAME)
+
+
 def test_map_draws_zones_opens_card_and_stays_on_origin(browser_page, app_url, e2e_store):
     page = browser_page
     page.goto(app_url)
     login(page, "lasare")
-    fl = page.frame_locator(IFRAME)
-    fl.locator("path.mapapp-zones").first.wait_for()
+    fl = wait_for_map(page)
     n_zones = len(zones_frame(make_engine(e2e_store)))
     assert fl.locator("path.mapapp-zones").count() == n_zones
     assert fl.locator("path.mapapp-stadsdelar").count() == 17
@@ -91,7 +106,7 @@ def test_vendored_assets_are_served_as_scripts_and_styles(browser_page, app_url)
     page = browser_page
     page.goto(app_url)
     login(page, "lasare")
-    page.frame_locator(IFRAME).locator("path.mapapp-zones").first.wait_for()
+    wait_for_map(page)
     for path, kind in (("leaflet/leaflet.js", "javascript"), ("leaflet/leaflet.css", "css"),
                        ("markercluster/leaflet.markercluster.js", "javascript"),
                        ("jquery/jquery.min.js", "javascript"),
@@ -105,8 +120,10 @@ def test_english_switch_translates_the_map(browser_page, app_url):
     page = browser_page
     page.goto(app_url)
     login(page, "polis")
+    wait_for_map(page)
     page.get_by_text("English", exact=True).click()
-    fl = page.frame_locator(IFRAME)
-    fl.get_by_text("Legend", exact=True).wait_for()
-    assert fl.get_by_text("Place-collaboration zones").first.is_visible()
+    page.get_by_role("button", name="Log out").wait_for()
+    fl = wait_for_map(page, legend="Place-collaboration zones")
+    legend = fl.locator(".mapapp-legend").text_content() or ""
+    assert "Place-collaboration zones" in legend and "Platssamverkansområden" not in legend
     assert re.search(r"Crimes", page.content())
