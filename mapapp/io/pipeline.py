@@ -321,12 +321,13 @@ def _link_walks(conn: Connection, who: Principal, frame: pd.DataFrame, report: I
 def write_rejects(dest: Path, original: pd.DataFrame, rows: np.ndarray, rejected: np.ndarray,
                   reasons: dict[int, list[str]], lang: str = "sv") -> Path:
     """The rejected rows with the file's own columns, the row number and the reason;
-    every cell formula-safe (a spreadsheet shows it as text)."""
+    every cell, the headers too, formula-safe (a spreadsheet shows it as text)."""
     headers = [str(c) for c in original.columns]
     dest.parent.mkdir(parents=True, exist_ok=True)
     with dest.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh, delimiter=";" if lang == "sv" else ",")
-        w.writerow([t("io.rejects.row", lang), *headers, t("io.rejects.reason", lang)])
+        w.writerow([t("io.rejects.row", lang), *[csv_cell(h) for h in headers],
+                    t("io.rejects.reason", lang)])
         values = original.to_numpy(dtype=object) if len(original.columns) else None
         for p in rejected.tolist():
             cells = [] if values is None else ["" if v is None or v is pd.NA else v

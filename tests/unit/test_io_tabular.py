@@ -107,3 +107,19 @@ def test_match_columns_by_folded_names_and_refuses_two_of_the_same():
 def test_column_letters():
     assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == \
         ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+
+
+def test_rejects_csv_headers_and_cells_are_formula_safe(tmp_path):
+    import csv
+
+    import numpy as np
+    import pandas as pd
+
+    from mapapp.io.pipeline import write_rejects
+
+    original = pd.DataFrame({"kategori": ["=1+2"], "=HYPERLINK(\"x\")": ["@SUM(A1)"]})
+    dest = write_rejects(tmp_path / "r.csv", original, np.array([2]), np.array([0]),
+                         {0: ["-fel"]})
+    rows = list(csv.reader(dest.read_text("utf-8-sig").splitlines(), delimiter=";"))
+    assert rows == [["rad", "kategori", "'=HYPERLINK(\"x\")", "fel"],
+                    ["2", "'=1+2", "'@SUM(A1)", "'-fel"]]
