@@ -83,6 +83,23 @@ def _observations(e2e_store: str, walk_id: int) -> list[tuple]:
     return [tuple(r) for r in rows]
 
 
+def _app_observation_ids(e2e_store: str) -> list[int]:
+    eng = _engine(e2e_store)
+    with eng.connect() as c:
+        ids = c.execute(select(Observation.id).where(Observation.source == "app")).scalars().all()
+    eng.dispose()
+    return [int(i) for i in ids]
+
+
+def _walk_of(e2e_store: str, observation_id: int) -> int:
+    eng = _engine(e2e_store)
+    with eng.connect() as c:
+        wid = c.execute(select(Observation.walk_id).where(Observation.id == observation_id)
+                        ).scalar_one()
+    eng.dispose()
+    return int(wid)
+
+
 def _latest_walk(e2e_store: str) -> int:
     eng = _engine(e2e_store)
     with eng.connect() as c:
@@ -173,6 +190,21 @@ def _tap_map(page, lon: float, lat: float) -> None:  # type: ignore[no-untyped-d
         except PlaywrightTimeout:
             continue
     raise AssertionError("the tap on the map was not taken")
+
+
+def _tap_until(page, target, shown, tries: int = 3) -> None:  # type: ignore[no-untyped-def]
+    """Tap ``target`` until ``shown`` appears (a tap that lands while the page is being
+    redrawn is lost, as it would be on a real tablet)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(tries):
+        target.tap()
+        try:
+            shown.wait_for(timeout=8000)
+            return
+        except PlaywrightTimeout:
+            page.wait_for_timeout(500)
+    raise AssertionError("the tap was not taken")
 
 
 def _fill(page, category: str, note: str) -> None:  # type: ignore[no-untyped-def]
@@ -320,17 +352,16 @@ def test_my_position_refuses_a_poor_fix_then_a_site_and_the_follow_up(tablet_gps
     if page.locator(IFRAME).count() == 0:
         _create_walk(page)
     page.locator(IFRAME).wait_for()
-    wid = int(page.evaluate("() => new URLSearchParams(location.search).get('vandring')"))
-    before = len(_observations(e2e_store, wid))
+    before = _app_observation_ids(e2e_store)
     lon, lat = _spots()[0]
 
     # A fix of ±120 m is refused; ±12 m is taken and shown.
-    page.get_by_role("button", name="Min position").tap()
-    page.get_by_text("Positionen är för osäker (±120 m").wait_for()
+    _tap_until(page, page.get_by_role("button", name="Min position"),
+               page.get_by_text("Positionen är för osäker (±120 m"))
     assert page.get_by_text("min position (±").count() == 0
     page.context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 12})
-    page.get_by_role("button", name="Min position").tap()
-    page.get_by_text("min position (±12 m)").wait_for()
+    _tap_until(page, page.get_by_role("button", name="Min position"),
+               page.get_by_text("min position (±12 m)"))
     page.locator('[class*="st-key-vf_cat_"]').get_by_text("Belysning", exact=True).tap()
     _save_button(page).tap()
     page.get_by_text("Sparad (observation nr").wait_for()
@@ -345,9 +376,11 @@ def test_my_position_refuses_a_poor_fix_then_a_site_and_the_follow_up(tablet_gps
     page.locator('[class*="st-key-vf_cat_"]').get_by_text("Skadegörelse", exact=True).tap()
     _save_button(page).tap()
     page.get_by_text("Sparad (observation nr").wait_for()
-    rows = _observations(e2e_store, wid)
-    assert len(rows) == before + 2
-    gps, by_site = rows[-2], rows[-1]
+    new = sorted(set(_app_observation_ids(e2e_store)) - set(before))
+    assert len(new) == 2
+    wid = _walk_of(e2e_store, new[0])
+    rows = {r[0]: r for r in _observations(e2e_store, wid)}
+    gps, by_site = rows[new[0]], rows[new[1]]
     assert gps[1] == "belysning" and abs(gps[4] - lon) < 1e-9 and abs(gps[5] - lat) < 1e-9
     eng = _engine(e2e_store)
     with eng.connect() as c:
