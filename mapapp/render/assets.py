@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,13 @@ def ensure_vendor(vendor_dir: Path = VENDOR_DIR) -> int:
         else:
             written += _copy_file(src, dst)
     return written
+
+
+@lru_cache(maxsize=4)
+def ensure_vendor_once(vendor_dir: Path = VENDOR_DIR) -> int:
+    """:func:`ensure_vendor` once per process (every map calls this, so any page that shows a
+    map finds its scripts, whichever page is opened first)."""
+    return ensure_vendor(vendor_dir)
 
 
 def vendor_path(url: str, vendor_dir: Path = VENDOR_DIR) -> Path:

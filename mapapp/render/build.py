@@ -3,8 +3,9 @@
 :func:`build_map` draws the basemap (tiles from the configured server, or the bundled
 outlines when the basemap is ``none``), one layer-control entry per spec group, the legend,
 a metric scale bar and the attributions. Every script and stylesheet the HTML references is
-served by the app (:mod:`mapapp.render.assets`); the only other URL it may contain is the
-tile server's and the attribution links.
+served by the app (:mod:`mapapp.render.assets`; the files are copied into ``static/vendor``
+the first time a map is built in the process); the only other URL it may contain is the tile
+server's and the attribution links.
 """
 
 from __future__ import annotations
@@ -170,6 +171,7 @@ def build_map(
                    control_scale=False, height=height, minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM,
                    zoomSnap=0.5)
     assets.localize(m, assets.MAP_JS, assets.MAP_CSS)
+    assets.ensure_vendor_once()
     attributions = [html_text(t("map.attr.data", lang))]
     tiles = tile_source(basemap, attribution)
     if tiles is not None:

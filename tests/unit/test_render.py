@@ -156,6 +156,9 @@ def test_no_request_leaves_the_app_without_a_basemap(district, tmp_path):
     srcs = re.findall(r'<script src="([^"]+)"', html) + re.findall(
         r'<link rel="stylesheet" href="([^"]+)"', html)
     assert srcs and all(s.startswith(assets.VENDOR_URL + "/") for s in srcs), srcs
+    # building a map put the files where the app serves them
+    for s in srcs:
+        assert assets.vendor_path(s).is_file(), s
     assert assets.ensure_vendor(tmp_path) > 0
     for s in srcs:
         assert assets.vendor_path(s, tmp_path).is_file(), s

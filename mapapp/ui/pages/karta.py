@@ -26,7 +26,6 @@ from mapapp.analysis.sites import measures_for_sites
 from mapapp.analysis.stats import fmt_number
 from mapapp.measures import local_today, revision_flags
 from mapapp.render import layer_specs
-from mapapp.render.assets import ensure_vendor
 from mapapp.render.build import build_map
 from mapapp.render.cards import Card, resolve_click, site_card, zone_card
 from mapapp.render.data import MapFilter
@@ -47,11 +46,6 @@ def md(text: Any) -> str:
     """User text for ``st.markdown``: every Markdown/emoji/colour directive character escaped,
     so a name cannot become a link, an image (a request to another origin) or formatting."""
     return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
-
-
-@st.cache_resource(show_spinner=False)
-def _vendor_ready() -> int:
-    return ensure_vendor()
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -309,7 +303,6 @@ def period_caption(period: Period | None) -> str:
 
 def render() -> None:
     ctx.require_principal()
-    _vendor_ready()
     st.title(ctx.tr("map.page.title"), anchor=False)
     flt = filter_sidebar("karta")
     view = current_view(flt)
