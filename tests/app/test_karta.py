@@ -60,6 +60,7 @@ def _texts(at: AppTest) -> str:
 
 def _count(engine, *, category: str | None = None, zone: int | None = None, year: int = 2022
            ) -> int:
+    """Incidents in the statistical year starting in ``year`` (independent SQL count)."""
     p = statistical_year(year)
     q = select(func.count()).select_from(Incident).where(
         Incident.occurred_at >= p.start.to_pydatetime(),
@@ -157,11 +158,19 @@ def test_omrade_page_shows_one_zone_at_length(app_store):
     assert {"Plats", "Typ", "Antal i perioden", "Flaggad", "Flaggad antal perioder"} <= set(
         sites.columns)
     assert len(at.get("vega_lite_chart")) >= 4  # one chart per category, and the card's
+    card = at.dataframe[0].value
+    assert int(card["Antal"].iloc[-1]) == _count(app_store, zone=3)
+    at.multiselect(key="omrade_categories").set_value(["stold"]).run()
+    assert not at.exception
+    card = at.dataframe[0].value
+    assert int(card["Antal"].iloc[-1]) == _count(app_store, zone=3, category="stold")
     at.selectbox(key="omrade_zone").select(1).run()
     assert not at.exception
     with app_store.connect() as c:
         name = c.execute(select(Zone.name).where(Zone.id == 1)).scalar_one()
     assert name in [s.value for s in at.subheader]
+    card = at.dataframe[0].value
+    assert int(card["Antal"].iloc[-1]) == _count(app_store, zone=1, category="stold")
 
 
 def test_the_shell_opens_on_the_map_after_log_in(app_store):
