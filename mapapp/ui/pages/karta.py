@@ -12,7 +12,6 @@ shared with the Område page.
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 import pandas as pd
@@ -30,6 +29,7 @@ from mapapp.render.build import build_map
 from mapapp.render.cards import Card, resolve_click, site_card, zone_card
 from mapapp.render.data import MapFilter
 from mapapp.render.view import Inputs, MapView, compute_view
+from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
 
 PERMISSION = Perm.VIEW_AGGREGATES
@@ -39,13 +39,12 @@ MAP_KEY = "karta_map"
 PICK_KEY = "karta_pick"
 LAST_CLICK_KEY = "karta_last_click"
 MAP_HEIGHT = 640
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
 
 
 def md(text: Any) -> str:
-    """User text for ``st.markdown``: every Markdown/emoji/colour directive character escaped,
-    so a name cannot become a link, an image (a request to another origin) or formatting."""
-    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+    """User text for ``st.markdown`` (:func:`mapapp.textsafe.markdown_text`): a name cannot
+    become a link, an image (a request to another origin) or formatting."""
+    return markdown_text(text)
 
 
 # --- filters -----------------------------------------------------------------------------------
