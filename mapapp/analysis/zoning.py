@@ -31,7 +31,7 @@ def assign(
         return out
     ok = np.isfinite(lon) & np.isfinite(lat)
     idx_ok = np.flatnonzero(ok)
-    pts = shapely.points(lon[idx_ok], lat[idx_ok])
+    x, y = lon[idx_ok], lat[idx_ok]
     polys = np.asarray(polygons, dtype=object)
     for p in polys:
         shapely.prepare(p)
@@ -39,12 +39,9 @@ def assign(
     for i in range(len(polys) - 1, -1, -1):
         poly = polys[i]
         xmin, ymin, xmax, ymax = shapely.bounds(poly)
-        cand = np.flatnonzero(
-            (lon[idx_ok] >= xmin) & (lon[idx_ok] <= xmax)
-            & (lat[idx_ok] >= ymin) & (lat[idx_ok] <= ymax)
-        )
+        cand = np.flatnonzero((x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax))
         if len(cand) == 0:
             continue
-        hit = shapely.intersects(poly, pts[cand])
+        hit = shapely.intersects_xy(poly, x[cand], y[cand])
         out[idx_ok[cand[hit]]] = i
     return out

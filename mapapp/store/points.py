@@ -65,11 +65,18 @@ def _column_values(frame: pd.DataFrame, col: str, n: int, sqlite: bool) -> list[
         return [json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else None for v in s]
     if col in ("lon", "lat", "accuracy_m"):
         a = s.to_numpy(dtype="float64", na_value=np.nan)
-        return [None if not np.isfinite(v) else float(v) for v in a]
+        out = a.astype(object)
+        out[~np.isfinite(a)] = None
+        return list(out.tolist())
     if col in ("zone_id", "stadsdel_id", "import_id", "walk_id", "site_id"):
         a = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        return [None if np.isnan(v) else int(v) for v in a]
-    return [None if (v is None or (isinstance(v, float) and np.isnan(v))) else v for v in s]
+        missing = np.isnan(a)
+        out = np.where(missing, 0, a).astype(np.int64).astype(object)
+        out[missing] = None
+        return list(out.tolist())
+    out = s.to_numpy(dtype=object, copy=True)
+    out[pd.isna(out)] = None
+    return list(out.tolist())
 
 
 @dataclass(frozen=True)

@@ -221,9 +221,6 @@ def test_audit_csv_of_the_admin_page_is_formula_safe(sqlite_store):
     _assert_text_cells(_cells(text), "admin page audit CSV")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "mapapp/io/pipeline.py write_rejects writes the file's own column headers without "
-    "csv_cell: a header '=HYPERLINK(…)' reaches the rejects CSV raw"))
 def test_importer_rejects_csv_is_formula_safe(sqlite_store, tmp_path: Path):
     from mapapp.io.pipeline import import_file
     from mapapp.io.report import ImportOptions
