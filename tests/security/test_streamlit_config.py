@@ -140,8 +140,13 @@ def test_other_sites_cannot_connect_or_read(server, options):
 
 # --- no unsafe HTML with user data ------------------------------------------------------------
 
-def _unsafe_html_calls(path: Path) -> list[tuple[int, ast.expr | None]]:
+def _unsafe_html_calls(path: Path) -> tuple[list[tuple[int, ast.expr | None]], set[str]]:
+    """Calls that render HTML (``unsafe_allow_html=True``, ``st.html``, ``components.html``)
+    with their first argument, and the module's names bound to a string literal."""
     tree = ast.parse(path.read_text("utf-8"))
+    constants = {t.id for node in tree.body if isinstance(node, ast.Assign)
+                 and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+                 for t in node.targets if isinstance(t, ast.Name)}
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -152,21 +157,24 @@ def _unsafe_html_calls(path: Path) -> list[tuple[int, ast.expr | None]]:
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if (isinstance(unsafe, ast.Constant) and unsafe.value is True) or name == "html":
             found.append((node.lineno, node.args[0] if node.args else kw.get("body")))
-    return found
+    return found, constants
 
 
-def _only_static_or_escaped(expr: ast.expr | None) -> bool:
-    """A literal, a translated message (t/tr), or an f-string whose every value passes
-    through ``html_text``."""
+def _only_static_or_escaped(expr: ast.expr | None, constants: frozenset[str] = frozenset()
+                            ) -> bool:
+    """A literal (or a module constant bound to one), a translated message (t/tr), or an
+    f-string whose every value passes through ``html_text``."""
     if isinstance(expr, ast.Constant):
         return True
+    if isinstance(expr, ast.Name):
+        return expr.id in constants
     if isinstance(expr, ast.Call):
         f = expr.func
         name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
         return name in ("t", "tr", "html_text")
     if isinstance(expr, ast.JoinedStr):
         return all(isinstance(v, ast.Constant) or (
-            isinstance(v, ast.FormattedValue) and _only_static_or_escaped(v.value))
+            isinstance(v, ast.FormattedValue) and _only_static_or_escaped(v.value, constants))
             for v in expr.values)
     return False
 
@@ -174,7 +182,8 @@ def _only_static_or_escaped(expr: ast.expr | None) -> bool:
 def test_no_unsafe_html_with_user_data():
     offenders = []
     for path in sorted((ROOT / "mapapp").rglob("*.py")):
-        for line, expr in _unsafe_html_calls(path):
-            if not _only_static_or_escaped(expr):
+        calls, constants = _unsafe_html_calls(path)
+        for line, expr in calls:
+            if not _only_static_or_escaped(expr, frozenset(constants)):
                 offenders.append(f"{path.relative_to(ROOT)}:{line}")
     assert offenders == [], "HTML built from data without html_text: " + ", ".join(offenders)
