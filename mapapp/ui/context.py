@@ -169,7 +169,7 @@ def _measures(cache_key: str, dv: str, today: str, _who: Principal) -> pd.DataFr
 
 def measures() -> pd.DataFrame:
     """Every measure with ``overdue`` as of today (read-only, shared)."""
-    from mapapp.measures import local_today
+    from mapapp.measure_rules import local_today
 
     who = require_principal()
     return _measures(who.cache_key, version(), local_today().isoformat(), who)

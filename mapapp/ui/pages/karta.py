@@ -23,7 +23,7 @@ from mapapp.access import Perm, Principal
 from mapapp.analysis.periods import PERIOD_KINDS, Period
 from mapapp.analysis.sites import measures_for_sites
 from mapapp.analysis.stats import fmt_number
-from mapapp.measures import local_today, revision_flags
+from mapapp.measure_rules import local_today, revision_flags
 from mapapp.render import layer_specs
 from mapapp.render.build import build_map
 from mapapp.render.cards import Card, resolve_click, site_card, zone_card
