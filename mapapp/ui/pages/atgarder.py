@@ -18,6 +18,7 @@ from mapapp.access import Perm, Principal
 from mapapp.categories import MEASURE_STATUSES, PRIORITY_AREAS
 from mapapp.categories import label as category_label
 from mapapp.errors import DataValidationError, MapAppError
+from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
 
 PERMISSION = Perm.VIEW_AGGREGATES
@@ -92,7 +93,8 @@ def _revisions(today: date) -> None:
         if flagged.empty:
             st.caption(ctx.tr("measures.ui.no_revisions"))
         for row in flagged.to_dict("records"):
-            st.warning(f"{row['zone']}: " + " ".join(row["reasons"]), icon=":material/update:")
+            st.warning(markdown_text(f"{row['zone']}: " + " ".join(row["reasons"])),
+                       icon=":material/update:")
 
 
 def _filtered(engine: Engine, who: Principal, everything: pd.DataFrame, actors: list[str],
@@ -145,7 +147,7 @@ def _iso(v: Any) -> str:
 
 def _errors(prefix: str, field: str | None) -> None:
     for message in st.session_state.get(_ERRORS, {}).get(prefix, {}).get(field, []):
-        st.error(message, icon=":material/error:")
+        st.error(markdown_text(message), icon=":material/error:")
 
 
 def _set_errors(prefix: str, exc: DataValidationError) -> None:
@@ -343,7 +345,7 @@ def _links(engine: Engine, who: Principal, m: dict[str, Any], can_edit: bool) ->
             n = ms.link_points(engine, who, int(m["id"]), incidents=ids["incident"],
                                observations=ids["observation"], lang=ctx.lang())
         except MapAppError as exc:
-            st.error(str(exc))
+            st.error(markdown_text(str(exc)))
             return
         st.session_state[_FLASH] = ctx.tr("measures.cli.linked", id=m["id"], n=n)
         st.rerun()
@@ -392,7 +394,7 @@ def _before_after(engine: Engine, who: Principal, m: dict[str, Any]) -> None:
                         points=points, sites=ctx.sites(), lang=ctx.lang())
     place_key = "measures.ui.ba_place_site" if r["place_kind"] == "site" else \
         "measures.ui.ba_place_zone"
-    st.caption(ctx.tr(place_key, r=f"{radius:g}", place=r["place"]))
+    st.caption(ctx.tr(place_key, r=f"{radius:g}", place=markdown_text(r["place"])))
     st.caption(ctx.tr("measures.ui.ba_windows", b0=r["before_start"], b1=r["before_end"],
                       label=r["comparison_label"], a0=r["after_start"], a1=r["after_end"]))
     c = st.columns(3)
