@@ -59,7 +59,7 @@ def _pages() -> list[st.Page]:
 
 
 def main() -> None:
-    st.set_page_config(page_title=ctx.tr("app.title"), page_icon=":material/map:",
+    st.set_page_config(page_title=ctx.tr("app.title"), page_icon="🗺️",
                        layout="wide", initial_sidebar_state="expanded")
     with st.sidebar:
         choice = st.segmented_control(
