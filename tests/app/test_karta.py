@@ -183,3 +183,17 @@ def test_the_shell_opens_on_the_map_after_log_in(app_store):
     assert not at.exception, at.exception
     assert "Karta" in [t.value for t in at.title]
     assert len(at.metric) == 5
+
+
+def test_zone_card_offers_the_snapshot_only_to_roles_that_may_export(app_store):
+    from tests.conftest import COORDINATOR
+
+    at = _page(_karta, COORDINATOR)
+    at.selectbox(key="karta_pick").select(1).run()
+    assert not at.exception, at.exception
+    buttons = at.get("download_button")
+    assert len(buttons) == 1
+    assert "protokoll" in buttons[0].proto.label.lower()
+    reader = _page(_karta, READER)
+    reader.selectbox(key="karta_pick").select(1).run()
+    assert reader.get("download_button") == []

@@ -155,6 +155,9 @@ def show_card(card: Card, view: MapView, *, long: bool = False) -> None:
     if card.subtitle:
         st.caption(md(card.subtitle))
     if card.kind == "zone":
+        from mapapp.ui.snapshot_button import snapshot_button
+
+        snapshot_button(card.name, key=f"snapshot_{'long' if long else 'card'}_{card.name}")
         if card.revision_due:
             st.warning(ctx.tr("map.card.revision_due"), icon=":material/history:")
             for reason in card.revision_reasons:
