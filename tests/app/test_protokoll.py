@@ -1,0 +1,37 @@
+"""The Export/Protokoll page in AppTest: it runs for a coordinator with its choices, previews
+the zone's tables, and follows the chosen zone."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import COORDINATOR
+
+
+def _protokoll() -> None:
+    from mapapp.ui.pages.protokoll import render
+
+    render()
+
+
+def _run(who) -> AppTest:  # type: ignore[no-untyped-def]
+    at = AppTest.from_function(_protokoll, default_timeout=120)
+    at.session_state["mapapp_principal"] = who
+    return at.run()
+
+
+def test_protokoll_page_previews_and_follows_the_zone(app_store):
+    at = _run(COORDINATOR)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value
+    for key in ("protokoll_area", "protokoll_period"):
+        assert at.selectbox(key=key) is not None
+    assert at.radio(key="protokoll_format").options == ["DOCX", "PDF", "HTML", "PNG"]
+    assert at.checkbox(key="protokoll_notes").value is False  # notes only when chosen
+    assert len(at.get("download_button")) == 1
+    whole = [str(s.value) for s in at.subheader] + [str(m.value) for m in at.markdown]
+    at.selectbox(key="protokoll_area").select("Långbro").run()
+    assert not at.exception, [e.value for e in at.exception]
+    zone = [str(s.value) for s in at.subheader] + [str(m.value) for m in at.markdown]
+    assert zone != whole
+    assert any("Långbro" in t for t in zone)
