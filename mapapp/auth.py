@@ -8,7 +8,7 @@ so that it has a role.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import bcrypt
@@ -19,13 +19,15 @@ from mapapp.access import Perm, Principal, Role
 from mapapp.errors import DataValidationError, NotFoundError, Problem
 from mapapp.store import audit
 from mapapp.store.engine import read_connection
-from mapapp.store.models import User
+from mapapp.store.models import AuditEvent, User
 
 MIN_PASSWORD = 10
 USERNAME_MAX = 100  # the users.username column
 # bcrypt reads at most 72 bytes (bcrypt 5 raises on more): longer passwords are refused when
 # set, and never match at log-in (none can have been stored).
 MAX_PASSWORD_BYTES = 72
+MAX_FAILED = 10  # failed log-ins of one user name …
+LOCKOUT_WINDOW = timedelta(minutes=15)  # … within this long block further attempts
 
 
 def hash_password(password: str) -> str:
@@ -153,8 +155,27 @@ def list_users(engine: Engine, who: Principal) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["username", "role", "team", "active", "created_at"])
 
 
+def recent_failures(engine: Engine, username: str, *, now: datetime | None = None) -> int:
+    """Failed log-ins of ``username`` in the last :data:`LOCKOUT_WINDOW` (from the audit log)."""
+    a = AuditEvent.__table__
+    since = (now or datetime.now(UTC)) - LOCKOUT_WINDOW
+    with read_connection(engine) as conn:
+        return int(conn.execute(select(func.count()).select_from(a).where(
+            a.c.action == "login_failed", a.c.entity == "user",
+            a.c.entity_id == audit.fit(username, "entity_id"), a.c.at >= since)).scalar_one())
+
+
 def authenticate(engine: Engine, username: str, password: str) -> Principal | None:
-    """The principal for a correct user name and password, else None. Audited either way."""
+    """The principal for a correct user name and password, else None. Audited either way.
+
+    After :data:`MAX_FAILED` failed log-ins of one user name within :data:`LOCKOUT_WINDOW`,
+    further attempts are refused without looking at the password (``login_blocked``) until
+    the window has passed: an online password guesser gets a few tries per quarter hour."""
+    if recent_failures(engine, username) >= MAX_FAILED:
+        with engine.begin() as conn:
+            audit.record(conn, Principal(username or "?", Role.LASARE), "login_blocked", "user",
+                         username)
+        return None
     with read_connection(engine) as conn:
         user = _find_user(conn, username)
     matches = _password_matches(password, user.password_hash if user else None)
@@ -164,6 +185,21 @@ def authenticate(engine: Engine, username: str, password: str) -> Principal | No
         audit.record(conn, principal or Principal(username or "?", Role.LASARE),
                      "login" if principal else "login_failed", "user", username)
     return principal
+
+
+def reset_password(engine: Engine, who: Principal, username: str, *,
+                   password: str | None = None) -> str:
+    """Give ``username`` a new password (generated when none is given; returned). Admins
+    only; audited (``password_reset``, never the password)."""
+    who.require(Perm.ADMIN)
+    password = password or secrets.token_urlsafe(12)
+    _check_new(username, password, Role.LASARE.value)
+    with engine.begin() as conn:
+        _user_for_update(conn, username)
+        conn.execute(update(User).where(User.username == username).values(
+            password_hash=hash_password(password)))
+        audit.record(conn, who, "password_reset", "user", username)
+    return password
 
 
 def login_external(engine: Engine, username: str, *, method: str = "oidc") -> Principal | None:

@@ -68,6 +68,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Jag förstår att anteckningarna och fotona tas bort för gott.",
         "I understand that the notes and photos are removed for good."),
     "admin.retention.apply": ("Gallra nu", "Apply retention now"),
+    # log-in
+    "admin.login_blocked": (
+        "För många misslyckade inloggningar med det här användarnamnet. Vänta {minutes} minuter "
+        "och försök igen, eller be en administratör om ett nytt lösenord.",
+        "Too many failed log-ins with this user name. Wait {minutes} minutes and try again, or "
+        "ask an administrator for a new password."),
     # page
     "admin.title": ("Administration", "Administration"),
     "admin.tab.users": ("Användare", "Users"),
@@ -101,6 +107,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin.users.new_role": ("Ny roll", "New role"),
     "admin.users.role_submit": ("Byt roll", "Change role"),
     "admin.users.role_changed": ("{user} har nu rollen {role}.", "{user} now has the role {role}."),
+    "admin.users.password_heading": ("Nytt lösenord", "New password"),
+    "admin.users.password_submit": ("Skapa nytt lösenord", "Make a new password"),
+    "admin.users.password_reset": ("{user} har fått ett nytt lösenord.",
+                                   "{user} has a new password."),
     "admin.users.active_heading": ("Inaktivera eller aktivera", "Deactivate or reactivate"),
     "admin.users.deactivate": ("Inaktivera", "Deactivate"),
     "admin.users.activate": ("Aktivera", "Reactivate"),

@@ -34,17 +34,18 @@ def record(
     conn.execute(
         insert(AuditEvent).values(
             at=datetime.now(UTC),
-            username=_fit(who.username, "username"),
-            role=_fit(str(who.role), "role"),
-            action=_fit(action, "action"),
-            entity=_fit(entity, "entity"),
-            entity_id=None if entity_id is None else _fit(str(entity_id), "entity_id"),
+            username=fit(who.username, "username"),
+            role=fit(str(who.role), "role"),
+            action=fit(action, "action"),
+            entity=fit(entity, "entity"),
+            entity_id=None if entity_id is None else fit(str(entity_id), "entity_id"),
             detail=_jsonable(detail),
         )
     )
 
 
-def _fit(text: str, column: str) -> str:
+def fit(text: str, column: str) -> str:
+    """``text`` as it is stored in the audit column ``column`` (cut to its length, no NUL)."""
     length = getattr(AuditEvent.__table__.c[column].type, "length", None) or len(text)
     text = text.replace("\x00", "\ufffd")
     return text if len(text) <= length else text[: length - 1] + "…"

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mapapp.auth import authenticate, login_external, principal_for, user_count
+from mapapp.auth import (
+    LOCKOUT_WINDOW,
+    MAX_FAILED,
+    authenticate,
+    login_external,
+    principal_for,
+    recent_failures,
+    user_count,
+)
 from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
 
 _OIDC_REFUSED = "mapapp_oidc_refused"
+LOCKOUT_MINUTES = int(LOCKOUT_WINDOW.total_seconds() // 60)
 
 
 def _oidc_configured() -> bool:
@@ -57,7 +66,9 @@ def login_gate() -> None:
                                  key="login_password")
         if st.form_submit_button(ctx.tr("login.submit"), type="primary"):
             who = authenticate(engine, username.strip(), password)
-            if who is None:
+            if who is None and recent_failures(engine, username.strip()) >= MAX_FAILED:
+                st.error(ctx.tr("admin.login_blocked", minutes=LOCKOUT_MINUTES))
+            elif who is None:
                 st.error(ctx.tr("login.failed"))
             else:
                 st.session_state[ctx.PRINCIPAL_KEY] = who

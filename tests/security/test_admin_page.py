@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from mapapp.auth import add_user, principal_for, set_active, set_role
+from mapapp.auth import add_user, authenticate, principal_for, set_active, set_role
 from mapapp.store.audit import events
 from tests.conftest import ADMIN, ROOT
 
@@ -102,7 +102,7 @@ def test_admin_adds_a_user_changes_role_deactivates(app_store):
     at.text_input(key="admin_add_name").input("vera")
     at.selectbox(key="admin_add_role").select("vandrare")
     at.text_input(key="admin_add_team").input("lag-2")
-    at.button[0].click()  # "Skapa användare"
+    at.button(key="admin_add_submit").click()
     at.run()
     assert not at.exception, at.exception
     assert "Användaren vera är skapad" in _texts(at)
@@ -111,24 +111,32 @@ def test_admin_adds_a_user_changes_role_deactivates(app_store):
     assert principal_for(app_store, "vera").team == "lag-2"
     at.selectbox(key="admin_role_user").select("vera")
     at.selectbox(key="admin_role_role").select("polis")
-    at.button[1].click()
+    at.button(key="admin_role_submit").click()
     at.run()
     assert principal_for(app_store, "vera").role == "polis"
     at.selectbox(key="admin_active_user").select("vera")
-    at.button[2].click()  # "Inaktivera"
+    at.button(key="admin_deactivate").click()
     at.run()
     assert not at.exception, at.exception
     assert principal_for(app_store, "vera") is None
     audit = events(app_store, ADMIN, username="root")
     assert audit["action"].tolist()[:3] == ["deactivate", "role_change", "create"]
     assert set(audit["entity_id"].head(3)) == {"vera"}
+    at.selectbox(key="admin_password_user").select("lasse")
+    at.button(key="admin_password_submit").click()
+    at.run()
+    assert "lasse har fått ett nytt lösenord" in _texts(at)
+    new_password = at.code[0].value
+    assert authenticate(app_store, "lasse", PASSWORD) is None
+    assert authenticate(app_store, "lasse", new_password) is not None
+    assert events(app_store, ADMIN, actions=["password_reset"])["entity_id"].tolist() == ["lasse"]
 
 
 def test_admin_page_refuses_the_last_admin_with_a_message(app_store):
     at = _admin_page(app_store)
     at.selectbox(key="admin_role_user").select("root")
     at.selectbox(key="admin_role_role").select("lasare")
-    at.button[1].click()
+    at.button(key="admin_role_submit").click()
     at.run()
     assert not at.exception
     assert "sista aktiva administratören" in _texts(at)
@@ -229,3 +237,14 @@ def test_oidc_log_out_also_ends_the_identity_provider_session(app_store):
     assert not at.exception, at.exception
     assert "Inloggad som" not in _texts(at)  # not signed straight in again
     assert at.user.get("is_logged_in") is False
+
+
+def test_log_in_form_says_when_a_user_name_is_blocked(app_store):
+    from mapapp.auth import MAX_FAILED
+
+    for i in range(MAX_FAILED):
+        authenticate(app_store, "lasse", f"gissning-{i:04d}")
+    at = _log_in(_app(), "lasse")  # the right password, but too late
+    assert not at.exception
+    assert "För många misslyckade inloggningar" in _texts(at)
+    assert "Inloggad som" not in _texts(at)

@@ -138,3 +138,40 @@ def test_odd_log_in_input_fails_cleanly_and_is_audited(store, username, password
     row = _last(store, "login_failed")
     assert row is not None
     assert len(row["username"]) <= 100
+
+
+def test_password_guessing_is_blocked_for_a_while(store):
+    from datetime import UTC, datetime, timedelta
+
+    from mapapp.auth import LOCKOUT_WINDOW, MAX_FAILED, recent_failures
+
+    add_user(store, ADMIN, "anna", "polis", password=PASSWORD)
+    add_user(store, ADMIN, "bertil", "polis", password=PASSWORD)
+    for i in range(MAX_FAILED):
+        assert authenticate(store, "anna", f"gissning-{i:04d}") is None
+    assert recent_failures(store, "anna") == MAX_FAILED
+    # now even the right password is refused, and that is recorded as blocked
+    assert authenticate(store, "anna", PASSWORD) is None
+    assert _last(store, "login_blocked")["entity_id"] == "anna"
+    assert len(events(store, ADMIN, actions=["login_failed"])) == MAX_FAILED
+    # another user is not affected
+    assert authenticate(store, "bertil", PASSWORD) is not None
+    # after the window the failures no longer count
+    later = datetime.now(UTC) + LOCKOUT_WINDOW + timedelta(seconds=1)
+    assert recent_failures(store, "anna", now=later) == 0
+
+
+def test_admin_resets_a_password(store):
+    from mapapp.auth import reset_password
+
+    add_user(store, ADMIN, "anna", "polis", password=PASSWORD)
+    with pytest.raises(PermissionDeniedError):
+        reset_password(store, COORDINATOR, "anna")
+    new = reset_password(store, ADMIN, "anna")
+    assert len(new) >= 10 and new != PASSWORD
+    assert authenticate(store, "anna", PASSWORD) is None
+    assert authenticate(store, "anna", new) == Principal("anna", Role.POLIS)
+    row = _last(store, "password_reset")
+    assert row["entity_id"] == "anna" and new not in str(row["detail"])
+    with pytest.raises(DataValidationError):
+        reset_password(store, ADMIN, "anna", password="kort")

@@ -14,7 +14,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from mapapp.access import Perm, Principal, Role
-from mapapp.auth import add_user, list_users, set_active, set_role
+from mapapp.auth import add_user, list_users, reset_password, set_active, set_role
 from mapapp.errors import MapAppError
 from mapapp.retention import LOCAL_TZ, apply_retention
 from mapapp.store import audit
@@ -81,7 +81,8 @@ def _users(engine: Engine, who: Principal) -> None:
                              help=ctx.tr("admin.users.team_help"))
         password = st.text_input(ctx.tr("admin.users.password"), type="password",
                                  key="admin_add_password", help=ctx.tr("admin.users.password_help"))
-        if st.form_submit_button(ctx.tr("admin.users.add_submit"), type="primary"):
+        if st.form_submit_button(ctx.tr("admin.users.add_submit"), type="primary",
+                                 key="admin_add_submit"):
             try:
                 generated = add_user(engine, who, name.strip(), role,
                                      password=password or None, team=team.strip() or None)
@@ -99,18 +100,30 @@ def _users(engine: Engine, who: Principal) -> None:
             user = st.selectbox(ctx.tr("admin.users.pick"), names, key="admin_role_user")
             new_role = st.selectbox(ctx.tr("admin.users.new_role"), roles,
                                     format_func=_role_label, key="admin_role_role")
-            if st.form_submit_button(ctx.tr("admin.users.role_submit")):
+            if st.form_submit_button(ctx.tr("admin.users.role_submit"), key="admin_role_submit"):
                 try:
                     set_role(engine, who, user, new_role)
                 except MapAppError as exc:
                     st.error(str(exc))
                     return
                 _done(ctx.tr("admin.users.role_changed", user=user, role=_role_label(new_role)))
+        with st.form("admin_password"):
+            st.subheader(ctx.tr("admin.users.password_heading"))
+            user = st.selectbox(ctx.tr("admin.users.pick"), names, key="admin_password_user")
+            if st.form_submit_button(ctx.tr("admin.users.password_submit"),
+                                     key="admin_password_submit"):
+                try:
+                    new_password = reset_password(engine, who, user)
+                except MapAppError as exc:
+                    st.error(str(exc))
+                    return
+                _done(ctx.tr("admin.users.password_reset", user=user), new_password)
         with st.form("admin_active"):
             st.subheader(ctx.tr("admin.users.active_heading"))
             user = st.selectbox(ctx.tr("admin.users.pick"), names, key="admin_active_user")
-            deactivate = st.form_submit_button(ctx.tr("admin.users.deactivate"))
-            activate = st.form_submit_button(ctx.tr("admin.users.activate"))
+            deactivate = st.form_submit_button(ctx.tr("admin.users.deactivate"),
+                                               key="admin_deactivate")
+            activate = st.form_submit_button(ctx.tr("admin.users.activate"), key="admin_activate")
             if deactivate or activate:
                 try:
                     set_active(engine, who, user, bool(activate))
