@@ -13,6 +13,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from mapapp.analysis.tables import chart_frame, period_sort_key, with_changes  # noqa: E402
+from mapapp.textsafe import markdown_text  # noqa: E402
 from mapapp.ui import context as ctx  # noqa: E402
 
 
@@ -93,8 +94,9 @@ def render() -> None:
     category = c2.selectbox(ctx.tr("stat.category"), cats, key="stat_category")
     rows = frame[(frame["area"] == area) & (frame["category"] == category)]
     for _, t in rows.drop_duplicates("table_id").iterrows():
-        st.caption(ctx.tr("stat.provenance", table=t["table"], source=t["source"],
-                          extracted=t["extracted"] or "–",
+        st.caption(ctx.tr("stat.provenance", table=markdown_text(t["table"]),
+                          source=markdown_text(t["source"]),
+                          extracted=markdown_text(t["extracted"] or "–"),
                           status=ctx.tr("stat.preliminary" if t["preliminary"]
                                         else "stat.final")))
     comparison = frame[frame["area_kind"] == "comparison"]
@@ -105,8 +107,8 @@ def render() -> None:
         st.bar_chart(wide, stack=False)
     left, right = st.columns(2)
     with left:
-        st.markdown("**" + ctx.tr("stat.table_figures",
-                                  source=", ".join(sorted(rows["source"].unique()))) + "**")
+        st.markdown("**" + ctx.tr("stat.table_figures", source=markdown_text(
+            ", ".join(sorted(rows["source"].unique())))) + "**")
         changed = with_changes(rows)
         st.dataframe(pd.DataFrame({
             ctx.tr("stat.col.period"): changed["period"],
