@@ -4,7 +4,6 @@ made a measure in one step)."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime, time
 from typing import Any
@@ -17,15 +16,12 @@ from mapapp import categories as cats
 from mapapp import walks
 from mapapp.access import Perm, Principal
 from mapapp.errors import MapAppError
+from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
 
 LOCAL = ZoneInfo("Europe/Stockholm")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
-
-
-def md(text: object) -> str:
-    """User text for ``st.markdown``/captions: every Markdown character escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+#: User and data text for Markdown (captions, headings, expander labels): escaped.
+md = markdown_text
 
 
 def new_walk_form(who: Principal) -> int | None:
@@ -82,7 +78,7 @@ def team_observations(who: Principal, walk: walks.WalkInfo) -> None:
     st.caption(ctx.tr("walks.ui.correct_hint", h=f"{hours:g}"))
     for r in sheet.rows.itertuples(index=False):
         title = f"{r.occurred_at:%H:%M} · {r.category_label} · {r.place}"
-        with st.expander(title):
+        with st.expander(md(title)):
             st.text(r.note or "–")
             st.caption(r.ratings or "")
             _correction(who, r, lang)
@@ -138,7 +134,7 @@ def follow_up(who: Principal, walk: walks.WalkInfo) -> None:
         return
     can_measure = who.can(Perm.EDIT_MEASURES)
     for place, rows in sheet.places():
-        st.subheader(place, anchor=False)
+        st.subheader(md(place), anchor=False)
         table = pd.DataFrame({
             ctx.tr("walks.doc.col.nr"): rows["observation_id"],
             ctx.tr("walks.doc.col.category"): rows["category_label"],

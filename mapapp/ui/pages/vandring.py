@@ -99,7 +99,7 @@ def render() -> None:
             st.error(str(exc))
             return
         parts = walk.participants
-        st.caption(ctx.tr("walks.ui.walk_caption", zone=walk.zone or "–",
+        st.caption(ctx.tr("walks.ui.walk_caption", zone=md(walk.zone or "–"),
                           organiser=md(walk.organiser), n=sum(parts.values()),
                           obs=walk.n_observations))
         if view == "observe":
