@@ -109,13 +109,18 @@ def follow_up(who: Principal, walk: walks.WalkInfo) -> None:
     lang = ctx.lang()
     engine = ctx.get_engine()
     sheet = walks.follow_up_sheet(engine, who, walk.id, lang=lang)
+    photos: dict[int, bytes] = {}
+    for oid in sheet.rows.loc[sheet.rows["has_photo"].astype(bool), "observation_id"]:
+        got = walks.observation_photo(engine, who, int(oid))
+        if got is not None:
+            photos[int(oid)] = got[0]  # stored without metadata
     c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
     name = f"uppfoljning-vandring-{walk.id}"
-    c1.download_button(ctx.tr("walks.ui.download_docx"), followup_docx(sheet, lang),
+    c1.download_button(ctx.tr("walks.ui.download_docx"), followup_docx(sheet, lang, photos),
                        file_name=f"{name}.docx", icon=":material/description:",
                        mime="application/vnd.openxmlformats-officedocument."
                             "wordprocessingml.document", use_container_width=True)
-    c2.download_button(ctx.tr("walks.ui.download_pdf"), followup_pdf(sheet, lang),
+    c2.download_button(ctx.tr("walks.ui.download_pdf"), followup_pdf(sheet, lang, photos),
                        file_name=f"{name}.pdf", mime="application/pdf",
                        icon=":material/picture_as_pdf:", use_container_width=True)
     with c3:

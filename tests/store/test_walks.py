@@ -403,6 +403,15 @@ def test_follow_up_documents_keep_user_text_as_text(store):
     assert headings[1:] == [p for p, _ in sheet.places()]
     pdf = followup_pdf(sheet, "en")
     assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
+    # With the (metadata-free) photo of an observation, shown under its place.
+    buf = io.BytesIO()
+    Image.new("RGB", (60, 40), (10, 100, 200)).save(buf, "JPEG")
+    pid, _ = _save(store, wid, category="belysning", note="med foto", photo=buf.getvalue())
+    photos = {pid: walks.observation_photo(store, WALKER, pid)[0]}
+    sheet = walks.follow_up_sheet(store, WALKER, wid)
+    assert len(Document(io.BytesIO(followup_docx(sheet, photos=photos))).inline_shapes) == 1
+    with_photo = followup_pdf(sheet, photos=photos)
+    assert with_photo.startswith(b"%PDF") and len(with_photo) > len(pdf)
 
 
 def test_cli_lists_walks_and_writes_the_follow_up(sqlite_store, tmp_path, capsys):
