@@ -264,4 +264,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "The observation already has measure no. {id}."),
     "walks.ui.empty_form": ("Formuläret är tomt – placera en observation först.",
                             "The form is empty – place an observation first."),
+    "walks.ui.not_correctable": (
+        "Kan inte rättas här (ett annat lags observation, eller rättelsetiden har gått ut).",
+        "Cannot be corrected here (another team's observation, or the correction time is over).",
+    ),
 }

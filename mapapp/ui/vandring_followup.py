@@ -76,12 +76,17 @@ def team_observations(who: Principal, walk: walks.WalkInfo) -> None:
         return
     hours = ctx.get_settings().edit_window_hours
     st.caption(ctx.tr("walks.ui.correct_hint", h=f"{hours:g}"))
+    now = pd.Timestamp.now(tz="UTC")
     for r in sheet.rows.itertuples(index=False):
         title = f"{r.occurred_at:%H:%M} · {r.category_label} · {r.place}"
         with st.expander(md(title)):
             st.text(r.note or "–")
-            st.caption(r.ratings or "")
-            _correction(who, r, lang)
+            st.caption(md(r.ratings or ""))
+            own = (r.team or "") == (who.team or "") or who.can(Perm.ADMIN)
+            if own and now - r.occurred_at <= pd.Timedelta(hours=hours):
+                _correction(who, r, lang)
+            else:
+                st.caption(ctx.tr("walks.ui.not_correctable"))
 
 
 def _correction(who: Principal, r: Any, lang: str) -> None:

@@ -402,4 +402,18 @@ def test_my_position_refuses_a_poor_fix_then_a_site_and_the_follow_up(tablet_gps
     cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
     assert "Fastighetsägaren" in cells and "Trafikkontoret (Tyck till)" in cells
     page.screenshot(path=str(artifact("vandring-uppfoljning-1280x800.png")))
+
+    # The team corrects its own observation (within 24 h).
+    page.get_by_text("Våra observationer", exact=True).click()
+    exp = page.locator("[data-testid='stExpander']").filter(has_text="Skadegörelse").last
+    exp.locator("summary").click()
+    exp.get_by_label("Anteckning (kort)").fill("Krossad ruta i busskuren")
+    exp.get_by_role("button", name="Spara rättelsen").tap()
+    exp.get_by_text("Rättad").wait_for()
+    eng = _engine(e2e_store)
+    with eng.connect() as c:
+        note = c.execute(select(Observation.description)
+                         .where(Observation.id == by_site[0])).scalar_one()
+    eng.dispose()
+    assert note == "Krossad ruta i busskuren"
     assert _foreign(page) == []
