@@ -60,7 +60,7 @@ def _pages() -> list[st.Page]:
 
 def main() -> None:
     st.set_page_config(page_title=ctx.tr("app.title"), page_icon="🗺️",
-                       layout="wide", initial_sidebar_state="expanded")
+                       layout="wide", initial_sidebar_state="auto")
     with st.sidebar:
         choice = st.segmented_control(
             ctx.tr("app.language"), ["sv", "en"], default=ctx.lang(), key="lang_switch",

@@ -105,9 +105,6 @@ def _no_script_ran(page) -> None:  # type: ignore[no-untyped-def]
 
 
 # Pages where this was found and reported; any other page failing is a new hole.
-KNOWN_MARKDOWN_LEAKS = {"Vandring", "Åtgärder"}
-
-
 def _fetched_elsewhere(page, where: str, leaks: list[str]) -> None:  # type: ignore[no-untyped-def]
     """Record ``where`` when user text has made the browser fetch from another site."""
     n = sum("evil.example" in u for u in page.mapapp_requests)
@@ -193,11 +190,6 @@ def test_other_pages_show_scripts_as_text(page, app_url, hostile):
     page.wait_for_timeout(1000)
     _no_script_ran(page)
     _fetched_elsewhere(page, "Admin: Granskningslogg", leaks)
-    if leaks and set(leaks) <= KNOWN_MARKDOWN_LEAKS:
-        pytest.xfail(f"reported, not yet fixed: Markdown in names fetched from another site on "
-                     f"{leaks} (mapapp/ui/pages/vandring.py walk caption zone=walk.zone; "
-                     f"mapapp/ui/pages/atgarder.py revision warnings and before/after caption "
-                     f"do not use mapapp.textsafe.markdown_text)")
     assert leaks == [], f"Markdown in names made the browser fetch from another site on: {leaks}"
 
 

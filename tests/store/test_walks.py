@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 import json
 import multiprocessing as mp
+import queue
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -364,7 +366,15 @@ def test_eight_writers_twice_each_store_exactly_1600(store):
              for k in range(WRITERS)]
     for p in procs:
         p.start()
-    got = [results.get(timeout=600) for _ in procs]
+    got = []
+    deadline = time.monotonic() + 600
+    while len(got) < len(procs):  # fail fast when a writer process dies instead of reporting
+        try:
+            got.append(results.get(timeout=5))
+        except queue.Empty:
+            dead = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
+            assert not dead, f"writer processes died with exit codes {dead}"
+            assert time.monotonic() < deadline, "writers did not finish in 600 s"
     for p in procs:
         p.join(timeout=60)
     errors = [e for _, _, errs in got for e in errs]
