@@ -135,3 +135,16 @@ def sqlite_store(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
 def _dispose_engines() -> Iterator[None]:
     yield
     dispose_all()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Where PostGIS is required (``make test``, CI), a skipped test fails the run: a skipped
+    check must never pass as a green one."""
+    if not REQUIRE_POSTGIS:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if skipped and session.exitstatus == 0:
+        reporter.write_line(f"{len(skipped)} test(s) skipped; with MAPAPP_REQUIRE_POSTGIS=1 "
+                            "every test must run", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
