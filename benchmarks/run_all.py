@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 FULL: dict[str, list[str]] = {
     "import": ["bench_import.py", "--rows", "1000000"],
     "analysis": ["bench_analysis.py", "--points", "100000", "1000000"],
-    "map": ["bench_map.py"],
+    "map": ["bench_map.py", "--store"],
     "snapshot": ["bench_snapshot.py", "--points", "1000000"],
     "postgis": ["bench_postgis.py", "--points", "5000000"],
     "load-sqlite": ["load_test.py", "--backend", "sqlite", "--seconds", "20"],
