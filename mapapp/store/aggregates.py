@@ -38,16 +38,19 @@ def daily_counts(engine: Engine, kinds: Sequence[str]) -> pd.DataFrame | None:
         return None
     parts = []
     with read_connection(engine) as conn:
+        zones: dict[int, str] = dict(conn.execute(text("SELECT id, name FROM zones")).all())
         for kind in kinds:
+            # local_day is kept at write time; the conversion is only a fallback for rows
+            # written before that column existed.
             rows = conn.execute(text(
-                f"SELECT z.name AS zone, t.category, "
-                f"(t.occurred_at AT TIME ZONE '{LOCAL_TZ}')::date AS day, count(*) AS n "
-                f"FROM {TABLES[kind]} t LEFT JOIN zones z ON z.id = t.zone_id "
-                f"GROUP BY 1, 2, 3"
+                f"SELECT zone_id, category, COALESCE(local_day, "
+                f"(occurred_at AT TIME ZONE '{LOCAL_TZ}')::date) AS day, count(*) AS n "
+                f"FROM {TABLES[kind]} GROUP BY 1, 2, 3"
             )).cursor.fetchall()
-            df = pd.DataFrame(rows, columns=["zone", "category", "day", "n"])
+            df = pd.DataFrame.from_records(rows, columns=["zone_id", "category", "day", "n"])
+            df["zone"] = df["zone_id"].map(zones)
             df["kind"] = kind
-            parts.append(df)
+            parts.append(df.drop(columns=["zone_id"]))
     df = pd.concat(parts, ignore_index=True)
     noon = pd.to_datetime(df["day"].astype(str)) + pd.Timedelta(hours=12)
     df["occurred_at"] = noon.dt.tz_localize(LOCAL_TZ).dt.tz_convert("UTC")

@@ -88,17 +88,15 @@ def is_postgres(engine: Engine) -> bool:
 
 
 def bump_data_version(conn: Any) -> None:
-    """Mark that map data changed (inside the caller's transaction)."""
+    """Mark that map data changed (inside the caller's transaction). The increment is one
+    atomic UPDATE, so two concurrent writers never leave the same version behind."""
     from mapapp.store.models import Meta
 
-    row = conn.execute(text("SELECT value FROM meta WHERE key = 'data_version'")).first()
-    if row is None:
+    res = conn.execute(text(
+        "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR(200)) "
+        "WHERE key = 'data_version'"))
+    if res.rowcount == 0:
         conn.execute(insert(Meta).values(key="data_version", value="1"))
-    else:
-        conn.execute(
-            text("UPDATE meta SET value = :v WHERE key = 'data_version'"),
-            {"v": str(int(row[0]) + 1)},
-        )
 
 
 def data_version(engine: Engine) -> str:

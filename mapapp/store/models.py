@@ -89,6 +89,9 @@ class _PointColumns:
     external_id: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(100), index=True)
     occurred_at: Mapped[datetime] = mapped_column(index=True)
+    # The Europe/Stockholm date of occurred_at, kept at write time so that the database can
+    # group by local day without a time-zone conversion per row (mapapp.store.aggregates).
+    local_day: Mapped[date | None] = mapped_column(Date)
     description: Mapped[str | None] = mapped_column(Text)
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)

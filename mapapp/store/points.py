@@ -32,13 +32,14 @@ from mapapp.store.engine import bump_data_version, read_connection
 from mapapp.store.models import Incident, Observation, Stadsdel, Zone
 
 PointKind = Literal["incident", "observation"]
-BASE_COLUMNS = ("source", "external_id", "category", "occurred_at", "description", "lon", "lat",
-                "precision", "place_name", "zone_id", "stadsdel_id", "import_id")
+BASE_COLUMNS = ("source", "external_id", "category", "occurred_at", "local_day", "description",
+                "lon", "lat", "precision", "place_name", "zone_id", "stadsdel_id", "import_id")
 OBSERVATION_COLUMNS = ("walk_id", "ratings", "photo", "photo_mime", "site_id", "status", "owner",
                        "accuracy_m", "created_by", "team", "created_at", "updated_at")
 _JSON_COLUMNS = {"ratings"}
 _TIME_COLUMNS = {"occurred_at", "created_at", "updated_at"}
 CHUNK = 100_000
+LOCAL_TZ = "Europe/Stockholm"
 
 
 def table_for(kind: PointKind) -> Table:
@@ -57,6 +58,12 @@ def _column_values(frame: pd.DataFrame, col: str, n: int, sqlite: bool) -> list[
     if col not in frame.columns:
         return [None] * n
     s = frame[col]
+    if col == "local_day":
+        local = pd.to_datetime(frame["occurred_at"], utc=True).dt.tz_convert(LOCAL_TZ)
+        days = local.dt.tz_localize(None).to_numpy("datetime64[D]")
+        text = np.datetime_as_string(days, unit="D").astype(object)
+        text[pd.isna(local).to_numpy()] = None
+        return list(text.tolist())
     if col in _TIME_COLUMNS:
         if sqlite:
             return list(_utc_text(s))
@@ -115,6 +122,7 @@ def insert_points(
     frame["stadsdel_id"] = sd_ids
     if "precision" not in frame.columns:
         frame["precision"] = "exact"
+    frame["local_day"] = None  # computed from occurred_at in _column_values
     cols = list(BASE_COLUMNS) + (list(OBSERVATION_COLUMNS) if kind == "observation" else [])
     cols = [c for c in cols if c in frame.columns]
     table = table_for(kind)

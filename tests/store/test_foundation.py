@@ -109,6 +109,9 @@ def test_time_keeps_its_instant(store):
     got = load_points(store, POLICE, "incident")["occurred_at"].iloc[0]
     assert got == pd.Timestamp("2021-08-31 22:10", tz=UTC)
     assert str(got.tz) == "UTC"
+    with store.connect() as conn:  # the local day is kept for grouping in the database
+        day = conn.execute(select(Incident.local_day)).scalar_one()
+    assert str(day) == "2021-09-01"
 
 
 def test_same_rows_again_are_stored_once(store):
