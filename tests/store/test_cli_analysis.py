@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
