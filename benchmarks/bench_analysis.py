@@ -48,7 +48,7 @@ from mapapp.analysis.grid import Grid, build_grid, classify, gi_star  # noqa: E4
 from mapapp.analysis.stats import period_counts  # noqa: E402
 from mapapp.crs import transformer  # noqa: E402
 
-SHARED_GEO = ROOT.parent / "shared" / "data" / "geo"
+SHARED_GEO = ROOT / "tests" / "data" / "shared" / "data" / "geo"
 CATEGORIES = ["narkotikabrott", "vald_offentlig_miljo", "personran", "skadegorelse", "klotter",
               "belysning", "samlingsplats", "nedskrapning"]
 STO = ZoneInfo("Europe/Stockholm")

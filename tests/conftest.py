@@ -27,7 +27,8 @@ from mapapp.store import init_store
 from mapapp.store.engine import dispose_all, make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data"
+# The real shared data, copied into the repository (tests/data/shared/README.md).
+SHARED = ROOT / "tests" / "data" / "shared" / "data"
 PG_ADMIN_URL = os.environ.get(
     "MAPAPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

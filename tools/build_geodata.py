@@ -35,6 +35,10 @@ from mapapp.categories import PRIORITY_AREAS, SEED_ACTORS
 from mapapp.crs import METRIC, WGS84, transformer
 
 ROOT = Path(__file__).resolve().parents[1]
+# The project's shared source data beside the checkout, else the copy kept for the tests.
+DEFAULT_SHARED = next((p for p in (ROOT.parent / "shared" / "data",
+                                   ROOT / "tests" / "data" / "shared" / "data")
+                       if (p / "geo").is_dir()), ROOT.parent / "shared" / "data")
 GRID = 1e-6  # 6 decimals of a degree (about 0.1 m)
 DISTRICT = "Hägersten-Älvsjö"
 SRC = {
@@ -369,9 +373,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description="Bygger data/geo/*.geojson (stadsdelar, distrikt, zoner, platser) "
                     "ur de delade källfilerna. / Builds the bundled district layers.")
-    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data",
+    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
                     help="katalogen med källdata (innehåller geo/ och PROVENANCE.md); "
-                         "standard: ../shared/data från projektroten")
+                         "standard: ../shared/data från projektroten, annars kopian i "
+                         "tests/data/shared/data")
     ap.add_argument("--out", type=Path, default=ROOT / "data" / "geo",
                     help="utkatalog; standard: data/geo i projektet")
     args = ap.parse_args(argv)

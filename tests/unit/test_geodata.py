@@ -24,7 +24,7 @@ from mapapp.crs import METRIC, WGS84, transformer
 
 ROOT = Path(__file__).resolve().parents[2]
 GEO = ROOT / "data" / "geo"
-SHARED = ROOT.parent / "shared"
+SHARED = ROOT / "tests" / "data" / "shared"
 GEOJSON_FILES = ("stadsdelar", "district", "stockholm_stadsdelar", "zones", "sites")
 ZONE_NAMES = ["Liljeholmen", "Fruängen/Västertorp/Hägerstensåsen", "Älvsjö/Solberga", "Långbro",
               "Västberga", "Telefonplan"]
@@ -288,7 +288,8 @@ SCRIPT = ROOT / "tools" / "build_geodata.py"
 
 @pytest.mark.skipif(not (SHARED / "data" / "geo").is_dir(), reason="shared data not available")
 def test_rebuild_gives_the_committed_files(tmp_path: Path) -> None:
-    run = subprocess.run([sys.executable, str(SCRIPT), "--out", str(tmp_path)],
+    run = subprocess.run([sys.executable, str(SCRIPT), "--shared", str(SHARED / "data"),
+                          "--out", str(tmp_path)],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "VARNING" not in run.stderr

@@ -23,7 +23,7 @@ from mapapp.analysis.grid import (
 )
 from mapapp.crs import transformer
 
-GEO = Path(__file__).resolve().parents[3] / "shared" / "data" / "geo"
+GEO = Path(__file__).resolve().parents[1] / "data" / "shared" / "data" / "geo"
 
 
 @pytest.fixture(scope="module")

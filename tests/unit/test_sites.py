@@ -24,7 +24,7 @@ from mapapp.analysis.sites import (
 )
 from mapapp.crs import transformer
 
-GEO = Path(__file__).resolve().parents[3] / "shared" / "data" / "geo"
+GEO = Path(__file__).resolve().parents[1] / "data" / "shared" / "data" / "geo"
 STO = ZoneInfo("Europe/Stockholm")
 TO_M = transformer("EPSG:4326", "EPSG:3006")
 TO_W = transformer("EPSG:3006", "EPSG:4326")

@@ -29,7 +29,7 @@ from mapapp.analysis.stats import (
 )
 from mapapp.errors import NotFoundError
 
-GEO = Path(__file__).resolve().parents[3] / "shared" / "data" / "geo"
+GEO = Path(__file__).resolve().parents[1] / "data" / "shared" / "data" / "geo"
 STO = ZoneInfo("Europe/Stockholm")
 CATS = ["narkotikabrott", "personran", "klotter", "belysning"]
 
