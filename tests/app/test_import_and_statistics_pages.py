@@ -82,3 +82,29 @@ def test_statistics_page_shows_table_figures_and_follows_the_category(db):
     assert not at.exception
     second = at.dataframe[0].value
     assert not first.equals(second)
+
+
+def test_omrade_page_shows_a_zones_table_figures_beside_the_counted_ones(db, tmp_path):
+    src = tmp_path / "langbro.csv"
+    src.write_text("område;kategori;period;antal\n"
+                   "Långbro;Narkotikabrott;2020–2021;17\n"
+                   "Långbro;Narkotikabrott;2021–2022;23\n"
+                   "Bromma;Narkotikabrott;2021–2022;40\n", encoding="utf-8")
+    import_statistics(db, ADMIN, src, source="polisen")
+
+    def _omrade() -> None:
+        from mapapp.ui.pages.omrade import render
+
+        render()
+
+    at = AppTest.from_function(_omrade, default_timeout=60)
+    at.session_state["mapapp_principal"] = READER
+    at.session_state["omrade_zone"] = 4  # Långbro
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    texts = [str(m.value) for m in at.markdown] + [s.value for s in at.subheader]
+    assert "Statistik" in texts
+    assert any("Tabellsiffror" in t for t in texts)
+    assert any("Räknat från punkter" in t for t in texts)
+    tables = [d.value for d in at.dataframe]
+    assert any(list(t.get("Antal", [])) == [17, 23] for t in tables)

@@ -167,3 +167,17 @@ def render() -> None:
     sites_table(view, flt, int(zid))
     st.subheader(ctx.tr("area.walks"), anchor=False)
     walks_table(int(zid))
+    _statistics_tables(names[int(zid)])
+
+
+def _statistics_tables(zone: str) -> None:
+    """The police's/city's table figures for this zone, when a table is per zone."""
+    from mapapp.io.statistics import statistics_frame
+    from mapapp.ui.pages.statistik import area_section
+
+    frame = statistics_frame(ctx.get_engine(), ctx.require_principal())
+    if frame.empty or zone not in set(frame["area"]):
+        return
+    st.subheader(ctx.tr("stat.title"), anchor=False)
+    st.caption(ctx.tr("stat.intro"))
+    area_section(frame, zone, key="omrade_stat")

@@ -76,22 +76,13 @@ def _choropleth(frame: pd.DataFrame, category: str) -> None:
     plt.close(fig)
 
 
-def render() -> None:
-    from mapapp.io.statistics import statistics_frame
-
-    who = ctx.require_principal()
-    st.title(ctx.tr("stat.title"))
-    st.write(ctx.tr("stat.intro"))
-    frame = statistics_frame(ctx.get_engine(), who)
-    if frame.empty:
-        st.info(ctx.tr("stat.none"))
-        return
-    main_areas = frame[frame["area_kind"] != "comparison"]["area"].drop_duplicates().tolist()
-    areas = main_areas or frame["area"].drop_duplicates().tolist()
-    c1, c2 = st.columns(2)
-    area = c1.selectbox(ctx.tr("stat.area"), areas, key="stat_area")
+def area_section(frame: pd.DataFrame, area: str, *, key: str) -> None:
+    """One area's table figures: provenance, a chart per category with the comparison areas,
+    the change from the previous period, and -- labelled apart -- the counts from points."""
     cats = frame[frame["area"] == area]["category"].drop_duplicates().tolist()
-    category = c2.selectbox(ctx.tr("stat.category"), cats, key="stat_category")
+    if not cats:
+        return
+    category = st.selectbox(ctx.tr("stat.category"), cats, key=f"{key}_category")
     rows = frame[(frame["area"] == area) & (frame["category"] == category)]
     for _, t in rows.drop_duplicates("table_id").iterrows():
         st.caption(ctx.tr("stat.provenance", table=markdown_text(t["table"]),
@@ -101,7 +92,6 @@ def render() -> None:
                                         else "stat.final")))
     comparison = frame[frame["area_kind"] == "comparison"]
     chart_src = pd.concat([rows, comparison[comparison["category"] == category]])
-    st.subheader(ctx.tr("stat.chart"))
     wide = chart_frame(chart_src, category)
     if not wide.empty:
         st.bar_chart(wide, stack=False)
@@ -119,8 +109,7 @@ def render() -> None:
     with right:
         st.markdown("**" + ctx.tr("stat.point_figures") + "**")
         code = rows["category_code"].dropna().iloc[0] if rows["category_code"].notna().any() else None
-        kind = rows["area_kind"].iloc[0]
-        points = _point_counts(area, kind, code, rows["period"].tolist())
+        points = _point_counts(area, rows["area_kind"].iloc[0], code, rows["period"].tolist())
         if points.empty:
             st.caption("–")
         else:
@@ -128,8 +117,26 @@ def render() -> None:
                                                 "count": ctx.tr("stat.col.count")}),
                          hide_index=True, width="stretch")
     if not comparison.empty:
-        st.subheader(ctx.tr("stat.comparison"))
+        st.caption(ctx.tr("stat.comparison"))
         st.dataframe(comparison[comparison["category"] == category][
             ["area", "period", "count", "source"]], hide_index=True, width="stretch")
+
+
+def render() -> None:
+    from mapapp.io.statistics import statistics_frame
+
+    who = ctx.require_principal()
+    st.title(ctx.tr("stat.title"))
+    st.write(ctx.tr("stat.intro"))
+    frame = statistics_frame(ctx.get_engine(), who)
+    if frame.empty:
+        st.info(ctx.tr("stat.none"))
+        return
+    main_areas = frame[frame["area_kind"] != "comparison"]["area"].drop_duplicates().tolist()
+    areas = main_areas or frame["area"].drop_duplicates().tolist()
+    area = st.selectbox(ctx.tr("stat.area"), areas, key="stat_area")
+    area_section(frame, area, key="stat")
     st.subheader(ctx.tr("stat.map"))
-    _choropleth(frame, category)
+    category = st.session_state.get("stat_category")
+    if category is not None:
+        _choropleth(frame, category)
