@@ -45,27 +45,15 @@ from mapapp.render.build import build_map  # noqa: E402
 from mapapp.render.data import MapFilter, PointIndex, available_periods  # noqa: E402
 from mapapp.render.view import Inputs, compute_view  # noqa: E402
 from mapapp.settings import GEO_DIR, load_settings  # noqa: E402
+from mapapp.store.district import bundled_frames  # noqa: E402
 
 SETTINGS = load_settings({}, basemap="osm")
 
 
 def district() -> dict[str, Any]:
-    zones = gpd.read_file(GEO_DIR / "zones.geojson").to_crs(WGS84)
-    zones.insert(0, "id", np.arange(1, len(zones) + 1))
-    for col in ("lagesbild", "priority_areas", "actors", "goals", "population"):
-        zones[col] = None
-    sd = gpd.read_file(GEO_DIR / "stadsdelar.geojson").to_crs(WGS84)
-    sd.insert(0, "id", np.arange(1, len(sd) + 1))
-    sites = gpd.read_file(GEO_DIR / "sites.geojson").to_crs(WGS84)
-    sites.insert(0, "id", np.arange(1, len(sites) + 1))
-    sites["lon"], sites["lat"] = sites.geometry.x, sites.geometry.y
-    zi = assign(sites["lon"].to_numpy(), sites["lat"].to_numpy(), list(zones.geometry))
-    sites["zone_id"] = pd.array(np.where(zi >= 0, zi + 1, 0), dtype="Int64")
-    sites.loc[zi < 0, "zone_id"] = pd.NA
-    sites["zone"] = [zones["name"].iloc[i] if i >= 0 else None for i in zi]
-    outline = shapely.union_all(sd.geometry.to_numpy())
-    return {"zones": zones, "stadsdelar": sd, "sites": sites, "outline": outline,
-            "grid": build_grid(outline, cell_size_m=SETTINGS.grid_size_m)}
+    geo = bundled_frames(GEO_DIR)
+    geo["grid"] = build_grid(geo["outline"], cell_size_m=SETTINGS.grid_size_m)
+    return geo
 
 
 def point_frame(raw: pd.DataFrame, kind: str, zones: gpd.GeoDataFrame) -> pd.DataFrame:

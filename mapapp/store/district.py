@@ -215,3 +215,25 @@ def sites_frame(engine: Engine) -> gpd.GeoDataFrame:
 def district_outline(engine: Engine) -> shapely.Geometry:
     """The union of the stadsdelar (the stadsdelsområde)."""
     return shapely.union_all(stadsdelar_frame(engine).geometry.to_numpy())
+
+
+def bundled_frames(geo_dir: Path = GEO_DIR) -> dict[str, Any]:
+    """The bundled district as the store would return it, read straight from ``geo_dir``
+    without a database (for benchmarks and tests of the pure layers): ``zones``,
+    ``stadsdelar`` and ``sites`` with ids in file order (sites with their zone as the border
+    rule assigns it) and the district ``outline``."""
+    zones = gpd.read_file(geo_dir / "zones.geojson").to_crs(WGS84)
+    zones.insert(0, "id", np.arange(1, len(zones) + 1))
+    for col in ("lagesbild", "priority_areas", "actors", "goals", "population"):
+        zones[col] = None
+    sd = gpd.read_file(geo_dir / "stadsdelar.geojson").to_crs(WGS84)
+    sd.insert(0, "id", np.arange(1, len(sd) + 1))
+    sites = gpd.read_file(geo_dir / "sites.geojson").to_crs(WGS84)
+    sites.insert(0, "id", np.arange(1, len(sites) + 1))
+    sites["lon"], sites["lat"] = sites.geometry.x, sites.geometry.y
+    zi = assign(sites["lon"].to_numpy(), sites["lat"].to_numpy(), list(zones.geometry))
+    sites["zone_id"] = pd.array(np.where(zi >= 0, zi + 1, 0), dtype="Int64")
+    sites.loc[zi < 0, "zone_id"] = pd.NA
+    sites["zone"] = [zones["name"].iloc[i] if i >= 0 else None for i in zi]
+    outline = shapely.union_all(sd.geometry.to_numpy())
+    return {"zones": zones, "stadsdelar": sd, "sites": sites, "outline": outline}

@@ -13,7 +13,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
 
 from mapapp.analysis.grid import build_grid, grid_hotspots
 from mapapp.analysis.periods import statistical_year
@@ -37,6 +36,7 @@ from mapapp.render.data import (
 )
 from mapapp.render.view import Inputs, compute_view
 from mapapp.settings import GEO_DIR, OSM_TILES, load_settings
+from mapapp.store.district import bundled_frames
 
 EVIL_HTML = "<img src=x onerror=alert(1)>"
 EVIL_JS = "`${alert(1)}`"
@@ -67,21 +67,9 @@ def _point_frame(raw: pd.DataFrame, kind: str, zones: gpd.GeoDataFrame,
 
 @pytest.fixture(scope="module")
 def district() -> dict:
-    zones = gpd.read_file(GEO_DIR / "zones.geojson").to_crs(WGS84)
-    zones.insert(0, "id", np.arange(1, len(zones) + 1))
-    for col in ("lagesbild", "priority_areas", "actors", "goals", "population"):
-        zones[col] = None
+    geo = bundled_frames(GEO_DIR)
+    zones, sd, sites, outline = geo["zones"], geo["stadsdelar"], geo["sites"], geo["outline"]
     zones["lagesbild"] = "Lugnt."
-    sd = gpd.read_file(GEO_DIR / "stadsdelar.geojson").to_crs(WGS84)
-    sd.insert(0, "id", np.arange(1, len(sd) + 1))
-    sites = gpd.read_file(GEO_DIR / "sites.geojson").to_crs(WGS84)
-    sites.insert(0, "id", np.arange(1, len(sites) + 1))
-    sites["lon"], sites["lat"] = sites.geometry.x, sites.geometry.y
-    zi = assign(sites["lon"].to_numpy(), sites["lat"].to_numpy(), list(zones.geometry))
-    sites["zone_id"] = pd.array(np.where(zi >= 0, zi + 1, 0), dtype="Int64")
-    sites.loc[zi < 0, "zone_id"] = pd.NA
-    sites["zone"] = [zones["name"].iloc[i] if i >= 0 else None for i in zi]
-    outline = shapely.union_all(sd.geometry.to_numpy())
     grid = build_grid(outline, cell_size_m=100)
     inc_raw = generate(sites, outline, 3000, "incident", seed=5)
     obs_raw = generate(sites, outline, 300, "observation", seed=5)
