@@ -28,7 +28,6 @@ import platform
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +41,8 @@ from shapely.prepared import prep
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from timing import best  # noqa: E402
 
 from mapapp.analysis import zoning  # noqa: E402
 from mapapp.analysis.grid import Grid, build_grid, classify, gi_star  # noqa: E402
@@ -96,13 +97,6 @@ def synthetic_points(n: int, district: shapely.Geometry, zones: gpd.GeoDataFrame
     })
 
 
-def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
 
 
 def naive_stats(points: pd.DataFrame, zones: gpd.GeoDataFrame) -> Counter[tuple[Any, ...]]:

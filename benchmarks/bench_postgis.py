@@ -31,6 +31,8 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from timing import best  # noqa: E402
+
 from mapapp.access import CLI_PRINCIPAL  # noqa: E402
 from mapapp.analysis.grid import build_grid, gi_star  # noqa: E402
 from mapapp.analysis.periods import statistical_year  # noqa: E402
@@ -66,13 +68,6 @@ def city_points(n: int, seed: int) -> pd.DataFrame:
     })
 
 
-def best(fn, repeat: int) -> tuple[float, object]:  # type: ignore[no-untyped-def]
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
 
 
 def naive_stats(points: pd.DataFrame, zones: gpd.GeoDataFrame) -> dict:

@@ -18,7 +18,6 @@ import platform
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,8 @@ import shapely
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from timing import best  # noqa: E402
 
 from mapapp.access import CLI_PRINCIPAL, Principal, Role  # noqa: E402
 from mapapp.categories import INCIDENT_CATEGORIES, OBSERVATION_CATEGORIES  # noqa: E402
@@ -42,13 +43,6 @@ from mapapp.store.points import count_points, insert_points  # noqa: E402
 WHO = Principal("bench", Role.SAMORDNARE)
 
 
-def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
 
 
 def fill(engine: Any, n: int, seed: int = 11) -> float:
