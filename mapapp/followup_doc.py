@@ -10,7 +10,6 @@ Control characters that XML cannot hold are dropped.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -18,18 +17,11 @@ from xml.sax.saxutils import escape
 import pandas as pd
 
 from mapapp.i18n import t
+from mapapp.snapshot.outline import plain
 from mapapp.walks import FollowUpSheet, WalkInfo
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _FONT = "MapappSans"
 COLUMNS = ("nr", "category", "note", "ratings", "owner", "status", "action")
-
-
-def plain(value: object) -> str:
-    """Text for a document cell: None -> "", control characters dropped."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return _CONTROL.sub("", str(value))
 
 
 def _facts(walk: WalkInfo, lang: str) -> list[tuple[str, str]]:
@@ -59,16 +51,11 @@ def followup_docx(sheet: FollowUpSheet, lang: str = "sv",
                   photos: Mapping[int, bytes] | None = None) -> bytes:
     """The sheet as a .docx (landscape A4). ``photos`` (observation id -> image bytes, already
     without metadata) are shown small under their place."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
     from docx.shared import Cm, Pt
 
-    doc = Document()
-    sec = doc.sections[0]
-    sec.orientation = WD_ORIENT.LANDSCAPE
-    sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(sec, side, Cm(1.5))
+    from mapapp.snapshot.docx import a4_document
+
+    doc = a4_document(landscape=True, margin_cm=1.5)
     doc.styles["Normal"].font.size = Pt(10)
     doc.add_heading(t("walks.doc.title", lang, title=plain(sheet.walk.title)), level=1)
     facts = doc.add_table(rows=0, cols=2)

@@ -8,6 +8,7 @@ with a bold header row. User text goes in as text runs (python-docx escapes it f
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -63,14 +64,21 @@ def _table(doc: object, tb: Table, level: int) -> None:
         run.font.size = Pt(8)
 
 
-def write_docx(snap: Snapshot, map_png: bytes) -> bytes:
-    """The DOCX file's bytes."""
+def a4_document(*, landscape: bool = False, margin_cm: float = 2.0) -> Any:
+    """A new python-docx document on A4, portrait or landscape, with equal margins."""
     doc = Document()
     sec = doc.sections[0]
-    sec.orientation = WD_ORIENT.PORTRAIT
-    sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
+    sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    width, height = (29.7, 21.0) if landscape else (21.0, 29.7)
+    sec.page_width, sec.page_height = Cm(width), Cm(height)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(sec, side, Cm(2.0))
+        setattr(sec, side, Cm(margin_cm))
+    return doc
+
+
+def write_docx(snap: Snapshot, map_png: bytes) -> bytes:
+    """The DOCX file's bytes."""
+    doc = a4_document(landscape=False, margin_cm=2.0)
     doc.core_properties.title = plain(snap.title)
     doc.core_properties.subject = plain(f"{snap.area} {snap.period}")
     doc.core_properties.author = "mapapp"

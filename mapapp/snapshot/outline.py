@@ -25,7 +25,7 @@ def plain(value: Any) -> str:
     >>> plain("a\\x00b\\tc"), plain(None), plain('=HYPERLINK("x")')
     ('ab\\tc', '', '=HYPERLINK("x")')
     """
-    if value is None:
+    if value is None or (isinstance(value, float) and value != value):  # None or NaN
         return ""
     return _CONTROL.sub("", str(value))
 
