@@ -72,6 +72,19 @@ def points(kind: str) -> pd.DataFrame:
     return _points(kind, who.cache_key, version(), who)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _all_points(cache_key: str, dv: str, _who: Principal) -> pd.DataFrame:
+    return pd.concat([_points("incident", cache_key, dv, _who),
+                      _points("observation", cache_key, dv, _who)], ignore_index=True)
+
+
+def all_points() -> pd.DataFrame:
+    """Incidents and observations in one frame, joined once per data version and role
+    (read-only, shared) rather than on every rerun."""
+    who = require_principal()
+    return _all_points(who.cache_key, version(), who)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _zones(dv: str) -> gpd.GeoDataFrame:
     from mapapp.store.district import zones_frame

@@ -389,7 +389,7 @@ def _before_after(engine: Engine, who: Principal, m: dict[str, Any]) -> None:
     months = st.number_input(ctx.tr("measures.ui.ba_months"), min_value=1, max_value=24,
                              value=6, step=1, key=f"atg_ba_months_{m['id']}")
     radius = ctx.get_settings().site_radius_m
-    points = pd.concat([ctx.points("incident"), ctx.points("observation")], ignore_index=True)
+    points = ctx.all_points()
     r = ms.before_after(engine, who, int(m["id"]), months=int(months), radius_m=radius,
                         points=points, sites=ctx.sites(), lang=ctx.lang())
     place_key = "measures.ui.ba_place_site" if r["place_kind"] == "site" else \

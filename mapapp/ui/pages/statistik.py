@@ -28,8 +28,10 @@ def _point_counts(area: str, area_kind: str, code: str | None, periods: list[str
     kind = "calendar" if all(len(p) == 4 for p in norm) else "statistical"
     if not all(len(p) in (4, 9) for p in norm):
         return pd.DataFrame()  # monthly tables: no point comparison
-    pts = pd.concat([ctx.points("incident"), ctx.points("observation")], ignore_index=True)
-    pts = pts[pts["category"].astype(str) == code]
+    # filter each cached frame before joining them: no copy of every point per rerun
+    pts = pd.concat([f[f["category"].astype(str) == code]
+                     for f in (ctx.points("incident"), ctx.points("observation"))],
+                    ignore_index=True)
     if area_kind == "zone":
         pts = pts[pts["zone"] == area]
     elif area_kind == "stadsdel":
