@@ -147,7 +147,7 @@ def site_card(site: Mapping[str, Any], *, flags: pd.DataFrame | None,
     recs = []
     for m in measures:
         recs.append({"id": m.get("id"), "title": str(m.get("title") or ""),
-                     "status": m.get("status"), "status_label": m.get("status_label"),
+                     "status": m.get("status"), "status_label": status_label(m.get("status"), lang),
                      "due": m.get("due"), "overdue": bool(m.get("overdue")),
                      "scope": m.get("scope"),
                      "line": measure_line({**m, "overdue": m.get("overdue")}, lang)})
