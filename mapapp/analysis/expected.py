@@ -374,7 +374,7 @@ def expected_counts(c: SiteCounts, params: Params = Params()) -> NDArray[np.floa
     return np.asarray(lam * c.circle_area[:, None, None, None], dtype="float64")
 
 
-def test_rows(c: SiteCounts, sites: pd.DataFrame, params: Params = Params()) -> pd.DataFrame:
+def site_tests(c: SiteCounts, sites: pd.DataFrame, params: Params = Params()) -> pd.DataFrame:
     """One row per site × period × kind × tested band (:data:`ROW_COLUMNS`): observed count,
     ring count, expected, ratio (count / expected), one-sided p, BH q over the period's rows,
     the test used ("poisson"/"negbin") and ``flagged`` (q ≤ params.q and count ≥ minimum)."""
@@ -393,10 +393,7 @@ def test_rows(c: SiteCounts, sites: pd.DataFrame, params: Params = Params()) -> 
         kj, mj = k[:, j].ravel(), m[:, j].ravel()
         alpha = dispersion(kj, mj, params.trim)
         use_nb = params.test == "negbin" or (params.test == "auto" and alpha > params.alpha_min)
-        if use_nb:
-            pj = negbin_p(kj, mj, max(alpha, params.alpha_min))
-        else:
-            pj = poisson_p(kj, mj)
+        pj = negbin_p(kj, mj, max(alpha, params.alpha_min)) if use_nb else poisson_p(kj, mj)
         p[:, j] = pj.reshape(k[:, j].shape)
         q[:, j] = bh_qvalues(pj).reshape(k[:, j].shape)
         test[:, j] = "negbin" if use_nb else "poisson"

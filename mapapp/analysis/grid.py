@@ -388,13 +388,15 @@ def grid_geojson(
     measures: pd.DataFrame | None = None,
     zones: pd.DataFrame | None = None,
     sites: pd.DataFrame | None = None,
-    lang: str = "sv",
     precision: int = 6,
 ) -> dict[str, Any]:
-    """FeatureCollection (WGS84) with every cell: ``cell_id, count, z, class, class_label``
-    and ``measures`` (filled for hot cells). ``period`` stands at collection level."""
+    """FeatureCollection (WGS84) with every cell: ``cell_id, count, z, class``, ``trend_class``
+    when ``result`` has it (:mod:`mapapp.analysis.emerging`), and ``measures`` (filled for hot
+    cells). ``period`` stands at collection level. Labels are added at the edges."""
     hot = np.flatnonzero(np.isin(result["class"].to_numpy(), _HOT))
-    attached = measures_for_cells(grid, hot, measures, zones=zones, sites=sites, lang=lang)
+    attached = measures_for_cells(grid, hot, measures, zones=zones, sites=sites)
+    trend = (result["trend_class"].to_numpy(dtype=object) if "trend_class" in result
+             else None)
     polys = shapely.transform(grid.polygons_wgs84, lambda c: np.round(c, precision))
     geoms = shapely.to_geojson(polys)
 
@@ -407,7 +409,7 @@ def grid_geojson(
             "geometry": json.loads(geoms[i]),
             "properties": {
                 "cell_id": str(cid), "count": int(cnt), "z": _num(float(z)), "class": str(cls),
-                "class_label": t(f"analysis.gi.{cls}", lang),
+                **({"trend_class": str(trend[i])} if trend is not None else {}),
                 "measures": attached.get(i, []),
             },
         })

@@ -35,13 +35,12 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from mapapp.analysis.expected import (
-    KINDS,
     Params,
     SiteCounts,
     bh_qvalues,
     count_sites,
+    site_tests,
     site_xy,
-    test_rows,
 )
 from mapapp.analysis.periods import ALL_BANDS, Period, list_periods, previous_period, utc_ns
 from mapapp.analysis.places import merge_places
@@ -149,12 +148,12 @@ def site_hotspots(points: pd.DataFrame, sites: pd.DataFrame, district: shapely.G
     if period is None:
         period = periods[-1] if periods else None
     if period is None:
-        empty = test_rows(count_sites(points.iloc[:0], sites, _district_or_box(district, sites),
+        empty = site_tests(count_sites(points.iloc[:0], sites, _district_or_box(district, sites),
                                       [], params), sites, params)
         return SiteHotspots(None, [], empty, _summary_empty(), empty, None)
     win = window(periods, period)
     c = count_sites(points, sites, district, win, params)
-    rows_all = test_rows(c, sites, params)
+    rows_all = site_tests(c, sites, params)
     t = len(win) - 1
     rows = rows_all[rows_all["period"] == period.label].reset_index(drop=True)
     rise = rise_tests(c, params, t)

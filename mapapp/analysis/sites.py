@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from mapapp.analysis.expected import ROW_COLUMNS, Params, count_sites, test_rows
+from mapapp.analysis.expected import ROW_COLUMNS, Params, count_sites, site_tests
 from mapapp.analysis.hotspots import SiteHotspots, site_hotspots
 from mapapp.analysis.periods import (
     ALL_BANDS,
@@ -69,7 +69,7 @@ def site_flags(
                             stat_year_start_month=stat_year_start_month, reference=reference)
                if len(points) else [])
     params = params_from(radius_m, min_count, q, bands)
-    return test_rows(count_sites(points, sites, district, periods, params), sites, params)
+    return site_tests(count_sites(points, sites, district, periods, params), sites, params)
 
 
 def measure_record(row: dict[str, Any], scope: str) -> dict[str, Any]:

@@ -6,8 +6,8 @@ The bundled Hägersten-Älvsjö outline and its 334 real sites; three statistica
 - ``background``: uniform over the district, times uniform over each year and the clock;
 - ``hubs``: every station and centre is a crowded transit hub, a dense cluster (σ = 60 m)
   of the same size every year, spilling onto the playgrounds and preschools around it;
-- ``planted``: four school yards more than 800 m from every hub (and 700 m from each other) get a new evening problem in
-  the last year only (weekday 18–23, σ = 35 m).
+- ``planted``: four school yards more than 800 m from every hub (and 700 m from each
+  other) get a new evening problem in the last year only (weekday 18–23, σ = 35 m).
 """
 
 from __future__ import annotations
