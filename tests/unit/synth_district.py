@@ -88,7 +88,8 @@ def district_points(seed: int = 7, *, background: int = 15_000, hub: int = 250,
                     planted: int = 25, with_hubs: bool = True, with_planted: bool = True
                     ) -> tuple[pd.DataFrame, dict[str, Any], list[int]]:
     """(points, bundled frames, planted site positions). ``background`` and ``hub`` are per
-    year (hub: per hub site)."""
+    year (hub: per hub site). ``story`` says where a point comes from: "background",
+    "hub:<site>" or "planted:<site>"."""
     rng = np.random.default_rng(seed)
     f = frames()
     sites, outline = f["sites"], f["outline"]
@@ -97,19 +98,21 @@ def district_points(seed: int = 7, *, background: int = 15_000, hub: int = 250,
     plant = planted_schools(sites) if with_planted else []
     for year in YEARS:
         lon, lat = _uniform(rng, outline, background)
-        parts.append((lon, lat, _times(rng, background, year)))
+        parts.append((lon, lat, _times(rng, background, year), "background"))
         if with_hubs:
             for s in hubs.itertuples(index=False):
                 lo, la = _around(rng, s.lon, s.lat, hub, 60.0)
-                parts.append((lo, la, _times(rng, hub, year)))
+                parts.append((lo, la, _times(rng, hub, year), f"hub:{s.name}"))
         if year == YEARS[-1]:
             for i in plant:
                 s = sites.iloc[i]
                 lo, la = _around(rng, s["lon"], s["lat"], planted, 35.0)
-                parts.append((lo, la, _times(rng, planted, year, evening=True)))
+                parts.append((lo, la, _times(rng, planted, year, evening=True),
+                              f"planted:{s['name']}"))
     lon = np.concatenate([p[0] for p in parts])
     lat = np.concatenate([p[1] for p in parts])
     t = pd.concat([p[2] for p in parts], ignore_index=True)
+    story = np.concatenate([np.full(len(p[0]), p[3], dtype=object) for p in parts])
     n = len(lon)
     kind = np.where(rng.random(n) < 0.8, "incident", "observation")
     # planted points are incidents
@@ -118,6 +121,6 @@ def district_points(seed: int = 7, *, background: int = 15_000, hub: int = 250,
         kind[n - npl:] = "incident"
     pts = pd.DataFrame({"id": np.arange(n), "kind": kind, "category": "narkotikabrott",
                         "occurred_at": t, "lon": lon, "lat": lat, "zone": None,
-                        "sensitive": False})
+                        "sensitive": False, "story": story})
     pts = pts[pts["occurred_at"].notna()].reset_index(drop=True)
     return pts, f, plant
