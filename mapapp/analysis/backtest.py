@@ -87,14 +87,14 @@ def _score(inside_now: np.ndarray, inside_prev: np.ndarray, n_now: int, n_prev: 
 
 
 def _baseline(prev_counts: np.ndarray, cell_area: np.ndarray, area: float) -> np.ndarray:
-    """Boolean mask of the top cells by count covering at least ``area`` (at least one cell
+    """Boolean mask of the top cells by count covering ``area`` (to 0.1 %; at least one cell
     when area > 0)."""
     mask = np.zeros(len(prev_counts), dtype=bool)
     if area <= 0:
         return mask
     order = np.lexsort((np.arange(len(prev_counts)), -prev_counts))
     cum = np.cumsum(cell_area[order])
-    k = int(np.searchsorted(cum, area - 1e-6)) + 1
+    k = int(np.searchsorted(cum, area * (1 - 1e-3))) + 1
     mask[order[: min(k, len(order))]] = True
     return mask
 
