@@ -127,7 +127,7 @@ def backtest(points: pd.DataFrame, grid: Grid, sites: pd.DataFrame,
     shapely.prepare(d3006)
     total_area = float(d3006.area)
     in_d = np.zeros(len(xy), dtype=bool)
-    okxy = np.isfinite(xy).all(axis=1)
+    okxy: np.ndarray = np.asarray(np.isfinite(xy).all(axis=1))
     in_d[okxy] = shapely.intersects_xy(d3006, xy[okxy, 0], xy[okxy, 1])
     now, before = in_d & (code == 1), in_d & (code == 0)
     n_now, n_prev = int(now.sum()), int(before.sum())

@@ -162,7 +162,7 @@ def site_xy(sites: pd.DataFrame) -> NDArray[np.float64]:
     """EPSG:3006 position of each site's centroid (NaN for a missing geometry)."""
     geoms = np.asarray(sites.geometry.values, dtype=object)
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    c = shapely.centroid(np.where(empty, None, geoms))
+    c = shapely.centroid(np.where(empty, None, geoms))  # type: ignore[call-overload]
     return to_metric_xy(np.where(empty, np.nan, shapely.get_x(c)),
                         np.where(empty, np.nan, shapely.get_y(c)))
 
@@ -231,8 +231,8 @@ def ring_matrix(raster: Raster, sxy: NDArray[np.float64], inner: float, outer: f
     cols: list[NDArray[np.int64]] = []
     k = int(math.ceil(outer / raster.size)) + 1
     dc = np.arange(-k, k + 1)
-    gx, gy = np.meshgrid(dc, dc)
-    gx, gy = gx.ravel(), gy.ravel()
+    mx, my = np.meshgrid(dc, dc)
+    gx, gy = mx.ravel(), my.ravel()
     for s, (x, y) in enumerate(sxy):
         if not (np.isfinite(x) and np.isfinite(y)):
             continue
