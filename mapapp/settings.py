@@ -6,7 +6,7 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 
 | variable | default | meaning |
 |---|---|---|
-| MAPAPP_DATABASE_URL | ``sqlite:///var/mapapp.db`` | SQLAlchemy URL; ``postgresql+psycopg://…`` = PostGIS |
+| MAPAPP_DATABASE_URL | ``sqlite:///var/mapapp.db`` (checkout: the project's ``var/``; installed: under the current folder) | SQLAlchemy URL; ``postgresql+psycopg://…`` = PostGIS |
 | MAPAPP_LANG | ``sv`` | ``sv`` or ``en`` |
 | MAPAPP_STAT_YEAR_START_MONTH | ``9`` | first month of the statistical year (1 Sep – 31 Aug) |
 | MAPAPP_SITE_RADIUS_M | ``150`` | radius around a site for hotspot flags |
@@ -30,10 +30,22 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from mapapp.errors import ConfigurationError
+from mapapp.resources import geo_dir
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-GEO_DIR = PROJECT_ROOT / "data" / "geo"
-DEFAULT_DB_PATH = PROJECT_ROOT / "var" / "mapapp.db"
+GEO_DIR = geo_dir()
+
+
+def default_db_path() -> Path:
+    """``var/mapapp.db`` in the project folder when the package runs from its checkout (``make
+    run``, an editable install), else ``var/mapapp.db`` under the current folder (an installed
+    wheel: the store belongs to where you run it, never to site-packages)."""
+    here = Path(__file__).resolve().parent.parent
+    if (here / "pyproject.toml").is_file() and (here / "streamlit_app.py").is_file():
+        return here / "var" / "mapapp.db"
+    return Path.cwd() / "var" / "mapapp.db"
+
+
+DEFAULT_DB_PATH = default_db_path()
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bidragsgivare'
 

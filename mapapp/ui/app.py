@@ -58,7 +58,22 @@ def _pages() -> list[st.Page]:
     return out
 
 
+def _vendor_beside_script() -> None:
+    """The map's scripts in the ``static/vendor`` folder that Streamlit serves for the running
+    entry script (``streamlit_app.py`` of a checkout or the packaged ``mapapp/streamlit_main.py``)."""
+    from pathlib import Path
+
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from mapapp.render import assets
+
+    run = get_script_run_ctx()
+    if run is not None and run.main_script_path:
+        assets.ensure_vendor_once(Path(run.main_script_path).resolve().parent / "static" / "vendor")
+
+
 def main() -> None:
+    _vendor_beside_script()
     st.set_page_config(page_title=ctx.tr("app.title"), page_icon="🗺️",
                        layout="wide", initial_sidebar_state="auto")
     with st.sidebar:
