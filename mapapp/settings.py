@@ -20,6 +20,8 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_RETENTION_YEARS | ``2`` | notes and photos older than this are removed by ``retention apply`` |
 | MAPAPP_PHOTO_MAX_BYTES | ``8000000`` | largest accepted photo |
 | MAPAPP_EDIT_WINDOW_HOURS | ``24`` | a walk team may correct its own observations this long |
+| MAPAPP_LOG_LEVEL | ``WARNING`` | DEBUG, INFO, WARNING, ERROR, CRITICAL (to stderr; :mod:`mapapp.logs`) |
+| MAPAPP_LOG_FORMAT | ``text`` | ``text`` or ``json`` (one JSON object a line) |
 """
 
 from __future__ import annotations
@@ -66,6 +68,8 @@ class Settings:
     retention_years: float = 2.0
     photo_max_bytes: int = 8_000_000
     edit_window_hours: float = 24.0
+    log_level: str = "WARNING"
+    log_format: str = "text"
 
     def __post_init__(self) -> None:
         problems = []
@@ -85,6 +89,11 @@ class Settings:
                 "MAPAPP_BASEMAP: ange osm, none eller en XYZ-adress med {z}/{x}/{y} "
                 "/ give osm, none or an XYZ URL with {z}/{x}/{y}"
             )
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            problems.append("MAPAPP_LOG_LEVEL: DEBUG, INFO, WARNING, ERROR eller CRITICAL "
+                            "/ DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        if self.log_format.lower() not in ("text", "json"):
+            problems.append("MAPAPP_LOG_FORMAT: text eller json / text or json")
         if problems:
             raise ConfigurationError("\n".join(problems))
 

@@ -7,6 +7,7 @@ the pages of :data:`PAGES` whose module exists, in that order. No page runs befo
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 from collections.abc import Callable
@@ -72,7 +73,16 @@ def _vendor_beside_script() -> None:
         assets.ensure_vendor_once(Path(run.main_script_path).resolve().parent / "static" / "vendor")
 
 
+@functools.cache
+def _configure_logging() -> None:
+    """mapapp's logging once per server process (the script reruns on every interaction)."""
+    from mapapp import logs
+
+    logs.configure()
+
+
 def main() -> None:
+    _configure_logging()
     _vendor_beside_script()
     st.set_page_config(page_title=ctx.tr("app.title"), page_icon="🗺️",
                        layout="wide", initial_sidebar_state="auto")
