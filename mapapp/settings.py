@@ -6,7 +6,7 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 
 | variable | default | meaning |
 |---|---|---|
-| MAPAPP_DATABASE_URL | ``sqlite:///var/mapapp.db`` (checkout: the project's ``var/``; installed: under the current folder) | SQLAlchemy URL; ``postgresql+psycopg://…`` = PostGIS |
+| MAPAPP_DATABASE_URL | ``sqlite:///var/mapapp.db`` (*) | SQLAlchemy URL; ``postgresql+psycopg://…``: PG |
 | MAPAPP_LANG | ``sv`` | ``sv`` or ``en`` |
 | MAPAPP_STAT_YEAR_START_MONTH | ``9`` | first month of the statistical year (1 Sep – 31 Aug) |
 | MAPAPP_SITE_RADIUS_M | ``150`` | radius around a site for hotspot flags |
@@ -22,6 +22,8 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_EDIT_WINDOW_HOURS | ``24`` | a walk team may correct its own observations this long |
 | MAPAPP_LOG_LEVEL | ``WARNING`` | DEBUG, INFO, WARNING, ERROR, CRITICAL (to stderr; :mod:`mapapp.logs`) |
 | MAPAPP_LOG_FORMAT | ``text`` | ``text`` or ``json`` (one JSON object a line) |
+
+(*) ``var/`` of the project folder when run from a checkout; of the current folder when installed.
 """
 
 from __future__ import annotations

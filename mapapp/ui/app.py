@@ -10,14 +10,18 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
+import logging
 from collections.abc import Callable
 
 import streamlit as st
 
 from mapapp.access import Perm
 from mapapp.errors import MapAppError
+from mapapp.logs import survived
 from mapapp.ui import context as ctx
 from mapapp.ui.login import login_gate, logout_button
+
+log = logging.getLogger(__name__)
 
 # (module, i18n key, icon)
 PAGES: tuple[tuple[str, str, str], ...] = (
@@ -37,6 +41,7 @@ def _guarded(render: Callable[[], None]) -> Callable[[], None]:
         try:
             render()
         except MapAppError as exc:
+            survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
             st.error(str(exc))
 
     run.__name__ = render.__module__.rsplit(".", 1)[-1]
