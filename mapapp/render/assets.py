@@ -8,7 +8,8 @@ packaged app (``mapapp serve``; a wheel already carries them, so nothing is writ
 ``<checkout>/static/vendor`` for ``streamlit run streamlit_app.py``. It is idempotent and
 safe when two sessions start at once (each file is written to a temporary name and renamed).
 :func:`localize` points a folium element's ``default_js``/``default_css`` at those copies, per
-instance, and drops every other default (bootstrap, awesome-markers, glyphicons …) that folium would fetch from a CDN.
+instance, and drops every other default (bootstrap, awesome-markers, glyphicons …) that folium
+would fetch from a CDN.
 """
 
 from __future__ import annotations
