@@ -70,21 +70,18 @@ def _measures(engine) -> pd.DataFrame | None:  # type: ignore[no-untyped-def]
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from mapapp.analysis.stats import period_counts, stats_table, to_csv_rows
+    from mapapp.analysis.stats import stats_table, to_csv_rows
     from mapapp.store.aggregates import zone_period_counts
     from mapapp.store.district import zones_frame
 
     settings, engine = engine_from(args)
     kinds = ("incident", "observation") if args.kind == "all" else (args.kind,)
     zones = zones_frame(engine)
-    # PostgreSQL: counted in the database; SQLite: in memory (faster there).
+    # Counted in the database (one GROUP BY zone, category, local day), on SQLite and
+    # PostgreSQL alike: no point is read into Python.
     frame = zone_period_counts(engine, CLI_PRINCIPAL, kinds=kinds, zones=zones, zone=args.zone,
                                period_kind=args.period_kind,
                                stat_year_start_month=settings.stat_year_start_month)
-    if frame is None:
-        frame = period_counts(_points(engine, args.kind), zones=zones, zone=args.zone,
-                              period_kind=args.period_kind,
-                              stat_year_start_month=settings.stat_year_start_month)
     nonzero = frame[frame["count"] > 0]
     records = [
         {"zone": z, "category": c, "period": p, "count": int(n)}
