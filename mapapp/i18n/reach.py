@@ -12,4 +12,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Trafiklab / Samtrafiken"),
     "snapshot.map.source_water": ("Vatten: Stockholms stad, Stadskarta (CC0)",
                                   "Water: City of Stockholm, Stadskarta (CC0)"),
+    # the tablet's save confirmation
+    "walks.ui.recent": ("Lagets senast sparade observationer", "Your team's last saved observations"),
+    "walks.ui.recent_row": ("nr {id} · {category} · {time} · {place}",
+                            "no. {id} · {category} · {time} · {place}"),
 }
