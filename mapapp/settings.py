@@ -14,8 +14,8 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_HOTSPOT_K | ``2`` | … and at least k times the district's mean density |
 | MAPAPP_GRID_SIZE_M | ``100`` | Gi* grid cell size |
 | MAPAPP_SUPPRESS_BELOW | ``5`` | published counts below this are written "<5" |
-| MAPAPP_BASEMAP | ``osm`` | ``osm``, ``none`` or an XYZ URL template ``https://…/{z}/{x}/{y}.png`` |
-| MAPAPP_BASEMAP_ATTRIBUTION | OSM's | attribution shown with a custom basemap |
+| MAPAPP_BASEMAP | ``local`` | ``local`` (the bundled basemap: no request leaves the app), ``osm`` or an XYZ URL template ``https://…/{z}/{x}/{y}.png`` (see :mod:`mapapp.basemap`) |
+| MAPAPP_BASEMAP_ATTRIBUTION | OSM's | attribution shown with a tile server other than ``osm`` |
 | MAPAPP_GEOLOCATION_MAX_ACCURACY_M | ``50`` | a GPS fix worse than this is refused |
 | MAPAPP_RETENTION_YEARS | ``2`` | notes and photos older than this are removed by ``retention apply`` |
 | MAPAPP_PHOTO_MAX_BYTES | ``8000000`` | largest accepted photo |
@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from mapapp.basemap import OSM_ATTRIBUTION, OSM_TILES, Basemap, parse_basemap
 from mapapp.errors import ConfigurationError
 from mapapp.resources import geo_dir
 
@@ -48,8 +49,7 @@ def default_db_path() -> Path:
 
 
 DEFAULT_DB_PATH = default_db_path()
-OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bidragsgivare'
+__all__ = ["OSM_ATTRIBUTION", "OSM_TILES", "Settings", "load_settings"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class Settings:
     hotspot_k: float = 2.0
     grid_size_m: float = 100.0
     suppress_below: int = 5
-    basemap: str = "osm"
+    basemap: str = "local"
     basemap_attribution: str = OSM_ATTRIBUTION
     geolocation_max_accuracy_m: float = 50.0
     retention_years: float = 2.0
@@ -82,13 +82,10 @@ class Settings:
                 problems.append(f"MAPAPP_{name.upper()} måste vara > 0 / must be > 0")
         if self.suppress_below < 0 or self.hotspot_min_count < 0:
             problems.append("antal får inte vara negativa / counts must not be negative")
-        if self.basemap not in ("osm", "none") and not (
-            self.basemap.startswith(("http://", "https://")) and "{z}" in self.basemap
-        ):
-            problems.append(
-                "MAPAPP_BASEMAP: ange osm, none eller en XYZ-adress med {z}/{x}/{y} "
-                "/ give osm, none or an XYZ URL with {z}/{x}/{y}"
-            )
+        try:
+            parse_basemap(self.basemap, self.basemap_attribution)
+        except ConfigurationError as exc:
+            problems.append(str(exc))
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             problems.append("MAPAPP_LOG_LEVEL: DEBUG, INFO, WARNING, ERROR eller CRITICAL "
                             "/ DEBUG, INFO, WARNING, ERROR or CRITICAL")
@@ -96,6 +93,11 @@ class Settings:
             problems.append("MAPAPP_LOG_FORMAT: text eller json / text or json")
         if problems:
             raise ConfigurationError("\n".join(problems))
+
+    @property
+    def base(self) -> Basemap:
+        """The checked basemap (:func:`mapapp.basemap.parse_basemap`)."""
+        return parse_basemap(self.basemap, self.basemap_attribution)
 
     @property
     def is_postgres(self) -> bool:

@@ -9,7 +9,6 @@ from sqlalchemy import Engine, inspect
 from mapapp.resources import migrations_dir
 
 
-
 def alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
