@@ -20,6 +20,11 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_RETENTION_YEARS | ``2`` | notes and photos older than this are removed by ``retention apply`` |
 | MAPAPP_PHOTO_MAX_BYTES | ``8000000`` | largest accepted photo |
 | MAPAPP_EDIT_WINDOW_HOURS | ``24`` | a walk team may correct its own observations this long |
+| MAPAPP_WEEKLY_ALPHA | ``0.05`` | a week's count is "more than usual" when the Poisson p-value is below this |
+| MAPAPP_WEEKLY_HISTORY_WEEKS | ``8`` | the weeks before the chosen one that make "usual" |
+| MAPAPP_PUBLIC_URL | ``http://localhost:8501`` | the app's address as recipients reach it (survey and report links) |
+| MAPAPP_SECRET_KEY | (a file ``var/secret.key``) | key that makes survey tokens and hashes senders' addresses; set the same on every instance |
+| MAPAPP_REPORTS_PER_HOUR | ``5`` | public reports accepted per sender address and hour |
 """
 
 from __future__ import annotations
@@ -54,6 +59,11 @@ class Settings:
     retention_years: float = 2.0
     photo_max_bytes: int = 8_000_000
     edit_window_hours: float = 24.0
+    weekly_alpha: float = 0.05
+    weekly_history_weeks: int = 8
+    public_url: str = "http://localhost:8501"
+    secret_key: str = ""
+    reports_per_hour: int = 5
 
     def __post_init__(self) -> None:
         problems = []
@@ -73,6 +83,15 @@ class Settings:
                 "MAPAPP_BASEMAP: ange osm, none eller en XYZ-adress med {z}/{x}/{y} "
                 "/ give osm, none or an XYZ URL with {z}/{x}/{y}"
             )
+        if not 0 < self.weekly_alpha < 1:
+            problems.append("MAPAPP_WEEKLY_ALPHA måste vara mellan 0 och 1 / must be in (0, 1)")
+        if not 1 <= self.weekly_history_weeks <= 104:
+            problems.append("MAPAPP_WEEKLY_HISTORY_WEEKS måste vara 1–104 / must be 1–104")
+        if not self.public_url.startswith(("http://", "https://")):
+            problems.append("MAPAPP_PUBLIC_URL måste börja med http:// eller https:// "
+                            "/ must start with http:// or https://")
+        if self.reports_per_hour < 1:
+            problems.append("MAPAPP_REPORTS_PER_HOUR måste vara ≥ 1 / must be ≥ 1")
         if problems:
             raise ConfigurationError("\n".join(problems))
 
