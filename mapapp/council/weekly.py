@@ -7,7 +7,8 @@
   :func:`mapapp.store.weekly.day_counts`);
 - ``observations``: observations made in the week (from walks, staff, residents, actors),
   as the role may see them; free-text notes are kept out;
-- ``measures``: measures due in the week or overdue at its end;
+- ``measures``: measures due in the week, and those already overdue when it began (due
+  before its Monday and neither done nor cancelled);
 - ``walks``: walks that started in the week;
 - ``followup``: the tasks the previous week's meeting set (to follow up now), and
   ``tasks``: the tasks this week's meeting sets for next week.
@@ -90,7 +91,7 @@ def weekly_report(engine: Engine, who: Principal, week: Week | str, *,
     m = measures_frame(engine, who, today=week.end)
     if len(m):
         due_in_week = m["due"].map(lambda d: d is not None and week.start <= d < week.end)
-        late = pd.Series([is_overdue(d, s, week.end) for d, s in zip(m["due"], m["status"],
+        late = pd.Series([is_overdue(d, s, week.start) for d, s in zip(m["due"], m["status"],
                                                                     strict=True)],
                          index=m.index)
         m = m[due_in_week | late].assign(overdue=late[due_in_week | late])

@@ -112,6 +112,11 @@ def tables(rep: WeeklyReport, *, suppress_below: int = 5, lang: str = "sv") -> l
     return out
 
 
+def _alpha(alpha: float, lang: str) -> str:
+    text = f"{alpha:g}"
+    return text.replace(".", ",") if lang == "sv" else text
+
+
 def _heading(rep: WeeklyReport, lang: str) -> tuple[str, str]:
     return (t("weekly.title", lang, week=rep.week.label),
             t("weekly.subtitle", lang, start=rep.week.start.isoformat(),
@@ -155,7 +160,7 @@ def write_docx(rep: WeeklyReport, *, suppress_below: int = 5, lang: str = "sv") 
             run.italic = True
             run.font.size = Pt(7)
     p = doc.add_paragraph()
-    run = p.add_run(plain(t("weekly.method", lang, alpha=rep.alpha, n=suppress_below)))
+    run = p.add_run(plain(t("weekly.method", lang, alpha=_alpha(rep.alpha, lang), n=suppress_below)))
     run.italic = True
     run.font.size = Pt(7)
     buf = io.BytesIO()
@@ -208,7 +213,7 @@ def write_pdf(rep: WeeklyReport, *, suppress_below: int = 5, lang: str = "sv") -
         story.append(table)
         if tb.note:
             story.append(p(tb.note, small))
-    story += [Spacer(1, 4), p(t("weekly.method", lang, alpha=rep.alpha, n=suppress_below),
+    story += [Spacer(1, 4), p(t("weekly.method", lang, alpha=_alpha(rep.alpha, lang), n=suppress_below),
                                 small)]
     buf = io.BytesIO()
     SimpleDocTemplate(buf, pagesize=A4, leftMargin=margin, rightMargin=margin,
