@@ -20,10 +20,10 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_RETENTION_YEARS | ``2`` | notes and photos older than this are removed by ``retention apply`` |
 | MAPAPP_PHOTO_MAX_BYTES | ``8000000`` | largest accepted photo |
 | MAPAPP_EDIT_WINDOW_HOURS | ``24`` | a walk team may correct its own observations this long |
-| MAPAPP_WEEKLY_ALPHA | ``0.05`` | a week's count is "more than usual" when the Poisson p-value is below this |
+| MAPAPP_WEEKLY_ALPHA | ``0.05`` | a week is "more than usual" when the Poisson p-value is below this |
 | MAPAPP_WEEKLY_HISTORY_WEEKS | ``8`` | the weeks before the chosen one that make "usual" |
-| MAPAPP_PUBLIC_URL | ``http://localhost:8501`` | the app's address as recipients reach it (survey and report links) |
-| MAPAPP_SECRET_KEY | (a file ``var/secret.key``) | key that makes survey tokens and hashes senders' addresses; set the same on every instance |
+| MAPAPP_PUBLIC_URL | ``http://localhost:8501`` | the app's address in survey and report links |
+| MAPAPP_SECRET_KEY | file ``var/secret.key`` | key of survey tokens and sender hashes (same everywhere) |
 | MAPAPP_REPORTS_PER_HOUR | ``5`` | public reports accepted per sender address and hour |
 """
 

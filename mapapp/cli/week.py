@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from mapapp.access import CLI_PRINCIPAL
 from mapapp.cli.common import add_common, engine_from, write_records
@@ -78,7 +79,8 @@ def cmd_week(args: argparse.Namespace) -> int:
         out.write_bytes(data)
         print(t("weekly.written", settings.lang, path=out))
         return 0
-    write_records(records(rep.counts), "json" if args.format == "json" else "table")
+    recs: list[Any] = records(rep.counts)
+    write_records(recs, "json" if args.format == "json" else "table")
     return 0
 
 
@@ -98,7 +100,7 @@ def cmd_task_list(args: argparse.Namespace) -> int:
 
     _, engine = engine_from(args)
     df = list_tasks(engine, CLI_PRINCIPAL, args.week)
-    recs = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
+    recs: list[Any] = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
             for r in df.to_dict("records")]
     write_records(recs, args.format)
     return 0

@@ -175,7 +175,7 @@ def add_task(engine: Engine, who: Principal, week: Week | str, *, actor: str, pl
         new_id = int(conn.execute(insert(WeeklyTask).values(
             week=week.label, zone_id=zone_id, due=due_d, status="planerad", followup="",
             created_by=who.username, created_at=now, updated_at=now, **values)
-        ).inserted_primary_key[0])
+        .returning(WeeklyTask.id)).scalar_one())
         audit.record(conn, who, "create", "weekly_task", new_id, week=week.label,
                      actor=values["actor"], place=values["place"],
                      due=due_d.isoformat() if due_d else None)
@@ -193,13 +193,12 @@ def follow_up_task(engine: Engine, who: Principal, task_id: int, *, status: str,
     note = _check_text("followup", followup, problems, lang, required=False)
     if problems:
         raise DataValidationError(problems, summary=t("weekly.task.rejected", lang))
-    wt = WeeklyTask.__table__
     with engine.begin() as conn:
-        old = conn.execute(select(wt.c.status, wt.c.followup).where(wt.c.id == int(task_id))
-                           ).first()
+        old = conn.execute(select(WeeklyTask.status, WeeklyTask.followup)
+                           .where(WeeklyTask.id == int(task_id))).first()
         if old is None:
             raise NotFoundError(t("weekly.task.not_found", lang, id=task_id))
-        conn.execute(update(wt).where(wt.c.id == int(task_id)).values(
+        conn.execute(update(WeeklyTask).where(WeeklyTask.id == int(task_id)).values(
             status=status, followup=note, updated_at=datetime.now(UTC)))
         audit.record(conn, who, "update", "weekly_task", int(task_id),
                      status=[old.status, status], followup_changed=old.followup != note)

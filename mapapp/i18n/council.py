@@ -76,6 +76,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "file for docx/pdf (default veckolage-YYYY-Wnn.docx)"),
     "weekly.cli.task_help": ("nästa veckas uppgifter: add, list, followup",
                              "next week's tasks: add, list, followup"),
+    "nav.veckolage": ("Veckoläge", "Weekly situation"),
     "weekly.page.title": ("Veckoläge", "Weekly situation"),
     "weekly.page.week": ("Vecka", "Week"),
     "weekly.page.intro": (
