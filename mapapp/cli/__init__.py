@@ -46,7 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = args.func(args)
     except MapAppError as exc:
-        print(f"mapapp: {exc}", file=sys.stderr)
+        from mapapp.i18n import resolve_lang
+
+        print(f"mapapp: {exc.text(resolve_lang(getattr(args, 'lang', None)))}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `mapapp stats | head`
         import os
