@@ -37,7 +37,6 @@ from scipy.special import gammainc
 
 from mapapp.analysis.periods import LOCAL_TZ
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import t
 
 RECORD_FIELDS = ("zone", "category", "count", "usual_mean", "usual_low", "usual_high",
                  "p_value", "more_than_usual")
@@ -112,7 +111,7 @@ def parse_week(label: str | Week) -> Week:
             return Week(year, week)
         except ValueError:
             pass
-    raise DataValidationError([Problem(None, "week", t("week.bad_label", "sv", week=label))])
+    raise DataValidationError([Problem(None, "week", "week.bad_label", {"week": label})])
 
 
 def poisson_upper_p(count: int, mean: float) -> float:

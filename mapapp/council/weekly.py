@@ -30,7 +30,7 @@ from sqlalchemy import Engine, insert, select, update
 from mapapp.access import Perm, Principal
 from mapapp.analysis.weekly import Week, parse_week, weekly_counts
 from mapapp.errors import DataValidationError, NotFoundError, Problem
-from mapapp.i18n import t
+from mapapp.i18n import Message
 from mapapp.measure_rules import contains_identity_number, is_overdue
 from mapapp.settings import Settings, load_settings
 from mapapp.store import audit
@@ -123,23 +123,21 @@ def list_tasks(engine: Engine, who: Principal, week: Week | str) -> pd.DataFrame
     return pd.DataFrame(rows, columns=TASK_COLUMNS)
 
 
-def _check_text(field: str, value: Any, problems: list[Problem], lang: str, *,
+def _check_text(field: str, value: Any, problems: list[Problem], *,
                 required: bool = True) -> str:
     text = "" if value is None else str(value).strip()
+    label = Message(f"weekly.col.{field}")
     if required and not text:
-        problems.append(Problem(None, field, t("weekly.task.required", lang,
-                                               field=t(f"weekly.col.{field}", lang))))
+        problems.append(Problem(None, field, "weekly.task.required", {"field": label}))
     elif len(text) > MAX_TEXT[field]:
-        problems.append(Problem(None, field, t("weekly.task.too_long", lang,
-                                               field=t(f"weekly.col.{field}", lang),
-                                               n=MAX_TEXT[field])))
+        problems.append(Problem(None, field, "weekly.task.too_long",
+                                {"field": label, "n": MAX_TEXT[field]}))
     elif contains_identity_number(text):
-        problems.append(Problem(None, field, t("weekly.task.pnr", lang,
-                                               field=t(f"weekly.col.{field}", lang))))
+        problems.append(Problem(None, field, "weekly.task.pnr", {"field": label}))
     return text
 
 
-def _parse_due(value: Any, problems: list[Problem], lang: str) -> date | None:
+def _parse_due(value: Any, problems: list[Problem]) -> date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, date):
@@ -147,7 +145,7 @@ def _parse_due(value: Any, problems: list[Problem], lang: str) -> date | None:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        problems.append(Problem(None, "due", t("weekly.task.bad_due", lang, value=value)))
+        problems.append(Problem(None, "due", "weekly.task.bad_due", {"value": value}))
         return None
 
 
@@ -158,19 +156,19 @@ def add_task(engine: Engine, who: Principal, week: Week | str, *, actor: str, pl
     who.require(Perm.EDIT_MEASURES, lang)
     week = parse_week(week)
     problems: list[Problem] = []
-    values = {f: _check_text(f, v, problems, lang)
+    values = {f: _check_text(f, v, problems)
               for f, v in (("actor", actor), ("place", place), ("task", task))}
-    due_d = _parse_due(due, problems, lang)
+    due_d = _parse_due(due, problems)
     with engine.begin() as conn:
         zone_id = None
         if zone:
             zone_id = conn.execute(select(Zone.id).where(Zone.name == zone)).scalar()
             if zone_id is None:
                 names = "; ".join(conn.execute(select(Zone.name).order_by(Zone.id)).scalars())
-                problems.append(Problem(None, "zone", t("zone.not_found", lang, name=zone,
-                                                        known=names)))
+                problems.append(Problem(None, "zone", "zone.not_found",
+                                        {"name": zone, "known": names}))
         if problems:
-            raise DataValidationError(problems, summary=t("weekly.task.rejected", lang))
+            raise DataValidationError(problems, summary="weekly.task.rejected")
         now = datetime.now(UTC)
         new_id = int(conn.execute(insert(WeeklyTask).values(
             week=week.label, zone_id=zone_id, due=due_d, status="planerad", followup="",
@@ -188,16 +186,16 @@ def follow_up_task(engine: Engine, who: Principal, task_id: int, *, status: str,
     who.require(Perm.EDIT_MEASURES, lang)
     problems: list[Problem] = []
     if status not in TASK_STATUSES:
-        problems.append(Problem(None, "status", t("weekly.task.bad_status", lang, value=status,
-                                                  allowed=", ".join(TASK_STATUSES))))
-    note = _check_text("followup", followup, problems, lang, required=False)
+        problems.append(Problem(None, "status", "weekly.task.bad_status",
+                                {"value": status, "allowed": ", ".join(TASK_STATUSES)}))
+    note = _check_text("followup", followup, problems, required=False)
     if problems:
-        raise DataValidationError(problems, summary=t("weekly.task.rejected", lang))
+        raise DataValidationError(problems, summary="weekly.task.rejected")
     with engine.begin() as conn:
         old = conn.execute(select(WeeklyTask.status, WeeklyTask.followup)
                            .where(WeeklyTask.id == int(task_id))).first()
         if old is None:
-            raise NotFoundError(t("weekly.task.not_found", lang, id=task_id))
+            raise NotFoundError("weekly.task.not_found", id=task_id)
         conn.execute(update(WeeklyTask).where(WeeklyTask.id == int(task_id)).values(
             status=status, followup=note, updated_at=datetime.now(UTC)))
         audit.record(conn, who, "update", "weekly_task", int(task_id),

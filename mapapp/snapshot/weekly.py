@@ -232,8 +232,7 @@ def export_weekly(engine: Engine, who: Principal, rep: WeeklyReport, fmt: str, *
     lang = lang or settings.lang
     who.require(Perm.EXPORT, lang)
     if fmt not in MIME:
-        raise DataValidationError([Problem(None, "format", t("weekly.bad_format", lang,
-                                                             fmt=fmt))])
+        raise DataValidationError([Problem(None, "format", "weekly.bad_format", {"fmt": fmt})])
     writer = write_docx if fmt == "docx" else write_pdf
     data = writer(rep, suppress_below=settings.suppress_below, lang=lang)
     with engine.begin() as conn:

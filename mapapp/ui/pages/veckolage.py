@@ -24,6 +24,7 @@ from mapapp.council.weekly import (
 )
 from mapapp.errors import DataValidationError
 from mapapp.measure_rules import local_today
+from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
 
 PERMISSION = Perm.VIEW_AGGREGATES
@@ -112,7 +113,7 @@ def _task_table(df: pd.DataFrame, followup: bool) -> None:
 
 
 def _problems(exc: DataValidationError) -> None:
-    st.error("\n\n".join([exc.summary or ""] + [f"- {p.message}" for p in exc.problems]))
+    st.error(markdown_text(exc.text(ctx.lang())).replace("\n", "  \n"))
 
 
 def _followup_form(rep: WeeklyReport, who: Principal) -> None:
