@@ -22,6 +22,11 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_EDIT_WINDOW_HOURS | ``24`` | a walk team may correct its own observations this long |
 | MAPAPP_LOG_LEVEL | ``WARNING`` | DEBUG, INFO, WARNING, ERROR, CRITICAL (to stderr; :mod:`mapapp.logs`) |
 | MAPAPP_LOG_FORMAT | ``text`` | ``text`` or ``json`` (one JSON object a line) |
+| MAPAPP_WEEKLY_ALPHA | ``0.05`` | a week is "more than usual" when the Poisson p-value is below this |
+| MAPAPP_WEEKLY_HISTORY_WEEKS | ``8`` | the weeks before the chosen one that make "usual" |
+| MAPAPP_PUBLIC_URL | ``http://localhost:8501`` | the app's address in survey and report links |
+| MAPAPP_SECRET_KEY | file ``var/secret.key`` | key of survey tokens and sender hashes (same everywhere) |
+| MAPAPP_REPORTS_PER_HOUR | ``5`` | public reports accepted per sender address and hour |
 """
 
 from __future__ import annotations
@@ -70,6 +75,11 @@ class Settings:
     edit_window_hours: float = 24.0
     log_level: str = "WARNING"
     log_format: str = "text"
+    weekly_alpha: float = 0.05
+    weekly_history_weeks: int = 8
+    public_url: str = "http://localhost:8501"
+    secret_key: str = ""
+    reports_per_hour: int = 5
 
     def __post_init__(self) -> None:
         problems = []
@@ -91,6 +101,15 @@ class Settings:
                             "/ DEBUG, INFO, WARNING, ERROR or CRITICAL")
         if self.log_format.lower() not in ("text", "json"):
             problems.append("MAPAPP_LOG_FORMAT: text eller json / text or json")
+        if not 0 < self.weekly_alpha < 1:
+            problems.append("MAPAPP_WEEKLY_ALPHA måste vara mellan 0 och 1 / must be in (0, 1)")
+        if not 1 <= self.weekly_history_weeks <= 104:
+            problems.append("MAPAPP_WEEKLY_HISTORY_WEEKS måste vara 1–104 / must be 1–104")
+        if not self.public_url.startswith(("http://", "https://")):
+            problems.append("MAPAPP_PUBLIC_URL måste börja med http:// eller https:// "
+                            "/ must start with http:// or https://")
+        if self.reports_per_hour < 1:
+            problems.append("MAPAPP_REPORTS_PER_HOUR måste vara ≥ 1 / must be ≥ 1")
         if problems:
             raise ConfigurationError("\n".join(problems))
 
