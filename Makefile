@@ -31,6 +31,7 @@ run: $(STAMP)
 	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
 
 test: $(STAMP)
+	bash tools/test-js-deps.sh
 	MAPAPP_REQUIRE_POSTGIS=1 $(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)

@@ -210,7 +210,8 @@ def _fields(form: dict[str, Any], lang: str) -> None:
 def _photo(form: dict[str, Any], lang: str) -> None:
     sid = form["sid"]
     if form.get("photo"):
-        st.image(form["photo"], width=220, caption=ctx.tr("walks.ui.photo_kept"))
+        st.image(form["photo"], width=220, caption=ctx.tr("walks.ui.photo_kept"),
+                 alt=ctx.tr("walks.ui.photo_alt"))
         if st.button(ctx.tr("walks.ui.photo_remove"), key=_k("photo_rm", sid)):
             form["photo"] = form["photo_mime"] = None
             st.rerun()
