@@ -200,3 +200,39 @@ def payload_sizes(view: MapView) -> dict[str, int]:
         elif val is not None:
             out[key] = len(val)
     return out
+
+
+def zone_table(view: MapView, sites: pd.DataFrame, measures: pd.DataFrame | None
+               ) -> pd.DataFrame:
+    """The map as a table (its text alternative): one row per zone with the figures the map
+    shows -- crimes in the filter and period (the zone's tooltip), whether the lägesbild or
+    plan is due for revision (the zone's colour), flagged sites in the zone (the large
+    vermillion markers), and the zone's measures and how many of them are overdue.
+
+    Columns ``zone_id, zone, incidents, revision_due, flagged_sites, measures, overdue``;
+    ``sites`` needs ``id`` and ``zone_id``; ``measures`` (the view's filter not applied)
+    ``zone_id`` and ``overdue``.
+    """
+    zones = view.data.get("zones")
+    cols = ["zone_id", "zone", "incidents", "revision_due", "flagged_sites", "measures",
+            "overdue"]
+    if zones is None or not len(zones):
+        return pd.DataFrame(columns=cols)
+    site_zone = dict(zip(sites["id"].astype(int), sites["zone_id"], strict=True))
+    flagged: dict[int, set[int]] = {}
+    if view.flags is not None and len(view.flags):
+        for sid in view.flags.loc[view.flags["flagged"], "site_id"].astype(int).unique():
+            z = site_zone.get(int(sid))
+            if z is not None and not pd.isna(z):
+                flagged.setdefault(int(z), set()).add(int(sid))
+    n_meas: dict[int, int] = {}
+    n_over: dict[int, int] = {}
+    if measures is not None and len(measures):
+        m = measures[measures["zone_id"].notna()]
+        n_meas = m.groupby(m["zone_id"].astype(int)).size().to_dict()
+        n_over = m.groupby(m["zone_id"].astype(int))["overdue"].sum().astype(int).to_dict()
+    rows = [(int(z.id), str(z.name), int(z.count), z.status == "revision_due",
+             len(flagged.get(int(z.id), ())), int(n_meas.get(int(z.id), 0)),
+             int(n_over.get(int(z.id), 0)))
+            for z in zones.itertuples(index=False)]
+    return pd.DataFrame(rows, columns=cols)

@@ -85,6 +85,19 @@ def _configure_logging() -> None:
     from mapapp import logs
 
     logs.configure()
+def declare_language() -> None:
+    """The page's language on ``<html lang>`` (WCAG 3.1.1; Streamlit's page says "en"), and a
+    visible focus ring on every control (2.4.7). Constant code, only the language varies."""
+    lang = "en" if ctx.lang() == "en" else "sv"
+    st.html(f"<script>document.documentElement.lang = '{lang}';</script>" + _FOCUS_CSS,
+            unsafe_allow_javascript=True)
+
+
+_FOCUS_CSS = """<style>
+a:focus-visible, button:focus-visible, [role="button"]:focus-visible, summary:focus-visible,
+input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible {
+  outline: 3px solid #0b5394 !important; outline-offset: 2px; }
+</style>"""
 
 
 def main() -> None:
@@ -92,6 +105,7 @@ def main() -> None:
     _vendor_beside_script()
     st.set_page_config(page_title=ctx.tr("app.title"), page_icon="🗺️",
                        layout="wide", initial_sidebar_state="auto")
+    declare_language()
     with st.sidebar:
         choice = st.segmented_control(
             ctx.tr("app.language"), ["sv", "en"], default=ctx.lang(), key="lang_switch",

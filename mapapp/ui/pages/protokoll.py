@@ -104,7 +104,8 @@ def render() -> None:
         snap, png = _preview(zone, period, since_d, bool(notes), lang, who.cache_key,
                              ctx.version(), who)
     st.subheader(md(snap.title))
-    st.image(png, caption=md(f"{snap.area} · {snap.period}"))
+    st.image(png, caption=md(f"{snap.area} · {snap.period}"),
+             alt=ctx.tr("snapshot.page.map_alt", area=snap.area, period=snap.period))
     st.header(ctx.tr("snapshot.h.lagesbild"))
     if snap.lagesbild:
         st.text(snap.lagesbild)
