@@ -59,9 +59,26 @@ def _pages() -> list[st.Page]:
     return out
 
 
+def _token_page() -> bool:
+    """A survey link (``?enkat=TOKEN``) opens only that recipient's form, without log-in and
+    without the navigation (issue 19). True when the page was such a link."""
+    token = st.query_params.get("enkat")
+    if token is None:
+        return False
+    from mapapp.ui.survey_form import render_token_page
+
+    try:
+        render_token_page(str(token))
+    except MapAppError as exc:
+        st.error(exc.text(ctx.lang()))
+    return True
+
+
 def main() -> None:
     st.set_page_config(page_title=ctx.tr("app.title"), page_icon="🗺️",
                        layout="wide", initial_sidebar_state="auto")
+    if _token_page():
+        return
     with st.sidebar:
         choice = st.segmented_control(
             ctx.tr("app.language"), ["sv", "en"], default=ctx.lang(), key="lang_switch",
