@@ -85,6 +85,8 @@ def _configure_logging() -> None:
     from mapapp import logs
 
     logs.configure()
+
+
 def declare_language() -> None:
     """The page's language on ``<html lang>`` (WCAG 3.1.1; Streamlit's page says "en"), and a
     visible focus ring on every control (2.4.7). Constant code, only the language varies."""
@@ -100,12 +102,29 @@ input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible {
 </style>"""
 
 
+def _token_page() -> bool:
+    """A survey link (``?enkat=TOKEN``) opens only that recipient's form, without log-in and
+    without the navigation (issue 19). True when the page was such a link."""
+    token = st.query_params.get("enkat")
+    if token is None:
+        return False
+    from mapapp.ui.survey_form import render_token_page
+
+    try:
+        render_token_page(str(token))
+    except MapAppError as exc:
+        st.error(exc.text(ctx.lang()))
+    return True
+
+
 def main() -> None:
     _configure_logging()
     _vendor_beside_script()
     st.set_page_config(page_title=ctx.tr("app.title"), page_icon="🗺️",
                        layout="wide", initial_sidebar_state="auto")
     declare_language()
+    if _token_page():
+        return
     with st.sidebar:
         choice = st.segmented_control(
             ctx.tr("app.language"), ["sv", "en"], default=ctx.lang(), key="lang_switch",
