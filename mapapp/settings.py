@@ -10,8 +10,8 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_LANG | ``sv`` | ``sv`` or ``en`` |
 | MAPAPP_STAT_YEAR_START_MONTH | ``9`` | first month of the statistical year (1 Sep – 31 Aug) |
 | MAPAPP_SITE_RADIUS_M | ``150`` | radius around a site for hotspot flags |
-| MAPAPP_HOTSPOT_MIN_COUNT | ``5`` | a flagged site has at least this many points |
-| MAPAPP_HOTSPOT_K | ``2`` | … and at least k times the district's mean density |
+| MAPAPP_HOTSPOT_MIN_COUNT | ``5`` | a flagged or rising site has at least this many points |
+| MAPAPP_HOTSPOT_Q | ``0.05`` | false discovery rate of the site flags (Benjamini–Hochberg) |
 | MAPAPP_GRID_SIZE_M | ``100`` | Gi* grid cell size |
 | MAPAPP_SUPPRESS_BELOW | ``5`` | published counts below this are written "<5" |
 | MAPAPP_BASEMAP | ``local`` | ``local`` (the bundled basemap: no request leaves the app), ``osm`` or an XYZ URL template ``https://…/{z}/{x}/{y}.png`` (see :mod:`mapapp.basemap`) |
@@ -69,7 +69,7 @@ class Settings:
     stat_year_start_month: int = 9
     site_radius_m: float = 150.0
     hotspot_min_count: int = 5
-    hotspot_k: float = 2.0
+    hotspot_q: float = 0.05
     grid_size_m: float = 100.0
     suppress_below: int = 5
     basemap: str = "local"
@@ -92,7 +92,9 @@ class Settings:
             problems.append("MAPAPP_LANG måste vara sv eller en / must be sv or en")
         if not 1 <= self.stat_year_start_month <= 12:
             problems.append("MAPAPP_STAT_YEAR_START_MONTH måste vara 1–12 / must be 1–12")
-        for name in ("site_radius_m", "grid_size_m", "hotspot_k", "geolocation_max_accuracy_m"):
+        if not 0 < self.hotspot_q < 1:
+            problems.append("MAPAPP_HOTSPOT_Q måste vara mellan 0 och 1 / must be between 0 and 1")
+        for name in ("site_radius_m", "grid_size_m", "geolocation_max_accuracy_m"):
             if getattr(self, name) <= 0:
                 problems.append(f"MAPAPP_{name.upper()} måste vara > 0 / must be > 0")
         if self.suppress_below < 0 or self.hotspot_min_count < 0:

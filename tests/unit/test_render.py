@@ -113,7 +113,8 @@ def test_map_has_every_layer_with_its_legend_and_a_scale(district):
                   "Observationer", "Platser"):
         assert json.dumps(title) in html or title in html, title
     assert "mapapp-legend" in html and "Teckenförklaring" in html
-    for label in ("Revidering krävs", "Flaggad plats (hotspot)", "Het punkt 99 %"):
+    for label in ("Revidering krävs", "Flaggad plats (fler än väntat)",
+                  "Ökande (ny eller växande hotspot)", "Het punkt 99 %"):
         assert label in html
     assert "L.control.scale({imperial: false" in html
     assert "L.control.layers(" in html

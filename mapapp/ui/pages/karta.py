@@ -227,14 +227,14 @@ def card_for(selection: tuple[str, int], view: MapView) -> Card | None:
     if row.empty:
         return None
     s = row.iloc[0].to_dict()
-    attached = measures_for_sites(row, ctx.measures(), lang=lang)
+    attached = measures_for_sites(row, ctx.measures())
     mine = next(iter(attached.values()), [])
     overdue = dict(zip(ctx.measures()["id"], ctx.measures()["overdue"], strict=True))
     mine = [{**m, "overdue": bool(overdue.get(m.get("id"), False))} for m in mine]
     flags = view.flags
     count = 0
     if flags is not None and len(flags):
-        count = int(flags[(flags["site_id"] == sid) & (flags["band"] == "alla")]["count"].sum())
+        count = int(flags.loc[flags["site_id"] == sid, "count"].sum())
     return site_card(s, flags=flags, measures=mine, kind_label=ctx.tr(f"map.site_kind.{s['kind']}"),
                      count_label=ctx.tr("map.card.site_count", n=count,
                                         r=fmt_number(ctx.get_settings().site_radius_m, lang,
