@@ -35,7 +35,6 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import t
 
 LOCAL_TZ = "Europe/Stockholm"
 PeriodKind = Literal["statistical", "calendar", "rolling12"]
@@ -79,16 +78,16 @@ def _midnight(year: int, month: int = 1, day: int = 1) -> pd.Timestamp:
 def _check_kind(kind: str) -> None:
     if kind not in PERIOD_KINDS:
         raise DataValidationError(
-            [Problem(None, "period_kind", t("analysis.bad_period_kind", "sv", kind=kind,
-                                             allowed=", ".join(PERIOD_KINDS)))]
+            [Problem(None, "period_kind", "analysis.bad_period_kind",
+                     {"kind": kind, "allowed": ", ".join(PERIOD_KINDS)})]
         )
 
 
 def _check_month(start_month: int) -> None:
     if not 1 <= int(start_month) <= 12:
         raise DataValidationError(
-            [Problem(None, "stat_year_start_month",
-                     t("analysis.bad_start_month", "sv", month=start_month))]
+            [Problem(None, "stat_year_start_month", "analysis.bad_start_month",
+                     {"month": start_month})]
         )
 
 
@@ -186,7 +185,7 @@ def parse_period(label: str, *, stat_year_start_month: int = 9) -> Period:
         if p.start.date().isoformat() == m.group(1):
             return p
     raise DataValidationError(
-        [Problem(None, "period", t("analysis.bad_period", "sv", label=text))]
+        [Problem(None, "period", "analysis.bad_period", {"label": text})]
     )
 
 
@@ -216,7 +215,7 @@ def utc_ns(occurred_at: pd.Series | pd.DatetimeIndex | Sequence[object]) -> NDAr
     idx = pd.DatetimeIndex(occurred_at)
     if idx.tz is None:
         raise DataValidationError(
-            [Problem(None, "occurred_at", t("analysis.naive_time", "sv"))]
+            [Problem(None, "occurred_at", "analysis.naive_time")]
         )
     return np.asarray(idx.as_unit("ns").asi8, dtype=np.int64)
 
@@ -306,7 +305,7 @@ def local_fields(occurred_at: pd.Series) -> tuple[NDArray[np.int64], NDArray[np.
     idx = pd.DatetimeIndex(occurred_at)
     if idx.tz is None:
         raise DataValidationError(
-            [Problem(None, "occurred_at", t("analysis.naive_time", "sv"))]
+            [Problem(None, "occurred_at", "analysis.naive_time")]
         )
     local = idx.tz_convert(LOCAL_TZ)
     missing = np.asarray(idx.isna())
