@@ -19,7 +19,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from mapapp.analysis.periods import LOCAL_TZ, Period, bucket, list_periods, utc_ns
+from mapapp.analysis.periods import (
+    LOCAL_TZ,
+    Period,
+    bucket,
+    covered_until,
+    list_periods,
+    utc_ns,
+)
 from mapapp.analysis.significance import (
     DEFAULT_CONFIDENCE,
     p_values,
@@ -63,15 +70,17 @@ def _shift_months(ts: pd.Timestamp, months: int) -> pd.Timestamp:
 
 def coverage(occurred_at: pd.Series, *, data_start: Any = None, data_end: Any = None
              ) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """``[first local midnight, local midnight after the last day)`` that the data cover: the
-    local days of the earliest and the latest time, unless ``data_start``/``data_end`` (dates,
-    inclusive) say otherwise. None without any time."""
+    """``[first local midnight, local midnight after the last covered day)``: the local day of
+    the earliest time, and the latest time's day (or its month's end when it is one of the
+    month's last days, :func:`mapapp.analysis.periods.covered_until`), unless
+    ``data_start``/``data_end`` (dates, inclusive) say otherwise. None without any time."""
     ns = utc_ns(occurred_at)
     ns = ns[ns != np.iinfo(np.int64).min]
     lo: pd.Timestamp | None = None
     hi: pd.Timestamp | None = None
     if len(ns):
-        lo, hi = _local_day_start(int(ns.min())), _local_day_start(int(ns.max()))
+        lo = _local_day_start(int(ns.min()))
+        hi = covered_until(pd.Timestamp(int(ns.max()), tz="UTC")).tz_localize(LOCAL_TZ)
     if data_start is not None:
         lo = pd.Timestamp(pd.Timestamp(data_start).date()).tz_localize(LOCAL_TZ)
     if data_end is not None:

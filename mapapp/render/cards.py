@@ -19,7 +19,6 @@ from mapapp.analysis.zoning import assign
 from mapapp.render.features import measure_line, status_label
 
 
-
 @dataclass(frozen=True)
 class PeriodFigure:
     """One period's total on a card and its tested change against the same days a year
@@ -125,7 +124,7 @@ def _measure_records(measures: pd.DataFrame | None, lang: str) -> list[dict[str,
 def zone_card(zone: Mapping[str, Any], *, revision: Mapping[str, Any] | None,
               counts: pd.DataFrame, labels: Sequence[str], selected: str,
               flags: pd.DataFrame | None, measures: pd.DataFrame | None,
-              lang: str = "sv") -> Card:
+              lang: str = "sv", confidence: float = DEFAULT_CONFIDENCE) -> Card:
     """The card of one zone (a row of the zones frame). ``counts``: period_counts of the
     filtered points; ``labels``: all period labels of the kind; ``flags``: site_flags rows of
     the selected period (any zone); ``measures``: the measures frame (any zone)."""
@@ -147,7 +146,8 @@ def zone_card(zone: Mapping[str, Any], *, revision: Mapping[str, Any] | None,
                "actors": as_list(zone.get("actors")), "goals": as_list(zone.get("goals"))},
         revision_due=bool(revision.get("flagged")) if revision is not None else False,
         revision_reasons=list(revision.get("reasons") or []) if revision is not None else [],
-        figures=period_totals(counts, last_periods(labels, selected), zone=name),
+        figures=period_totals(counts, last_periods(labels, selected), zone=name,
+                              confidence=confidence),
         flags=reasons, measures=_measure_records(ms, lang), zone_id=zid)
 
 
