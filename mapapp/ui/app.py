@@ -7,6 +7,7 @@ the pages of :data:`PAGES` whose module exists, in that order. No page runs befo
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 from collections.abc import Callable
@@ -25,6 +26,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("vandring", "nav.vandring", ":material/directions_walk:"),
     ("atgarder", "nav.atgarder", ":material/task_alt:"),
     ("statistik", "nav.statistik", ":material/bar_chart:"),
+    ("veckolage", "nav.veckolage", ":material/calendar_view_week:"),
     ("importera", "nav.import", ":material/upload_file:"),
     ("protokoll", "nav.protokoll", ":material/description:"),
     ("admin", "nav.admin", ":material/admin_panel_settings:"),
@@ -58,7 +60,31 @@ def _pages() -> list[st.Page]:
     return out
 
 
+def _vendor_beside_script() -> None:
+    """The map's scripts in the ``static/vendor`` folder that Streamlit serves for the running
+    entry script (``streamlit_app.py`` of a checkout or the packaged ``mapapp/streamlit_main.py``)."""
+    from pathlib import Path
+
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from mapapp.render import assets
+
+    run = get_script_run_ctx()
+    if run is not None and run.main_script_path:
+        assets.ensure_vendor_once(Path(run.main_script_path).resolve().parent / "static" / "vendor")
+
+
+@functools.cache
+def _configure_logging() -> None:
+    """mapapp's logging once per server process (the script reruns on every interaction)."""
+    from mapapp import logs
+
+    logs.configure()
+
+
 def main() -> None:
+    _configure_logging()
+    _vendor_beside_script()
     st.set_page_config(page_title=ctx.tr("app.title"), page_icon="🗺️",
                        layout="wide", initial_sidebar_state="auto")
     with st.sidebar:

@@ -9,7 +9,11 @@
 - Widgets are keyed by the submission id: a saved form gets fresh, empty widgets, and a second
   tap on the old "Spara" button targets a button that no longer exists.
 - "Sparad" is shown only after :func:`mapapp.walks.save_observation` returned (after the
-  commit); a failed save keeps the form filled and says why.
+  commit), and it stays -- through a second tap of a double tap and any other rerun -- until
+  the team starts on the next observation (any field of the fresh form set). A failed save
+  keeps the form filled and says why.
+- The team's last saved observations are listed under the form (number, category, time,
+  place), so the team can always see what reached the database.
 """
 
 from __future__ import annotations
@@ -37,10 +41,16 @@ from mapapp.ui.vandring_map import near_sites, walk_map
 
 MAP_HEIGHT = 460
 RATING_VALUES = (0, 1, 2, 3)
+RECENT = 5  # the team's last saved observations listed under the form
 
 
 def _k(name: str, sid: str) -> str:
     return f"vf_{name}_{sid}"
+
+
+def _started(form: dict[str, Any]) -> bool:
+    """Has the team started on this form (any field set)?"""
+    return any(form.get(k) for k in ("category", "lon", "note", "photo", "ratings"))
 
 
 def _new_form() -> dict[str, Any]:
@@ -228,9 +238,11 @@ def _photo(form: dict[str, Any], lang: str) -> None:
 
 def _save(who: Principal, walk: walks.WalkInfo, form: dict[str, Any], lang: str) -> None:
     sid = form["sid"]
-    if not any(form.get(k) for k in ("category", "lon", "note", "photo", "ratings")):
-        # An empty form (e.g. the second tap of a double tap, landing on the fresh form).
-        st.info(ctx.tr("walks.ui.empty_form"))
+    if not _started(form):
+        # An empty form. Right after a save this is the second tap of a double tap, landing
+        # on the fresh form: "Sparad" stays and says it all.
+        if st.session_state.get(f"vf_flash_{walk.id}") is None:
+            st.info(ctx.tr("walks.ui.empty_form"))
         return
     warned_before = st.session_state.get(f"vf_warned_{sid}_prev")
     if form["note"] and check_note(form["note"], lang, known_places=_known_places()) \
@@ -257,16 +269,46 @@ def _save(who: Principal, walk: walks.WalkInfo, form: dict[str, Any], lang: str)
     st.rerun()
 
 
+def _flash(slot: Any, wid: int, form: dict[str, Any]) -> None:
+    """"Sparad (observation nr N)" in ``slot`` while the fresh form is untouched; once the team
+    starts on the next observation it goes (the form's own state is then what matters)."""
+    key = f"vf_flash_{wid}"
+    flash = st.session_state.get(key)
+    if flash is None:
+        return
+    if _started(form):
+        del st.session_state[key]
+        slot.empty()
+        return
+    with slot.container(key="vandring_saved"):
+        st.success(ctx.tr("walks.ui.saved" if flash[1] else "walks.ui.saved_before",
+                          id=flash[0]), icon=":material/check_circle:")
+
+
+def _recent(obs: pd.DataFrame, lang: str) -> None:
+    """The team's last saved observations (newest first), read from the store."""
+    if not len(obs):
+        return
+    st.markdown(f"**{md(ctx.tr('walks.ui.recent'))}**")
+    rows = obs.sort_values("id", ascending=False).head(RECENT)
+    lines = []
+    for r in rows.itertuples(index=False):
+        when = pd.Timestamp(r.occurred_at).tz_convert("Europe/Stockholm")
+        lines.append("- " + md(ctx.tr(
+            "walks.ui.recent_row", id=int(r.id),
+            category=cats.label("observation", str(r.category), lang),
+            time=f"{when:%H:%M}", place=str(r.stadsdel or r.zone or "–"))))
+    with st.container(key="vandring_recent"):
+        st.markdown("\n".join(lines))
+
+
 def render_form(who: Principal, walk: walks.WalkInfo) -> None:
     """Map + position on one side, the form on the other (stacked on a portrait tablet)."""
     lang = ctx.lang()
     form = _form(who, walk.id)
     if st.query_params.get("utkast") != form["sid"]:
         st.query_params["utkast"] = form["sid"]
-    flash = st.session_state.pop(f"vf_flash_{walk.id}", None)
-    if flash is not None:
-        st.success(ctx.tr("walks.ui.saved" if flash[1] else "walks.ui.saved_before", id=flash[0]),
-                   icon=":material/check_circle:")
+    flash_slot = st.empty()  # "Sparad", filled at the end of the run (see _flash)
     if st.session_state.pop(f"vf_restored_{walk.id}", False):
         st.info(ctx.tr("walks.ui.restored"), icon=":material/restore:")
     obs = load_points(ctx.get_engine(), who, "observation", PointFilter(walk_id=walk.id))
@@ -293,5 +335,7 @@ def render_form(who: Principal, walk: walks.WalkInfo) -> None:
                 st.rerun()
             if save:
                 _save(who, walk, form, lang)
+            _recent(obs, lang)
+    _flash(flash_slot, walk.id, form)
     _keep_draft(who, walk.id, form)
     st.session_state[f"vf_obs_count_{walk.id}"] = len(obs)

@@ -4,8 +4,8 @@ store (``mapapp init`` + a small ``mapapp demo``) and Debian's chromium driven b
 Fixtures (reusable by every browser test):
 
 - ``app_url``: the running app's base URL (one server per test session). The server runs with
-  ``MAPAPP_BASEMAP=none`` so no tile server is involved: the page must make no request to
-  any other origin.
+  the default settings (no ``MAPAPP_*`` from the caller's environment but the store): the
+  bundled basemap, so the page must make no request to any other origin.
 - ``browser_page``: a fresh 1280×800 page. Every request is recorded in
   ``page.mapapp_requests``, failures in ``page.mapapp_failed``; a request to any host other
   than the app's is aborted and recorded in ``page.mapapp_blocked``.
@@ -59,8 +59,7 @@ def _free_port() -> int:
 
 def _env(db_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAPAPP_")}
-    env.update({"MAPAPP_DATABASE_URL": db_url, "MAPAPP_BASEMAP": "none",
-                "PYTHONUNBUFFERED": "1"})
+    env.update({"MAPAPP_DATABASE_URL": db_url, "PYTHONUNBUFFERED": "1"})
     return env
 
 
