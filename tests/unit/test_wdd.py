@@ -129,36 +129,37 @@ def test_a_site_that_only_halves_with_its_zone_is_no_effect() -> None:
     assert r["verdict"] == "no_effect"
 
 
+def _east_band(n: int, lo: float, hi: float, start: str, end: str, sx: float, sy: float,
+               seed: int, zone: str | None) -> list[dict[str, object]]:
+    """Points lo–hi m east of the zone's east edge (x = sx + 1500 + u), any height inside."""
+    rng = np.random.default_rng(seed)
+    to_w = transformer("EPSG:3006", "EPSG:4326")
+    lon, lat = to_w.transform(sx + 1500 + rng.uniform(lo, hi, n),
+                              sy + rng.uniform(-1400, 1400, n))
+    t0, t1 = pd.Timestamp(start, tz=TZ).value, pd.Timestamp(end, tz=TZ).value
+    t = pd.to_datetime(rng.integers(t0, t1, n), utc=True)
+    return [{"kind": "incident", "category": "stold", "lon": x, "lat": y, "zone": zone,
+             "occurred_at": ti} for x, y, ti in zip(lon, lat, t, strict=True)]
+
+
 def test_a_zone_measure_uses_the_rest_of_the_district_as_control() -> None:
     zones, sites, sx, sy = _world()
     pts = _scenario((120, 20), (30, 30), (300, 300))
-    # Points in another zone of the district (control) and just outside the zone (buffer).
-    extra = _ring_points(40, 1700, 1740, "2021-03-15", "2021-09-15", sx, sy, 55)
-    extra += _ring_points(40, 1700, 1740, "2022-03-15", "2022-09-15", sx, sy, 56)
-    far = _ring_points(200, 3000, 4000, "2021-03-15", "2021-09-15", sx, sy, 57)
-    far += _ring_points(200, 3000, 4000, "2022-03-15", "2022-09-15", sx, sy, 58)
-    for p in extra:
-        p["zone"] = None
-    for p in far:
-        p["zone"] = "Långbro"
-    pts = pd.concat([pts, pd.DataFrame(extra + far)], ignore_index=True)
+    b, a = ("2021-03-15", "2021-09-15"), ("2022-03-15", "2022-09-15")
+    # Just outside the zone (≤ 250 m: the displacement buffer), in no zone or another zone,
+    # and farther out in another zone of the district (the control).
+    extra = (_east_band(15, 20, 240, *b, sx, sy, 1, None)
+             + _east_band(25, 20, 240, *a, sx, sy, 2, "Långbro")
+             + _east_band(200, 300, 2000, *b, sx, sy, 3, "Långbro")
+             + _east_band(180, 300, 2000, *a, sx, sy, 4, "Långbro")
+             + _east_band(70, 300, 2000, *a, sx, sy, 5, None))  # outside the district
+    pts = pd.concat([pts, pd.DataFrame(extra)], ignore_index=True)
     m = dict(MEASURE, site=None)
     r = before_after(m, pts, sites=sites, zones=zones, buffer_m=250)
     assert r["place_kind"] == "zone"
-    # T = the whole zone (120+30+300 before, and the reach-back points are outside the window)
     assert (r["t_before"], r["t_after"]) == (450, 350)
-    # Points 200–240 m outside the square's edge within 250 m? Those at 1700–1740 m from the
-    # centre lie 200–240 m beyond the east/west/north/south edges, or farther at the corners.
-    to_m = transformer("EPSG:4326", "EPSG:3006")
-    edge = shapely.box(sx - 1500, sy - 1500, sx + 1500, sy + 1500)
-    ex = pd.DataFrame(extra)
-    x, y = to_m.transform(ex["lon"].to_numpy(), ex["lat"].to_numpy())
-    near = shapely.dwithin(edge, shapely.points(x, y), 250)
-    t_ex = pd.to_datetime(ex["occurred_at"], utc=True)
-    before = t_ex < pd.Timestamp("2022-01-01", tz="UTC")
-    assert (r["d_before"], r["d_after"]) == (int((near & before).sum()),
-                                             int((near & ~before).sum()))
-    # Control: the other zone (Långbro). Points of no zone beyond the buffer are outside the
-    # district (no district outline given), so they count nowhere.
-    assert int((~near).sum()) > 0
-    assert (r["ct_before"], r["ct_after"]) == (200, 200)
+    assert (r["d_before"], r["d_after"]) == (15, 25)
+    assert (r["ct_before"], r["ct_after"]) == (200, 180)
+    w_t, w_d = 450 / 200, 15 / 200
+    assert r["wdd"] == pytest.approx(-100 - w_t * -20 + 10 - w_d * -20)
+    assert r["se"] == pytest.approx(math.sqrt(450 + 350 + 15 + 25 + (w_t + w_d) ** 2 * 380))
