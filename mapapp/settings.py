@@ -20,6 +20,8 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_RETENTION_YEARS | ``2`` | notes and photos older than this are removed by ``retention apply`` |
 | MAPAPP_PHOTO_MAX_BYTES | ``8000000`` | largest accepted photo |
 | MAPAPP_EDIT_WINDOW_HOURS | ``24`` | a walk team may correct its own observations this long |
+| MAPAPP_CONFIDENCE_LEVEL | ``0.95`` | a change is significant when its p-value is below 1 − this |
+| MAPAPP_WDD_BUFFER_M | ``250`` | width of the displacement ring around a measure's place (WDD) |
 | MAPAPP_LOG_LEVEL | ``WARNING`` | DEBUG, INFO, WARNING, ERROR, CRITICAL (to stderr; :mod:`mapapp.logs`) |
 | MAPAPP_LOG_FORMAT | ``text`` | ``text`` or ``json`` (one JSON object a line) |
 <<<<<<< HEAD
@@ -78,6 +80,8 @@ class Settings:
     retention_years: float = 2.0
     photo_max_bytes: int = 8_000_000
     edit_window_hours: float = 24.0
+    confidence_level: float = 0.95
+    wdd_buffer_m: float = 250.0
     log_level: str = "WARNING"
     log_format: str = "text"
     weekly_alpha: float = 0.05
@@ -97,6 +101,11 @@ class Settings:
         for name in ("site_radius_m", "grid_size_m", "geolocation_max_accuracy_m"):
             if getattr(self, name) <= 0:
                 problems.append(f"MAPAPP_{name.upper()} måste vara > 0 / must be > 0")
+        if not 0.5 <= self.confidence_level < 1:
+            problems.append("MAPAPP_CONFIDENCE_LEVEL måste vara 0,5–0,999 (t.ex. 0.95) "
+                            "/ must be 0.5–0.999 (e.g. 0.95)")
+        if self.wdd_buffer_m < 0:
+            problems.append("MAPAPP_WDD_BUFFER_M får inte vara negativ / must not be negative")
         if self.suppress_below < 0 or self.hotspot_min_count < 0:
             problems.append("antal får inte vara negativa / counts must not be negative")
         try:
