@@ -18,17 +18,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = add_common(sub.add_parser(
         "stats", help="antal per område, kategori och period / counts per zone and period",
         description=(
-            "Antal händelser och observationer per område × kategori × period, med förändring "
-            "mot föregående period. Statistikår 1 sep–31 aug (startmånad: "
-            "MAPAPP_STAT_YEAR_START_MONTH), kalenderår eller rullande 12 månader; tider i "
-            "Europe/Stockholm. JSON: lista av {zone, category, period, count}, bara antal > 0; "
-            "zone null = utanför alla områden. / Counts per zone x category x period."),
+            "Antal per område × kategori × period, med förändring mot samma dagar ett år "
+            "tidigare och dess signifikans (tvåstickprovstest för Poissonfördelade antal, "
+            "MAPAPP_CONFIDENCE_LEVEL, standard 95 %%). En period som data inte täcker till "
+            "slutet markeras ofullständig och jämförs bara med samma månader året innan. "
+            "Statistikår 1 sep–31 aug (startmånad: MAPAPP_STAT_YEAR_START_MONTH), kalenderår "
+            "eller rullande 12 månader; tider i Europe/Stockholm. JSON/CSV: {zone, category, "
+            "period, kind, count, complete, previous, change, change_pct, p_value, "
+            "significant, trend}; previous/change/p_value/significant null för första "
+            "perioden; zone null = utanför alla områden. / Counts per zone x category x "
+            "period with the tested change."),
     ))
     p.add_argument("--zone", metavar="NAMN", help="bara detta område / only this zone")
     p.add_argument("--period-kind", choices=("statistical", "calendar", "rolling12"),
                    default="statistical", help="periodtyp (statistical) / period kind")
-    p.add_argument("--kind", choices=("all", "incident", "observation"), default="all",
-                   help="vilka punkter: alla, händelser eller observationer (all)")
+    p.add_argument("--kind", choices=("incident", "observation", "all"), default="incident",
+                   help="anmälda brott (incident, standard), trygghetsvandringarnas observationer "
+                        "(observation) eller båda som separata rader (all) -- aldrig summerade "
+                        "/ reported crimes (default), walk observations, or both apart")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table",
                    help="utformat (table) / output format")
     p.set_defaults(func=cmd_stats)
@@ -82,36 +89,35 @@ def _measures(engine) -> pd.DataFrame | None:  # type: ignore[no-untyped-def]
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from mapapp.analysis.stats import period_counts, stats_table, to_csv_rows
-    from mapapp.store.aggregates import zone_period_counts
+    from mapapp.analysis.stats import RECORD_KEYS, frame_records, to_csv_rows
+    from mapapp.render.figures import stats_table
     from mapapp.store.district import zones_frame
+    from mapapp.store.kindcounts import kind_counts
 
     settings, engine = engine_from(args)
     kinds = ("incident", "observation") if args.kind == "all" else (args.kind,)
     zones = zones_frame(engine)
-    # PostgreSQL: counted in the database; SQLite: in memory (faster there).
-    frame = zone_period_counts(engine, CLI_PRINCIPAL, kinds=kinds, zones=zones, zone=args.zone,
-                               period_kind=args.period_kind,
-                               stat_year_start_month=settings.stat_year_start_month)
-    if frame is None:
-        frame = period_counts(_points(engine, args.kind), zones=zones, zone=args.zone,
-                              period_kind=args.period_kind,
-                              stat_year_start_month=settings.stat_year_start_month)
-    nonzero = frame[frame["count"] > 0]
-    records = [
-        {"zone": z, "category": c, "period": p, "count": int(n)}
-        for z, c, p, n in zip(nonzero["zone"], nonzero["category"], nonzero["period"],
-                              nonzero["count"], strict=True)
-    ]
+    records = []
+    frames = []
+    for kind in kinds:  # each kind apart: never added up
+        frame = kind_counts(engine, CLI_PRINCIPAL, kind, zones=zones, zone=args.zone,
+                            period_kind=args.period_kind,
+                            stat_year_start_month=settings.stat_year_start_month,
+                            confidence=settings.confidence_level)
+        records += frame_records(frame, kind)
+        frames.append(frame.assign(kind=kind))
     if args.format == "json":
         json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     elif args.format == "csv":
         import csv
 
-        csv.writer(sys.stdout).writerows(to_csv_rows(records))
+        csv.writer(sys.stdout).writerows(to_csv_rows(records, RECORD_KEYS))
     else:
-        header, rows = stats_table(nonzero, lang=settings.lang)
+        both = pd.concat(frames, ignore_index=True)
+        if len(kinds) == 1:
+            both = both.drop(columns=["kind"])
+        header, rows = stats_table(both, lang=settings.lang)
         sys.stdout.write(format_table(header, rows))
     return 0
 

@@ -15,26 +15,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mapapp.analysis.significance import DEFAULT_CONFIDENCE, compare
 from mapapp.analysis.zoning import assign
 from mapapp.render.features import measure_line, status_label
 from mapapp.render.hotspot_text import status_text, summary_reason
 
-ARROWS = {1: "↑", -1: "↓", 0: "→"}
-
 
 @dataclass(frozen=True)
 class PeriodFigure:
+    """One period's total on a card and its tested change against the same days a year
+    earlier (:func:`mapapp.analysis.stats.period_counts`' rule): ``previous`` is the count of
+    that earlier window, ``change_abs`` = this period's count in the window − ``previous``."""
+
     period: str
     count: int
     change_abs: int | None
     change_pct: float | None
+    previous: int | None = None
+    p_value: float | None = None
+    significant: bool | None = None
+    trend: str | None = None
+    complete: bool = True
+    compared_to: str | None = None  # last day of the compared window (incomplete periods)
 
     @property
     def arrow(self) -> str:
-        """↑ more than the period before, ↓ fewer, → the same, "" when unknown."""
-        if self.change_abs is None:
-            return ""
-        return ARROWS[(self.change_abs > 0) - (self.change_abs < 0)]
+        """↑/↓ only for a significant increase/decrease; "" otherwise (normal variation or
+        nothing to compare)."""
+        return {"increase": "↑", "decrease": "↓"}.get(self.trend or "", "")
 
 
 @dataclass(frozen=True)
@@ -54,26 +62,34 @@ class Card:
 
 
 def period_totals(counts: pd.DataFrame, labels: Sequence[str],
-                  zone: str | None = None) -> list[PeriodFigure]:
+                  zone: str | None = None, *,
+                  confidence: float = DEFAULT_CONFIDENCE) -> list[PeriodFigure]:
     """Totals over categories for each period label in ``labels`` (the order kept), from a
-    :func:`period_counts` frame; ``zone`` limits to one zone. Labels missing from the frame
+    :func:`period_counts` frame, with the change of the total tested again (a sum of counts
+    is a Poisson count too); ``zone`` limits to one zone. Labels missing from the frame
     count 0 with an unknown change."""
     df = counts if zone is None else counts[counts["zone"] == zone]
     g = df.groupby("period", sort=False)
     total = g["count"].sum()
-    change = g["change_abs"].sum(min_count=1)
     out = []
     for label in labels:
         if label not in total.index:
             out.append(PeriodFigure(label, 0, None, None))
             continue
+        rows = df[df["period"] == label]
         n = int(total[label])
-        c = change.get(label)
-        if c is None or pd.isna(c):
-            out.append(PeriodFigure(label, n, None, None))
+        complete = bool(rows["complete"].iloc[0]) if "complete" in rows and len(rows) else True
+        cmp_to = rows["cmp_to"].iloc[0] if "cmp_to" in rows and len(rows) else None
+        if "prev_count" not in rows or rows["prev_count"].isna().all():
+            out.append(PeriodFigure(label, n, None, None, complete=complete))
             continue
-        prev = n - int(c)
-        out.append(PeriodFigure(label, n, int(c), None if prev == 0 else 100.0 * int(c) / prev))
+        now = int(rows["cmp_count"].sum())
+        prev = int(rows["prev_count"].sum())
+        c = compare(prev, now, float(rows["prev_days"].iloc[0]),
+                    float(rows["cmp_days"].iloc[0]), confidence=confidence)
+        out.append(PeriodFigure(label, n, c.change, c.change_pct, previous=prev,
+                                p_value=c.p_value, significant=c.significant, trend=c.trend,
+                                complete=complete, compared_to=None if complete else cmp_to))
     return out
 
 
@@ -110,7 +126,7 @@ def _measure_records(measures: pd.DataFrame | None, lang: str) -> list[dict[str,
 def zone_card(zone: Mapping[str, Any], *, revision: Mapping[str, Any] | None,
               counts: pd.DataFrame, labels: Sequence[str], selected: str,
               flags: pd.DataFrame | None, measures: pd.DataFrame | None,
-              lang: str = "sv") -> Card:
+              lang: str = "sv", confidence: float = DEFAULT_CONFIDENCE) -> Card:
     """The card of one zone (a row of the zones frame). ``counts``: period_counts of the
     filtered points; ``labels``: all period labels of the kind; ``flags``: the hotspot summary
     of the selected period (any zone); ``measures``: the measures frame (any zone)."""
@@ -130,7 +146,8 @@ def zone_card(zone: Mapping[str, Any], *, revision: Mapping[str, Any] | None,
                "actors": as_list(zone.get("actors")), "goals": as_list(zone.get("goals"))},
         revision_due=bool(revision.get("flagged")) if revision is not None else False,
         revision_reasons=list(revision.get("reasons") or []) if revision is not None else [],
-        figures=period_totals(counts, last_periods(labels, selected), zone=name),
+        figures=period_totals(counts, last_periods(labels, selected), zone=name,
+                              confidence=confidence),
         flags=reasons, measures=_measure_records(ms, lang), zone_id=zid)
 
 
