@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from timing import best  # noqa: E402
+
 from mapapp.access import CLI_PRINCIPAL  # noqa: E402
 from mapapp.categories import INCIDENT_CATEGORIES  # noqa: E402
 from mapapp.store import init_store  # noqa: E402
