@@ -14,7 +14,8 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_HOTSPOT_Q | ``0.05`` | false discovery rate of the site flags (Benjamini–Hochberg) |
 | MAPAPP_GRID_SIZE_M | ``100`` | Gi* grid cell size |
 | MAPAPP_SUPPRESS_BELOW | ``5`` | published counts below this are written "<5" |
-| MAPAPP_BASEMAP | ``local`` | ``local`` (the bundled basemap: no request leaves the app), ``osm`` or an XYZ URL template ``https://…/{z}/{x}/{y}.png`` (see :mod:`mapapp.basemap`) |
+| MAPAPP_BASEMAP | ``local`` | ``local`` (the bundled basemap: no request leaves the app), ``osm`` or an
+  XYZ URL template ``https://…/{z}/{x}/{y}.png`` (see :mod:`mapapp.basemap`) |
 | MAPAPP_BASEMAP_ATTRIBUTION | OSM's | attribution shown with a tile server other than ``osm`` |
 | MAPAPP_GEOLOCATION_MAX_ACCURACY_M | ``50`` | a GPS fix worse than this is refused |
 | MAPAPP_RETENTION_YEARS | ``2`` | notes and photos older than this are removed by ``retention apply`` |
@@ -24,16 +25,13 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_WDD_BUFFER_M | ``250`` | width of the displacement ring around a measure's place (WDD) |
 | MAPAPP_LOG_LEVEL | ``WARNING`` | DEBUG, INFO, WARNING, ERROR, CRITICAL (to stderr; :mod:`mapapp.logs`) |
 | MAPAPP_LOG_FORMAT | ``text`` | ``text`` or ``json`` (one JSON object a line) |
-<<<<<<< HEAD
-
-(*) ``var/`` of the project folder when run from a checkout; of the current folder when installed.
-=======
 | MAPAPP_WEEKLY_ALPHA | ``0.05`` | a week is "more than usual" when the Poisson p-value is below this |
 | MAPAPP_WEEKLY_HISTORY_WEEKS | ``8`` | the weeks before the chosen one that make "usual" |
 | MAPAPP_PUBLIC_URL | ``http://localhost:8501`` | the app's address in survey and report links |
 | MAPAPP_SECRET_KEY | file ``var/secret.key`` | key of survey tokens and sender hashes (same everywhere) |
 | MAPAPP_REPORTS_PER_HOUR | ``5`` | public reports accepted per sender address and hour |
->>>>>>> main
+
+(*) ``var/`` of the project folder when run from a checkout; of the current folder when installed.
 """
 
 from __future__ import annotations
