@@ -14,7 +14,7 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_HOTSPOT_K | ``2`` | … and at least k times the district's mean density |
 | MAPAPP_GRID_SIZE_M | ``100`` | Gi* grid cell size |
 | MAPAPP_SUPPRESS_BELOW | ``5`` | published counts below this are written "<5" |
-| MAPAPP_BASEMAP | ``local`` | ``local`` (the bundled basemap: no request leaves the app), ``osm`` or an XYZ URL template ``https://…/{z}/{x}/{y}.png`` (see :mod:`mapapp.basemap`) |
+| MAPAPP_BASEMAP | ``local`` | ``local`` (bundled; nothing leaves the app), ``osm``, an XYZ URL (:mod:`mapapp.basemap`) |
 | MAPAPP_BASEMAP_ATTRIBUTION | OSM's | attribution shown with a tile server other than ``osm`` |
 | MAPAPP_GEOLOCATION_MAX_ACCURACY_M | ``50`` | a GPS fix worse than this is refused |
 | MAPAPP_RETENTION_YEARS | ``2`` | notes and photos older than this are removed by ``retention apply`` |
