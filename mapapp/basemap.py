@@ -27,9 +27,10 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from mapapp import resources
 from mapapp.errors import ConfigurationError
 
-_GEO_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
+_GEO_DIR = resources.geo_dir()
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
                    "-bidragsgivare")

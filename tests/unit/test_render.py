@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import binomtest
 
 from mapapp.analysis.grid import build_grid, grid_hotspots
 from mapapp.analysis.periods import statistical_year
@@ -113,7 +114,8 @@ def test_map_has_every_layer_with_its_legend_and_a_scale(district):
                   "Observationer", "Platser"):
         assert json.dumps(title) in html or title in html, title
     assert "mapapp-legend" in html and "Teckenförklaring" in html
-    for label in ("Revidering krävs", "Flaggad plats (hotspot)", "Het punkt 99 %"):
+    for label in ("Revidering krävs", "Flaggad plats (fler än väntat)",
+                  "Ökande (ny eller växande hotspot)", "Het punkt 99 %"):
         assert label in html
     assert "L.control.scale({imperial: false" in html
     assert "L.control.layers(" in html
@@ -330,8 +332,13 @@ def test_zone_card_shows_the_last_three_periods_with_trends(district):
         expect = int(((mine["occurred_at"] >= p.start) & (mine["occurred_at"] < p.end)).sum())
         assert f.count == expect
     for a, b in zip(card.figures[:-1], card.figures[1:], strict=True):
-        assert b.change_abs == b.count - a.count
-        assert b.arrow == ("↑" if b.count > a.count else "↓" if b.count < a.count else "→")
+        if b.complete and a.complete:
+            assert b.change_abs == b.count - a.count and b.previous == a.count
+        # The total's change tested again, independently: scipy's exact binomial test.
+        now = b.previous + b.change_abs
+        assert b.p_value == pytest.approx(binomtest(b.previous, b.previous + now, 0.5).pvalue,
+                                          rel=1e-3)
+        assert b.arrow == ("" if not b.significant else "↑" if b.change_abs > 0 else "↓")
     assert card.revision_due and card.text == "Lugnt."
 
 
