@@ -14,7 +14,7 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_HOTSPOT_Q | ``0.05`` | false discovery rate of the site flags (Benjamini–Hochberg) |
 | MAPAPP_GRID_SIZE_M | ``100`` | Gi* grid cell size |
 | MAPAPP_SUPPRESS_BELOW | ``5`` | published counts below this are written "<5" |
-| MAPAPP_BASEMAP | ``local`` | ``local`` (bundled, nothing leaves the app), ``osm``, … (:mod:`mapapp.basemap`) |
+| MAPAPP_BASEMAP | ``local`` | ``local`` (bundled; no other origin), ``osm``, … (:mod:`mapapp.basemap`) |
 | MAPAPP_BASEMAP_ATTRIBUTION | OSM's | attribution shown with a tile server other than ``osm`` |
 | MAPAPP_GEOLOCATION_MAX_ACCURACY_M | ``50`` | a GPS fix worse than this is refused |
 | MAPAPP_RETENTION_YEARS | ``2`` | notes and photos older than this are removed by ``retention apply`` |
