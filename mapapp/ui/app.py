@@ -26,6 +26,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("atgarder", "nav.atgarder", ":material/task_alt:"),
     ("statistik", "nav.statistik", ":material/bar_chart:"),
     ("veckolage", "nav.veckolage", ":material/calendar_view_week:"),
+    ("enkat", "nav.enkat", ":material/fact_check:"),
     ("importera", "nav.import", ":material/upload_file:"),
     ("protokoll", "nav.protokoll", ":material/description:"),
     ("admin", "nav.admin", ":material/admin_panel_settings:"),
