@@ -28,6 +28,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("veckolage", "nav.veckolage", ":material/calendar_view_week:"),
     ("enkat", "nav.enkat", ":material/fact_check:"),
     ("rapporter", "nav.rapporter", ":material/campaign:"),
+    ("trygghet", "nav.trygghet", ":material/shield:"),
     ("importera", "nav.import", ":material/upload_file:"),
     ("protokoll", "nav.protokoll", ":material/description:"),
     ("admin", "nav.admin", ":material/admin_panel_settings:"),
