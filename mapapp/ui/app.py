@@ -7,16 +7,21 @@ the pages of :data:`PAGES` whose module exists, in that order. No page runs befo
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
+import logging
 from collections.abc import Callable
 
 import streamlit as st
 
 from mapapp.access import Perm
 from mapapp.errors import MapAppError
+from mapapp.logs import survived
 from mapapp.ui import context as ctx
 from mapapp.ui.login import login_gate, logout_button
+
+log = logging.getLogger(__name__)
 
 # (module, i18n key, icon)
 PAGES: tuple[tuple[str, str, str], ...] = (
@@ -40,6 +45,7 @@ def _guarded(render: Callable[[], None]) -> Callable[[], None]:
         try:
             render()
         except MapAppError as exc:
+            survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
             st.error(str(exc))
 
     run.__name__ = render.__module__.rsplit(".", 1)[-1]
@@ -60,6 +66,43 @@ def _pages() -> list[st.Page]:
         out.append(st.Page(_guarded(module.render), title=ctx.tr(key), icon=icon,
                            url_path=name, default=not out))
     return out
+
+
+def _vendor_beside_script() -> None:
+    """The map's scripts in the ``static/vendor`` folder that Streamlit serves for the running
+    entry script (``streamlit_app.py`` of a checkout or the packaged ``mapapp/streamlit_main.py``)."""
+    from pathlib import Path
+
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from mapapp.render import assets
+
+    run = get_script_run_ctx()
+    if run is not None and run.main_script_path:
+        assets.ensure_vendor_once(Path(run.main_script_path).resolve().parent / "static" / "vendor")
+
+
+@functools.cache
+def _configure_logging() -> None:
+    """mapapp's logging once per server process (the script reruns on every interaction)."""
+    from mapapp import logs
+
+    logs.configure()
+
+
+def declare_language() -> None:
+    """The page's language on ``<html lang>`` (WCAG 3.1.1; Streamlit's page says "en"), and a
+    visible focus ring on every control (2.4.7). Constant code, only the language varies."""
+    lang = "en" if ctx.lang() == "en" else "sv"
+    st.html(f"<script>document.documentElement.lang = '{lang}';</script>" + _FOCUS_CSS,
+            unsafe_allow_javascript=True)
+
+
+_FOCUS_CSS = """<style>
+a:focus-visible, button:focus-visible, [role="button"]:focus-visible, summary:focus-visible,
+input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible {
+  outline: 3px solid #0b5394 !important; outline-offset: 2px; }
+</style>"""
 
 
 def _token_page() -> bool:
@@ -85,8 +128,11 @@ def _token_page() -> bool:
 
 
 def main() -> None:
+    _configure_logging()
+    _vendor_beside_script()
     st.set_page_config(page_title=ctx.tr("app.title"), page_icon="🗺️",
                        layout="wide", initial_sidebar_state="auto")
+    declare_language()
     if _token_page():
         return
     with st.sidebar:
