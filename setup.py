@@ -54,6 +54,5 @@ setup(
     packages=[*find_packages(include=["mapapp", "mapapp.*"]),
               "mapapp.bundled.layers", "mapapp.bundled.geo"],
     package_dir={"mapapp.bundled.layers": "layers", "mapapp.bundled.geo": "data/geo"},
-    package_data={"mapapp.bundled.geo": ["*.geojson", "*.json", "README.md"]},
     cmdclass={"build_py": BuildWithVendor},
 )

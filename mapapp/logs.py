@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import sys
+import traceback
 from datetime import UTC, datetime
 from typing import Any
 
@@ -95,3 +96,22 @@ def configure(level: str | None = None, fmt: str | None = None, *, stream: Any =
     root.addHandler(handler)
     root.setLevel(name)
     root.propagate = False
+
+
+def survived(log: logging.Logger, exc: BaseException, what: str, *args: object,
+             level: int = logging.WARNING) -> None:
+    """Log an exception that was caught and survived: ``what`` (with ``args``), the exception's
+    type, its message key for a :class:`~mapapp.errors.MapAppError`, and the traceback's frames.
+
+    The exception's *message* is left out on purpose: it may quote what a user typed (a note, a
+    cell of an imported file, an SQL parameter), and no personal data goes into a log."""
+    if not log.isEnabledFor(level):
+        return
+    key = getattr(exc, "key", None)
+    kind = type(exc).__qualname__ + (f" [{key}]" if key else "")
+    frames = "".join(traceback.format_tb(exc.__traceback__)).rstrip()
+    cause = exc.__cause__ or exc.__context__
+    if cause is not None and cause is not exc:
+        frames += (f"\n  caused by {type(cause).__qualname__}:\n"
+                   + "".join(traceback.format_tb(cause.__traceback__)).rstrip())
+    log.log(level, what + " (%s)\nTraceback (most recent call last):\n%s", *args, kind, frames)

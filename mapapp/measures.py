@@ -24,6 +24,7 @@ dates, due before start, empty title, identity numbers in text …) and raises o
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -43,6 +44,7 @@ from mapapp.categories import (
 )
 from mapapp.errors import DataValidationError, NotFoundError, Problem
 from mapapp.i18n import t
+from mapapp.logs import survived
 from mapapp.measure_rules import (  # noqa: F401 -- re-exported for the CLI and the page
     CLOSED,
     LAGESBILD_YEARS,
@@ -75,6 +77,8 @@ from mapapp.store.models import (
     Site,
     Zone,
 )
+
+log = logging.getLogger(__name__)
 
 FIELDS: tuple[str, ...] = ("zone", "site", "cell_id", "title", "description", "priority_area",
                            "actor", "status", "start", "due", "next_followup")
@@ -374,7 +378,8 @@ def _validate(conn: Connection, fields: Mapping[str, Any], current: Mapping[str,
         else:
             try:
                 values["zone_id"] = find_zone(conn, v, lang)
-            except NotFoundError:
+            except NotFoundError as exc:
+                survived(log, exc, "measure: zone not found", level=logging.DEBUG)
                 p("zone", "measures.err.zone_unknown", value=v, known=_known(zones.values()))
     site: dict[str, Any] | None = None
     if "site" in given:
@@ -448,7 +453,8 @@ def _validate(conn: Connection, fields: Mapping[str, Any], current: Mapping[str,
             continue
         try:
             values[field] = _as_date(given[field])
-        except (TypeError, ValueError):
+        except (TypeError, ValueError) as exc:
+            survived(log, exc, "measure: %s is no date", field, level=logging.DEBUG)
             dates_ok = False
             p(field, "measures.err.date_invalid", field=label(field), value=given[field])
     if dates_ok:
@@ -536,7 +542,8 @@ def add_note(engine: Engine, who: Principal, measure_id: int, text: str,
                                                 field=t("measures.field.note", lang))))
     try:
         day = _as_date(noted_on) or local_today()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError) as exc:
+        survived(log, exc, "measure note: noted_on is no date", level=logging.DEBUG)
         problems.append(Problem(None, "noted_on", t(
             "measures.err.date_invalid", lang, field=t("measures.field.noted_on", lang),
             value=noted_on)))

@@ -6,12 +6,12 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 
 | variable | default | meaning |
 |---|---|---|
-| MAPAPP_DATABASE_URL | ``sqlite:///var/mapapp.db`` (checkout: the project's ``var/``; installed: under the current folder) | SQLAlchemy URL; ``postgresql+psycopg://…`` = PostGIS |
+| MAPAPP_DATABASE_URL | ``sqlite:///var/mapapp.db`` (*) | SQLAlchemy URL; ``postgresql+psycopg://…``: PG |
 | MAPAPP_LANG | ``sv`` | ``sv`` or ``en`` |
 | MAPAPP_STAT_YEAR_START_MONTH | ``9`` | first month of the statistical year (1 Sep – 31 Aug) |
 | MAPAPP_SITE_RADIUS_M | ``150`` | radius around a site for hotspot flags |
-| MAPAPP_HOTSPOT_MIN_COUNT | ``5`` | a flagged site has at least this many points |
-| MAPAPP_HOTSPOT_K | ``2`` | … and at least k times the district's mean density |
+| MAPAPP_HOTSPOT_MIN_COUNT | ``5`` | a flagged or rising site has at least this many points |
+| MAPAPP_HOTSPOT_Q | ``0.05`` | false discovery rate of the site flags (Benjamini–Hochberg) |
 | MAPAPP_GRID_SIZE_M | ``100`` | Gi* grid cell size |
 | MAPAPP_SUPPRESS_BELOW | ``5`` | published counts below this are written "<5" |
 | MAPAPP_BASEMAP | ``local`` | ``local`` (the bundled basemap: no request leaves the app), ``osm`` or an XYZ URL template ``https://…/{z}/{x}/{y}.png`` (see :mod:`mapapp.basemap`) |
@@ -24,11 +24,16 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_WDD_BUFFER_M | ``250`` | width of the displacement ring around a measure's place (WDD) |
 | MAPAPP_LOG_LEVEL | ``WARNING`` | DEBUG, INFO, WARNING, ERROR, CRITICAL (to stderr; :mod:`mapapp.logs`) |
 | MAPAPP_LOG_FORMAT | ``text`` | ``text`` or ``json`` (one JSON object a line) |
+<<<<<<< HEAD
+
+(*) ``var/`` of the project folder when run from a checkout; of the current folder when installed.
+=======
 | MAPAPP_WEEKLY_ALPHA | ``0.05`` | a week is "more than usual" when the Poisson p-value is below this |
 | MAPAPP_WEEKLY_HISTORY_WEEKS | ``8`` | the weeks before the chosen one that make "usual" |
 | MAPAPP_PUBLIC_URL | ``http://localhost:8501`` | the app's address in survey and report links |
 | MAPAPP_SECRET_KEY | file ``var/secret.key`` | key of survey tokens and sender hashes (same everywhere) |
 | MAPAPP_REPORTS_PER_HOUR | ``5`` | public reports accepted per sender address and hour |
+>>>>>>> main
 """
 
 from __future__ import annotations
@@ -66,7 +71,7 @@ class Settings:
     stat_year_start_month: int = 9
     site_radius_m: float = 150.0
     hotspot_min_count: int = 5
-    hotspot_k: float = 2.0
+    hotspot_q: float = 0.05
     grid_size_m: float = 100.0
     suppress_below: int = 5
     basemap: str = "local"
@@ -91,7 +96,9 @@ class Settings:
             problems.append("MAPAPP_LANG måste vara sv eller en / must be sv or en")
         if not 1 <= self.stat_year_start_month <= 12:
             problems.append("MAPAPP_STAT_YEAR_START_MONTH måste vara 1–12 / must be 1–12")
-        for name in ("site_radius_m", "grid_size_m", "hotspot_k", "geolocation_max_accuracy_m"):
+        if not 0 < self.hotspot_q < 1:
+            problems.append("MAPAPP_HOTSPOT_Q måste vara mellan 0 och 1 / must be between 0 and 1")
+        for name in ("site_radius_m", "grid_size_m", "geolocation_max_accuracy_m"):
             if getattr(self, name) <= 0:
                 problems.append(f"MAPAPP_{name.upper()} måste vara > 0 / must be > 0")
         if not 0.5 <= self.confidence_level < 1:

@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = args.func(args)
     except MapAppError as exc:
-        log.info("mapapp %s refused: %s", getattr(args, "command", ""), exc.key or type(exc).__name__)
+        logs.survived(log, exc, "mapapp %s refused", getattr(args, "command", ""), level=logging.INFO)
         from mapapp.i18n import resolve_lang
 
         print(f"mapapp: {exc.text(resolve_lang(getattr(args, 'lang', None)))}", file=sys.stderr)

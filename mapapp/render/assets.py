@@ -5,10 +5,11 @@ jQuery and Font Awesome. :func:`ensure_vendor` copies the files the map needs in
 ``static/vendor/`` folder beside the app's entry script (Streamlit serves ``static/`` at
 ``/app/static/`` when ``server.enableStaticServing`` is on): ``mapapp/static/vendor`` for the
 packaged app (``mapapp serve``; a wheel already carries them, so nothing is written there) and
-``<checkout>/static/vendor`` for ``streamlit run streamlit_app.py``. It is idempotent and safe when two sessions start at
-once (each file is written to a temporary name and renamed). :func:`localize` points a folium
-element's ``default_js``/``default_css`` at those copies, per instance, and drops every other
-default (bootstrap, awesome-markers, glyphicons …) that folium would fetch from a CDN.
+``<checkout>/static/vendor`` for ``streamlit run streamlit_app.py``. It is idempotent and
+safe when two sessions start at once (each file is written to a temporary name and renamed).
+:func:`localize` points a folium element's ``default_js``/``default_css`` at those copies, per
+instance, and drops every other default (bootstrap, awesome-markers, glyphicons …) that folium
+would fetch from a CDN.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """What a zone's or a site's card shows, as plain data (the page lays it out).
 
 A card's figures come from :func:`mapapp.analysis.stats.period_counts` (the filtered points,
-all periods of the chosen kind) and its flags from :func:`mapapp.analysis.sites.site_flags`;
-nothing is counted here that those functions count.
+all periods of the chosen kind) and its flags from the hotspot summary
+(:mod:`mapapp.analysis.hotspots`: flagged, rising, persistent, fading, place); nothing is
+counted here that those functions count. Rising sites come first.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 from mapapp.analysis.significance import DEFAULT_CONFIDENCE, compare
 from mapapp.analysis.zoning import assign
 from mapapp.render.features import measure_line, status_label
+from mapapp.render.hotspot_text import status_text, summary_reason
 
 
 @dataclass(frozen=True)
@@ -126,14 +128,12 @@ def zone_card(zone: Mapping[str, Any], *, revision: Mapping[str, Any] | None,
               flags: pd.DataFrame | None, measures: pd.DataFrame | None,
               lang: str = "sv", confidence: float = DEFAULT_CONFIDENCE) -> Card:
     """The card of one zone (a row of the zones frame). ``counts``: period_counts of the
-    filtered points; ``labels``: all period labels of the kind; ``flags``: site_flags rows of
-    the selected period (any zone); ``measures``: the measures frame (any zone)."""
+    filtered points; ``labels``: all period labels of the kind; ``flags``: the hotspot summary
+    of the selected period (any zone); ``measures``: the measures frame (any zone)."""
     zid = int(zone["id"])
     name = str(zone["name"])
-    mine = flags[(flags["zone"] == name) & flags["flagged"]] if flags is not None and len(
-        flags) else None
-    reasons = ([] if mine is None else
-               list(mine.sort_values("ratio", ascending=False, kind="stable")["reason"]))
+    reasons = flag_lines(flags[flags["zone"] == name] if flags is not None and len(flags)
+                         else None, lang)
     ms = measures[measures["zone_id"] == zid] if measures is not None and len(measures) else None
 
     def as_list(v: Any) -> list[str]:
@@ -151,20 +151,31 @@ def zone_card(zone: Mapping[str, Any], *, revision: Mapping[str, Any] | None,
         flags=reasons, measures=_measure_records(ms, lang), zone_id=zid)
 
 
+def flag_lines(summary: pd.DataFrame | None, lang: str = "sv") -> list[str]:
+    """"ökande: Kämpetorpsskolan: 31 händelser kvällstid, väntat 6 (q < 0,001)" for every
+    flagged, rising or fading site of ``summary`` (in its order: rising first)."""
+    if summary is None or len(summary) == 0:
+        return []
+    out = []
+    for r in summary.to_dict("records"):
+        if r.get("flagged") or r.get("rising") or r.get("fading"):
+            reason = summary_reason(r, lang)
+            out.append(f"{status_text(r, lang)}: {reason}" if reason else status_text(r, lang))
+    return out
+
+
 def site_card(site: Mapping[str, Any], *, flags: pd.DataFrame | None,
               measures: Sequence[Mapping[str, Any]], kind_label: str, count_label: str,
               lang: str = "sv") -> Card:
-    """The card of one site: its flags in the selected period (with reasons) and the measures
+    """The card of one site: its status and reason in the selected period and the measures
     of :func:`mapapp.analysis.sites.measures_for_sites` (its own and its zone's)."""
     sid = int(site["id"])
-    reasons: list[str] = []
-    if flags is not None and len(flags):
-        mine = flags[(flags["site_id"] == sid) & flags["flagged"]]
-        reasons = list(mine.sort_values("ratio", ascending=False, kind="stable")["reason"])
+    reasons = flag_lines(flags[flags["site_id"] == sid] if flags is not None and len(flags)
+                         else None, lang)
     recs = []
     for m in measures:
         recs.append({"id": m.get("id"), "title": str(m.get("title") or ""),
-                     "status": m.get("status"), "status_label": m.get("status_label"),
+                     "status": m.get("status"), "status_label": status_label(m.get("status"), lang),
                      "due": m.get("due"), "overdue": bool(m.get("overdue")),
                      "scope": m.get("scope"),
                      "line": measure_line({**m, "overdue": m.get("overdue")}, lang)})

@@ -24,6 +24,7 @@ bar corrects for the Mercator scale factor at the map's centre, measured in EPSG
 from __future__ import annotations
 
 import io
+import logging
 import math
 import urllib.request
 from collections.abc import Sequence
@@ -43,7 +44,10 @@ from numpy.typing import NDArray
 from mapapp.basemap import local_layers
 from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.i18n import t
+from mapapp.logs import survived
 from mapapp.snapshot.content import MapData
+
+log = logging.getLogger(__name__)
 
 WEB = "EPSG:3857"
 MAX_POINTS = 1500
@@ -130,7 +134,8 @@ def map_styles(lang: str = "sv") -> dict[str, Look]:
         from mapapp.render import layer_specs
 
         specs = {str(s.id): s for s in layer_specs()}
-    except Exception:  # noqa: BLE001 -- no specs (yet) or broken ones: draw with the defaults
+    except Exception as exc:  # noqa: BLE001 -- no specs (yet) or broken ones: draw with the defaults
+        survived(log, exc, "layer specs unreadable: the static map is drawn in default styles")
         return looks
     for part, ids in _SPEC_IDS.items():
         spec = next((specs[i] for i in ids if i in specs), None)
@@ -302,7 +307,9 @@ def fetch_tiles(url: str, bounds: Sequence[float], width_px: int,
             try:
                 with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 -- http(s) only
                     tiles[(tx, ty)] = Image.open(io.BytesIO(resp.read())).convert("RGB")
-            except Exception:  # noqa: BLE001 -- unreachable or not an image: no tiles at all
+            except Exception as exc:  # noqa: BLE001 -- unreachable or not an image: no tiles at all
+                survived(log, exc, "basemap tile %s/%s/%s not loaded: the static map has no tiles",
+                         zoom, tx, ty, level=logging.INFO)
                 return None
     size = next(iter(tiles.values())).size[0]
     canvas = Image.new("RGB", ((x1 - x0 + 1) * size, (y1 - y0 + 1) * size))

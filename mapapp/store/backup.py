@@ -89,7 +89,7 @@ def backup(engine: Engine, who: Principal, target: Path) -> BackupResult:
     try:
         if is_postgres(engine):
             backend = "postgresql"
-            proc = subprocess.run(
+            proc = subprocess.run(  # noqa: S603 - the found pg_dump, fixed arguments
                 [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
                  "--file", str(tmp), _libpq_url(engine)],
                 capture_output=True, text=True, check=False)
@@ -159,7 +159,7 @@ def restore(engine: Engine, who: Principal, source: Path, *, force: bool = False
             src.close()
         dispose_all()  # pooled connections may hold the old schema's statements
     else:
-        proc = subprocess.run(
+        proc = subprocess.run(  # noqa: S603 - the found pg_restore, fixed arguments
             [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
              "--single-transaction", "--exit-on-error", "--dbname", _libpq_url(engine),
              str(source)],

@@ -10,14 +10,18 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
+import logging
 from collections.abc import Callable
 
 import streamlit as st
 
 from mapapp.access import Perm
 from mapapp.errors import MapAppError
+from mapapp.logs import survived
 from mapapp.ui import context as ctx
 from mapapp.ui.login import login_gate, logout_button
+
+log = logging.getLogger(__name__)
 
 # (module, i18n key, icon)
 PAGES: tuple[tuple[str, str, str], ...] = (
@@ -38,6 +42,7 @@ def _guarded(render: Callable[[], None]) -> Callable[[], None]:
         try:
             render()
         except MapAppError as exc:
+            survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
             st.error(str(exc))
 
     run.__name__ = render.__module__.rsplit(".", 1)[-1]
@@ -82,11 +87,44 @@ def _configure_logging() -> None:
     logs.configure()
 
 
+def declare_language() -> None:
+    """The page's language on ``<html lang>`` (WCAG 3.1.1; Streamlit's page says "en"), and a
+    visible focus ring on every control (2.4.7). Constant code, only the language varies."""
+    lang = "en" if ctx.lang() == "en" else "sv"
+    st.html(f"<script>document.documentElement.lang = '{lang}';</script>" + _FOCUS_CSS,
+            unsafe_allow_javascript=True)
+
+
+_FOCUS_CSS = """<style>
+a:focus-visible, button:focus-visible, [role="button"]:focus-visible, summary:focus-visible,
+input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible {
+  outline: 3px solid #0b5394 !important; outline-offset: 2px; }
+</style>"""
+
+
+def _token_page() -> bool:
+    """A survey link (``?enkat=TOKEN``) opens only that recipient's form, without log-in and
+    without the navigation (issue 19). True when the page was such a link."""
+    token = st.query_params.get("enkat")
+    if token is None:
+        return False
+    from mapapp.ui.survey_form import render_token_page
+
+    try:
+        render_token_page(str(token))
+    except MapAppError as exc:
+        st.error(exc.text(ctx.lang()))
+    return True
+
+
 def main() -> None:
     _configure_logging()
     _vendor_beside_script()
     st.set_page_config(page_title=ctx.tr("app.title"), page_icon="🗺️",
                        layout="wide", initial_sidebar_state="auto")
+    declare_language()
+    if _token_page():
+        return
     with st.sidebar:
         choice = st.segmented_control(
             ctx.tr("app.language"), ["sv", "en"], default=ctx.lang(), key="lang_switch",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from typing import Any
 
@@ -31,6 +32,7 @@ from mapapp import categories as cats
 from mapapp import walks
 from mapapp.access import Principal
 from mapapp.errors import DataValidationError, MapAppError
+from mapapp.logs import survived
 from mapapp.notecheck import NOTE_MAX_CHARS, check_note
 from mapapp.photos import clean_photo
 from mapapp.store.points import PointFilter, load_points
@@ -38,6 +40,8 @@ from mapapp.ui import context as ctx
 from mapapp.ui.vandring_followup import md
 from mapapp.ui.vandring_geo import geolocation_button
 from mapapp.ui.vandring_map import near_sites, walk_map
+
+log = logging.getLogger(__name__)
 
 MAP_HEIGHT = 460
 RATING_VALUES = (0, 1, 2, 3)
@@ -95,7 +99,9 @@ def _keep_draft(who: Principal, wid: int, form: dict[str, Any]) -> None:
                          data={k: form.get(k) for k in walks.DRAFT_FIELDS},
                          photo=form.get("photo"), photo_mime=form.get("photo_mime"))
         st.session_state[f"vf_draftsig_{wid}"] = sig
-    except Exception:  # a draft that could not be written is tried again on the next change
+    except Exception as exc:  # a draft that could not be written is tried again on the next change
+        survived(log, exc, "walk draft not written (user %s, walk %s); tried again on the next "
+                 "change", who.username, wid)
         st.session_state[f"vf_draftsig_{wid}"] = None
 
 
@@ -210,7 +216,8 @@ def _fields(form: dict[str, Any], lang: str) -> None:
 def _photo(form: dict[str, Any], lang: str) -> None:
     sid = form["sid"]
     if form.get("photo"):
-        st.image(form["photo"], width=220, caption=ctx.tr("walks.ui.photo_kept"))
+        st.image(form["photo"], width=220, caption=ctx.tr("walks.ui.photo_kept"),
+                 alt=ctx.tr("walks.ui.photo_alt"))
         if st.button(ctx.tr("walks.ui.photo_remove"), key=_k("photo_rm", sid)):
             form["photo"] = form["photo_mime"] = None
             st.rerun()
@@ -228,6 +235,7 @@ def _photo(form: dict[str, Any], lang: str) -> None:
                 clean = clean_photo(raw.getvalue(), max_bytes=ctx.get_settings().photo_max_bytes,
                                     lang=lang)
             except DataValidationError as exc:
+                survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
                 st.error(str(exc))
                 return
             form["photo"], form["photo_mime"] = clean.data, clean.mime  # never the original
@@ -258,6 +266,7 @@ def _save(who: Principal, walk: walks.WalkInfo, form: dict[str, Any], lang: str)
             ratings=form.get("ratings"), note=form.get("note"), photo=form.get("photo"),
             settings=ctx.get_settings(), known_places=_known_places(), lang=lang)
     except MapAppError as exc:
+        survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
         st.error(ctx.tr("walks.ui.not_saved") + "\n\n" + str(exc))
         return
     # Committed: only now the form is renewed and "Sparad" shown.
@@ -308,7 +317,6 @@ def render_form(who: Principal, walk: walks.WalkInfo) -> None:
     form = _form(who, walk.id)
     if st.query_params.get("utkast") != form["sid"]:
         st.query_params["utkast"] = form["sid"]
-    flash_slot = st.empty()  # "Sparad", filled at the end of the run (see _flash)
     if st.session_state.pop(f"vf_restored_{walk.id}", False):
         st.info(ctx.tr("walks.ui.restored"), icon=":material/restore:")
     obs = load_points(ctx.get_engine(), who, "observation", PointFilter(walk_id=walk.id))
@@ -333,6 +341,8 @@ def render_form(who: Principal, walk: walks.WalkInfo) -> None:
                 st.session_state[f"vf_form_{walk.id}"] = new = _new_form()
                 st.query_params["utkast"] = new["sid"]
                 st.rerun()
+            # "Sparad" right under the button the team tapped, filled at the end of the run
+            flash_slot = st.empty()
             if save:
                 _save(who, walk, form, lang)
             _recent(obs, lang)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -16,10 +17,13 @@ from sqlalchemy import Engine
 from mapapp.access import Perm, Principal, Role
 from mapapp.auth import add_user, list_users, reset_password, set_active, set_role
 from mapapp.errors import MapAppError
+from mapapp.logs import survived
 from mapapp.retention import LOCAL_TZ, apply_retention
 from mapapp.store import audit
 from mapapp.textsafe import csv_cell
 from mapapp.ui import context as ctx
+
+log = logging.getLogger(__name__)
 
 PERMISSION = Perm.ADMIN
 AUDIT_LIMIT = 5000
@@ -87,6 +91,7 @@ def _users(engine: Engine, who: Principal) -> None:
                 generated = add_user(engine, who, name.strip(), role,
                                      password=password or None, team=team.strip() or None)
             except MapAppError as exc:
+                survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
                 st.error(str(exc))
                 return
             _done(ctx.tr("admin.users.created", user=name.strip()),
@@ -104,6 +109,7 @@ def _users(engine: Engine, who: Principal) -> None:
                 try:
                     set_role(engine, who, user, new_role)
                 except MapAppError as exc:
+                    survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
                     st.error(str(exc))
                     return
                 _done(ctx.tr("admin.users.role_changed", user=user, role=_role_label(new_role)))
@@ -115,6 +121,7 @@ def _users(engine: Engine, who: Principal) -> None:
                 try:
                     new_password = reset_password(engine, who, user)
                 except MapAppError as exc:
+                    survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
                     st.error(str(exc))
                     return
                 _done(ctx.tr("admin.users.password_reset", user=user), new_password)
@@ -128,6 +135,7 @@ def _users(engine: Engine, who: Principal) -> None:
                 try:
                     set_active(engine, who, user, bool(activate))
                 except MapAppError as exc:
+                    survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
                     st.error(str(exc))
                     return
                 _done(ctx.tr("admin.users.activated" if activate else "admin.users.deactivated",
@@ -212,6 +220,7 @@ def _retention(engine: Engine, who: Principal) -> None:
         try:
             r = apply_retention(engine, who, older_than_years=years, lang=ctx.lang())
         except MapAppError as exc:
+            survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
             st.error(str(exc))
             return
         st.success(ctx.tr("admin.retention.result", cutoff=r.cutoff.date().isoformat(),

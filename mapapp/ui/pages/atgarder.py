@@ -5,6 +5,7 @@ checks the role again. User text is shown through widgets and dataframes, never 
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
@@ -18,9 +19,12 @@ from mapapp.access import Perm, Principal
 from mapapp.categories import MEASURE_STATUSES, PRIORITY_AREAS
 from mapapp.categories import label as category_label
 from mapapp.errors import DataValidationError, MapAppError
+from mapapp.logs import survived
 from mapapp.render.figures import change_text, verdict_text, wdd_rows, wdd_summary
 from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
+
+log = logging.getLogger(__name__)
 
 PERMISSION = Perm.VIEW_AGGREGATES
 _FLASH = "atg_flash"
@@ -247,6 +251,7 @@ def _save(engine: Engine, who: Principal, m: dict[str, Any] | None, prefix: str,
                 return
             ms.update_measure(engine, who, mid, lang=lang, **changes)
     except DataValidationError as exc:
+        survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
         _set_errors(prefix, exc)
         st.rerun()
     _clear_errors(prefix)
@@ -303,6 +308,7 @@ def _followup(engine: Engine, who: Principal, m: dict[str, Any], can_edit: bool)
             try:
                 ms.add_note(engine, who, mid, text, day, lang=ctx.lang())
             except DataValidationError as exc:
+                survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
                 _set_errors(prefix, exc)
                 st.rerun()
             _clear_errors(prefix)
@@ -346,6 +352,7 @@ def _links(engine: Engine, who: Principal, m: dict[str, Any], can_edit: bool) ->
             n = ms.link_points(engine, who, int(m["id"]), incidents=ids["incident"],
                                observations=ids["observation"], lang=ctx.lang())
         except MapAppError as exc:
+            survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
             st.error(markdown_text(str(exc)))
             return
         st.session_state[_FLASH] = ctx.tr("measures.cli.linked", id=m["id"], n=n)

@@ -28,7 +28,7 @@ from mapapp.render.build import build_map
 from mapapp.render.cards import Card, PeriodFigure, resolve_click, site_card, zone_card
 from mapapp.render.data import MapFilter
 from mapapp.render.figures import change_text, fmt_number
-from mapapp.render.view import Inputs, MapView, compute_view, data_end
+from mapapp.render.view import Inputs, MapView, compute_view, data_end, zone_table
 from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
 
@@ -236,14 +236,14 @@ def card_for(selection: tuple[str, int], view: MapView) -> Card | None:
     if row.empty:
         return None
     s = row.iloc[0].to_dict()
-    attached = measures_for_sites(row, ctx.measures(), lang=lang)
+    attached = measures_for_sites(row, ctx.measures())
     mine = next(iter(attached.values()), [])
     overdue = dict(zip(ctx.measures()["id"], ctx.measures()["overdue"], strict=True))
     mine = [{**m, "overdue": bool(overdue.get(m.get("id"), False))} for m in mine]
     flags = view.flags
     count = 0
     if flags is not None and len(flags):
-        count = int(flags[(flags["site_id"] == sid) & (flags["band"] == "alla")]["count"].sum())
+        count = int(flags.loc[flags["site_id"] == sid, "count"].sum())
     return site_card(s, flags=flags, measures=mine, kind_label=ctx.tr(f"map.site_kind.{s['kind']}"),
                      count_label=ctx.tr("map.card.site_count", n=count,
                                         r=fmt_number(ctx.get_settings().site_radius_m, lang,
@@ -296,6 +296,7 @@ def map_column(view: MapView) -> None:
                   base_outlines=sd, notes=view.notes)
     out = st_folium(m, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
                     returned_objects=["last_object_clicked"])
+    map_as_table(view)
     click = (out or {}).get("last_object_clicked")
     if click and click != st.session_state.get(LAST_CLICK_KEY):
         st.session_state[LAST_CLICK_KEY] = click
@@ -306,6 +307,24 @@ def map_column(view: MapView) -> None:
             st.session_state[SELECTION_KEY] = hit
             if hit[0] == "zone":
                 st.session_state[PICK_KEY] = hit[1]
+
+
+def map_as_table(view: MapView) -> None:
+    """The map's text alternative: the zone table with the same figures, under the map."""
+    table = zone_table(view, ctx.sites(), ctx.measures())
+    yes, no = ctx.tr("common.yes"), ctx.tr("common.no")
+    shown = pd.DataFrame({
+        ctx.tr("map.table.zone"): table["zone"],
+        ctx.tr("map.table.incidents"): table["incidents"],
+        ctx.tr("map.table.revision_due"): [yes if v else no for v in table["revision_due"]],
+        ctx.tr("map.table.flagged_sites"): table["flagged_sites"],
+        ctx.tr("map.table.measures"): table["measures"],
+        ctx.tr("map.table.overdue"): table["overdue"],
+    })
+    with st.expander(ctx.tr("map.table.title", period=period_caption(view.period)),
+                     key="karta_table"):
+        st.dataframe(shown, hide_index=True, width="stretch")
+        st.caption(ctx.tr("map.table.note"))
 
 
 def period_caption(period: Period | None) -> str:
