@@ -89,3 +89,29 @@ def test_lagesbild_as_pdf_and_a_bad_suffix(sqlite_store, tmp_path, capsys):
     assert "Lägesbild" in text and "Åtgärdsplan" in text and "Liljeholmen" in text
     assert main(["lagesbild", "--db", db, "--out", str(tmp_path / "lb.html")]) == 2
     assert ".docx eller .pdf" in capsys.readouterr().err
+
+
+def test_snapshot_counts_carry_the_tested_change_of_mapapp_stats(sqlite_store, capsys):
+    from mapapp.snapshot.content import gather
+
+    load_demo(sqlite_store, ADMIN, incidents=1500, observations=150, seed=4)
+    db = sqlite_store.url.render_as_string(hide_password=False)
+    assert main(["stats", "--db", db, "--format", "json", "--zone", "Liljeholmen"]) == 0
+    recs = {(r["category"], r["period"]): r for r in json.loads(capsys.readouterr().out)}
+    snap = gather(sqlite_store, ADMIN, zone="Liljeholmen", period="2022-2023")
+    table = snap.counts[0]
+    assert table.headers[-1] == "Bedömning"
+    from mapapp.categories import INCIDENT_CATEGORIES
+    codes = {c.label("sv"): c.code for c in INCIDENT_CATEGORIES}
+    seen = 0
+    for row in table.rows:
+        r = recs.get((codes[row[0].removesuffix(" *")], "2022-2023"))
+        if r is None or r["trend"] is None:
+            continue
+        assert row[-1].endswith(TREND[r["trend"]])
+        assert row[-1].startswith(("↑", "↓")) == r["significant"]
+        if r["count"] >= 5 and r["previous"] >= 5:
+            assert row[-3] == (f"+{r['change']}" if r["change"] > 0 else
+                               str(r["change"]).replace("-", "−"))
+        seen += 1
+    assert seen >= 5
