@@ -192,9 +192,21 @@ def hotspot_rows(pts: pd.DataFrame, district: shapely.Geometry, grid: Grid,
            for r in fast_rows.itertuples() if r.count and r.period in {p.label for p in win}}
     agree = got == near
     if "sites" in args.parts:
+        from mapapp.analysis.expected import Params, count_sites, site_tests
+
+        t_one, one = best(lambda: site_tests(count_sites(pts, sites, district, [last]), sites,
+                                             Params()), args.repeat)
+        s_one = max(1, int(((s_ns >= last.start_ns) & (s_ns < last.end_ns)).sum()))
+        in_one = int(((ns >= last.start_ns) & (ns < last.end_ns)).sum())
+        t_naive_one = t_loop * in_one / s_win + t_tests / len(win)
+        del s_one
+        print(f"| site flags of one period only ({last.label}: counts, expected, tests, BH) "
+              f"| {n:,} | {t_one:.3f} | {t_naive_one:.1f} | {t_naive_one / t_one:,.0f}× | "
+              f"{int(one['flagged'].sum())} flagged rows |")
         t_fast, res = best(lambda: site_hotspots(pts, sites, district, period=last,
                                                  periods=periods), args.repeat)
-        print(f"| site flags, one period ({last.label}; window of {len(win)}, "
+        print(f"| site hotspots of one period incl. rising/persistent/fading/places "
+              f"({last.label}; window of {len(win)}, "
               f"{int(res.summary['flagged'].sum())} flagged) | {n:,} | {t_fast:.3f} | "
               f"{t_naive_sites:.1f} | {t_naive_sites / t_fast:,.0f}× | "
               f"{'yes' if agree else 'NO'} (circle counts) |")
