@@ -211,12 +211,12 @@ def hotspot_rows(pts: pd.DataFrame, district: shapely.Geometry, grid: Grid,
               f"{t_naive_sites:.1f} | {t_naive_sites / t_fast:,.0f}× | "
               f"{'yes' if agree else 'NO'} (circle counts) |")
     steps = time_steps(pts)
+    gsample = pts.iloc[: min(n, args.naive_grid_sample)]
+    t0 = time.perf_counter()
+    naive_bin(gsample, grid)
+    t_bin = (time.perf_counter() - t0) * n / len(gsample)
     if "emerging" in args.parts:
         t_fast, em = best(lambda: emerging_hotspots(pts, grid, steps), args.repeat)
-        gsample = pts.iloc[: min(n, args.naive_grid_sample)]
-        t0 = time.perf_counter()
-        naive_bin(gsample, grid)
-        t_bin = (time.perf_counter() - t0) * n / len(gsample)
         z = em[[f"z_{j}" for j in range(len(steps))]].to_numpy()
         counts = em[[f"count_{j}" for j in range(len(steps))]].to_numpy()
         t0 = time.perf_counter()
@@ -244,12 +244,25 @@ def hotspot_rows(pts: pd.DataFrame, district: shapely.Geometry, grid: Grid,
         centres = [tr.transform(float(g.x), float(g.y)) for g in sites.geometry.iloc[fl]]
         bsample = pts.iloc[: min(n, args.naive_site_sample)]
         t0 = time.perf_counter()
-        hotspot_naive.score_loop(bsample, bounds, centres, 150.0)
+        naive_in = hotspot_naive.score_loop(bsample, bounds, centres, 150.0)
         t_score = (time.perf_counter() - t0) * in_two / len(bsample)
+        from scipy.spatial import cKDTree
+
+        from mapapp.analysis.pointprep import metric_xy
+
+        bc = grid.cell_index(bsample["lon"].to_numpy(), bsample["lat"].to_numpy())
+        fast_cells = int(np.isin(bc, hot).sum())
+        fast_circles = 0
+        if centres:
+            d, _ = cKDTree(np.array(centres)).query(
+                metric_xy(bsample["lon"].to_numpy(), bsample["lat"].to_numpy(), exact=True))
+            fast_circles = int((d <= 150.0).sum())
+        agree = naive_in == (fast_cells, fast_circles)
         t_naive = t_score + t_naive_sites / len(win) + t_bin / len(periods)
         print(f"| backtest ({prev.label} → {last.label}; PAI hot cells "
               f"{bt['pai'].iloc[0]:.2f}) | {n:,} | {t_fast:.3f} | {t_naive:.1f} | "
-              f"{t_naive / t_fast:,.0f}× | — |")
+              f"{t_naive / t_fast:,.0f}× | {'yes' if agree else 'NO'} (points in hot cells "
+              f"and flagged circles, on the sample) |")
 
 
 def main(argv: list[str] | None = None) -> int:
