@@ -36,6 +36,7 @@ from scipy import stats
 
 from mapapp.analysis.expected import (
     Params,
+    Prepared,
     SiteCounts,
     bh_qvalues,
     count_sites,
@@ -131,15 +132,20 @@ def rise_tests(c: SiteCounts, params: Params, target: int) -> dict[str, NDArray[
             "rise_expected": expected_now, "rise_p": p, "rise_q": q, "rising": rising}
 
 
-def site_hotspots(points: pd.DataFrame, sites: pd.DataFrame, district: shapely.Geometry, *,
+def site_hotspots(points: pd.DataFrame | Prepared, sites: pd.DataFrame,
+                  district: shapely.Geometry, *,
                   period: Period | None = None, period_kind: str = "statistical",
                   stat_year_start_month: int = 9, params: Params = Params(),
                   periods: Sequence[Period] | None = None) -> SiteHotspots:
     """Flags, rises, persistence and places of every site in ``period`` (default: the latest
     period of ``period_kind`` with data). ``periods``: the available periods (default: those
-    the data span)."""
+    the data span). ``points`` may be :class:`~mapapp.analysis.expected.Prepared` arrays
+    (then ``periods`` must be given)."""
     sites = sites.reset_index(drop=True)
+    if periods is None and isinstance(points, Prepared):
+        raise ValueError("periods are needed with prepared points")
     if periods is None:
+        assert isinstance(points, pd.DataFrame)
         periods = (list_periods(points["occurred_at"], kind=period_kind,
                                 stat_year_start_month=stat_year_start_month,
                                 reference=period.last_day if period is not None
@@ -148,8 +154,9 @@ def site_hotspots(points: pd.DataFrame, sites: pd.DataFrame, district: shapely.G
     if period is None:
         period = periods[-1] if periods else None
     if period is None:
-        empty = site_tests(count_sites(points.iloc[:0], sites, _district_or_box(district, sites),
-                                      [], params), sites, params)
+        empty = site_tests(count_sites(Prepared.of(pd.DataFrame()), sites,
+                                       _district_or_box(district, sites), [], params),
+                           sites, params)
         return SiteHotspots(None, [], empty, _summary_empty(), empty, None)
     win = window(periods, period)
     c = count_sites(points, sites, district, win, params)

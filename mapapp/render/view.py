@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from mapapp import categories as cats
+from mapapp.analysis.expected import Prepared
 from mapapp.analysis.grid import Grid
 from mapapp.analysis.hotspots import SiteHotspots, site_hotspots
 from mapapp.analysis.periods import Period, latest_complete, previous_period
@@ -138,13 +139,16 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
         # Every period of the filter (not only the selected one): rising and persistent
         # compare a site with its own earlier periods.
         obs_all = oi.mask(obs_flt)
-        pts = pd.concat([subset(inp.incidents, base, ["kind", "occurred_at", "lon", "lat"]),
-                         subset(inp.observations, obs_all, ["kind", "occurred_at", "lon",
-                                                            "lat"])],
-                        ignore_index=True)
+        # The per-point work (position in metres, time band) is cached on the point index.
+        prep = Prepared(
+            ns=np.concatenate([ii.ns[base], oi.ns[obs_all]]),
+            kind=np.concatenate([np.zeros(int(base.sum()), np.int64),
+                                 np.ones(int(obs_all.sum()), np.int64)]),
+            band=np.concatenate([ii.bands[base], oi.bands[obs_all]]),
+            xy=np.concatenate([ii.metric[base], oi.metric[obs_all]]))
         district = shapely.union_all(inp.stadsdelar.geometry.to_numpy())
-        if len(pts):
-            hot_sites = site_hotspots(pts, inp.sites, district, period=period,
+        if len(prep.ns):
+            hot_sites = site_hotspots(prep, inp.sites, district, period=period,
                                       periods=inp.periods,
                                       params=params_from(settings.site_radius_m,
                                                          settings.hotspot_min_count,

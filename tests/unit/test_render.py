@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from scipy.stats import binomtest
 
 from mapapp.analysis.grid import build_grid, grid_hotspots
@@ -394,3 +395,33 @@ def test_zone_table_has_the_maps_figures_computed_independently(district):
     assert (table.loc[first, "measures"], table.loc[first, "overdue"]) == (3, 2)
     assert (table.loc[third, "measures"], table.loc[third, "overdue"]) == (1, 0)
     assert table["measures"].sum() == 4  # the measure without a zone is in no row
+
+
+def test_the_map_flags_equal_the_analysis_on_the_same_points(district):
+    """The view feeds the hotspot analysis from the point index (cached positions and bands);
+    the flags, rises and places equal site_hotspots on the points frame (a reader: sensitive
+    incidents have no position and are left out in both)."""
+    from mapapp.analysis.hotspots import site_hotspots
+    from mapapp.analysis.sites import params_from
+
+    inp = _inputs(district, police=False)
+    view = compute_view(inp, MapFilter(), SETTINGS)
+    pts = pd.concat([inp.incidents.assign(kind="incident"),
+                     inp.observations.assign(kind="observation")], ignore_index=True)
+    ref = site_hotspots(pts[["kind", "occurred_at", "lon", "lat"]], inp.sites,
+                        shapely.union_all(inp.stadsdelar.geometry.to_numpy()),
+                        period=view.period, periods=inp.periods,
+                        params=params_from(SETTINGS.site_radius_m, SETTINGS.hotspot_min_count,
+                                           SETTINGS.hotspot_q)).summary
+    got = view.flags
+    cols = ["site_id", "count", "flagged", "rising", "persistent", "fading", "place"]
+    pd.testing.assert_frame_equal(got[cols].reset_index(drop=True),
+                                  ref[cols].reset_index(drop=True))
+    np.testing.assert_allclose(got["expected"], ref["expected"], rtol=1e-9)
+    assert view.figures["flagged"] == int(ref["flagged"].sum()) > 0
+    status = dict(zip(view.data["sites"]["id"], view.data["sites"]["status"], strict=True))
+    for r in ref.itertuples():
+        if r.rising:
+            assert status[r.site_id] == "rising"
+        elif r.flagged and r.persistent:
+            assert status[r.site_id] == "persistent"
