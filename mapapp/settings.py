@@ -10,17 +10,18 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_LANG | ``sv`` | ``sv`` or ``en`` |
 | MAPAPP_STAT_YEAR_START_MONTH | ``9`` | first month of the statistical year (1 Sep – 31 Aug) |
 | MAPAPP_SITE_RADIUS_M | ``150`` | radius around a site for hotspot flags |
-| MAPAPP_HOTSPOT_MIN_COUNT | ``5`` | a flagged site has at least this many points |
-| MAPAPP_HOTSPOT_K | ``2`` | … and at least k times the district's mean density |
+| MAPAPP_HOTSPOT_MIN_COUNT | ``5`` | a flagged or rising site has at least this many points |
+| MAPAPP_HOTSPOT_Q | ``0.05`` | false discovery rate of the site flags (Benjamini–Hochberg) |
 | MAPAPP_GRID_SIZE_M | ``100`` | Gi* grid cell size |
 | MAPAPP_SUPPRESS_BELOW | ``5`` | published counts below this are written "<5" |
-| MAPAPP_BASEMAP | ``local`` | ``local`` (the bundled basemap: no request leaves the app), ``osm`` or an
-  XYZ URL template ``https://…/{z}/{x}/{y}.png`` (see :mod:`mapapp.basemap`) |
+| MAPAPP_BASEMAP | ``local`` | ``local`` (bundled; no other origin), ``osm``, … (:mod:`mapapp.basemap`) |
 | MAPAPP_BASEMAP_ATTRIBUTION | OSM's | attribution shown with a tile server other than ``osm`` |
 | MAPAPP_GEOLOCATION_MAX_ACCURACY_M | ``50`` | a GPS fix worse than this is refused |
 | MAPAPP_RETENTION_YEARS | ``2`` | notes and photos older than this are removed by ``retention apply`` |
 | MAPAPP_PHOTO_MAX_BYTES | ``8000000`` | largest accepted photo |
 | MAPAPP_EDIT_WINDOW_HOURS | ``24`` | a walk team may correct its own observations this long |
+| MAPAPP_CONFIDENCE_LEVEL | ``0.95`` | a change is significant when its p-value is below 1 − this |
+| MAPAPP_WDD_BUFFER_M | ``250`` | width of the displacement ring around a measure's place (WDD) |
 | MAPAPP_LOG_LEVEL | ``WARNING`` | DEBUG, INFO, WARNING, ERROR, CRITICAL (to stderr; :mod:`mapapp.logs`) |
 | MAPAPP_LOG_FORMAT | ``text`` | ``text`` or ``json`` (one JSON object a line) |
 | MAPAPP_WEEKLY_ALPHA | ``0.05`` | a week is "more than usual" when the Poisson p-value is below this |
@@ -28,6 +29,8 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_PUBLIC_URL | ``http://localhost:8501`` | the app's address in survey and report links |
 | MAPAPP_SECRET_KEY | file ``var/secret.key`` | key of survey tokens and sender hashes (same everywhere) |
 | MAPAPP_REPORTS_PER_HOUR | ``5`` | public reports accepted per sender address and hour |
+| MAPAPP_OIDC_ROLES | (empty) | ``group=role,…``: the role from the log-in's groups (:mod:`mapapp.access`) |
+| MAPAPP_OIDC_GROUPS_CLAIM | ``groups`` | the ID token's claim that lists the user's groups |
 
 (*) ``var/`` of the project folder when run from a checkout; of the current folder when installed.
 """
@@ -39,6 +42,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from mapapp.access import group_roles
 from mapapp.basemap import OSM_ATTRIBUTION, OSM_TILES, Basemap, parse_basemap
 from mapapp.errors import ConfigurationError
 from mapapp.resources import geo_dir
@@ -67,7 +71,7 @@ class Settings:
     stat_year_start_month: int = 9
     site_radius_m: float = 150.0
     hotspot_min_count: int = 5
-    hotspot_k: float = 2.0
+    hotspot_q: float = 0.05
     grid_size_m: float = 100.0
     suppress_below: int = 5
     basemap: str = "local"
@@ -76,6 +80,8 @@ class Settings:
     retention_years: float = 2.0
     photo_max_bytes: int = 8_000_000
     edit_window_hours: float = 24.0
+    confidence_level: float = 0.95
+    wdd_buffer_m: float = 250.0
     log_level: str = "WARNING"
     log_format: str = "text"
     weekly_alpha: float = 0.05
@@ -83,6 +89,8 @@ class Settings:
     public_url: str = "http://localhost:8501"
     secret_key: str = ""
     reports_per_hour: int = 5
+    oidc_roles: str = ""
+    oidc_groups_claim: str = "groups"
 
     def __post_init__(self) -> None:
         problems = []
@@ -90,9 +98,16 @@ class Settings:
             problems.append("MAPAPP_LANG måste vara sv eller en / must be sv or en")
         if not 1 <= self.stat_year_start_month <= 12:
             problems.append("MAPAPP_STAT_YEAR_START_MONTH måste vara 1–12 / must be 1–12")
-        for name in ("site_radius_m", "grid_size_m", "hotspot_k", "geolocation_max_accuracy_m"):
+        if not 0 < self.hotspot_q < 1:
+            problems.append("MAPAPP_HOTSPOT_Q måste vara mellan 0 och 1 / must be between 0 and 1")
+        for name in ("site_radius_m", "grid_size_m", "geolocation_max_accuracy_m"):
             if getattr(self, name) <= 0:
                 problems.append(f"MAPAPP_{name.upper()} måste vara > 0 / must be > 0")
+        if not 0.5 <= self.confidence_level < 1:
+            problems.append("MAPAPP_CONFIDENCE_LEVEL måste vara 0,5–0,999 (t.ex. 0.95) "
+                            "/ must be 0.5–0.999 (e.g. 0.95)")
+        if self.wdd_buffer_m < 0:
+            problems.append("MAPAPP_WDD_BUFFER_M får inte vara negativ / must not be negative")
         if self.suppress_below < 0 or self.hotspot_min_count < 0:
             problems.append("antal får inte vara negativa / counts must not be negative")
         try:
@@ -111,6 +126,12 @@ class Settings:
         if not self.public_url.startswith(("http://", "https://")):
             problems.append("MAPAPP_PUBLIC_URL måste börja med http:// eller https:// "
                             "/ must start with http:// or https://")
+        try:
+            group_roles(self.oidc_roles)
+        except ConfigurationError as exc:
+            problems.append(str(exc))
+        if not self.oidc_groups_claim.strip():
+            problems.append("MAPAPP_OIDC_GROUPS_CLAIM får inte vara tom / must not be empty")
         if self.reports_per_hour < 1:
             problems.append("MAPAPP_REPORTS_PER_HOUR måste vara ≥ 1 / must be ≥ 1")
         if problems:

@@ -133,7 +133,7 @@ def legend_html(blocks: Sequence[tuple[str, str, list[tuple[str, LegendEntry]], 
     for gid, title, rows, notes in blocks:
         parts = [f'<div data-layer="{html_text(gid)}"><h4>{html_text(title)}</h4>']
         for label, entry in rows:
-            text = t(label, lang) if label.startswith(("map.", "analysis.")) else label
+            text = t(label, lang) if label.startswith(("map.", "analysis.", "hotspots.")) else label
             parts.append(f'<div class="row">{_swatch(entry)}<span>{html_text(text)}</span></div>')
         parts += [f'<p class="note">{html_text(n)}</p>' for n in notes if n]
         parts.append("</div>")

@@ -8,7 +8,8 @@ public record, so every renderer (DOCX, PDF, HTML) prints the same figures:
   between the last two; a count below ``Settings.suppress_below`` (and above 0) is written
   "<5"; the change is shown only when both counts it compares are shown;
 - sensitive categories appear only as counts (never as points, never near a site);
-- the sites flagged in the period (:func:`mapapp.analysis.sites.site_flags`) with their reasons;
+- the sites flagged, rising or fading in the period (:mod:`mapapp.analysis.hotspots`) with
+  their reasons;
   sensitive points are left out of the flags, so a flag never points at an address because of
   them, whichever role exports;
 - the measures with actor, status and due date;
@@ -39,6 +40,7 @@ from sqlalchemy import Engine, func, select
 
 from mapapp import categories as cats
 from mapapp.access import Perm, Principal
+from mapapp.analysis.hotspots import site_hotspots
 from mapapp.analysis.periods import (
     LOCAL_TZ,
     Period,
@@ -46,7 +48,7 @@ from mapapp.analysis.periods import (
     period_containing,
     previous_period,
 )
-from mapapp.analysis.sites import site_flags, sites_collection
+from mapapp.analysis.sites import params_from
 from mapapp.analysis.stats import category_label, fmt_number, period_counts
 from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.errors import DataValidationError, NotFoundError, Problem
@@ -188,57 +190,90 @@ def _local_midnight(d: date) -> datetime:
 
 # --- counts ----------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Counts:
+    """(category, period label) -> count, and the tested change of each (category, period)
+    against the same days a year earlier (summed over zones for the district, then tested)."""
+
+    counts: dict[tuple[str, str], int]
+    changes: dict[tuple[str, str], Any] = field(default_factory=dict)  # significance.Change
+    incomplete: list[str] = field(default_factory=list)
+
+
 def _count_lookup(points: pd.DataFrame, zones: pd.DataFrame, zone: str | None, per: Period,
-                  settings: Settings, *, weight: str | None = None
-                  ) -> dict[tuple[str, str], int]:
-    """(category, period label) -> count, by :func:`period_counts` (district: every point in
-    a stadsdel, summed over zones). ``weight``: rows already counted per day by the database
-    (restricted to the area there: a ``stadsdel`` column is then not needed)."""
+                  settings: Settings, *, weight: str | None = None) -> Counts:
+    """Counts and tested changes by :func:`period_counts` (district: every point in a
+    stadsdel, summed over zones) -- the figures of ``mapapp stats``. ``weight``: rows already
+    counted per day by the database (restricted to the area there: a ``stadsdel`` column is
+    then not needed)."""
+    from mapapp.analysis.significance import compare
+
     if len(points) == 0:
-        return {}
+        return Counts({})
     kw: dict[str, Any] = {"period_kind": per.kind,
                           "stat_year_start_month": settings.stat_year_start_month,
                           "reference": per.last_day if per.kind == "rolling12" else None,
-                          "weight": weight}
+                          "weight": weight, "confidence": settings.confidence_level}
     if zone is not None:
         frame = period_counts(points, zones=zones, zone=zone, **kw)
     else:
         inside = points if weight is not None else points[points["stadsdel"].notna()]
         if len(inside) == 0:
-            return {}
+            return Counts({})
         frame = period_counts(inside, zones=zones, **kw)
-    grouped = frame.groupby(["category", "period"], sort=False, dropna=False)["count"].sum()
-    return {(str(c), str(p)): int(n) for (c, p), n in grouped.items()}
+    grouped = frame.groupby(["category", "period"], sort=False, dropna=False)
+    counts = {(str(c), str(p)): int(n) for (c, p), n in grouped["count"].sum().items()}
+    changes: dict[tuple[str, str], Any] = {}
+    tested = frame[frame["prev_count"].notna()]
+    for (c, p), part in tested.groupby(["category", "period"], sort=False, dropna=False):
+        changes[(str(c), str(p))] = compare(
+            int(part["prev_count"].sum()), int(part["cmp_count"].sum()),
+            float(part["prev_days"].iloc[0]), float(part["cmp_days"].iloc[0]),
+            confidence=settings.confidence_level)
+    periods = frame.drop_duplicates("period")
+    incomplete = [f"{p} ({t_})" for p, c, t_ in zip(periods["period"], periods["complete"],
+                                                    periods["cmp_to"], strict=True) if not c]
+    return Counts(counts, changes, incomplete)
 
 
-def counts_table(lookup: dict[tuple[str, str], int], kind: str, periods: Sequence[str],
+def counts_table(lookup: Counts, kind: str, periods: Sequence[str],
                  settings: Settings, lang: str) -> Table:
     """One row per category (the council's five incident categories always, others when any
-    of the periods has a count) with the suppressed counts and the change last vs previous."""
+    of the periods has a count) with the suppressed counts, the change last vs previous
+    (over the same days a year earlier; shown only when both compared counts are shown) and
+    its assessment: an arrow and "ökning"/"minskning" only when significant."""
+    from mapapp.render.figures import arrow, trend_text
+
     below = settings.suppress_below
-    present = {c for (c, p), n in lookup.items() if p in periods and n > 0}
+    counts = lookup.counts
+    present = {c for (c, p), n in counts.items() if p in periods and n > 0}
     order = [c.code for c in cats.categories(kind)]  # type: ignore[arg-type]
     always = list(COUNCIL_CATEGORIES) if kind == "incident" else []
     codes = [c for c in order if c in present or c in always]
     codes += sorted(present - set(order))
     rows = []
     for code in codes:
-        ns = [lookup.get((code, p), 0) for p in periods]
+        ns = [counts.get((code, p), 0) for p in periods]
         label = category_label(code, lang) if kind == "incident" else cats.label(
             "observation", code, lang)
         if cats.is_sensitive(code):
             label += " *"
         cells = [suppress(n, below, lang) for n in ns]
-        change, pct = "", ""
-        if len(ns) >= 2 and shown_exactly(ns[-1], below) and shown_exactly(ns[-2], below):
-            d = ns[-1] - ns[-2]
-            change = fmt_number(d, lang, decimals=0, sign=True)
-            if ns[-2] > 0:
-                pct = fmt_number(100.0 * d / ns[-2], lang, sign=True) + " %"
-        rows.append([label, *cells, change, pct])
+        change, pct, assess = "", "", ""
+        ch = lookup.changes.get((code, periods[-1])) if periods else None
+        if ch is not None:
+            if shown_exactly(ch.after, below) and shown_exactly(ch.before, below):
+                change = fmt_number(ch.change, lang, decimals=0, sign=True)
+                if ch.change_pct is not None:
+                    pct = fmt_number(ch.change_pct, lang, sign=True) + " %"
+            assess = f"{arrow(ch.trend)} {trend_text(ch.trend, lang)}".strip()
+        rows.append([label, *cells, change, pct, assess])
     headers = [t("snapshot.col.category", lang), *periods, t("snapshot.col.change", lang),
-               t("snapshot.col.change_pct", lang)]
+               t("snapshot.col.change_pct", lang), t("sig.col.trend", lang)]
     notes = [t("snapshot.note.suppressed", lang, n=below)]
+    inc = [x for x in lookup.incomplete if x.split(" ")[0] in periods]
+    if inc:
+        notes.append(t("lb.note.incomplete", lang, periods=", ".join(inc)))
     if any(cats.is_sensitive(c) for c in codes):
         notes.append(t("snapshot.note.sensitive", lang))
     return Table(t(f"snapshot.h.counts_{kind}", lang), headers, rows, notes)
@@ -322,42 +357,45 @@ def statistics_tables(engine: Engine, who: Principal, zone: str | None, settings
 # --- hotspots and observations ----------------------------------------------------------------
 
 def hotspots_table(points_now: pd.DataFrame, sites: pd.DataFrame, district: shapely.Geometry,
-                   per: Period, settings: Settings, lang: str) -> tuple[Table, set[str]]:
-    """Flagged sites in ``per`` with their reasons (sensitive points left out); and the set
-    of flagged site names."""
+                   per: Period, settings: Settings, lang: str, *,
+                   only: set[str] | None = None) -> tuple[Table, set[str]]:
+    """Flagged, rising and fading sites in ``per`` with their status, reason and place, rising
+    first (sensitive points left out); and the set of flagged site names. ``points_now``
+    should hold the earlier periods too (rising compares with them). ``only``: the names of
+    the sites to list (all sites are tested together)."""
+    from mapapp.render.hotspot_text import status_text, summary_reason
+
     headers = [t("snapshot.col.place", lang), t("snapshot.col.site_kind", lang),
                t("snapshot.col.reason", lang)]
-    rule = t("snapshot.note.hotspot_rule", lang, min_count=settings.hotspot_min_count,
+    rule = t("hotspots.rule", lang, min_count=settings.hotspot_min_count,
              radius=fmt_number(settings.site_radius_m, lang, decimals=0),
-             k=fmt_number(settings.hotspot_k, lang))
+             q=fmt_number(settings.hotspot_q, lang, decimals=2))
     pts = points_now[~points_now["sensitive"].to_numpy(dtype=bool)]
     if len(sites) == 0 or len(pts) == 0:
         return Table(t("snapshot.h.hotspots", lang), headers, [],
                      [t("snapshot.note.no_hotspots", lang), rule]), set()
-    flags = site_flags(pts, sites, district, period_kind=per.kind,
-                       stat_year_start_month=settings.stat_year_start_month,
-                       reference=per.last_day if per.kind == "rolling12" else None,
-                       radius_m=settings.site_radius_m, min_count=settings.hotspot_min_count,
-                       k=settings.hotspot_k, lang=lang)
-    flagged = flags[flags["flagged"]]
-    if flagged.empty:
-        return Table(t("snapshot.h.hotspots", lang), headers, [],
-                     [t("snapshot.note.no_hotspots", lang), rule]), set()
-    # Flags are keyed by the site's position: give sites_collection the same frame.
-    fc = sites_collection(flags, sites, per.label, lang=lang)
+    res = site_hotspots(pts, sites, district, period=per, period_kind=per.kind,
+                        stat_year_start_month=settings.stat_year_start_month,
+                        params=params_from(settings.site_radius_m, settings.hotspot_min_count,
+                                           settings.hotspot_q))
+    summary = res.summary
+    if only is not None:
+        summary = summary[summary["name"].astype(str).isin(only)]
+    listed = summary[summary["flagged"] | summary["rising"] | summary["fading"]]
     rows = []
-    for f in fc["features"]:
-        p = f["properties"]
-        if not p["flagged"]:
-            continue
-        kind = str(p.get("kind") or "")
-        name = _text(p["name"])
-        # Each reason starts with the site's name, which the table shows in its own column.
-        parts = [r.removeprefix(f"{name}: ") for r in _text(p["reason"]).split("; ") if r]
-        rows.append([name, t(f"snapshot.site_kind.{kind}", lang) if kind else "",
-                     "; ".join(parts)])
+    for r in listed.to_dict("records"):
+        kind = str(r.get("kind") or "")
+        name = _text(r["name"])
+        # The reason starts with the site's name, which the table shows in its own column.
+        reason = _text(summary_reason(r, lang)).removeprefix(f"{name}: ")
+        place = r.get("place")
+        where = f" ({t('hotspots.place_of', lang, place=_text(place))})" if (
+            place and place != r["name"]) else ""
+        rows.append([name + where, t(f"snapshot.site_kind.{kind}", lang) if kind else "",
+                     f"{status_text(r, lang)}: {reason}"])
     notes = [rule] if rows else [t("snapshot.note.no_hotspots", lang), rule]
-    return Table(t("snapshot.h.hotspots", lang), headers, rows, notes), {r[0] for r in rows}
+    flagged = {str(n) for n in summary.loc[summary["flagged"], "name"]}
+    return Table(t("snapshot.h.hotspots", lang), headers, rows, notes), flagged
 
 
 def observations_table(obs: pd.DataFrame, sites: pd.DataFrame, since: date, settings: Settings,
@@ -468,8 +506,14 @@ def gather(
     district = district_outline(engine)
     area_sites = sites if zname is None else sites[sites["zone"] == zname]
     all_now = pd.concat([now["incident"], now["observation"]], ignore_index=True)
-    hotspots, flagged = hotspots_table(all_now, area_sites.reset_index(drop=True), district, p3,
-                                       settings, lang)
+    # Hotspots test every site of the district together and compare with the three periods
+    # before (rising, persistent, fading); the table keeps the area's sites.
+    p0 = previous_period(p1)
+    history = [load_points(engine, who, kind, PointFilter(  # type: ignore[arg-type]
+        start=p0.start.to_pydatetime(), end=p3.start.to_pydatetime())) for kind in KINDS]
+    hotspots, flagged = hotspots_table(pd.concat([*history, all_now], ignore_index=True),
+                                       sites, district, p3, settings, lang,
+                                       only=set(area_sites["name"].astype(str)))
     measures = measures_table(measures_frame(engine, who), zname, lang)
     obs = load_points(engine, who, "observation",
                       PointFilter(zone_ids=zone_ids, start=_local_midnight(since_d)))

@@ -31,6 +31,9 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("atgarder", "nav.atgarder", ":material/task_alt:"),
     ("statistik", "nav.statistik", ":material/bar_chart:"),
     ("veckolage", "nav.veckolage", ":material/calendar_view_week:"),
+    ("enkat", "nav.enkat", ":material/fact_check:"),
+    ("rapporter", "nav.rapporter", ":material/campaign:"),
+    ("trygghet", "nav.trygghet", ":material/shield:"),
     ("importera", "nav.import", ":material/upload_file:"),
     ("protokoll", "nav.protokoll", ":material/description:"),
     ("admin", "nav.admin", ":material/admin_panel_settings:"),
@@ -87,11 +90,51 @@ def _configure_logging() -> None:
     logs.configure()
 
 
+def declare_language() -> None:
+    """The page's language on ``<html lang>`` (WCAG 3.1.1; Streamlit's page says "en"), and a
+    visible focus ring on every control (2.4.7). Constant code, only the language varies."""
+    lang = "en" if ctx.lang() == "en" else "sv"
+    st.html(f"<script>document.documentElement.lang = '{lang}';</script>" + _FOCUS_CSS,
+            unsafe_allow_javascript=True)
+
+
+_FOCUS_CSS = """<style>
+a:focus-visible, button:focus-visible, [role="button"]:focus-visible, summary:focus-visible,
+input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible {
+  outline: 3px solid #0b5394 !important; outline-offset: 2px; }
+</style>"""
+
+
+def _token_page() -> bool:
+    """A survey link (``?enkat=TOKEN``) opens only that recipient's form, and the public
+    report link (``?rapport``) only the report form, without log-in and without the
+    navigation (issue 19). True when the page was such a link."""
+    token = st.query_params.get("enkat")
+    public = "rapport" in st.query_params
+    if token is None and not public:
+        return False
+    try:
+        if token is not None:
+            from mapapp.ui.survey_form import render_token_page
+
+            render_token_page(str(token))
+        else:
+            from mapapp.ui.report_form import render_report_page
+
+            render_report_page()
+    except MapAppError as exc:
+        st.error(exc.text(ctx.lang()))
+    return True
+
+
 def main() -> None:
     _configure_logging()
     _vendor_beside_script()
     st.set_page_config(page_title=ctx.tr("app.title"), page_icon="🗺️",
                        layout="wide", initial_sidebar_state="auto")
+    declare_language()
+    if _token_page():
+        return
     with st.sidebar:
         choice = st.segmented_control(
             ctx.tr("app.language"), ["sv", "en"], default=ctx.lang(), key="lang_switch",

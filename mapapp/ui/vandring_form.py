@@ -216,7 +216,8 @@ def _fields(form: dict[str, Any], lang: str) -> None:
 def _photo(form: dict[str, Any], lang: str) -> None:
     sid = form["sid"]
     if form.get("photo"):
-        st.image(form["photo"], width=220, caption=ctx.tr("walks.ui.photo_kept"))
+        st.image(form["photo"], width=220, caption=ctx.tr("walks.ui.photo_kept"),
+                 alt=ctx.tr("walks.ui.photo_alt"))
         if st.button(ctx.tr("walks.ui.photo_remove"), key=_k("photo_rm", sid)):
             form["photo"] = form["photo_mime"] = None
             st.rerun()
@@ -316,7 +317,6 @@ def render_form(who: Principal, walk: walks.WalkInfo) -> None:
     form = _form(who, walk.id)
     if st.query_params.get("utkast") != form["sid"]:
         st.query_params["utkast"] = form["sid"]
-    flash_slot = st.empty()  # "Sparad", filled at the end of the run (see _flash)
     if st.session_state.pop(f"vf_restored_{walk.id}", False):
         st.info(ctx.tr("walks.ui.restored"), icon=":material/restore:")
     obs = load_points(ctx.get_engine(), who, "observation", PointFilter(walk_id=walk.id))
@@ -341,6 +341,8 @@ def render_form(who: Principal, walk: walks.WalkInfo) -> None:
                 st.session_state[f"vf_form_{walk.id}"] = new = _new_form()
                 st.query_params["utkast"] = new["sid"]
                 st.rerun()
+            # "Sparad" right under the button the team tapped, filled at the end of the run
+            flash_slot = st.empty()
             if save:
                 _save(who, walk, form, lang)
             _recent(obs, lang)

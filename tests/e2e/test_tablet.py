@@ -275,6 +275,9 @@ def test_tablet_walk_tap_save_double_tap_and_reload(tablet, e2e_store, tmp_path)
     # (and after a third tap on the fresh form's Spara), with the team's list under the form.
     saved = page.locator(".st-key-vandring_saved")
     assert saved.is_visible()
+    in_view = "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= " \
+        "window.innerHeight; }"
+    assert saved.evaluate(in_view), "Sparad is not in the viewport beside the Spara button"
     assert f"Sparad (observation nr {rows[-1][0]})" in (saved.text_content() or "")
     _save_button(page).tap()
     page.wait_for_timeout(2000)

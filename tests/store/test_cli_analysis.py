@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import pytest
 import shapely
 
 from mapapp.cli import main
@@ -57,9 +60,11 @@ def test_stats_json_equals_an_independent_count(sqlite_store, capsys):
         insert_points(conn, df, "incident")
     assert main(["stats", "--db", _url(sqlite_store), "--format", "json"]) == 0
     records = json.loads(capsys.readouterr().out)
-    got = Counter({(r["zone"], r["category"], r["period"]): r["count"] for r in records})
+    got = Counter({(r["zone"], r["category"], r["period"]): r["count"] for r in records
+                   if r["count"]})
     assert got == _independent(df, zones_frame(sqlite_store))
-    assert all(r["count"] > 0 for r in records)
+    assert all(r["count"] > 0 or r["previous"] > 0 for r in records)
+    assert {r["kind"] for r in records} == {"incident"}
     assert (None, "stold", "2021-2022") in got
 
 
@@ -79,17 +84,33 @@ def test_stats_for_one_zone_as_table_and_csv(sqlite_store, capsys):
 
 
 def test_hotspots_sites_and_grid(sqlite_store, capsys):
-    assert main(["demo", "--db", _url(sqlite_store), "--incidents", "3000",
-                 "--observations", "0"]) == 0
+    assert main(["demo", "--db", _url(sqlite_store), "--incidents", "6000",
+                 "--observations", "600"]) == 0
     capsys.readouterr()
-    assert main(["hotspots", "--db", _url(sqlite_store), "--kind", "sites",
-                 "--period", "2021-2022"]) == 0
+    assert main(["hotspots", "--db", _url(sqlite_store), "--kind", "sites"]) == 0
     fc = json.loads(capsys.readouterr().out)
+    assert fc["period"] == "2022-2023"
     props = [f["properties"] for f in fc["features"]]
     assert len(props) == 334
-    assert {"name", "kind", "count", "flagged", "reason"} <= set(props[0])
+    assert {"name", "kind", "zone", "period", "count", "flagged", "reason", "expected",
+            "q_value", "rising", "persistent", "fading", "place"} <= set(props[0])
     flagged = [p for p in props if p["flagged"]]
     assert flagged and all(p["count"] >= 5 and p["reason"] for p in flagged)
+    assert len(flagged) <= 0.10 * len(props)
+    by = {p["name"]: p for p in props}
+    assert by["Kämpetorpsskolan"]["rising"] and by["Kämpetorpsskolan"]["reason"].startswith(
+        "Kämpetorpsskolan: ") and "kvällstid, väntat " in by["Kämpetorpsskolan"]["reason"]
+    assert by["Älvsjö station"]["persistent"]
+    rising = [p["rising"] for p in props]
+    assert rising[: sum(rising)] == [True] * sum(rising)  # rising first
+    # CSV keeps the columns; English reasons with --lang en
+    assert main(["hotspots", "--db", _url(sqlite_store), "--kind", "sites", "--format", "csv",
+                 "--lang", "en"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0][:13] == ["name", "kind", "zone", "period", "count", "flagged", "reason",
+                            "expected", "q_value", "rising", "persistent", "fading", "place"]
+    kt = next(r for r in rows if r[0] == "Kämpetorpsskolan")
+    assert "incidents in the evening, expected " in kt[6] and kt[9] == "true"
     assert main(["hotspots", "--db", _url(sqlite_store), "--kind", "grid"]) == 0
     grid = json.loads(capsys.readouterr().out)
     cells = [f["properties"] for f in grid["features"]]
@@ -97,3 +118,78 @@ def test_hotspots_sites_and_grid(sqlite_store, capsys):
     assert {c["class"] for c in cells} <= {"hot99", "hot95", "hot90", "ns", "cold90", "cold95",
                                            "cold99"}
     assert any(c["class"].startswith("hot") for c in cells)
+    from mapapp.analysis.emerging import TREND_CLASSES
+
+    assert {c["trend_class"] for c in cells} <= set(TREND_CLASSES)
+    assert grid["steps"] == ["2019-2020", "2020-2021", "2021-2022", "2022-2023"]
+    assert all(c["trend_label"] and c["class_label"] for c in cells)
+    assert main(["hotspots", "--db", _url(sqlite_store), "--kind", "grid", "--format",
+                 "csv"]) == 0
+    assert "trend_class" in capsys.readouterr().out.splitlines()[0].split(",")
+
+
+def test_hotspots_backtest(sqlite_store, capsys):
+    assert main(["demo", "--db", _url(sqlite_store), "--incidents", "6000",
+                 "--observations", "0"]) == 0
+    capsys.readouterr()
+    assert main(["hotspots", "--db", _url(sqlite_store), "--backtest"]) == 0
+    out = capsys.readouterr().out
+    assert "2021-2022" in out and "2022-2023" in out and "PAI" in out and "RRI" in out
+    assert "Förra periodens heta rutor (2021-2022) fångade " in out
+    assert main(["hotspots", "--db", _url(sqlite_store), "--backtest", "--period",
+                 "2021-2022", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["method"] for r in rows] == ["hot_cells", "places"]
+    for r in rows:
+        assert r["period"] == "2021-2022" and r["previous"] == "2020-2021"
+        n_in, n = int(r["n_in"]), int(r["n_total"])
+        area = float(r["area_share"])
+        assert float(r["pai"]) == pytest.approx((n_in / n) / area, rel=1e-9)
+    assert main(["hotspots", "--db", _url(sqlite_store), "--backtest", "--period",
+                 "2019-2020"]) == 0
+    assert "ingen period före 2019-2020" in capsys.readouterr().out
+
+
+def test_stats_kinds_apart_with_tested_changes(store, capsys):
+    """20 reported crimes and 12 walk observations of skadegörelse are never added; each record
+    carries its kind and the tested change (SQLite and PostGIS give the same records)."""
+    zones = zones_frame(store)
+    p = zones.geometry.iloc[0].representative_point()
+    name = zones["name"].iloc[0]
+
+    def frame(n: int, prefix: str, start: str) -> pd.DataFrame:
+        t0 = pd.Timestamp(start, tz="Europe/Stockholm")
+        return pd.DataFrame({
+            "source": "t", "external_id": [f"{prefix}{i}" for i in range(n)],
+            "category": "skadegorelse", "lon": p.x, "lat": p.y,
+            "occurred_at": [(t0 + pd.Timedelta(days=7 * i)).tz_convert("UTC")
+                            for i in range(n)]})
+
+    with store.begin() as conn:
+        insert_points(conn, pd.concat([frame(16, "a", "2021-09-05"),
+                                       frame(20, "b", "2022-09-05")]), "incident")
+        insert_points(conn, frame(12, "o", "2022-09-10").assign(status="ny"), "observation")
+    url = _url(store)
+    assert main(["stats", "--db", url, "--format", "json", "--kind", "all"]) == 0
+    recs = json.loads(capsys.readouterr().out)
+    mine = [(r["kind"], r["period"], r["count"]) for r in recs if r["zone"] == name]
+    assert ("incident", "2022-2023", 20) in mine and ("observation", "2022-2023", 12) in mine
+    assert all(c != 32 for _, _, c in mine)
+    inc = next(r for r in recs if r["kind"] == "incident" and r["period"] == "2022-2023")
+    # The incidents end 2023-07-10: 2022-2023 is incomplete, compared day for day a year back.
+    assert inc["complete"] is False and inc["previous"] == 16 and inc["change"] == 4
+    assert inc["significant"] is False and inc["trend"] == "stable"
+    first = next(r for r in recs if r["kind"] == "incident" and r["period"] == "2021-2022")
+    assert first["p_value"] is None and first["significant"] is None
+    assert main(["stats", "--db", url, "--format", "json"]) == 0
+    assert {r["kind"] for r in json.loads(capsys.readouterr().out)} == {"incident"}
+    assert main(["stats", "--db", url, "--kind", "observation", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split(",") == ["zone", "category", "period", "kind", "count", "complete",
+                                   "previous", "change", "change_pct", "p_value",
+                                   "significant", "trend"]
+    assert len(lines) == 2 and ",observation,12," in lines[1]
+    assert main(["stats", "--db", url, "--kind", "all"]) == 0
+    table = capsys.readouterr().out
+    assert "Anmälda brott" in table and "Observationer" in table
+    assert "oförändrat inom normal variation" in table and "↑" not in table

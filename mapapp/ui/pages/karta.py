@@ -20,15 +20,15 @@ from streamlit_folium import st_folium
 
 from mapapp import categories as cats
 from mapapp.access import Perm, Principal
-from mapapp.analysis.periods import PERIOD_KINDS, Period
+from mapapp.analysis.periods import PERIOD_KINDS, Period, latest_complete
 from mapapp.analysis.sites import measures_for_sites
-from mapapp.analysis.stats import fmt_number
 from mapapp.measure_rules import local_today, revision_flags
 from mapapp.render import layer_specs
 from mapapp.render.build import build_map
-from mapapp.render.cards import Card, resolve_click, site_card, zone_card
+from mapapp.render.cards import Card, PeriodFigure, resolve_click, site_card, zone_card
 from mapapp.render.data import MapFilter
-from mapapp.render.view import Inputs, MapView, compute_view
+from mapapp.render.figures import change_text, fmt_number
+from mapapp.render.view import Inputs, MapView, compute_view, data_end, zone_table
 from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
 
@@ -65,8 +65,10 @@ def filter_sidebar(prefix: str) -> MapFilter:
         period = None
         if labels:
             want = saved.get("period")
+            default = latest_complete(periods, data_end(ctx.points("incident")))
+            first = labels.index(default.label) if default is not None else 0
             period = st.selectbox(ctx.tr("map.filter.period"), labels,
-                                  index=labels.index(want) if want in labels else 0,
+                                  index=labels.index(want) if want in labels else first,
                                   key=f"{prefix}_period_{kind}")
         codes = [c.code for c in cats.INCIDENT_CATEGORIES]
         chosen = st.multiselect(
@@ -123,13 +125,20 @@ def figures_row(view: MapView) -> None:
     f = view.figures
     cols = st.columns(5)
     delta = None
-    if f.get("incidents_prev") is not None:
-        delta = int(f["incidents"]) - int(f["incidents_prev"])
-    # delta as a number: Streamlit picks the arrow from its sign (more crime = red).
+    change = f.get("incidents_change")
+    # An arrow (Streamlit's delta) only for a significant change against the same days a year
+    # earlier; otherwise the words "oförändrat inom normal variation" below the figure.
+    if change is not None and change.significant:
+        delta = change_text(change.change_abs, change.change_pct, change.trend, lang)
     cols[0].metric(ctx.tr("map.fig.incidents"), fmt_number(f["incidents"], lang, decimals=0),
                    delta=delta, delta_color="inverse",
                    help=ctx.tr("map.fig.delta_help", period=view.previous.label)
                    if view.previous is not None else None)
+    if change is not None and not change.significant and change.trend is not None:
+        cols[0].caption(change_text(change.change_abs, change.change_pct, change.trend, lang))
+    if view.period is not None and change is not None and not change.complete:
+        cols[0].caption(ctx.tr("sig.period_incomplete", period=view.period.label,
+                               last=change.compared_to or "–"))
     cols[1].metric(ctx.tr("map.fig.observations"), fmt_number(f["observations"], lang, decimals=0))
     cols[2].metric(ctx.tr("map.fig.flagged"), fmt_number(f["flagged"], lang, decimals=0))
     cols[3].metric(ctx.tr("map.fig.hot"), fmt_number(f["hot"], lang, decimals=0))
@@ -138,14 +147,11 @@ def figures_row(view: MapView) -> None:
 
 # --- cards -------------------------------------------------------------------------------------
 
-def _change_text(change: int | None, pct: float | None, lang: str) -> str:
-    if change is None:
+def _change_text(f: PeriodFigure, lang: str) -> str:
+    """The tested change of a card's period: an arrow only when significant."""
+    if f.change_abs is None:
         return "–"
-    arrow = "↑" if change > 0 else ("↓" if change < 0 else "→")
-    text = f"{arrow} {fmt_number(change, lang, decimals=0, sign=True)}"
-    if pct is not None:
-        text += f" ({fmt_number(pct, lang, sign=True)} %)"
-    return text
+    return change_text(f.change_abs, f.change_pct, f.trend, lang)
 
 
 def show_card(card: Card, view: MapView, *, long: bool = False) -> None:
@@ -171,14 +177,16 @@ def show_card(card: Card, view: MapView, *, long: bool = False) -> None:
             table = pd.DataFrame({
                 ctx.tr("map.card.col.period"): [f.period for f in card.figures],
                 ctx.tr("map.card.col.count"): [f.count for f in card.figures],
-                ctx.tr("map.card.col.change"): [_change_text(f.change_abs, f.change_pct, lang)
-                                                for f in card.figures],
+                ctx.tr("map.card.col.change"): [_change_text(f, lang) for f in card.figures],
             })
             st.dataframe(table, hide_index=True, width="stretch")
-            chart = pd.DataFrame({"period": [f.period for f in card.figures],
+            chart = pd.DataFrame({"period": [f.period + (f" {f.arrow}" if f.arrow else "")
+                                             for f in card.figures],
                                   "n": [f.count for f in card.figures]})
             st.bar_chart(chart, x="period", y="n", x_label="", y_label="", height=150,
                          color="#5E3C99")
+            if any(f.arrow for f in card.figures):
+                st.caption(ctx.tr("sig.chart_marked"))
     else:
         st.markdown(md(card.text))
     period = view.period.label if view.period is not None else ""
@@ -221,20 +229,21 @@ def card_for(selection: tuple[str, int], view: MapView) -> Card | None:
         z = row.iloc[0].to_dict()
         rev = revision_flags(row, local_today(), lang).iloc[0].to_dict()
         return zone_card(z, revision=rev, counts=view.counts, labels=labels, selected=selected,
-                         flags=view.flags, measures=ctx.measures(), lang=lang)
+                         flags=view.flags, measures=ctx.measures(), lang=lang,
+                         confidence=ctx.get_settings().confidence_level)
     sites = ctx.sites()
     row = sites[sites["id"] == sid]
     if row.empty:
         return None
     s = row.iloc[0].to_dict()
-    attached = measures_for_sites(row, ctx.measures(), lang=lang)
+    attached = measures_for_sites(row, ctx.measures())
     mine = next(iter(attached.values()), [])
     overdue = dict(zip(ctx.measures()["id"], ctx.measures()["overdue"], strict=True))
     mine = [{**m, "overdue": bool(overdue.get(m.get("id"), False))} for m in mine]
     flags = view.flags
     count = 0
     if flags is not None and len(flags):
-        count = int(flags[(flags["site_id"] == sid) & (flags["band"] == "alla")]["count"].sum())
+        count = int(flags.loc[flags["site_id"] == sid, "count"].sum())
     return site_card(s, flags=flags, measures=mine, kind_label=ctx.tr(f"map.site_kind.{s['kind']}"),
                      count_label=ctx.tr("map.card.site_count", n=count,
                                         r=fmt_number(ctx.get_settings().site_radius_m, lang,
@@ -287,6 +296,7 @@ def map_column(view: MapView) -> None:
                   base_outlines=sd, notes=view.notes)
     out = st_folium(m, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
                     returned_objects=["last_object_clicked"])
+    map_as_table(view)
     click = (out or {}).get("last_object_clicked")
     if click and click != st.session_state.get(LAST_CLICK_KEY):
         st.session_state[LAST_CLICK_KEY] = click
@@ -297,6 +307,24 @@ def map_column(view: MapView) -> None:
             st.session_state[SELECTION_KEY] = hit
             if hit[0] == "zone":
                 st.session_state[PICK_KEY] = hit[1]
+
+
+def map_as_table(view: MapView) -> None:
+    """The map's text alternative: the zone table with the same figures, under the map."""
+    table = zone_table(view, ctx.sites(), ctx.measures())
+    yes, no = ctx.tr("common.yes"), ctx.tr("common.no")
+    shown = pd.DataFrame({
+        ctx.tr("map.table.zone"): table["zone"],
+        ctx.tr("map.table.incidents"): table["incidents"],
+        ctx.tr("map.table.revision_due"): [yes if v else no for v in table["revision_due"]],
+        ctx.tr("map.table.flagged_sites"): table["flagged_sites"],
+        ctx.tr("map.table.measures"): table["measures"],
+        ctx.tr("map.table.overdue"): table["overdue"],
+    })
+    with st.expander(ctx.tr("map.table.title", period=period_caption(view.period)),
+                     key="karta_table"):
+        st.dataframe(shown, hide_index=True, width="stretch")
+        st.caption(ctx.tr("map.table.note"))
 
 
 def period_caption(period: Period | None) -> str:
