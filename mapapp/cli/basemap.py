@@ -19,6 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help=".gpkg, .zip (Shapefile), .osm, .osm.pbf")
     a.add_argument("--out", type=Path, default=None, metavar="FIL",
                    help=bilingual("basemap.cli.out_help"))
+    a.add_argument("--attribution", default=None, metavar="TEXT",
+                   help=bilingual("basemap.cli.attribution_help"))
     a.set_defaults(func=cmd_import)
 
 
@@ -30,7 +32,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from mapapp.settings import DEFAULT_DB_PATH, GEO_DIR
 
     district = gpd.read_file(GEO_DIR / "district.geojson").geometry.iloc[0]
-    base = read_vector_basemap(args.file, district)
+    base = read_vector_basemap(args.file, district, attribution=args.attribution)
     out = args.out or DEFAULT_DB_PATH.parent / "basemap.gpkg"
     write_vector_basemap(base, out)
     print(t("basemap.cli.done", args.lang or "sv", path=str(out), **base.counts()))

@@ -47,14 +47,19 @@ _NAME_HINTS = {
 }
 
 
+OSM_ATTRIBUTION = "© OpenStreetMap-bidragsgivare (ODbL)"
+
+
 @dataclass(frozen=True)
 class VectorBasemap:
-    """Imported layers (WGS84); a kind the source did not have is an empty frame."""
+    """Imported layers (WGS84); a kind the source did not have is an empty frame.
+    ``attribution``: the source's credit, shown on the map (plain text)."""
 
     roads: gpd.GeoDataFrame
     buildings: gpd.GeoDataFrame
     landuse: gpd.GeoDataFrame
     water: gpd.GeoDataFrame
+    attribution: str = ""
 
     def counts(self) -> dict[str, int]:
         return {k: len(getattr(self, k)) for k in KINDS}
@@ -96,6 +101,15 @@ def _osm_frames(src: str) -> dict[str, gpd.GeoDataFrame]:
                                                                                index=polys.index)
     water = (natural == "water") | tags.str.contains('"water"=>', regex=False) | \
         (polys["landuse"].isin(["reservoir", "basin"]) if "landuse" in polys else False)
+    # squares and pedestrian areas (highway=… with area=yes) are polygons in GDAL's OSM
+    # layers: their outline is walkable and their name belongs on the map with the streets
+    area_road = tags.str.extract(r'"highway"=>"([^"]+)"')[0]
+    square = area_road.isin(ROAD_CLASSES)
+    if square.any():
+        squares = gpd.GeoDataFrame({"name": polys.loc[square, "name"],
+                                    "class": area_road[square]},
+                                   geometry=polys.geometry[square].boundary, crs=polys.crs)
+        out["roads"] = pd.concat([out["roads"], squares], ignore_index=True)
     out["buildings"] = gpd.GeoDataFrame({"class": polys.loc[building, "building"]},
                                         geometry=polys.geometry[building], crs=polys.crs)
     out["landuse"] = gpd.GeoDataFrame({"class": polys.loc[landuse & ~water, "landuse"]},
@@ -133,11 +147,13 @@ def _layer_frames(src: str, problems: list[Problem]) -> dict[str, gpd.GeoDataFra
 
 
 def read_vector_basemap(path: Path | str, district: shapely.Geometry, *,
-                        simplify_m: float = SIMPLIFY_M, margin_m: float = MARGIN_M
-                        ) -> VectorBasemap:
+                        simplify_m: float = SIMPLIFY_M, margin_m: float = MARGIN_M,
+                        attribution: str | None = None) -> VectorBasemap:
     """The layers of ``path`` clipped to ``district`` (WGS84) + ``margin_m`` and simplified by
-    ``simplify_m`` metres (topology kept). Raises :class:`DataValidationError` (every problem
-    at once: unreadable file, unknown format, layer without CRS, nothing recognised)."""
+    ``simplify_m`` metres (topology kept). ``attribution``: the source's credit (an OSM
+    extract gets "© OpenStreetMap-bidragsgivare (ODbL)" when none is given). Raises
+    :class:`DataValidationError` (every problem at once: unreadable file, unknown format, layer
+    without CRS, nothing recognised)."""
     path = Path(path)
     suffix = "".join(path.suffixes[-2:]).lower() if path.name.lower().endswith(".osm.pbf") \
         else path.suffix.lower()
@@ -148,8 +164,11 @@ def read_vector_basemap(path: Path | str, district: shapely.Geometry, *,
         raise DataValidationError([Problem(None, "file", "basemap.bad_format",
                                            {"suffix": suffix or "–"})])
     src = _source_path(path)
+    is_osm = suffix in (".osm", ".pbf", ".osm.pbf")
+    if attribution is None:
+        attribution = OSM_ATTRIBUTION if is_osm else ""
     try:
-        frames = (_osm_frames(src) if suffix in (".osm", ".pbf", ".osm.pbf")
+        frames = (_osm_frames(src) if is_osm
                   else _layer_frames(src, problems))
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise DataValidationError([Problem(None, "file", "basemap.unreadable",
@@ -180,7 +199,7 @@ def read_vector_basemap(path: Path | str, district: shapely.Geometry, *,
             if c not in res.columns:
                 res[c] = None
         out[kind] = res[[*cols, "geometry"]]
-    return VectorBasemap(**out)
+    return VectorBasemap(**out, attribution=attribution)
 
 
 def write_vector_basemap(base: VectorBasemap, out: Path | str) -> Path:
@@ -195,7 +214,9 @@ def write_vector_basemap(base: VectorBasemap, out: Path | str) -> Path:
         for kind in KINDS:
             frame = getattr(base, kind)
             if len(frame):
-                frame.to_file(tmp, layer=kind, driver="GPKG", engine="pyogrio")
+                pyogrio.write_dataframe(frame, tmp, layer=kind, driver="GPKG",
+                                        dataset_metadata={"mapapp_attribution":
+                                                          base.attribution})
         if not os.path.exists(tmp):
             raise DataValidationError([Problem(None, "file", "basemap.nothing")])
         os.replace(tmp, out)
@@ -209,9 +230,11 @@ def read_written(path: Path | str) -> VectorBasemap:
     """The layers of a GeoPackage written by :func:`write_vector_basemap`."""
     path = Path(path)
     have = {str(n) for n, _ in pyogrio.list_layers(path)}
-    frames = {}
+    first = next(iter(k for k in KINDS if k in have), None)
+    meta = (pyogrio.read_info(path, layer=first).get("dataset_metadata") or {}) if first else {}
+    frames: dict[str, gpd.GeoDataFrame] = {}
     for kind in KINDS:
         cols = ["name", "class"] if kind == "roads" else ["class"]
         frames[kind] = (gpd.read_file(path, layer=kind, engine="pyogrio").to_crs(WGS84)
                         if kind in have else _empty(cols))
-    return VectorBasemap(**frames)
+    return VectorBasemap(**frames, attribution=str(meta.get("mapapp_attribution", "")))
