@@ -278,9 +278,11 @@ def counts_table(lookup: Counts, kind: str, periods: Sequence[str],
 
 # --- measures and statistics ------------------------------------------------------------------
 
-def measures_table(measures: pd.DataFrame, zone: str | None, lang: str) -> Table:
+def measures_table(measures: pd.DataFrame, zone: str | None, lang: str,
+                   effects: dict[int, dict[str, Any]] | None = None) -> Table:
     """The measures of the zone (all for the district), by priority area: actor, status and
-    due date ("(försenad)" when overdue), from :func:`mapapp.measures.measures_frame`."""
+    due date ("(försenad)" when overdue), from :func:`mapapp.measures.measures_frame`; with
+    ``effects`` (:func:`mapapp.snapshot.effects.measure_effects`) each measure's WDD verdict."""
     df = measures if zone is None else measures[measures["zone"] == zone]
     df = df.sort_values(["priority_area", "title"], kind="stable", na_position="last")
     headers = [t("snapshot.col.priority_area", lang), t("snapshot.col.measure", lang)]
@@ -288,6 +290,10 @@ def measures_table(measures: pd.DataFrame, zone: str | None, lang: str) -> Table
         headers.append(t("snapshot.col.zone", lang))
     headers += [t("snapshot.col.place", lang), t("snapshot.col.actor", lang),
                 t("snapshot.col.status", lang), t("snapshot.col.due", lang)]
+    if effects is not None:
+        from mapapp.render.figures import verdict_text
+
+        headers.append(t("lb.col.wdd", lang))
     rows = []
     for r in df.to_dict("records"):
         status = str(r.get("status") or "")
@@ -302,6 +308,9 @@ def measures_table(measures: pd.DataFrame, zone: str | None, lang: str) -> Table
             row.append(_text(r.get("zone")))
         row += [_text(r.get("site")) or _text(r.get("cell_id")), _text(r.get("actor")),
                 status_label, due_text]
+        if effects is not None:
+            eff = effects.get(int(r["id"])) if r.get("id") is not None else None
+            row.append(verdict_text(eff, lang) if eff is not None else "")
         rows.append(row)
     notes = [] if rows else [t("snapshot.note.no_measures", lang)]
     return Table(t("snapshot.h.measures", lang), headers, rows, notes)
@@ -510,7 +519,12 @@ def gather(
     hotspots, flagged = hotspots_table(pd.concat([*history, all_now], ignore_index=True),
                                        sites, district, p3, settings, lang,
                                        only=set(area_sites["name"].astype(str)))
-    measures = measures_table(measures_frame(engine, who), zname, lang)
+    from mapapp.snapshot.effects import measure_effects
+
+    mframe = measures_frame(engine, who)
+    mine = mframe if zname is None else mframe[mframe["zone"] == zname]
+    measures = measures_table(mframe, zname, lang,
+                              effects=measure_effects(engine, who, mine, settings))
     obs = load_points(engine, who, "observation",
                       PointFilter(zone_ids=zone_ids, start=_local_midnight(since_d)))
     observations = observations_table(obs, sites, since_d, settings, include_notes, lang)

@@ -115,3 +115,21 @@ def test_snapshot_counts_carry_the_tested_change_of_mapapp_stats(sqlite_store, c
                                str(r["change"]).replace("-", "−"))
         seen += 1
     assert seen >= 5
+
+
+def test_snapshot_measures_show_the_wdd_verdict_of_before_after(sqlite_store, capsys):
+    from mapapp.snapshot.content import gather
+
+    load_demo(sqlite_store, ADMIN, incidents=1500, observations=150, seed=4)
+    db = sqlite_store.url.render_as_string(hide_password=False)
+    ms = measures_frame(sqlite_store, ADMIN)
+    with_start = ms[ms["start"].notna() & (ms["zone"] == "Liljeholmen")]
+    assert len(with_start)
+    snap = gather(sqlite_store, ADMIN, zone="Liljeholmen", period="2022-2023")
+    assert snap.measures.headers[-1] == "Effekt (WDD)"
+    by_title = {r[1]: r[-1] for r in snap.measures.rows}
+    for m in with_start.to_dict("records"):
+        assert main(["measures", "before-after", str(m["id"]), "--db", db, "--format",
+                     "json"]) == 0
+        r = json.loads(capsys.readouterr().out)
+        assert by_title[m["title"]] == r["verdict_text"] != ""
