@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-
 from scipy import stats
 
 from mapapp.analysis.expected import Params, count_sites, site_tests
@@ -26,8 +25,8 @@ from mapapp.analysis.sites import (
     site_flags,
     sites_geojson,
 )
-from mapapp.render.hotspot_text import reason_text
 from mapapp.crs import transformer
+from mapapp.render.hotspot_text import reason_text
 
 GEO = Path(__file__).resolve().parents[1] / "data" / "shared" / "data" / "geo"
 STO = ZoneInfo("Europe/Stockholm")
