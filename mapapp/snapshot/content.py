@@ -169,8 +169,12 @@ def default_since(today: date | None = None) -> date:
 
 
 def latest_period(engine: Engine, settings: Settings, lang: str = "sv") -> Period:
-    """The statistical year holding the latest incident or observation."""
-    latest: list[datetime] = []
+    """The default period of a snapshot: the latest statistical year the data cover to its end
+    (the reported crimes' latest time, else the observations'; see
+    :func:`mapapp.analysis.periods.latest_complete`), else the one holding the latest point."""
+    from mapapp.analysis.periods import is_complete
+
+    latest: list[pd.Timestamp] = []
     with engine.connect() as conn:
         for table in (Incident.__table__, Observation.__table__):
             v = conn.execute(select(func.max(table.c.occurred_at))).scalar()
@@ -179,8 +183,19 @@ def latest_period(engine: Engine, settings: Settings, lang: str = "sv") -> Perio
                               else pd.Timestamp(v, tz="UTC"))
     if not latest:
         raise DataValidationError([Problem(None, "period", t("snapshot.no_data", lang))])
-    return period_containing(max(latest), kind="statistical",
-                             stat_year_start_month=settings.stat_year_start_month)
+    end = latest[0]  # the crimes' coverage decides when there are any
+    p = period_containing(end, kind="statistical",
+                          stat_year_start_month=settings.stat_year_start_month)
+    if not is_complete(p, end):
+        earlier = previous_period(p)
+        with engine.connect() as conn:
+            first = conn.execute(select(func.min(Incident.__table__.c.occurred_at))).scalar()
+        if first is not None:
+            ts = pd.Timestamp(first)
+            ts = ts.tz_convert("UTC") if ts.tzinfo else ts.tz_localize("UTC")
+            if ts < earlier.end:  # the data reach into the year before
+                return earlier
+    return p
 
 
 def _local_midnight(d: date) -> datetime:

@@ -133,3 +133,27 @@ def test_snapshot_measures_show_the_wdd_verdict_of_before_after(sqlite_store, ca
                      "json"]) == 0
         r = json.loads(capsys.readouterr().out)
         assert by_title[m["title"]] == r["verdict_text"] != ""
+
+
+def test_snapshot_default_period_is_the_latest_complete_one(store):
+    """Data only to December 2023: the snapshot opens on 2022-2023, not on 2023-2024."""
+    import pandas as pd
+
+    from mapapp.settings import load_settings
+    from mapapp.snapshot.content import latest_period
+    from mapapp.store.points import insert_points
+
+    zones = zones_frame(store)
+    p = zones.geometry.iloc[0].representative_point()
+    times = pd.date_range("2022-06-01", "2023-12-20", freq="7D", tz="Europe/Stockholm")
+    frame = pd.DataFrame({"source": "t", "external_id": [f"x{i}" for i in range(len(times))],
+                          "category": "stold", "lon": p.x, "lat": p.y,
+                          "occurred_at": times.tz_convert("UTC")})
+    with store.begin() as conn:
+        insert_points(conn, frame, "incident")
+    assert latest_period(store, load_settings({})).label == "2022-2023"
+    with store.begin() as conn:
+        insert_points(conn, frame.iloc[:1].assign(
+            external_id="late", occurred_at=pd.Timestamp("2024-08-31 12:00", tz="UTC")),
+            "incident")
+    assert latest_period(store, load_settings({})).label == "2023-2024"
