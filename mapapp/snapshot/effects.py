@@ -7,13 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from mapapp.access import Principal
 from mapapp.errors import DataValidationError
 from mapapp.settings import Settings
+from mapapp.store.models import Incident
 
 MONTHS = 6
+
+
+def _aware(v: Any) -> pd.Timestamp:
+    ts = pd.Timestamp(v)
+    return ts.tz_convert("UTC") if ts.tzinfo else ts.tz_localize("UTC")
 
 
 def measure_effects(engine: Engine, who: Principal, measures: pd.DataFrame,
@@ -31,7 +37,17 @@ def measure_effects(engine: Engine, who: Principal, measures: pd.DataFrame,
     if starts.empty:
         return {}
     lo = (starts.min() - pd.DateOffset(months=12 + MONTHS + 1)).tz_localize(LOCAL_TZ)
-    pts = load_points(engine, who, "incident", PointFilter(start=lo.to_pydatetime()))
+    hi = (starts.max() + pd.DateOffset(months=MONTHS + 1)).tz_localize(LOCAL_TZ)
+    # Only the windows' points are read; the data's first and last times come from the store
+    # (whether the data reach back a year, and whether the after window has ended).
+    with engine.connect() as conn:
+        first, last = conn.execute(select(func.min(Incident.occurred_at),
+                                          func.max(Incident.occurred_at))).one()
+    if last is None:
+        return {}
+    data_start, data_end = (_aware(v) for v in (first, last))
+    pts = load_points(engine, who, "incident", PointFilter(start=lo.to_pydatetime(),
+                                                           end=hi.to_pydatetime()))
     sites, zones, district = sites_frame(engine), zones_frame(engine), district_outline(engine)
     out: dict[int, dict[str, Any]] = {}
     for m in measures.to_dict("records"):
@@ -40,6 +56,7 @@ def measure_effects(engine: Engine, who: Principal, measures: pd.DataFrame,
         try:
             out[int(m["id"])] = before_after(
                 m, pts, sites=sites, zones=zones, district=district, months=MONTHS,
+                data_start=data_start, data_end=data_end,
                 radius_m=settings.site_radius_m, buffer_m=settings.wdd_buffer_m,
                 confidence=settings.confidence_level)
         except DataValidationError:
