@@ -170,8 +170,12 @@ def default_since(today: date | None = None) -> date:
 
 
 def latest_period(engine: Engine, settings: Settings, lang: str = "sv") -> Period:
-    """The statistical year holding the latest incident or observation."""
-    latest: list[datetime] = []
+    """The default period of a snapshot: the latest statistical year the data cover to its end
+    (the reported crimes' latest time, else the observations'; see
+    :func:`mapapp.analysis.periods.latest_complete`), else the one holding the latest point."""
+    from mapapp.analysis.periods import is_complete
+
+    latest: list[pd.Timestamp] = []
     with engine.connect() as conn:
         for table in (Incident.__table__, Observation.__table__):
             v = conn.execute(select(func.max(table.c.occurred_at))).scalar()
@@ -180,8 +184,19 @@ def latest_period(engine: Engine, settings: Settings, lang: str = "sv") -> Perio
                               else pd.Timestamp(v, tz="UTC"))
     if not latest:
         raise DataValidationError([Problem(None, "period", t("snapshot.no_data", lang))])
-    return period_containing(max(latest), kind="statistical",
-                             stat_year_start_month=settings.stat_year_start_month)
+    end = latest[0]  # the crimes' coverage decides when there are any
+    p = period_containing(end, kind="statistical",
+                          stat_year_start_month=settings.stat_year_start_month)
+    if not is_complete(p, end):
+        earlier = previous_period(p)
+        with engine.connect() as conn:
+            first = conn.execute(select(func.min(Incident.__table__.c.occurred_at))).scalar()
+        if first is not None:
+            ts = pd.Timestamp(first)
+            ts = ts.tz_convert("UTC") if ts.tzinfo else ts.tz_localize("UTC")
+            if ts < earlier.end:  # the data reach into the year before
+                return earlier
+    return p
 
 
 def _local_midnight(d: date) -> datetime:
@@ -281,9 +296,11 @@ def counts_table(lookup: Counts, kind: str, periods: Sequence[str],
 
 # --- measures and statistics ------------------------------------------------------------------
 
-def measures_table(measures: pd.DataFrame, zone: str | None, lang: str) -> Table:
+def measures_table(measures: pd.DataFrame, zone: str | None, lang: str,
+                   effects: dict[int, dict[str, Any]] | None = None) -> Table:
     """The measures of the zone (all for the district), by priority area: actor, status and
-    due date ("(försenad)" when overdue), from :func:`mapapp.measures.measures_frame`."""
+    due date ("(försenad)" when overdue), from :func:`mapapp.measures.measures_frame`; with
+    ``effects`` (:func:`mapapp.snapshot.effects.measure_effects`) each measure's WDD verdict."""
     df = measures if zone is None else measures[measures["zone"] == zone]
     df = df.sort_values(["priority_area", "title"], kind="stable", na_position="last")
     headers = [t("snapshot.col.priority_area", lang), t("snapshot.col.measure", lang)]
@@ -291,6 +308,10 @@ def measures_table(measures: pd.DataFrame, zone: str | None, lang: str) -> Table
         headers.append(t("snapshot.col.zone", lang))
     headers += [t("snapshot.col.place", lang), t("snapshot.col.actor", lang),
                 t("snapshot.col.status", lang), t("snapshot.col.due", lang)]
+    if effects is not None:
+        from mapapp.render.figures import verdict_text
+
+        headers.append(t("lb.col.wdd", lang))
     rows = []
     for r in df.to_dict("records"):
         status = str(r.get("status") or "")
@@ -305,6 +326,9 @@ def measures_table(measures: pd.DataFrame, zone: str | None, lang: str) -> Table
             row.append(_text(r.get("zone")))
         row += [_text(r.get("site")) or _text(r.get("cell_id")), _text(r.get("actor")),
                 status_label, due_text]
+        if effects is not None:
+            eff = effects.get(int(r["id"])) if r.get("id") is not None else None
+            row.append(verdict_text(eff, lang) if eff is not None else "")
         rows.append(row)
     notes = [] if rows else [t("snapshot.note.no_measures", lang)]
     return Table(t("snapshot.h.measures", lang), headers, rows, notes)
@@ -514,7 +538,12 @@ def gather(
     hotspots, flagged = hotspots_table(pd.concat([*history, all_now], ignore_index=True),
                                        sites, district, p3, settings, lang,
                                        only=set(area_sites["name"].astype(str)))
-    measures = measures_table(measures_frame(engine, who), zname, lang)
+    from mapapp.snapshot.effects import measure_effects
+
+    mframe = measures_frame(engine, who)
+    mine = mframe if zname is None else mframe[mframe["zone"] == zname]
+    measures = measures_table(mframe, zname, lang,
+                              effects=measure_effects(engine, who, mine, settings))
     obs = load_points(engine, who, "observation",
                       PointFilter(zone_ids=zone_ids, start=_local_midnight(since_d)))
     observations = observations_table(obs, sites, since_d, settings, include_notes, lang)
