@@ -53,6 +53,7 @@ expected, q) and :mod:`mapapp.render.hotspot_text` renders them in the user's la
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -400,6 +401,15 @@ class SiteCounts:
     sxy: NDArray[np.float64]
     raster: Raster
     radius: float
+    period_offset: int = 0  # index of periods[0] in the point_group codes
+
+    def window(self, i0: int, i1: int) -> SiteCounts:
+        """The counts of periods ``i0 … i1 − 1`` only (no recount: a period change on the map
+        reuses the counts of every period)."""
+        return dataclasses.replace(
+            self, periods=self.periods[i0:i1], circle=self.circle[:, i0:i1],
+            ring=self.ring[:, i0:i1], district=self.district[i0:i1],
+            period_offset=self.period_offset + i0)
 
     def circle_members(self, site_index: NDArray[np.int64], period_index: int | None = None
                        ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -411,7 +421,7 @@ class SiteCounts:
         cell = self.cell
         if period_index is not None:
             per = self.point_group[self.rows] // (_SLOTS * len(KINDS))
-            cell = np.where(per == period_index, cell, -1)
+            cell = np.where(per == period_index + self.period_offset, cell, -1)
         n = self.raster.nx * self.raster.ny
         a_s, a_p = cell_pairs(pick @ inner, self.sxy, self.pxy, cell, None, n)
         b_s, b_p = cell_pairs(pick @ edge, self.sxy, self.pxy, cell, self.radius, n)

@@ -136,11 +136,13 @@ def site_hotspots(points: pd.DataFrame | Prepared, sites: pd.DataFrame,
                   district: shapely.Geometry, *,
                   period: Period | None = None, period_kind: str = "statistical",
                   stat_year_start_month: int = 9, params: Params = Params(),
-                  periods: Sequence[Period] | None = None) -> SiteHotspots:
+                  periods: Sequence[Period] | None = None,
+                  counts: SiteCounts | None = None) -> SiteHotspots:
     """Flags, rises, persistence and places of every site in ``period`` (default: the latest
     period of ``period_kind`` with data). ``periods``: the available periods (default: those
     the data span). ``points`` may be :class:`~mapapp.analysis.expected.Prepared` arrays
-    (then ``periods`` must be given)."""
+    (then ``periods`` must be given). ``counts``: :func:`count_sites` of the same points and
+    params over every period of ``periods`` (reused, e.g. when only the period changes)."""
     sites = sites.reset_index(drop=True)
     if periods is None and isinstance(points, Prepared):
         raise ValueError("periods are needed with prepared points")
@@ -159,7 +161,12 @@ def site_hotspots(points: pd.DataFrame | Prepared, sites: pd.DataFrame,
                            sites, params)
         return SiteHotspots(None, [], empty, _summary_empty(), empty, None)
     win = window(periods, period)
-    c = count_sites(points, sites, district, win, params)
+    labels = [p.label for p in (counts.periods if counts is not None else [])]
+    if counts is not None and all(p.label in labels for p in win):
+        i0 = labels.index(win[0].label)
+        c = counts.window(i0, i0 + len(win))
+    else:
+        c = count_sites(points, sites, district, win, params)
     rows_all = site_tests(c, sites, params)
     t = len(win) - 1
     rows = rows_all[rows_all["period"] == period.label].reset_index(drop=True)

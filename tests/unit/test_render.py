@@ -451,3 +451,26 @@ def test_an_incomplete_period_is_not_the_default_and_never_a_fall(district):
     assert (ch.previous, ch.change_abs) == (before, now - before)
     whole_year_before = n("2021-09-01", "2022-09-01")
     assert ch.change_abs > now - whole_year_before  # not the fall against a whole year
+
+
+def test_a_period_change_reuses_the_site_counts_and_gives_the_same_flags(district):
+    """The map keeps the site counts of every period of a filter; switching the period slices
+    them. The flags equal a fresh computation for that period."""
+    from mapapp.analysis.hotspots import site_hotspots
+    from mapapp.analysis.sites import params_from
+    from mapapp.render import view as view_mod
+
+    inp = _inputs(district)
+    params = params_from(SETTINGS.site_radius_m, SETTINGS.hotspot_min_count, SETTINGS.hotspot_q)
+    pts = pd.concat([inp.incidents.assign(kind="incident"),
+                     inp.observations.assign(kind="observation")], ignore_index=True)
+    outline = shapely.union_all(inp.stadsdelar.geometry.to_numpy())
+    view_mod._COUNTS.clear()
+    for p in inp.periods[::-1][:3]:
+        view = compute_view(inp, MapFilter(period=p.label), SETTINGS)
+        ref = site_hotspots(pts[["kind", "occurred_at", "lon", "lat"]], inp.sites, outline,
+                            period=p, periods=inp.periods, params=params).summary
+        cols = ["site_id", "count", "flagged", "rising", "persistent", "fading", "place"]
+        pd.testing.assert_frame_equal(view.flags[cols].reset_index(drop=True),
+                                      ref[cols].reset_index(drop=True))
+    assert len(view_mod._COUNTS) == 1  # one filter, three periods: counted once
