@@ -535,7 +535,7 @@ def site_tests(c: SiteCounts, sites: pd.DataFrame, params: Params = Params()) ->
     mu = expected_counts(c, params)
     bands = [b for b in ALL_BANDS if b in params.bands]
     bi = np.array([ALL_BANDS.index(b) for b in bands], dtype=np.int64)
-    ns_, npd, nk = c.circle.shape[0], len(c.periods), len(KINDS)
+    ns_, npd = c.circle.shape[0], len(c.periods)
     k = c.circle[:, :, :, bi]
     m = mu[:, :, :, bi]
     ring = c.ring[:, :, :, bi]
@@ -578,5 +578,4 @@ def site_tests(c: SiteCounts, sites: pd.DataFrame, params: Params = Params()) ->
         "test": test.ravel(),
         "flagged": flagged.ravel(),
     }, columns=list(ROW_COLUMNS))
-    del nk
     return frame

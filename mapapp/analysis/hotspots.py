@@ -157,7 +157,7 @@ def site_hotspots(points: pd.DataFrame | Prepared, sites: pd.DataFrame,
         period = periods[-1] if periods else None
     if period is None:
         empty = site_tests(count_sites(Prepared.of(pd.DataFrame()), sites,
-                                       _district_or_box(district, sites), [], params),
+                                       district, [], params),
                            sites, params)
         return SiteHotspots(None, [], empty, _summary_empty(), empty, None)
     win = window(periods, period)
@@ -175,10 +175,6 @@ def site_hotspots(points: pd.DataFrame | Prepared, sites: pd.DataFrame,
         rows[key] = val.ravel()
     summary = _summary(rows_all, rows, sites, win, c, params)
     return SiteHotspots(period, win, rows, summary, rows_all, c)
-
-
-def _district_or_box(district: shapely.Geometry, sites: pd.DataFrame) -> shapely.Geometry:
-    return district
 
 
 def _summary_empty() -> pd.DataFrame:
