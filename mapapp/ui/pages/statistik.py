@@ -13,6 +13,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from mapapp.analysis.tables import chart_frame, period_sort_key, with_changes  # noqa: E402
+from mapapp.render.figures import change_text  # noqa: E402
 from mapapp.textsafe import markdown_text  # noqa: E402
 from mapapp.ui import context as ctx  # noqa: E402
 
@@ -101,11 +102,15 @@ def area_section(frame: pd.DataFrame, area: str, *, key: str) -> None:
     with left:
         st.markdown("**" + ctx.tr("stat.table_figures", source=markdown_text(
             ", ".join(sorted(rows["source"].unique())))) + "**")
-        changed = with_changes(rows)
+        changed = with_changes(rows, confidence=ctx.get_settings().confidence_level)
+        lang = ctx.lang()
+        # An arrow and "ökning"/"minskning" only for a significant change.
         st.dataframe(pd.DataFrame({
             ctx.tr("stat.col.period"): changed["period"],
             ctx.tr("stat.col.count"): changed["count"],
-            ctx.tr("stat.col.change"): changed["change"],
+            ctx.tr("stat.col.change"): [
+                change_text(c, p, tr, lang) for c, p, tr in zip(
+                    changed["change"], changed["change_pct"], changed["trend"], strict=True)],
             ctx.tr("stat.col.source"): changed["source"],
         }), hide_index=True, width="stretch")
     with right:
