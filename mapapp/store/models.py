@@ -106,7 +106,11 @@ class Incident(_PointColumns, Base):
     """A police-reported crime (or police event placed from a place name)."""
 
     __tablename__ = "incidents"
-    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_incident_source_ext"),)
+    __table_args__ = (
+        UniqueConstraint("source", "external_id", name="uq_incident_source_ext"),
+        # the weekly lägesbild's GROUP BY reads only this index (issue 19, migration 0003)
+        Index("ix_incidents_day_zone_category", "local_day", "zone_id", "category"),
+    )
 
 
 class Observation(_PointColumns, Base):
