@@ -106,11 +106,7 @@ class Incident(_PointColumns, Base):
     """A police-reported crime (or police event placed from a place name)."""
 
     __tablename__ = "incidents"
-    __table_args__ = (
-        UniqueConstraint("source", "external_id", name="uq_incident_source_ext"),
-        # the weekly lägesbild's GROUP BY reads only this index (issue 19, migration 0003)
-        Index("ix_incidents_day_zone_category", "local_day", "zone_id", "category"),
-    )
+    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_incident_source_ext"),)
 
 
 class Observation(_PointColumns, Base):

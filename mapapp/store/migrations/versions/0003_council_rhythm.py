@@ -1,7 +1,6 @@
 """The council's rhythm (issue 19): the weekly tasks, the monthly actor survey (surveys,
 recipients, responses, answers), the public reports' review queue and the city's
-trygghetsmätning, and an index on incidents (local_day, zone_id, category) that the weekly
-counts read alone. A database made by 0001 after these were added to the models has them
+trygghetsmätning. A database made by 0001 after these were added to the models has them
 already; this revision creates what is missing, and drops them on downgrade.
 
 Revision ID: 0003
@@ -15,7 +14,6 @@ revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
-WEEK_INDEX = "ix_incidents_day_zone_category"
 
 
 def upgrade() -> None:
@@ -26,16 +24,11 @@ def upgrade() -> None:
     for name in RHYTHM_TABLES:  # in foreign-key order
         if not inspector.has_table(name):
             Base.metadata.tables[name].create(bind)
-    # the weekly counts read (local_day, zone_id, category) from one index only
-    have = {ix["name"] for ix in inspector.get_indexes("incidents")}
-    if WEEK_INDEX not in have:
-        op.create_index(WEEK_INDEX, "incidents", ["local_day", "zone_id", "category"])
 
 
 def downgrade() -> None:
     from mapapp.store.models import RHYTHM_TABLES, Base
 
     bind = op.get_bind()
-    op.drop_index(WEEK_INDEX, table_name="incidents")
     for name in reversed(RHYTHM_TABLES):
         Base.metadata.tables[name].drop(bind, checkfirst=True)
