@@ -616,14 +616,19 @@ def before_after(
     *,
     months: int = 6,
     radius_m: float = 150.0,
+    buffer_m: float = 250.0,
+    confidence: float = 0.95,
     points: pd.DataFrame | None = None,
     sites: pd.DataFrame | None = None,
     lang: str = "sv",
 ) -> dict[str, Any]:
-    """Counts before/after one measure by :func:`mapapp.analysis.beforeafter.before_after`
-    (its rule: site radius or zone; the same months a year earlier when the data reach back).
-    ``points``/``sites`` may be passed when already loaded (for ``who``)."""
+    """Counts before/after one measure and its WDD test by
+    :func:`mapapp.analysis.beforeafter.before_after` (site radius, cell or zone; the same
+    months a year earlier when the data reach back; control = rest of the zone or district).
+    ``points``/``sites`` may be passed when already loaded (for ``who``). ``lang`` only words
+    the errors; the result holds codes."""
     from mapapp.analysis.beforeafter import before_after as compute
+    from mapapp.store.district import district_outline, zones_frame
 
     who.require(Perm.VIEW_AGGREGATES, lang)
     m = get_measure(engine, who, measure_id, lang=lang)
@@ -635,4 +640,6 @@ def before_after(
         from mapapp.store.district import sites_frame
 
         sites = sites_frame(engine)
-    return compute(m, points, sites=sites, months=months, radius_m=radius_m, lang=lang)
+    return compute(m, points, sites=sites, zones=zones_frame(engine),
+                   district=district_outline(engine), months=months, radius_m=radius_m,
+                   buffer_m=buffer_m, confidence=confidence)

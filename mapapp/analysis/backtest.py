@@ -29,13 +29,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from mapapp.analysis.expected import Params, district_metric, site_xy, to_metric_xy
+from mapapp.analysis.expected import (
+    Params,
+    district_metric,
+    inside_district,
+    raster_for,
+    site_xy,
+    to_metric_xy,
+)
 from mapapp.analysis.grid import Grid, gi_star
 from mapapp.analysis.hotspots import site_hotspots
 from mapapp.analysis.periods import Period, bucket, list_periods, utc_ns
@@ -80,23 +88,60 @@ class Score:
 
 def _score(inside_now: np.ndarray, inside_prev: np.ndarray, n_now: int, n_prev: int,
            area: float, total_area: float) -> Score:
-    a, b = int(inside_now.sum()), int(inside_prev.sum())
-    return Score(area / total_area if total_area else math.nan,
-                 a / n_now if n_now else math.nan, pai(a, n_now, area, total_area),
-                 rri(a, b, n_now, n_prev), a, b)
+    return _score_counts(int(inside_now.sum()), int(inside_prev.sum()), n_now, n_prev, area,
+                         total_area)
 
 
 def _baseline(prev_counts: np.ndarray, cell_area: np.ndarray, area: float) -> np.ndarray:
-    """Boolean mask of the top cells by count covering at least ``area`` (at least one cell
+    """Boolean mask of the top cells by count covering ``area`` (to 0.1 %; at least one cell
     when area > 0)."""
     mask = np.zeros(len(prev_counts), dtype=bool)
     if area <= 0:
         return mask
     order = np.lexsort((np.arange(len(prev_counts)), -prev_counts))
     cum = np.cumsum(cell_area[order])
-    k = int(np.searchsorted(cum, area - 1e-6)) + 1
+    k = int(np.searchsorted(cum, area * (1 - 1e-3))) + 1
     mask[order[: min(k, len(order))]] = True
     return mask
+
+
+@dataclass(frozen=True)
+class CellScores:
+    cells: int
+    score: Score
+    baseline: Score
+
+
+def hot_cell_scores(prev_cell: np.ndarray, now_cell: np.ndarray, grid: Grid,
+                    cell_area: np.ndarray, total_area: float) -> CellScores:
+    """P−1's Gi* hot cells (z ≥ 1.96) scored on P, and the count baseline of the same area.
+    ``prev_cell``/``now_cell``: the grid cell of each incident of P−1 and of P in the
+    district (-1 = not counted). Returns ``cells`` (number of hot cells), ``score`` and
+    ``baseline`` (:class:`Score`)."""
+    prev_counts = np.bincount(prev_cell[prev_cell >= 0], minlength=grid.n)
+    now_counts = np.bincount(now_cell[now_cell >= 0], minlength=grid.n)
+    n_prev, n_now = int((prev_cell >= 0).sum()), int((now_cell >= 0).sum())
+    hot = gi_star(prev_counts, grid) >= HOT_Z
+    area = float(cell_area[hot].sum())
+    base = _baseline(prev_counts, cell_area, area)
+
+    def score(mask: np.ndarray, a: float) -> Score:
+        return _score_counts(int(now_counts[mask].sum()), int(prev_counts[mask].sum()), n_now,
+                             n_prev, a, total_area)
+
+    return CellScores(int(hot.sum()), score(hot, area), score(base, float(cell_area[base].sum())))
+
+
+def _score_counts(a: int, b: int, n_now: int, n_prev: int, area: float, total_area: float
+                  ) -> Score:
+    return Score(area / total_area if total_area else math.nan,
+                 a / n_now if n_now else math.nan, pai(a, n_now, area, total_area),
+                 rri(a, b, n_now, n_prev), a, b)
+
+
+def cell_areas(grid: Grid, district: shapely.Geometry) -> np.ndarray:
+    """Area of each grid cell inside the district (m²), cached per grid and outline."""
+    return _cell_areas(grid, shapely.to_wkb(district))
 
 
 def backtest(points: pd.DataFrame, grid: Grid, sites: pd.DataFrame,
@@ -124,15 +169,13 @@ def backtest(points: pd.DataFrame, grid: Grid, sites: pd.DataFrame,
     xy = to_metric_xy(lon, lat)
     cell = grid.cell_index(lon, lat) if grid.kind == "h3" else _cells_metric(grid, xy)
     d3006 = district_metric(district)
-    shapely.prepare(d3006)
     total_area = float(d3006.area)
-    in_d = np.zeros(len(xy), dtype=bool)
-    okxy = np.isfinite(xy).all(axis=1)
-    in_d[okxy] = shapely.intersects_xy(d3006, xy[okxy, 0], xy[okxy, 1])
+    okxy: np.ndarray = np.asarray(np.isfinite(xy).all(axis=1))
+    in_d = inside_district(raster_for(district, params.cell_m, params.ring_outer_m), d3006, xy)
     now, before = in_d & (code == 1), in_d & (code == 0)
     n_now, n_prev = int(now.sum()), int(before.sum())
     prev_counts = np.bincount(cell[before & (cell >= 0)], minlength=grid.n)
-    cell_area = shapely.area(shapely.intersection(grid.polygons_metric, d3006))
+    cell_area = _cell_areas(grid, shapely.to_wkb(district))
     in_cell = cell >= 0
 
     def cells_mask(mask: np.ndarray) -> np.ndarray:
@@ -142,14 +185,9 @@ def backtest(points: pd.DataFrame, grid: Grid, sites: pd.DataFrame,
 
     rows = []
     # Hot cells of P−1 (Gi* z ≥ 1.96).
-    hot = gi_star(prev_counts, grid) >= HOT_Z
-    hot_area = float(cell_area[hot].sum())
-    inside = cells_mask(hot)
-    base = cells_mask(_baseline(prev_counts, cell_area, hot_area))
-    base_area = float(cell_area[_baseline(prev_counts, cell_area, hot_area)].sum())
-    rows.append(("hot_cells", int(hot.sum()), _score(inside & now, inside & before, n_now, n_prev,
-                                                     hot_area, total_area),
-                 _score(base & now, base & before, n_now, n_prev, base_area, total_area)))
+    hc = hot_cell_scores(np.where(before, cell, -1), np.where(now, cell, -1), grid, cell_area,
+                         total_area)
+    rows.append(("hot_cells", hc.cells, hc.score, hc.baseline))
     # Flagged places of P−1.
     res = site_hotspots(pts, sites, district, period=prev, periods=periods, params=params)
     flagged_idx = res.summary.loc[res.summary["flagged"], "site_index"].to_numpy(dtype=np.int64)
@@ -178,6 +216,15 @@ def backtest(points: pd.DataFrame, grid: Grid, sites: pd.DataFrame,
         "n_total_previous": n_prev, "baseline_area_share": b.area_share,
         "baseline_hit_share": b.hit_share, "baseline_pai": b.pai, "baseline_rri": b.rri,
     } for m, k, s, b in rows], columns=list(COLUMNS))
+
+
+@lru_cache(maxsize=8)
+def _cell_areas(grid: Grid, district_wkb: bytes) -> np.ndarray:
+    """Area of each cell inside the district (m²), once per grid and outline."""
+    d3006 = district_metric(shapely.from_wkb(district_wkb))
+    out = np.asarray(shapely.area(shapely.intersection(grid.polygons_metric, d3006)))
+    out.flags.writeable = False
+    return out
 
 
 def _cells_metric(grid: Grid, xy: np.ndarray) -> np.ndarray:

@@ -55,6 +55,7 @@ from mapapp.errors import DataValidationError, NotFoundError, Problem
 from mapapp.i18n import t
 from mapapp.measures import measures_frame
 from mapapp.settings import Settings, load_settings
+from mapapp.store.aggregates import DayFilter, daily_counts
 from mapapp.store.district import district_outline, sites_frame, stadsdelar_frame, zones_frame
 from mapapp.store.models import Incident, Observation
 from mapapp.store.points import PointFilter, load_points
@@ -169,8 +170,12 @@ def default_since(today: date | None = None) -> date:
 
 
 def latest_period(engine: Engine, settings: Settings, lang: str = "sv") -> Period:
-    """The statistical year holding the latest incident or observation."""
-    latest: list[datetime] = []
+    """The default period of a snapshot: the latest statistical year the data cover to its end
+    (the reported crimes' latest time, else the observations'; see
+    :func:`mapapp.analysis.periods.latest_complete`), else the one holding the latest point."""
+    from mapapp.analysis.periods import is_complete
+
+    latest: list[pd.Timestamp] = []
     with engine.connect() as conn:
         for table in (Incident.__table__, Observation.__table__):
             v = conn.execute(select(func.max(table.c.occurred_at))).scalar()
@@ -179,8 +184,19 @@ def latest_period(engine: Engine, settings: Settings, lang: str = "sv") -> Perio
                               else pd.Timestamp(v, tz="UTC"))
     if not latest:
         raise DataValidationError([Problem(None, "period", t("snapshot.no_data", lang))])
-    return period_containing(max(latest), kind="statistical",
-                             stat_year_start_month=settings.stat_year_start_month)
+    end = latest[0]  # the crimes' coverage decides when there are any
+    p = period_containing(end, kind="statistical",
+                          stat_year_start_month=settings.stat_year_start_month)
+    if not is_complete(p, end):
+        earlier = previous_period(p)
+        with engine.connect() as conn:
+            first = conn.execute(select(func.min(Incident.__table__.c.occurred_at))).scalar()
+        if first is not None:
+            ts = pd.Timestamp(first)
+            ts = ts.tz_convert("UTC") if ts.tzinfo else ts.tz_localize("UTC")
+            if ts < earlier.end:  # the data reach into the year before
+                return earlier
+    return p
 
 
 def _local_midnight(d: date) -> datetime:
@@ -189,54 +205,90 @@ def _local_midnight(d: date) -> datetime:
 
 # --- counts ----------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Counts:
+    """(category, period label) -> count, and the tested change of each (category, period)
+    against the same days a year earlier (summed over zones for the district, then tested)."""
+
+    counts: dict[tuple[str, str], int]
+    changes: dict[tuple[str, str], Any] = field(default_factory=dict)  # significance.Change
+    incomplete: list[str] = field(default_factory=list)
+
+
 def _count_lookup(points: pd.DataFrame, zones: pd.DataFrame, zone: str | None, per: Period,
-                  settings: Settings) -> dict[tuple[str, str], int]:
-    """(category, period label) -> count, by :func:`period_counts` (district: every point in
-    a stadsdel, summed over zones)."""
+                  settings: Settings, *, weight: str | None = None) -> Counts:
+    """Counts and tested changes by :func:`period_counts` (district: every point in a
+    stadsdel, summed over zones) -- the figures of ``mapapp stats``. ``weight``: rows already
+    counted per day by the database (restricted to the area there: a ``stadsdel`` column is
+    then not needed)."""
+    from mapapp.analysis.significance import compare
+
     if len(points) == 0:
-        return {}
+        return Counts({})
     kw: dict[str, Any] = {"period_kind": per.kind,
                           "stat_year_start_month": settings.stat_year_start_month,
-                          "reference": per.last_day if per.kind == "rolling12" else None}
+                          "reference": per.last_day if per.kind == "rolling12" else None,
+                          "weight": weight, "confidence": settings.confidence_level}
     if zone is not None:
         frame = period_counts(points, zones=zones, zone=zone, **kw)
     else:
-        inside = points[points["stadsdel"].notna()]
+        inside = points if weight is not None else points[points["stadsdel"].notna()]
         if len(inside) == 0:
-            return {}
+            return Counts({})
         frame = period_counts(inside, zones=zones, **kw)
-    grouped = frame.groupby(["category", "period"], sort=False, dropna=False)["count"].sum()
-    return {(str(c), str(p)): int(n) for (c, p), n in grouped.items()}
+    grouped = frame.groupby(["category", "period"], sort=False, dropna=False)
+    counts = {(str(c), str(p)): int(n) for (c, p), n in grouped["count"].sum().items()}
+    changes: dict[tuple[str, str], Any] = {}
+    tested = frame[frame["prev_count"].notna()]
+    for (c, p), part in tested.groupby(["category", "period"], sort=False, dropna=False):
+        changes[(str(c), str(p))] = compare(
+            int(part["prev_count"].sum()), int(part["cmp_count"].sum()),
+            float(part["prev_days"].iloc[0]), float(part["cmp_days"].iloc[0]),
+            confidence=settings.confidence_level)
+    periods = frame.drop_duplicates("period")
+    incomplete = [f"{p} ({t_})" for p, c, t_ in zip(periods["period"], periods["complete"],
+                                                    periods["cmp_to"], strict=True) if not c]
+    return Counts(counts, changes, incomplete)
 
 
-def counts_table(lookup: dict[tuple[str, str], int], kind: str, periods: Sequence[str],
+def counts_table(lookup: Counts, kind: str, periods: Sequence[str],
                  settings: Settings, lang: str) -> Table:
     """One row per category (the council's five incident categories always, others when any
-    of the periods has a count) with the suppressed counts and the change last vs previous."""
+    of the periods has a count) with the suppressed counts, the change last vs previous
+    (over the same days a year earlier; shown only when both compared counts are shown) and
+    its assessment: an arrow and "ökning"/"minskning" only when significant."""
+    from mapapp.render.figures import arrow, trend_text
+
     below = settings.suppress_below
-    present = {c for (c, p), n in lookup.items() if p in periods and n > 0}
+    counts = lookup.counts
+    present = {c for (c, p), n in counts.items() if p in periods and n > 0}
     order = [c.code for c in cats.categories(kind)]  # type: ignore[arg-type]
     always = list(COUNCIL_CATEGORIES) if kind == "incident" else []
     codes = [c for c in order if c in present or c in always]
     codes += sorted(present - set(order))
     rows = []
     for code in codes:
-        ns = [lookup.get((code, p), 0) for p in periods]
+        ns = [counts.get((code, p), 0) for p in periods]
         label = category_label(code, lang) if kind == "incident" else cats.label(
             "observation", code, lang)
         if cats.is_sensitive(code):
             label += " *"
         cells = [suppress(n, below, lang) for n in ns]
-        change, pct = "", ""
-        if len(ns) >= 2 and shown_exactly(ns[-1], below) and shown_exactly(ns[-2], below):
-            d = ns[-1] - ns[-2]
-            change = fmt_number(d, lang, decimals=0, sign=True)
-            if ns[-2] > 0:
-                pct = fmt_number(100.0 * d / ns[-2], lang, sign=True) + " %"
-        rows.append([label, *cells, change, pct])
+        change, pct, assess = "", "", ""
+        ch = lookup.changes.get((code, periods[-1])) if periods else None
+        if ch is not None:
+            if shown_exactly(ch.after, below) and shown_exactly(ch.before, below):
+                change = fmt_number(ch.change, lang, decimals=0, sign=True)
+                if ch.change_pct is not None:
+                    pct = fmt_number(ch.change_pct, lang, sign=True) + " %"
+            assess = f"{arrow(ch.trend)} {trend_text(ch.trend, lang)}".strip()
+        rows.append([label, *cells, change, pct, assess])
     headers = [t("snapshot.col.category", lang), *periods, t("snapshot.col.change", lang),
-               t("snapshot.col.change_pct", lang)]
+               t("snapshot.col.change_pct", lang), t("sig.col.trend", lang)]
     notes = [t("snapshot.note.suppressed", lang, n=below)]
+    inc = [x for x in lookup.incomplete if x.split(" ")[0] in periods]
+    if inc:
+        notes.append(t("lb.note.incomplete", lang, periods=", ".join(inc)))
     if any(cats.is_sensitive(c) for c in codes):
         notes.append(t("snapshot.note.sensitive", lang))
     return Table(t(f"snapshot.h.counts_{kind}", lang), headers, rows, notes)
@@ -244,9 +296,11 @@ def counts_table(lookup: dict[tuple[str, str], int], kind: str, periods: Sequenc
 
 # --- measures and statistics ------------------------------------------------------------------
 
-def measures_table(measures: pd.DataFrame, zone: str | None, lang: str) -> Table:
+def measures_table(measures: pd.DataFrame, zone: str | None, lang: str,
+                   effects: dict[int, dict[str, Any]] | None = None) -> Table:
     """The measures of the zone (all for the district), by priority area: actor, status and
-    due date ("(försenad)" when overdue), from :func:`mapapp.measures.measures_frame`."""
+    due date ("(försenad)" when overdue), from :func:`mapapp.measures.measures_frame`; with
+    ``effects`` (:func:`mapapp.snapshot.effects.measure_effects`) each measure's WDD verdict."""
     df = measures if zone is None else measures[measures["zone"] == zone]
     df = df.sort_values(["priority_area", "title"], kind="stable", na_position="last")
     headers = [t("snapshot.col.priority_area", lang), t("snapshot.col.measure", lang)]
@@ -254,6 +308,10 @@ def measures_table(measures: pd.DataFrame, zone: str | None, lang: str) -> Table
         headers.append(t("snapshot.col.zone", lang))
     headers += [t("snapshot.col.place", lang), t("snapshot.col.actor", lang),
                 t("snapshot.col.status", lang), t("snapshot.col.due", lang)]
+    if effects is not None:
+        from mapapp.render.figures import verdict_text
+
+        headers.append(t("lb.col.wdd", lang))
     rows = []
     for r in df.to_dict("records"):
         status = str(r.get("status") or "")
@@ -268,6 +326,9 @@ def measures_table(measures: pd.DataFrame, zone: str | None, lang: str) -> Table
             row.append(_text(r.get("zone")))
         row += [_text(r.get("site")) or _text(r.get("cell_id")), _text(r.get("actor")),
                 status_label, due_text]
+        if effects is not None:
+            eff = effects.get(int(r["id"])) if r.get("id") is not None else None
+            row.append(verdict_text(eff, lang) if eff is not None else "")
         rows.append(row)
     notes = [] if rows else [t("snapshot.note.no_measures", lang)]
     return Table(t("snapshot.h.measures", lang), headers, rows, notes)
@@ -450,18 +511,19 @@ def gather(
 
     zone_ids = None if zrow is None else [int(zrow["id"])]
     now: dict[str, pd.DataFrame] = {}
-    before: dict[str, pd.DataFrame] = {}
-    for kind in KINDS:
+    for kind in KINDS:  # the period's points: site flags and the map need positions
         now[kind] = load_points(engine, who, kind, PointFilter(  # type: ignore[arg-type]
             start=p3.start.to_pydatetime(), end=p3.end.to_pydatetime()))
-        before[kind] = load_points(engine, who, kind, PointFilter(  # type: ignore[arg-type]
-            zone_ids=zone_ids, start=p1.start.to_pydatetime(), end=p3.start.to_pydatetime()))
 
+    # The three periods' counts are counted by the database, per zone x category x local day
+    # (mapapp.store.aggregates): the two earlier periods' points are never read.
     counts = []
+    days = DayFilter(start=p1.start.date(), end=p3.end.date(),
+                     zone_ids=None if zone_ids is None else tuple(zone_ids),
+                     in_stadsdel=zname is None)
     for kind in KINDS:
-        pts = pd.concat([before[kind], now[kind] if zname is None
-                         else now[kind][now[kind]["zone"] == zname]], ignore_index=True)
-        lookup = _count_lookup(pts, zones, zname, p3, settings)
+        daily = daily_counts(engine, (kind,), days)
+        lookup = _count_lookup(daily, zones, zname, p3, settings, weight="n")
         counts.append(counts_table(lookup, kind, periods, settings, lang))
 
     sites = sites_frame(engine)
@@ -476,7 +538,12 @@ def gather(
     hotspots, flagged = hotspots_table(pd.concat([*history, all_now], ignore_index=True),
                                        sites, district, p3, settings, lang,
                                        only=set(area_sites["name"].astype(str)))
-    measures = measures_table(measures_frame(engine, who), zname, lang)
+    from mapapp.snapshot.effects import measure_effects
+
+    mframe = measures_frame(engine, who)
+    mine = mframe if zname is None else mframe[mframe["zone"] == zname]
+    measures = measures_table(mframe, zname, lang,
+                              effects=measure_effects(engine, who, mine, settings))
     obs = load_points(engine, who, "observation",
                       PointFilter(zone_ids=zone_ids, start=_local_midnight(since_d)))
     observations = observations_table(obs, sites, since_d, settings, include_notes, lang)

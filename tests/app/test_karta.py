@@ -115,7 +115,8 @@ def test_picking_a_zone_opens_its_card(app_store):
     text = _texts(at)
     assert "Revidering krävs" in text  # the bundled zones were revised in 2023
     assert lagesbild[:60] in text.replace("\\", "")  # Markdown escapes removed
-    table = at.dataframe[0].value
+    # The card's figures (the map's text-alternative table comes first).
+    table = next(d.value for d in at.dataframe if "Period" in d.value.columns)
     assert list(table["Period"]) == ["2020-2021", "2021-2022", "2022-2023"]
     assert int(table["Antal"].iloc[-1]) == _count(app_store, zone=1)
     last = table["Förändring"].iloc[-1]

@@ -15,7 +15,6 @@ from mapapp import walks
 from mapapp.access import Principal, Role
 from mapapp.store.engine import make_engine
 from mapapp.store.models import Zone
-
 from tests.e2e.axe import audit, blocking, describe
 from tests.e2e.conftest import login
 

@@ -394,3 +394,29 @@ def test_zone_table_has_the_maps_figures_computed_independently(district):
     assert (table.loc[first, "measures"], table.loc[first, "overdue"]) == (3, 2)
     assert (table.loc[third, "measures"], table.loc[third, "overdue"]) == (1, 0)
     assert table["measures"].sum() == 4  # the measure without a zone is in no row
+
+
+def test_an_incomplete_period_is_not_the_default_and_never_a_fall(district):
+    """Data only to December: the map opens on the latest complete period; the incomplete one,
+    when chosen, is compared with the same months a year earlier (no "−92 848")."""
+    cut = pd.Timestamp("2023-01-01", tz="Europe/Stockholm")
+    raw = district["inc_raw"]
+    when = pd.to_datetime(raw["occurred_at"], utc=True)
+    short = dict(district, inc_raw=raw[when < cut].reset_index(drop=True))
+    inp = _inputs(short)
+    assert [p.label for p in inp.periods][-1] == "2022-2023"
+    view = compute_view(inp, MapFilter(), SETTINGS)
+    assert view.period.label == "2021-2022"
+    chosen = compute_view(inp, MapFilter(period="2022-2023"), SETTINGS)
+    ch = chosen.figures["incidents_change"]
+    assert ch.complete is False
+    local = when.dt.tz_convert("Europe/Stockholm")
+
+    def n(a: str, b: str) -> int:
+        return int(((local >= pd.Timestamp(a, tz="Europe/Stockholm"))
+                    & (local < pd.Timestamp(b, tz="Europe/Stockholm"))).sum())
+
+    now, before = n("2022-09-01", "2023-01-01"), n("2021-09-01", "2022-01-01")
+    assert (ch.previous, ch.change_abs) == (before, now - before)
+    whole_year_before = n("2021-09-01", "2022-09-01")
+    assert ch.change_abs > now - whole_year_before  # not the fall against a whole year

@@ -13,6 +13,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from mapapp.analysis.tables import chart_frame, period_sort_key, with_changes  # noqa: E402
+from mapapp.render.figures import arrow, change_text  # noqa: E402
 from mapapp.textsafe import markdown_text  # noqa: E402
 from mapapp.ui import context as ctx  # noqa: E402
 
@@ -95,17 +96,27 @@ def area_section(frame: pd.DataFrame, area: str, *, key: str) -> None:
     comparison = frame[frame["area_kind"] == "comparison"]
     chart_src = pd.concat([rows, comparison[comparison["category"] == category]])
     wide = chart_frame(chart_src, category)
+    changed = with_changes(rows, confidence=ctx.get_settings().confidence_level)
     if not wide.empty:
+        # A period whose change from the one before is significant carries ↑/↓.
+        marks = {p: arrow(tr) for p, tr in zip(changed["period"], changed["trend"], strict=True)
+                 if arrow(tr)}
+        wide.index = [f"{p} {marks[p]}" if p in marks else str(p) for p in wide.index]
         st.bar_chart(wide, stack=False)
+        if marks:
+            st.caption(ctx.tr("sig.chart_marked_table"))
     left, right = st.columns(2)
     with left:
         st.markdown("**" + ctx.tr("stat.table_figures", source=markdown_text(
             ", ".join(sorted(rows["source"].unique())))) + "**")
-        changed = with_changes(rows)
+        lang = ctx.lang()
+        # An arrow and "ökning"/"minskning" only for a significant change.
         st.dataframe(pd.DataFrame({
             ctx.tr("stat.col.period"): changed["period"],
             ctx.tr("stat.col.count"): changed["count"],
-            ctx.tr("stat.col.change"): changed["change"],
+            ctx.tr("stat.col.change"): [
+                change_text(c, p, tr, lang) for c, p, tr in zip(
+                    changed["change"], changed["change_pct"], changed["trend"], strict=True)],
             ctx.tr("stat.col.source"): changed["source"],
         }), hide_index=True, width="stretch")
     with right:
