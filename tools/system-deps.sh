@@ -4,6 +4,8 @@
 #   chromium                  the browser tests (Playwright drives Debian's chromium)
 #   libreoffice-writer-nogui  the snapshot tests convert DOCX to PDF as the council would
 #   poppler-utils             ... and read the PDFs (pdftotext, pdftoppm)
+#   nodejs, npm               test-side JavaScript (tests/js: axe-core, oidc-provider), when
+#                             node or npm is not on the PATH already
 # and PostgreSQL started when it is down. Quick (a few dpkg look-ups) when all is in place.
 # Without apt or without the rights to use it, it prints the exact commands and exits 1.
 # `make test` runs it first; set MAPAPP_SKIP_SYSTEM_DEPS=1 to skip it (you manage them).
@@ -31,6 +33,9 @@ else
   command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 fi
+# The test-side JavaScript (tools/test-js-deps.sh) needs node >= 20 and npm, from anywhere.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 # `make install` creates .venv with the system Python: Debian keeps venv/ensurepip apart.
 if command -v dpkg >/dev/null 2>&1 && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
   missing+=("python3-venv")

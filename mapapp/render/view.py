@@ -44,6 +44,7 @@ from mapapp.render.features import (
     site_features,
     zone_features,
 )
+from mapapp.render.hotspot_layers import backtest_figures, emerging_cells, emerging_steps
 from mapapp.render.spec import LayerSpec
 from mapapp.settings import Settings
 
@@ -157,6 +158,15 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
     gi_labels = {c: t(f"analysis.gi.{c}", lang) for c in gi_spec.colors}
     hotspots = gi_cells(ii, in_period, inp.grid, colors=gi_spec.colors, labels=gi_labels,
                         tip=t("map.tip.gi", lang))
+    em_spec = layer["emerging"].style
+    steps = emerging_steps(ii, base, period, settings.stat_year_start_month)
+    emerging = emerging_cells(ii, base, inp.grid, steps, colors=em_spec.colors,
+                              labels={c: t(f"hotspots.trend.{c}", lang) for c in em_spec.colors},
+                              tip=t("map.tip.cell", lang))
+    district_outline = shapely.union_all(inp.stadsdelar.geometry.to_numpy())
+    labels_all = [p.label for p in inp.periods]
+    backtest = backtest_figures(ii, base, inp.grid, district_outline, period,
+                                prev if prev is not None and prev.label in labels_all else None)
     inc_points = pack_points(ii, in_period, labels=_labels("incident", lang),
                              colors=layer["incident_points"].style.color, budget=point_budget)
     obs_points = pack_points(oi, obs_period, labels=_labels("observation", lang),
@@ -178,12 +188,16 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
     if not inp.can_see_sensitive:
         cell_note.append(t("map.note.sensitive", lang))
         notes["hotspots"] = t("map.note.sensitive", lang)
+    if steps:
+        notes["emerging"] = t("hotspots.note.emerging", lang,
+                              steps=f"{steps[0].label} – {steps[-1].label}")
     notes["incident_cells"] = " ".join(cell_note)
 
     data: dict[str, Any] = {
         "stadsdelar": outline_features(inp.stadsdelar),
         "zones": zone_features(inp.zones, inp.revision, zone_counts(ii, in_period), lang=lang),
         "hotspots": hotspots,
+        "emerging": emerging,
         "incident_cells": incident_cells,
         "incident_points": inc_points,
         "observations": obs_points,
@@ -212,6 +226,7 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
         "overdue": int(measures["overdue"].sum()) if measures is not None and len(measures)
         else 0,
         "points_sent": 0 if inc_points is None else inc_points.count,
+        "backtest": backtest,
     }
     return MapView(period=period, previous=prev, data=data, figures=figures, counts=counts,
                    flags=flags, notes=notes, overrides=overrides, hotspots=hot_sites)

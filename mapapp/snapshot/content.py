@@ -55,6 +55,7 @@ from mapapp.errors import DataValidationError, NotFoundError, Problem
 from mapapp.i18n import t
 from mapapp.measures import measures_frame
 from mapapp.settings import Settings, load_settings
+from mapapp.store.aggregates import DayFilter, daily_counts
 from mapapp.store.district import district_outline, sites_frame, stadsdelar_frame, zones_frame
 from mapapp.store.models import Incident, Observation
 from mapapp.store.points import PointFilter, load_points
@@ -215,9 +216,11 @@ class Counts:
 
 
 def _count_lookup(points: pd.DataFrame, zones: pd.DataFrame, zone: str | None, per: Period,
-                  settings: Settings) -> Counts:
+                  settings: Settings, *, weight: str | None = None) -> Counts:
     """Counts and tested changes by :func:`period_counts` (district: every point in a
-    stadsdel, summed over zones) -- the figures of ``mapapp stats``."""
+    stadsdel, summed over zones) -- the figures of ``mapapp stats``. ``weight``: rows already
+    counted per day by the database (restricted to the area there: a ``stadsdel`` column is
+    then not needed)."""
     from mapapp.analysis.significance import compare
 
     if len(points) == 0:
@@ -225,11 +228,11 @@ def _count_lookup(points: pd.DataFrame, zones: pd.DataFrame, zone: str | None, p
     kw: dict[str, Any] = {"period_kind": per.kind,
                           "stat_year_start_month": settings.stat_year_start_month,
                           "reference": per.last_day if per.kind == "rolling12" else None,
-                          "confidence": settings.confidence_level}
+                          "weight": weight, "confidence": settings.confidence_level}
     if zone is not None:
         frame = period_counts(points, zones=zones, zone=zone, **kw)
     else:
-        inside = points[points["stadsdel"].notna()]
+        inside = points if weight is not None else points[points["stadsdel"].notna()]
         if len(inside) == 0:
             return Counts({})
         frame = period_counts(inside, zones=zones, **kw)
@@ -507,18 +510,19 @@ def gather(
 
     zone_ids = None if zrow is None else [int(zrow["id"])]
     now: dict[str, pd.DataFrame] = {}
-    before: dict[str, pd.DataFrame] = {}
-    for kind in KINDS:
+    for kind in KINDS:  # the period's points: site flags and the map need positions
         now[kind] = load_points(engine, who, kind, PointFilter(  # type: ignore[arg-type]
             start=p3.start.to_pydatetime(), end=p3.end.to_pydatetime()))
-        before[kind] = load_points(engine, who, kind, PointFilter(  # type: ignore[arg-type]
-            zone_ids=zone_ids, start=p1.start.to_pydatetime(), end=p3.start.to_pydatetime()))
 
+    # The three periods' counts are counted by the database, per zone x category x local day
+    # (mapapp.store.aggregates): the two earlier periods' points are never read.
     counts = []
+    days = DayFilter(start=p1.start.date(), end=p3.end.date(),
+                     zone_ids=None if zone_ids is None else tuple(zone_ids),
+                     in_stadsdel=zname is None)
     for kind in KINDS:
-        pts = pd.concat([before[kind], now[kind] if zname is None
-                         else now[kind][now[kind]["zone"] == zname]], ignore_index=True)
-        lookup = _count_lookup(pts, zones, zname, p3, settings)
+        daily = daily_counts(engine, (kind,), days)
+        lookup = _count_lookup(daily, zones, zname, p3, settings, weight="n")
         counts.append(counts_table(lookup, kind, periods, settings, lang))
 
     sites = sites_frame(engine)
