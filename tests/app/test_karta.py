@@ -140,6 +140,11 @@ def test_a_clicked_site_shows_its_flags_and_measures(app_store):
     assert "(försenad)" in text.replace("\\", "")
     assert _metric(at, "Försenade åtgärder") == 1
     assert any(b.key == "karta_site_zone" for b in at.button)
+    # The site's periods with the tested change (an arrow only when significant).
+    table = next(d.value for d in at.dataframe if "Period" in d.value.columns)
+    assert list(table["Period"]) == ["2020-2021", "2021-2022", "2022-2023"]
+    assert all(c == "–" or c[0] in "↑↓" or c.endswith("oförändrat inom normal variation")
+               for c in table["Förändring"])
 
 
 def test_english(app_store):
