@@ -337,8 +337,7 @@ def test_zone_card_shows_the_last_three_periods_with_trends(district):
             assert b.change_abs == b.count - a.count and b.previous == a.count
         # The total's change tested again, independently: scipy's exact binomial test.
         now = b.previous + b.change_abs
-        assert b.p_value == pytest.approx(binomtest(b.previous, b.previous + now, 0.5).pvalue,
-                                          rel=1e-3)
+        assert b.p_value == pytest.approx(binomtest(b.previous, b.previous + now, 0.5).pvalue)
         assert b.arrow == ("" if not b.significant else "↑" if b.change_abs > 0 else "↓")
     assert card.revision_due and card.text == "Lugnt."
 
@@ -474,3 +473,27 @@ def test_a_period_change_reuses_the_site_counts_and_gives_the_same_flags(distric
         pd.testing.assert_frame_equal(view.flags[cols].reset_index(drop=True),
                                       ref[cols].reset_index(drop=True))
     assert len(view_mod._COUNTS) == 1  # one filter, three periods: counted once
+
+
+def test_site_figures_count_the_radius_and_test_each_change(district):
+    from mapapp.render.cards import site_figures
+
+    inp = _inputs(district)
+    inc = inp.incidents
+    site = district["sites"].iloc[0]
+    labels = [p.label for p in inp.periods]
+    figs = site_figures(inc, float(site["lon"]), float(site["lat"]), labels, labels[-1],
+                        radius_m=150)
+    to_m = transformer(WGS84, METRIC)
+    sx, sy = to_m.transform(float(site["lon"]), float(site["lat"]))
+    ok = inc["lon"].notna().to_numpy()
+    x, y = to_m.transform(inc["lon"].to_numpy()[ok], inc["lat"].to_numpy()[ok])
+    near = inc[ok][np.hypot(x - sx, y - sy) <= 150]
+    for f, p in zip(figs, inp.periods[-3:], strict=True):
+        assert f.period == p.label
+        inside = (near["occurred_at"] >= p.start) & (near["occurred_at"] < p.end)
+        assert f.count == int(inside.sum())
+        if f.previous is not None:
+            assert f.p_value == pytest.approx(
+                binomtest(f.previous, f.previous + f.previous + f.change_abs, 0.5).pvalue)
+            assert f.arrow == ("" if not f.significant else "↑" if f.change_abs > 0 else "↓")
