@@ -277,7 +277,7 @@ def _summary(rows_all: pd.DataFrame, rows: pd.DataFrame, sites: pd.DataFrame,
     # followed by its members; then the other sites.
     rank = np.where(frame["rising"], 0, np.where(frame["persistent"] & frame["flagged"], 1,
                     np.where(frame["flagged"], 2, np.where(frame["fading"], 3, 4))))
-    has = np.array([p is not None for p in place_id])
+    has = np.fromiter((p is not None for p in place_id), dtype=bool, count=ns_)
     head = np.where(has, place_id, np.arange(ns_)).astype(np.int64)
     qq = frame["reason_q"].fillna(1.0).to_numpy()
     frame = frame.assign(_r=np.where(has, rank[head], 4), _q=np.where(has, qq[head], qq),

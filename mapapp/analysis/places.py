@@ -172,7 +172,7 @@ def place_flags(place_id: NDArray[Any], own: dict[str, NDArray[np.bool_]]
     the members' own ``flagged``, ``rising``, ``persistent``, ``fading``; and ``place_sites``
     (members of the site's place, 0 when not in one) and ``lead`` (the site leads a place)."""
     n = len(place_id)
-    has = np.array([p is not None for p in place_id])
+    has = np.fromiter((p is not None for p in place_id), dtype=bool, count=n)
     pid = np.where(has, place_id, -1).astype(np.int64)
     lead = has & (pid == np.arange(n))
 

@@ -90,7 +90,11 @@ def status_of(row: Mapping[str, Any]) -> str:
 
 
 def status_text(row: Mapping[str, Any], lang: str = "sv") -> str:
-    """"ökande, ihållande" — every status that applies, comma-separated."""
+    """"ökande, ihållande" — every status that applies, comma-separated; a member of a place
+    led by another site: "ingår i platsen Älvsjö centrum (en flagga per plats)"."""
+    member = row.get("in_place_of")
+    if isinstance(member, str) and member and member != row.get("name"):
+        return t("hotspots.member_of", lang, place=member)
     parts = [t(f"hotspots.status.{s}", lang) for s in ("rising", "persistent", "fading")
              if row.get(s)]
     if row.get("flagged") and not parts:
