@@ -16,9 +16,13 @@ residential part, commuting peaks around stations) shape the times.
    gathering and litter among the observations. Shows as **rising**.
 2. *Fruängen centrum* – a centre that **improves after its measure** (ordningsvakter and
    better lighting from 1 September 2022): a dense cluster every year until August 2022, a
-   thirtieth of it after. Shows as **fading** (persistent before, no longer flagged).
+   thirtieth of it after. Shows as **fading** (persistent before, no longer flagged). The
+   demo also records the measure (:data:`DEMO_MEASURE`: the site, its zone, start
+   2022-09-01, an actor, status ongoing), so ``mapapp measures before-after ID`` (the WDD
+   test) shows its effect.
 3. *Älvsjö station* – a station that **stays a hotspot**: a dense cluster in every year.
-   Shows as **persistent**.
+   Shows as **persistent** — as the place *Älvsjö centrum*, which holds the station (one
+   place, one flag: the centre is the more important member of the same points).
 
 With the defaults (20,000 incidents, 2,000 observations) at most 10 % of the sites are flagged
 in any period (a test). Reproducible: the same ``seed`` gives the same points (and the same
@@ -46,6 +50,17 @@ START = datetime(2019, 9, 1, tzinfo=UTC)
 END = datetime(2023, 8, 31, 21, 0, tzinfo=UTC)
 LAST_YEAR = pd.Timestamp("2022-09-01")  # local; the latest statistical year starts here
 MEASURE_START = LAST_YEAR  # Fruängen centrum's measure
+
+#: Fruängen centrum's measure as ``mapapp demo`` records it (the zone is the site's).
+DEMO_MEASURE: dict[str, str] = {
+    "site": "Fruängen centrum",
+    "title": "Ordningsvakter och bättre belysning i Fruängen centrum (demo)",
+    "description": "Demodata: ordningsvakter kvällstid och ny belysning från 1 september 2022.",
+    "priority_area": "Riktat arbete mot avgränsade platser och utsatta områden",
+    "actor": "Hägersten-Älvsjö SDF – trygghetsstrateg",
+    "status": "pagaende",
+    "start": MEASURE_START.date().isoformat(),
+}
 
 #: The planted stories: (site name, what it shows as).
 STORIES: tuple[tuple[str, str], ...] = (("Kämpetorpsskolan", "rising"),
@@ -251,5 +266,25 @@ def load_demo(
         audit.record(conn, who, "import", "demo", None, incidents=incidents,
                      observations=observations, seed=seed)
     return out
+
+
+def demo_measure(engine: Engine, who: Principal) -> tuple[int, bool] | None:
+    """Record :data:`DEMO_MEASURE` (once: an existing measure with its title at its site is
+    reused). Returns (measure id, created) or None when the district has no such site."""
+    from mapapp.measures import add_actor, add_measure, list_actors, measures_frame
+
+    sites = sites_frame(engine)
+    hit = sites[sites["name"] == DEMO_MEASURE["site"]]
+    if hit.empty or hit["zone_id"].isna().all():
+        return None
+    have = measures_frame(engine, who)
+    same = have[(have["title"] == DEMO_MEASURE["title"])
+                & (have["site"] == DEMO_MEASURE["site"])] if len(have) else have
+    if len(same):
+        return int(same["id"].iloc[0]), False
+    if DEMO_MEASURE["actor"] not in list_actors(engine, who):
+        add_actor(engine, who, DEMO_MEASURE["actor"])
+    mid = add_measure(engine, who, zone=int(hit["zone_id"].iloc[0]), **DEMO_MEASURE)
+    return mid, True
 
 

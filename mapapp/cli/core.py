@@ -97,6 +97,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
                             observations=args.observations, seed=args.seed, progress=progress)
         for kind, r in res.items():
             print(f"{kind}: {r.written} nya av {r.read} / {r.written} new of {r.read}")
+        from mapapp.demo import demo_measure
+
+        made = demo_measure(engine, CLI_PRINCIPAL)
+        if made is not None:
+            print(f"åtgärd / measure {made[0]}: Fruängen centrum "
+                  f"(mapapp measures before-after {made[0]})")
     if user_count(engine) == 0:
         for name, role, team in DEMO_USERS:
             add_user(engine, CLI_PRINCIPAL, name, role, password=DEMO_PASSWORD, team=team)
