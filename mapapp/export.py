@@ -23,9 +23,9 @@ from mapapp.store.district import sites_frame, stadsdelar_frame, zones_frame
 from mapapp.store.engine import read_connection
 from mapapp.store.models import Measure, Site, Zone
 from mapapp.store.points import load_points
+from mapapp.timezone import LOCAL_TZ
 
 LAYERS = ("zones", "stadsdelar", "sites", "incidents", "observations", "measures")
-LOCAL_TZ = "Europe/Stockholm"
 
 
 def _iso_local(series: pd.Series) -> pd.Series:

@@ -6,35 +6,21 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from mapapp.analysis.periods import LOCAL_TZ
 from mapapp.categories import MEASURE_STATUS_LABELS, MEASURE_STATUSES, PRIORITY_AREAS
 from mapapp.i18n import t
 from mapapp.notecheck import check_note
+from mapapp.values import fold, is_missing
 
 CLOSED: frozenset[str] = frozenset({"genomford", "avbruten"})
 LAGESBILD_YEARS = 2
 PLAN_YEARS = 2
 PRIORITIES_YEARS = 4
 
-def local_today() -> date:
-    """Today's date in Europe/Stockholm."""
-    return datetime.now(ZoneInfo(LOCAL_TZ)).date()
-
-
-def _missing(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, str):
-        return v.strip() == ""
-    return bool(pd.api.types.is_scalar(v) and pd.isna(v))
-
-
 def _as_date(v: Any) -> date | None:
-    if _missing(v):
+    if is_missing(v):
         return None
     if isinstance(v, datetime | pd.Timestamp):
         return v.date()
@@ -120,13 +106,12 @@ def personal_data_warnings(text: str | None, lang: str = "sv") -> list[str]:
             if f.kind in ("phone", "email")]
 
 
-def _fold(text: Any) -> str:
-    return unicodedata.normalize("NFC", str(text)).strip().casefold()
 
 
 def sv_key(text: Any) -> str:
     """Sort key in Swedish alphabetical order (å, ä, ö after z)."""
-    return _fold(text).translate({ord("å"): "z\x01", ord("ä"): "z\x02", ord("ö"): "z\x03"})
+    low = unicodedata.normalize("NFC", str(text)).strip().casefold()
+    return low.translate({ord("å"): "z\x01", ord("ä"): "z\x02", ord("ö"): "z\x03"})
 
 
 def status_label(code: Any, lang: str = "sv") -> str:
@@ -136,20 +121,20 @@ def status_label(code: Any, lang: str = "sv") -> str:
 
 def resolve_status(text: Any) -> str | None:
     """The status code for a code or a Swedish/English label (any case), else None."""
-    if _missing(text):
+    if is_missing(text):
         return None
-    f = _fold(text)
+    f = fold(text)
     for code in MEASURE_STATUSES:
-        if f in (code, *(_fold(x) for x in MEASURE_STATUS_LABELS[code])):
+        if f in (code, *(fold(x) for x in MEASURE_STATUS_LABELS[code])):
             return code
     return None
 
 
 def resolve_priority_area(text: Any) -> str | None:
     """One of the ten priority areas by its text (any case) or its number 1–10, else None."""
-    if _missing(text):
+    if is_missing(text):
         return None
     s = str(text).strip()
     if s.isdigit() and 1 <= int(s) <= len(PRIORITY_AREAS):
         return PRIORITY_AREAS[int(s) - 1]
-    return next((p for p in PRIORITY_AREAS if _fold(p) == _fold(s)), None)
+    return next((p for p in PRIORITY_AREAS if fold(p) == fold(s)), None)

@@ -35,7 +35,6 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, select
 
 from mapapp.access import Perm, Principal
-from mapapp.analysis.periods import LOCAL_TZ
 from mapapp.categories import (
     MEASURE_STATUSES,
     PRIORITY_AREAS,
@@ -49,12 +48,9 @@ from mapapp.measure_rules import (  # noqa: F401 -- re-exported for the CLI and 
     PLAN_YEARS,
     PRIORITIES_YEARS,
     _as_date,
-    _fold,
-    _missing,
     add_years,
     contains_identity_number,
     is_overdue,
-    local_today,
     personal_data_warnings,
     resolve_priority_area,
     resolve_status,
@@ -75,6 +71,8 @@ from mapapp.store.models import (
     Site,
     Zone,
 )
+from mapapp.timezone import LOCAL_TZ, local_today
+from mapapp.values import fold, is_missing
 
 FIELDS: tuple[str, ...] = ("zone", "site", "cell_id", "title", "description", "priority_area",
                            "actor", "status", "start", "due", "next_followup")
@@ -116,12 +114,12 @@ def _frame(rows: Iterable[Any], today: date) -> pd.DataFrame:
     df = pd.DataFrame([dict(r) for r in rows], columns=[c for c in LIST_COLUMNS if c != "overdue"])
     df["id"] = df["id"].astype("int64")
     df["zone_id"] = df["zone_id"].astype("int64")
-    df["site_id"] = pd.array([None if _missing(v) else int(v) for v in df["site_id"]],
+    df["site_id"] = pd.array([None if is_missing(v) else int(v) for v in df["site_id"]],
                              dtype="Int64")
     for col in DATE_FIELDS:
         df[col] = pd.Series([_as_date(v) for v in df[col]], index=df.index, dtype=object)
     for col in ("site", "cell_id"):
-        df[col] = pd.Series([None if _missing(v) else v for v in df[col]], index=df.index,
+        df[col] = pd.Series([None if is_missing(v) else v for v in df[col]], index=df.index,
                             dtype=object)
     df["lon"] = pd.to_numeric(df["lon"], errors="coerce").astype("float64")
     df["lat"] = pd.to_numeric(df["lat"], errors="coerce").astype("float64")
@@ -145,7 +143,7 @@ def find_zone(conn: Connection, value: Any, lang: str = "sv") -> int:
     if isinstance(value, int | np.integer) and int(value) in zones:
         return int(value)
     for zid, name in zones.items():
-        if _fold(name) == _fold(value):
+        if fold(name) == fold(value):
             return zid
     raise NotFoundError(t("zone.not_found", lang, name=value, known=_known(zones.values())))
 
@@ -168,11 +166,11 @@ def list_measures(
     today = today or local_today()
     problems = []
     code = resolve_status(status)
-    if not _missing(status) and code is None:
+    if not is_missing(status) and code is None:
         problems.append(Problem(None, "status", t("measures.err.status_unknown", lang, value=status,
                                                   known=_known(MEASURE_STATUSES))))
     area = resolve_priority_area(priority_area)
-    if not _missing(priority_area) and area is None:
+    if not is_missing(priority_area) and area is None:
         problems.append(Problem(None, "priority_area", t(
             "measures.err.priority_unknown", lang, value=priority_area,
             known=_known(PRIORITY_AREAS))))
@@ -181,14 +179,14 @@ def list_measures(
     q = _query()
     m = M
     with engine.connect() as conn:
-        if not _missing(zone):
+        if not is_missing(zone):
             q = q.where(m.c.zone_id == find_zone(conn, zone, lang))
         rows = conn.execute(q).mappings().all()
     df = _frame(list(rows), today)
     if code is not None:
         df = df[df["status"] == code]
-    if not _missing(actor):
-        df = df[df["actor"].map(_fold) == _fold(actor)]
+    if not is_missing(actor):
+        df = df[df["actor"].map(fold) == fold(actor)]
     if area is not None:
         df = df[df["priority_area"] == area]
     if overdue is not None:
@@ -215,7 +213,7 @@ def records(df: pd.DataFrame, fields: Iterable[str] = JSON_FIELDS) -> list[dict[
                 v = bool(v)
             elif isinstance(v, np.integer):
                 v = int(v)
-            elif _missing(v):
+            elif is_missing(v):
                 v = None
             rec[f] = v
         out.append(rec)
@@ -318,7 +316,7 @@ def add_actor(engine: Engine, who: Principal, name: str, *, lang: str = "sv") ->
             "measures.err.too_long", lang, field=t("measures.field.actor", lang), n=len(name),
             max=200))])
     with engine.begin() as conn:
-        if _fold(name) in {_fold(n) for n in conn.execute(select(ACTORS.c.name)).scalars()}:
+        if fold(name) in {fold(n) for n in conn.execute(select(ACTORS.c.name)).scalars()}:
             raise DataValidationError([Problem(None, "actor", t(
                 "measures.err.actor_exists", lang, name=name))])
         aid = _insert(conn, ACTORS, name=name)
@@ -340,7 +338,7 @@ def _site(conn: Connection, value: Any, lang: str) -> tuple[dict[str, Any] | Non
     if isinstance(value, int | np.integer):
         hits = [dict(r) for r in conn.execute(q.where(SITES.c.id == int(value))).mappings()]
     else:
-        hits = [dict(r) for r in conn.execute(q).mappings() if _fold(r["name"]) == _fold(value)]
+        hits = [dict(r) for r in conn.execute(q).mappings() if fold(r["name"]) == fold(value)]
     if len(hits) == 1:
         return hits[0], None
     key = "measures.err.site_unknown" if not hits else "measures.err.site_ambiguous"
@@ -369,7 +367,7 @@ def _validate(conn: Connection, fields: Mapping[str, Any], current: Mapping[str,
     zones = _zone_names(conn)
     if "zone" in given or creating:
         v = given.get("zone")
-        if _missing(v):
+        if is_missing(v):
             p("zone", "measures.err.zone_missing", known=_known(zones.values()))
         else:
             try:
@@ -379,7 +377,7 @@ def _validate(conn: Connection, fields: Mapping[str, Any], current: Mapping[str,
     site: dict[str, Any] | None = None
     if "site" in given:
         v = given["site"]
-        if _missing(v):
+        if is_missing(v):
             values["site_id"] = None
         else:
             site, prob = _site(conn, v, lang)
@@ -396,7 +394,7 @@ def _validate(conn: Connection, fields: Mapping[str, Any], current: Mapping[str,
           site_zone=zones.get(int(site["zone_id"]), site["zone_id"]), zone=zones.get(int(zid), zid))
     if "cell_id" in given:
         v = given["cell_id"]
-        if _missing(v):
+        if is_missing(v):
             values["cell_id"] = None
         elif not _CELL_RE.match(str(v).strip()):
             p("cell_id", "measures.err.cell_format", value=v)
@@ -405,7 +403,7 @@ def _validate(conn: Connection, fields: Mapping[str, Any], current: Mapping[str,
     for field, limit in (("title", MAX_TITLE), ("description", None)):
         if field not in given and not (creating and field == "title"):
             continue
-        text = unicodedata.normalize("NFC", "" if _missing(given.get(field)) else
+        text = unicodedata.normalize("NFC", "" if is_missing(given.get(field)) else
                                      str(given[field])).strip()
         if field == "title" and not text:
             p("title", "measures.err.title_empty")
@@ -419,20 +417,20 @@ def _validate(conn: Connection, fields: Mapping[str, Any], current: Mapping[str,
         v = given.get("priority_area")
         area = resolve_priority_area(v)
         if area is None:
-            key = "measures.err.priority_missing" if _missing(v) else "measures.err.priority_unknown"
+            key = "measures.err.priority_missing" if is_missing(v) else "measures.err.priority_unknown"
             p("priority_area", key, value=v, known=_known(PRIORITY_AREAS))
         else:
             values["priority_area"] = area
     if "actor" in given or creating:
         v = given.get("actor")
-        actors = {_fold(n): n for n in conn.execute(select(ACTORS.c.name)).scalars()}
+        actors = {fold(n): n for n in conn.execute(select(ACTORS.c.name)).scalars()}
         known = _known(sorted(actors.values(), key=sv_key))
-        if _missing(v):
+        if is_missing(v):
             p("actor", "measures.err.actor_missing", known=known)
-        elif _fold(v) not in actors:
+        elif fold(v) not in actors:
             p("actor", "measures.err.actor_unknown", value=v, known=known)
         else:
-            values["actor"] = actors[_fold(v)]
+            values["actor"] = actors[fold(v)]
     if "status" in given:
         code = resolve_status(given["status"])
         if code is None:

@@ -36,8 +36,8 @@ from numpy.typing import NDArray
 
 from mapapp.errors import DataValidationError, Problem
 from mapapp.i18n import t
+from mapapp.timezone import LOCAL_TZ
 
-LOCAL_TZ = "Europe/Stockholm"
 PeriodKind = Literal["statistical", "calendar", "rolling12"]
 PERIOD_KINDS: tuple[str, ...] = ("statistical", "calendar", "rolling12")
 BANDS: tuple[str, ...] = ("skoltid", "kvall", "natt", "helg")

@@ -23,6 +23,7 @@ from mapapp import categories as cats
 from mapapp.analysis.periods import Period, bucket, list_periods, utc_ns
 from mapapp.errors import NotFoundError
 from mapapp.i18n import t
+from mapapp.i18n.numbers import fmt_number
 
 STATS_COLUMNS = ("zone", "category", "period", "count", "change_abs", "change_pct", "per_1000")
 
@@ -161,28 +162,6 @@ def stats_records(
         {"zone": z, "category": c, "period": p, "count": int(n)}
         for z, c, p, n in zip(df["zone"], df["category"], df["period"], df["count"], strict=True)
     ]
-
-
-def fmt_number(value: float | int | None, lang: str = "sv", *, decimals: int = 1,
-               sign: bool = False) -> str:
-    """A number for people: Swedish decimal comma and a thin space for thousands in ``sv``;
-    ``""`` for missing.
-
-    >>> fmt_number(3.14159), fmt_number(3.14159, "en"), fmt_number(12345, decimals=0)
-    ('3,1', '3.1', '12\\u202f345')
-    >>> fmt_number(float("nan")), fmt_number(-2, sign=True, decimals=0)
-    ('', '−2')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
-        return ""
-    v = float(value)
-    if math.isinf(v):
-        return "∞"
-    text = f"{abs(v):,.{decimals}f}"
-    body = text if lang == "en" else text.replace(",", "\u202f").replace(".", ",")
-    if v < 0 and float(text.replace(",", "")) != 0:
-        return ("−" if lang != "en" else "-") + body
-    return ("+" + body) if sign and v > 0 else body
 
 
 def category_label(code: str | None, lang: str = "sv") -> str:

@@ -220,8 +220,9 @@ def cmd_actors(args: argparse.Namespace) -> int:
 
 
 def cmd_revisions(args: argparse.Namespace) -> int:
-    from mapapp.measures import local_today, records, revision_flags
+    from mapapp.measures import records, revision_flags
     from mapapp.store.district import zones_frame
+    from mapapp.timezone import local_today
 
     settings, engine = engine_from(args)
     flags = revision_flags(zones_frame(engine), args.today or local_today(), settings.lang)

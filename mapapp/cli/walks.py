@@ -37,8 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def cmd_list(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from mapapp.timezone import LOCAL_TZ
     from mapapp.walks import list_walks
-    from mapapp.walks._common import LOCAL_TZ
 
     settings, engine = engine_from(args)
     df = list_walks(engine, CLI_PRINCIPAL)

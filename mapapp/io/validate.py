@@ -40,8 +40,8 @@ from mapapp.categories import Kind, allowed_list, resolve
 from mapapp.crs import SWEREF99_1800, SWEREF99_TM, WGS84, normalise, transformer
 from mapapp.errors import DataValidationError, Problem
 from mapapp.i18n import t
+from mapapp.timezone import LOCAL_TZ
 
-LOCAL_TZ = "Europe/Stockholm"
 REGION_PAD_DEG = 0.25
 FUTURE_TOLERANCE = timedelta(minutes=10)
 CRS_CANDIDATES = (SWEREF99_TM, SWEREF99_1800)

@@ -21,9 +21,7 @@ User text stays as it was typed here; each renderer escapes it for its medium.
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -47,15 +45,17 @@ from mapapp.analysis.periods import (
     previous_period,
 )
 from mapapp.analysis.sites import site_flags, sites_collection
-from mapapp.analysis.stats import category_label, fmt_number, period_counts
+from mapapp.analysis.stats import category_label, period_counts
 from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.errors import DataValidationError, NotFoundError, Problem
 from mapapp.i18n import t
+from mapapp.i18n.numbers import fmt_number
 from mapapp.measures import measures_frame
 from mapapp.settings import Settings, load_settings
 from mapapp.store.district import district_outline, sites_frame, stadsdelar_frame, zones_frame
 from mapapp.store.models import Incident, Observation
 from mapapp.store.points import PointFilter, load_points
+from mapapp.values import fold, is_missing, text_or_empty
 
 COUNCIL_CATEGORIES = ("narkotikabrott", "vald_offentlig_miljo", "vald_nara_relation",
                       "personran", "bedrageri_aldre")
@@ -131,10 +131,6 @@ def shown_exactly(n: int, below: int) -> bool:
     return n == 0 or n >= below
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", str(text)).strip().casefold()
-
-
 def resolve_zone(zones: pd.DataFrame, name: str | None, lang: str = "sv") -> pd.Series | None:
     """The zone row named ``name`` (exact, else case- and space-insensitive); None for None;
     an unknown name -> :class:`NotFoundError` listing the known zones."""
@@ -145,7 +141,7 @@ def resolve_zone(zones: pd.DataFrame, name: str | None, lang: str = "sv") -> pd.
         if n == name:
             return zones.iloc[i]
     for i, n in enumerate(names):
-        if _fold(n) == _fold(name):
+        if fold(n) == fold(name):
             return zones.iloc[i]
     raise NotFoundError(t("zone.not_found", lang, name=name, known="; ".join(names)))
 
@@ -272,9 +268,7 @@ def measures_table(measures: pd.DataFrame, zone: str | None, lang: str) -> Table
 
 
 def _text(v: Any) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    return str(v)
+    return text_or_empty(v)
 
 
 def statistics_tables(engine: Engine, who: Principal, zone: str | None, settings: Settings,
@@ -290,7 +284,7 @@ def statistics_tables(engine: Engine, who: Principal, zone: str | None, settings
     if zone is None:
         df = df[df["area_kind"].isin(["district", "comparison"])]
     else:
-        df = df[(df["area_kind"] == "zone") & (df["area"].map(_fold) == _fold(zone))]
+        df = df[(df["area_kind"] == "zone") & (df["area"].map(fold) == fold(zone))]
     out: list[Table] = []
     below = settings.suppress_below
     for _tid, part in df.groupby("table_id", sort=True):
@@ -402,11 +396,9 @@ def observations_table(obs: pd.DataFrame, sites: pd.DataFrame, since: date, sett
 # --- gather ------------------------------------------------------------------------------------
 
 def _as_list(v: Any) -> list[str]:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return []
     if isinstance(v, list | tuple | np.ndarray):
         return [str(x) for x in v]
-    return [str(v)]
+    return [] if is_missing(v) else [str(v)]
 
 
 def gather(

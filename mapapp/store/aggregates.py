@@ -27,8 +27,8 @@ from mapapp.analysis.periods import Period
 from mapapp.analysis.stats import period_counts
 from mapapp.categories import SENSITIVE_CODES
 from mapapp.store.engine import is_postgres, read_connection
+from mapapp.timezone import LOCAL_TZ
 
-LOCAL_TZ = "Europe/Stockholm"
 TABLES = {"incident": "incidents", "observation": "observations"}
 
 

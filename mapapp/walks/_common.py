@@ -21,7 +21,6 @@ from mapapp.i18n import t
 APP_SOURCE = "app"
 PARTICIPANT_GROUPS: tuple[str, ...] = ("boende", "personal", "polis", "fastighetsagare")
 MAX_PARTICIPANTS = 200
-LOCAL_TZ = "Europe/Stockholm"
 _RETRIES = 4
 T = TypeVar("T")
 

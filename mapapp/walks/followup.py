@@ -29,9 +29,7 @@ from mapapp.store.models import (
     Stadsdel,
     Zone,
 )
-from mapapp.walks._common import (
-    LOCAL_TZ,
-)
+from mapapp.timezone import LOCAL_TZ
 from mapapp.walks.walk import WalkInfo, get_walk
 
 # --- follow-up --------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
@@ -19,7 +18,9 @@ from mapapp.categories import MEASURE_STATUSES, PRIORITY_AREAS
 from mapapp.categories import label as category_label
 from mapapp.errors import DataValidationError, MapAppError
 from mapapp.textsafe import markdown_text
+from mapapp.timezone import local_today
 from mapapp.ui import context as ctx
+from mapapp.values import is_missing
 
 PERMISSION = Perm.VIEW_AGGREGATES
 _FLASH = "atg_flash"
@@ -31,7 +32,7 @@ _DATE_MIN, _DATE_MAX = date(2000, 1, 1), date(2100, 12, 31)
 def render() -> None:
     who = ctx.require_principal()
     engine = ctx.get_engine()
-    today = ms.local_today()
+    today = local_today()
     st.title(ctx.tr("measures.ui.title"))
     st.caption(ctx.tr("measures.ui.caption"))
     flash = st.session_state.pop(_FLASH, None)
@@ -257,9 +258,9 @@ def _save(engine: Engine, who: Principal, m: dict[str, Any] | None, prefix: str,
 
 def _differs(old: Any, new: Any) -> bool:
     def norm(v: Any) -> Any:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
+        if is_missing(v):
             return None
-        return v.strip() or None if isinstance(v, str) else v
+        return v.strip() if isinstance(v, str) else v
 
     return bool(norm(old) != norm(new))
 
@@ -296,7 +297,7 @@ def _followup(engine: Engine, who: Principal, m: dict[str, Any], can_edit: bool)
         _errors(prefix, "note")
         for warning in ms.personal_data_warnings(text, ctx.lang()):
             st.warning(warning)
-        day = st.date_input(ctx.tr("measures.field.noted_on"), value=ms.local_today(),
+        day = st.date_input(ctx.tr("measures.field.noted_on"), value=local_today(),
                             key=f"{prefix}_date", format="YYYY-MM-DD")
         if st.button(ctx.tr("measures.ui.add_note"), key=f"{prefix}_save"):
             try:
@@ -358,7 +359,7 @@ def _history(engine: Engine, who: Principal, mid: int) -> None:
         return
 
     def value(field: Any, v: Any) -> str:
-        if v is None or (not isinstance(v, str) and pd.isna(v)):
+        if is_missing(v):
             return ""
         return _status_label(v) if field == "status" else str(v)
 

@@ -17,7 +17,7 @@ from mapapp.snapshot import MIME, export_snapshot, suggested_name
 from mapapp.snapshot.content import Snapshot, Table, default_since, gather, latest_period
 from mapapp.snapshot.staticmap import render_map
 from mapapp.ui import context as ctx
-from mapapp.ui.pages.karta import md
+from mapapp.ui.components.markdown import md
 
 PERMISSION = Perm.EXPORT
 FORMATS = ("docx", "pdf", "html", "png")
