@@ -168,7 +168,7 @@ def render() -> None:
 
 def _statistics_tables(zone: str) -> None:
     """The police's/city's table figures for this zone, when a table is per zone."""
-    from mapapp.io.statistics import statistics_frame
+    from mapapp.store.statistics import statistics_frame
     from mapapp.ui.components.statistics import area_section
 
     frame = statistics_frame(ctx.get_engine(), ctx.require_principal())

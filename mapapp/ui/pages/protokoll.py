@@ -14,7 +14,8 @@ from mapapp.access import Perm, Principal
 from mapapp.analysis.periods import Period, previous_period
 from mapapp.errors import MapAppError
 from mapapp.snapshot import MIME, export_snapshot, suggested_name
-from mapapp.snapshot.content import Snapshot, Table, default_since, gather, latest_period
+from mapapp.snapshot.content import Snapshot, Table, gather
+from mapapp.snapshot.source import default_since, latest_period
 from mapapp.snapshot.staticmap import render_map
 from mapapp.ui import context as ctx
 from mapapp.ui.components.markdown import md
@@ -35,7 +36,7 @@ def _preview(zone: str | None, period: str, since: date, notes: bool, lang: str,
 
 def _periods(n: int = 6) -> list[str]:
     try:
-        p: Period = latest_period(ctx.get_engine(), ctx.get_settings(), ctx.lang())
+        p: Period = latest_period(ctx.get_engine(), ctx.get_settings())
     except MapAppError:
         return []
     out = [p.label]

@@ -47,7 +47,7 @@ def _choropleth(frame: pd.DataFrame, category: str) -> None:
 
 
 def render() -> None:
-    from mapapp.io.statistics import statistics_frame
+    from mapapp.store.statistics import statistics_frame
 
     who = ctx.require_principal()
     st.title(ctx.tr("stat.title"))

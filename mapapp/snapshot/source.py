@@ -1,0 +1,117 @@
+"""What a snapshot reads from the store, read once: :func:`read_source` returns a
+:class:`Source`, and :func:`mapapp.snapshot.content.assemble` makes the snapshot from it
+without touching the store again (pure, testable on frames).
+
+The points are read once per kind, for the whole district (the site flags compare a site
+with the district) over the window the snapshot shows: incidents from the start of the first
+of the three periods to the end of the last; observations from the earlier of that start and
+the ``since`` date, up to now (the observation list runs to today).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from sqlalchemy import Engine, func, select
+
+from mapapp.access import Perm, Principal
+from mapapp.analysis.periods import Period, parse_period, period_containing, previous_period
+from mapapp.errors import DataValidationError, Problem
+from mapapp.settings import Settings
+from mapapp.store.district import district_outline, sites_frame, stadsdelar_frame, zones_frame
+from mapapp.store.models import Incident, Observation
+from mapapp.store.points import PointFilter, load_points
+from mapapp.store.statistics import statistics_frame
+from mapapp.timezone import LOCAL_TZ, local_midnight
+
+
+@dataclass(frozen=True)
+class Source:
+    """Everything a snapshot shows, as read from the store for one role."""
+
+    periods: tuple[Period, Period, Period]  # oldest first; the snapshot's period is the last
+    since: date
+    zones: gpd.GeoDataFrame
+    stadsdelar: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    district: shapely.Geometry
+    incidents: pd.DataFrame  # occurred in [periods[0].start, periods[-1].end)
+    observations: pd.DataFrame  # occurred since min(periods[0].start, since)
+    measures: pd.DataFrame  # mapapp.measures.measures_frame
+    statistics: pd.DataFrame  # mapapp.store.statistics.statistics_frame
+
+
+def parse_since(value: str | date | None) -> date | None:
+    """``value`` as a date (ISO text accepted); a bad text is a :class:`DataValidationError`."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise DataValidationError(
+            [Problem(None, "since", "snapshot.bad_since", {"date": value})]) from None
+
+
+def default_since(today: date | None = None) -> date:
+    """Six months before today (local date).
+
+    >>> default_since(date(2024, 8, 31))
+    datetime.date(2024, 2, 29)
+    """
+    now = pd.Timestamp(today) if today else pd.Timestamp.now(tz=LOCAL_TZ).tz_localize(None)
+    return (now.normalize() - pd.DateOffset(months=6)).date()
+
+
+def latest_period(engine: Engine, settings: Settings) -> Period:
+    """The statistical year holding the latest incident or observation."""
+    latest: list[datetime] = []
+    with engine.connect() as conn:
+        for table in (Incident.__table__, Observation.__table__):
+            v = conn.execute(select(func.max(table.c.occurred_at))).scalar()
+            if v is not None:
+                latest.append(pd.Timestamp(v).tz_convert("UTC") if pd.Timestamp(v).tzinfo
+                              else pd.Timestamp(v, tz="UTC"))
+    if not latest:
+        raise DataValidationError([Problem(None, "period", "snapshot.no_data")])
+    return period_containing(max(latest), kind="statistical",
+                             stat_year_start_month=settings.stat_year_start_month)
+
+
+def resolve_period(engine: Engine, period: str | Period | None, settings: Settings) -> Period:
+    """``period`` as a :class:`Period` ("2021–2022" as written in the minutes is accepted);
+    None: :func:`latest_period`."""
+    if isinstance(period, Period):
+        return period
+    if period:
+        text = str(period).strip()
+        m = re.fullmatch(r"(\d{4})\s*[–—-]\s*(\d{4})", text)
+        return parse_period(f"{m.group(1)}-{m.group(2)}" if m else text,
+                            stat_year_start_month=settings.stat_year_start_month)
+    return latest_period(engine, settings)
+
+
+def read_source(engine: Engine, who: Principal, *, period: str | Period | None,
+                since: date | str | None, settings: Settings) -> Source:
+    """The one read of the store for a snapshot (needs :attr:`Perm.EXPORT`)."""
+    from mapapp.measures import measures_frame
+
+    who.require(Perm.EXPORT)
+    since_d = parse_since(since) or default_since()
+    p3 = resolve_period(engine, period, settings)
+    p2 = previous_period(p3)
+    p1 = previous_period(p2)
+    first = p1.start.to_pydatetime()
+    obs_start = min(first, local_midnight(since_d))
+    return Source(
+        periods=(p1, p2, p3), since=since_d,
+        zones=zones_frame(engine), stadsdelar=stadsdelar_frame(engine),
+        sites=sites_frame(engine), district=district_outline(engine),
+        incidents=load_points(engine, who, "incident",
+                              PointFilter(start=first, end=p3.end.to_pydatetime())),
+        observations=load_points(engine, who, "observation", PointFilter(start=obs_start)),
+        measures=measures_frame(engine, who), statistics=statistics_frame(engine, who))
