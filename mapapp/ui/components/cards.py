@@ -8,7 +8,7 @@ import streamlit as st
 
 from mapapp.analysis.sites import measures_for_sites
 from mapapp.i18n.numbers import fmt_number
-from mapapp.measure_rules import revision_flags
+from mapapp.measures.rules import revision_flags
 from mapapp.render.cards import Card, site_card, zone_card
 from mapapp.render.view import MapView
 from mapapp.timezone import local_today
@@ -97,7 +97,7 @@ def card_for(selection: tuple[str, int], view: MapView) -> Card | None:
         if row.empty:
             return None
         z = row.iloc[0].to_dict()
-        rev = revision_flags(row, local_today(), lang).iloc[0].to_dict()
+        rev = revision_flags(row, local_today(), lang=lang).iloc[0].to_dict()
         return zone_card(z, revision=rev, counts=view.counts, labels=labels, selected=selected,
                          flags=view.flags, measures=ctx.measures(), lang=lang)
     sites = ctx.sites()

@@ -13,7 +13,7 @@ import streamlit as st
 from mapapp import categories as cats
 from mapapp.access import Perm, Principal
 from mapapp.analysis.periods import PERIOD_KINDS
-from mapapp.measure_rules import revision_flags
+from mapapp.measures.rules import revision_flags
 from mapapp.render.data import MapFilter
 from mapapp.render.view import Inputs, MapView, compute_view
 from mapapp.timezone import local_today
@@ -74,7 +74,7 @@ def _view(cache_key: str, dv: str, flt_key: tuple[Any, ...], lang: str, today: s
         observations=ctx.points("observation"), observation_index=ctx.point_index("observation"),
         zones=zones, stadsdelar=ctx.stadsdelar(), sites=ctx.sites(), grid=ctx.grid(),
         periods=ctx.periods(_flt.period_kind), measures=ctx.measures(),
-        revision=revision_flags(zones, pd.Timestamp(today).date(), lang),
+        revision=revision_flags(zones, pd.Timestamp(today).date(), lang=lang),
         can_see_sensitive=_who.can(Perm.VIEW_SENSITIVE_POINTS))
     return compute_view(inputs, _flt, settings, lang=lang, today=pd.Timestamp(today).date())
 

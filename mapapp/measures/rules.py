@@ -1,5 +1,8 @@
 """Rules of the åtgärdsplan, without I/O: overdue, revision reminders, personal data in
-measure texts, and parsing of statuses and priority areas (see :mod:`mapapp.measures`)."""
+measure texts, and parsing of statuses and priority areas (see :mod:`mapapp.measures`).
+
+The texts made here (revision reasons, warnings, status labels) are for the edges: ``lang``
+is keyword-only."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ LAGESBILD_YEARS = 2
 PLAN_YEARS = 2
 PRIORITIES_YEARS = 4
 
-def _as_date(v: Any) -> date | None:
+def as_date(v: Any) -> date | None:
     if is_missing(v):
         return None
     if isinstance(v, datetime | pd.Timestamp):
@@ -41,7 +44,7 @@ def is_overdue(due: Any, status: Any, today: date) -> bool:
     >>> is_overdue(None, "planerad", date(2030, 1, 1))
     False
     """
-    d = _as_date(due)
+    d = as_date(due)
     return d is not None and d < today and str(status) not in CLOSED
 
 
@@ -53,7 +56,7 @@ def add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
-def revision_flags(zones: pd.DataFrame, today: date, lang: str = "sv") -> pd.DataFrame:
+def revision_flags(zones: pd.DataFrame, today: date, *, lang: str = "sv") -> pd.DataFrame:
     """Per zone: which revision is overdue and why.
 
     ``zones`` needs ``name`` and the dates ``lagesbild_revised``, ``plan_revised``,
@@ -69,7 +72,7 @@ def revision_flags(zones: pd.DataFrame, today: date, lang: str = "sv") -> pd.Dat
         row: dict[str, Any] = {"zone_id": z.get("id"), "zone": z.get("name")}
         reasons: list[str] = []
         for key, col, years in rules:
-            d = _as_date(z.get(col))
+            d = as_date(z.get(col))
             nxt = add_years(d, years) if d is not None else None
             flag = nxt is None or today > nxt
             row[col], row[f"{key}_next"], row[f"{key}_flag"] = d, nxt, flag
@@ -99,7 +102,7 @@ def contains_identity_number(text: str | None) -> bool:
                for f in check_note(str(text) if text else None))
 
 
-def personal_data_warnings(text: str | None, lang: str = "sv") -> list[str]:
+def personal_data_warnings(text: str | None, *, lang: str = "sv") -> list[str]:
     """Warnings (not errors) for text that looks like it holds a phone number or an e-mail
     address (:mod:`mapapp.notecheck`)."""
     return [f.message for f in check_note(str(text) if text else None, lang)
@@ -114,7 +117,7 @@ def sv_key(text: Any) -> str:
     return low.translate({ord("å"): "z\x01", ord("ä"): "z\x02", ord("ö"): "z\x03"})
 
 
-def status_label(code: Any, lang: str = "sv") -> str:
+def status_label(code: Any, *, lang: str = "sv") -> str:
     pair = MEASURE_STATUS_LABELS.get(str(code))
     return (pair[1] if lang == "en" else pair[0]) if pair else str(code)
 
