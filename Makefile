@@ -1,7 +1,8 @@
 # mapapp — the two commands of the README:
 #   make run    install into .venv, create the embedded SQLite store with the district data
 #               (and demo data when it is empty), start the app on http://localhost:8501
-#   make test   install what the tests need and run the whole suite (PostGIS tests required)
+#   make test   install what the tests need (tools/system-deps.sh: apt packages, PostgreSQL up;
+#               tools/test-setup: test-side set-up) and run the whole suite (PostGIS required)
 # Other targets: make lint, make bench, make clean.
 
 PYTHON ?= python3
@@ -12,7 +13,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint bench install clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "mapapp needs Python 3.11+"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -30,7 +31,11 @@ run: $(STAMP)
 	@echo ""
 	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
 
-test: $(STAMP)
+# System packages first (a fresh machine may even lack python3-venv), then the venv.
+test:
+	tools/system-deps.sh
+	$(MAKE) --no-print-directory install
+	tools/test-setup
 	MAPAPP_REQUIRE_POSTGIS=1 $(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)

@@ -8,7 +8,7 @@ COLORS = {
     "pagaende": "#0072B2",  # blue
     "planerad": "#F0E442",  # yellow
     "genomford": "#009E73",  # bluish green
-    "avbruten": "#999999",  # grey
+    "avbruten": "#DDDDDD",  # light grey (#999999 came within ΔE 12 of the green for deuteranopes)
 }
 
 LAYER = LayerSpec(
@@ -16,7 +16,7 @@ LAYER = LayerSpec(
     title="map.layer.measures",
     source="measures",
     kind="square",
-    style=Style(color="#999999", color_by="status", colors=COLORS),
+    style=Style(color="#DDDDDD", color_by="status", colors=COLORS),
     tooltip=("tip",),
     legend=tuple(LegendEntry(k, f"map.measure.{k}", c, shape="square") for k, c in COLORS.items()),
     order=70,

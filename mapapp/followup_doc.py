@@ -10,6 +10,7 @@ Control characters that XML cannot hold are dropped.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -17,8 +18,11 @@ from xml.sax.saxutils import escape
 import pandas as pd
 
 from mapapp.i18n import t
+from mapapp.logs import survived
 from mapapp.snapshot.outline import plain
 from mapapp.walks import FollowUpSheet, WalkInfo
+
+log = logging.getLogger(__name__)
 
 _FONT = "MapappSans"
 COLUMNS = ("nr", "category", "note", "ratings", "owner", "status", "action")
@@ -104,7 +108,8 @@ def _register_font() -> str:
         addMapping(_FONT, 0, 0, _FONT)
         addMapping(_FONT, 1, 0, _FONT + "-Bold")
         return _FONT
-    except Exception:  # no matplotlib fonts: the built-in font still covers Swedish letters
+    except Exception as exc:  # no matplotlib fonts: the built-in font still covers Swedish letters
+        survived(log, exc, "DejaVu font not registered; the PDF uses Helvetica", level=logging.INFO)
         return "Helvetica"
 
 

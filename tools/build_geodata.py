@@ -8,6 +8,7 @@ the project root) and writes, in WGS84 with coordinates rounded to 6 decimals:
     stockholm_stadsdelar.geojson  the 117 stadsdelar of Stockholm (context)
     zones.geojson                 the 6 zones of the council's minutes 2023-04-21
     sites.geojson                 hotspot-candidate sites inside the district
+    water.geojson                 water (lakes, Mälaren's shore) for the bundled basemap
 
 ``zones_content.json`` is written by hand from the minutes; this script only checks it.
 The output is deterministic: rebuilding from the same input gives byte-identical files.
@@ -47,7 +48,9 @@ SRC = {
     "skolor": "geo/skolor_forskolor_hagersten_alvsjo_bromma_stockholm_stad_wgs84.geojson",
     "osm": "geo/osm_poi_hagersten_alvsjo_wgs84.geojson",
     "gtfs": "geo/gtfs_sverige2_stops_hagersten_alvsjo_2022_wgs84.geojson",
+    "water": "geo/stockholm_stad_vatten_hagersten_alvsjo_bbox_wgs84.geojson",
 }
+WATER_SIMPLIFY_M = 2.0  # the basemap is drawn at zoom 10-19; 2 m is below a pixel at zoom 16
 TELEFONPLAN_STOP = "740021716"  # Telefonplan T-bana in the GTFS file
 TELEFONPLAN_BUFFER_M = 450.0
 
@@ -335,6 +338,20 @@ def check_content(path: Path, zone_names: list[str], site_names: set[str]) -> li
     return problems
 
 
+def build_water(shared: Path) -> list[tuple[dict[str, Any], shapely.Geometry]]:
+    """The water polygons of the bundled basemap: simplified (metric, topology kept), on the
+    6-decimal grid, largest first (stable order), property ``kind`` = "vatten"."""
+    src = gpd.read_file(shared / SRC["water"])
+    out = []
+    for geom in src.geometry:
+        g = to_wgs84(shapely.simplify(to_metric(geom), WATER_SIMPLIFY_M, preserve_topology=True))
+        g = snap(g)
+        if not g.is_empty:
+            out.append((float(to_metric(g).area), g))
+    out.sort(key=lambda ag: (-round(ag[0], 1), ag[1].wkt))
+    return [({"kind": "vatten"}, g) for _a, g in out]
+
+
 def build(shared: Path, out: Path) -> dict[str, int]:
     """Write all layers into ``out``; returns the number of features per file."""
     out.mkdir(parents=True, exist_ok=True)
@@ -357,8 +374,10 @@ def build(shared: Path, out: Path) -> dict[str, int]:
     write_geojson(out / "sites.geojson",
                   [({k: v for k, v in s.items() if k != "geometry"}, s["geometry"])
                    for s in sites])
+    water = build_water(shared)
+    write_geojson(out / "water.geojson", water)
     counts = {"stadsdelar": len(areas), "district": 1, "stockholm_stadsdelar": len(city),
-              "zones": len(zones), "sites": len(sites)}
+              "zones": len(zones), "sites": len(sites), "water": len(water)}
     for kind in KIND_ORDER:
         counts[f"sites.{kind}"] = sum(s["kind"] == kind for s in sites)
     site_names = {s["name"] for s in sites}  # measures link to a site by its exact name

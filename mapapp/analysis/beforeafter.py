@@ -12,11 +12,20 @@ midnight of the measure's start date and N = ``months``:
   in or before the first month of that window); this removes the season from the comparison.
   Otherwise the N months immediately before, [S − N months, S).
 
-**Conclusions.** ``change`` = after − before, ``change_pct`` = 100 · change / before (None when
-before is 0). When either side has fewer than ``min_count`` (default 5) points the message is
-"för få händelser för slutsatser"; when the after window has not ended in the data (the latest
-point — or ``data_end`` — is before its end) it says so. ``conclusive`` is true only when
-neither applies.
+**Counts.** ``before``/``after`` count the reported crimes (``kind`` "incident") at the place;
+the walks' observations are counted apart in ``by_kind`` and never added to them.
+``change`` = after − before, ``change_pct`` = 100 · change / before (None when before is 0),
+with the two-sample Poisson test of :mod:`mapapp.analysis.significance` (``p_value``,
+``significant``, ``trend``; exposures = the windows' lengths in days).
+
+**Did it work?** The weighted displacement difference test of :mod:`mapapp.analysis.wdd`
+(target, displacement buffer and control, each control's change weighted to the baseline of the
+area it stands for): ``wdd, se, z, wdq, verdict`` and the eight counts.
+
+**Conclusions** are codes (words at the edges): ``note`` is ``"too_few"`` when either side has
+fewer than ``min_count`` (default 5) points, ``"incomplete"`` when the after window has not
+ended in the data (the latest point — or ``data_end`` — is before its end), else None;
+``conclusive`` is true only when neither applies.
 """
 
 from __future__ import annotations
@@ -29,10 +38,12 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from mapapp.analysis.periods import LOCAL_TZ, utc_ns
+from mapapp.analysis.periods import utc_ns
+from mapapp.analysis.significance import DEFAULT_CONFIDENCE, compare
+from mapapp.analysis.wdd import COUNT_KEYS, areas, wdd
 from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import t
+from mapapp.timezone import LOCAL_TZ
 
 KINDS: tuple[str, ...] = ("incident", "observation")
 
@@ -72,8 +83,8 @@ def place_mask(
         match = (sites[sites["name"].astype(str) == str(site)] if sites is not None
                  else pd.DataFrame())
         if len(match) == 0:
-            raise DataValidationError([Problem(None, "site", t(
-                "analysis.measure.unknown_site", "sv", id=mid, site=site))])
+            raise DataValidationError([Problem(None, "site", "analysis.measure.unknown_site",
+                                               {"id": mid, "site": site})])
         c = shapely.centroid(match.geometry.iloc[0])
         tr = transformer(WGS84, METRIC)
         sx, sy = tr.transform(shapely.get_x(c), shapely.get_y(c))
@@ -88,8 +99,8 @@ def place_mask(
         return mask, "site", str(site)
     if _present(zone):
         return (points["zone"].astype(object) == str(zone)).to_numpy(dtype=bool), "zone", str(zone)
-    raise DataValidationError([Problem(None, "zone", t(
-        "analysis.measure.no_place", "sv", id=mid, title=title))])
+    raise DataValidationError([Problem(None, "zone", "analysis.measure.no_place",
+                                       {"id": mid, "title": title})])
 
 
 def before_after(
@@ -97,26 +108,38 @@ def before_after(
     points: pd.DataFrame,
     *,
     sites: pd.DataFrame | None = None,
+    zones: pd.DataFrame | None = None,
+    district: Any = None,
     months: int = 6,
     radius_m: float = 150.0,
+    buffer_m: float = 250.0,
     min_count: int = 5,
     data_start: pd.Timestamp | None = None,
     data_end: pd.Timestamp | None = None,
-    lang: str = "sv",
+    confidence: float = DEFAULT_CONFIDENCE,
 ) -> dict[str, Any]:
-    """Counts before and after one measure (see the module docstring for the rule).
+    """Counts before and after one measure and the WDD test (see the module docstring).
 
-    Returns ``measure_id, title, place_kind ("site"/"zone"), place, months, comparison
-    ("same_months_last_year"/"immediately_before"), comparison_label, before_start,
-    before_end, after_start, after_end`` (ISO dates; *_end is the last day inside),
-    ``before, after, change, change_pct, by_kind`` ({kind: {"before", "after"}}),
-    ``complete, conclusive, message`` (None when conclusive)."""
+    Returns ``measure_id, title, place_kind ("site"/"cell"/"zone"), place, months, comparison
+    ("same_months_last_year"/"immediately_before"), before_start, before_end, after_start,
+    after_end`` (ISO dates; *_end is the last day inside), ``before, after, change,
+    change_pct, p_value, significant, trend`` (reported crimes at the place), ``by_kind``
+    ({kind: {"before", "after"}}), ``buffer_m``, the eight WDD counts (``t_before`` …
+    ``cd_after``), ``w_t, w_d, wdd, se, z, wdq, verdict``, ``complete, conclusive, note``."""
     m = dict(measure)
     if not _present(m.get("start")):
-        raise DataValidationError([Problem(None, "start", t(
-            "analysis.measure.no_start", "sv", id=m.get("id"), title=m.get("title")))])
+        raise DataValidationError([Problem(None, "start", "analysis.measure.no_start",
+                                           {"id": m.get("id"), "title": m.get("title")})])
     months = int(months)
-    mask, place_kind, place = place_mask(m, points, sites=sites, radius_m=radius_m)
+    if _present(m.get("site")) or _present(m.get("cell_id")) or zones is not None:
+        t_mask, d_mask, c_mask, place_kind, place = areas(
+            m, points, sites=sites, zones=zones, district=district, radius_m=radius_m,
+            buffer_m=buffer_m)
+    else:  # a zone measure without the zones' outlines: no buffer
+        t_mask, place_kind, place = place_mask(m, points, sites=sites, radius_m=radius_m)
+        d_mask = np.zeros(len(points), dtype=bool)
+        zc = points["zone"].astype(object)
+        c_mask = (zc.notna() & (zc != place)).to_numpy(dtype=bool)
     ns = utc_ns(points["occurred_at"])
     nat = np.iinfo(np.int64).min
     valid = ns[ns != nat]
@@ -133,29 +156,25 @@ def before_after(
     else:
         before, comparison = (_shift(s, -months), s), "immediately_before"
 
-    kinds = points["kind"].astype(object).to_numpy()
-    sel = mask & (ns != nat)
+    kinds = (points["kind"].astype(object).to_numpy() if "kind" in points
+             else np.full(len(points), "incident", dtype=object))
+    timed = ns != nat
 
-    def count(win: tuple[pd.Timestamp, pd.Timestamp], kind: str | None = None) -> int:
-        w = sel & (ns >= win[0].value) & (ns < win[1].value)
+    def count(mask: np.ndarray, win: tuple[pd.Timestamp, pd.Timestamp],
+              kind: str | None = "incident") -> int:
+        w = mask & timed & (ns >= win[0].value) & (ns < win[1].value)
         if kind is not None:
             w &= kinds == kind
         return int(w.sum())
 
-    b, a = count(before), count(after)
+    b, a = count(t_mask, before), count(t_mask, after)
     last = (pd.Timestamp(data_end) if data_end is not None else
             (pd.Timestamp(int(valid.max()), tz="UTC") if len(valid) else None))
     if last is not None and last.tzinfo is None:
         last = last.tz_localize(LOCAL_TZ)
     complete = last is not None and last >= after[1] - pd.Timedelta(microseconds=1)
     enough = b >= min_count and a >= min_count
-    if not enough:
-        message: str | None = t("analysis.ba.too_few", lang)
-    elif not complete:
-        message = t("analysis.ba.incomplete", lang,
-                    last=last.tz_convert(LOCAL_TZ).date().isoformat() if last is not None else "–")
-    else:
-        message = None
+    note = "too_few" if not enough else ("incomplete" if not complete else None)
 
     def day(ts: pd.Timestamp) -> str:
         return ts.date().isoformat()
@@ -163,50 +182,56 @@ def before_after(
     def last_day(ts: pd.Timestamp) -> str:
         return (ts.tz_localize(None) - pd.Timedelta(days=1)).date().isoformat()
 
+    days_b = (before[1] - before[0]).total_seconds() / 86400.0
+    days_a = (after[1] - after[0]).total_seconds() / 86400.0
+    tested = compare(b, a, days_b, days_a, confidence=confidence)
+    test = wdd(b, a, count(d_mask, before), count(d_mask, after), count(c_mask, before),
+               count(c_mask, after), min_count=min_count, complete=bool(complete),
+               confidence=confidence)
     rid = m.get("id")
-    label_key = ("analysis.ba.same_months" if comparison == "same_months_last_year"
-                 else "analysis.ba.immediately_before")
-    return {
+    out: dict[str, Any] = {
         "measure_id": int(rid) if isinstance(rid, int | np.integer) else rid,
         "title": m.get("title"),
         "place_kind": place_kind,
         "place": place,
         "months": months,
         "comparison": comparison,
-        "comparison_label": t(label_key, lang),
         "before_start": day(before[0]),
         "before_end": last_day(before[1]),
         "after_start": day(after[0]),
         "after_end": last_day(after[1]),
+        "last_data": last.tz_convert(LOCAL_TZ).date().isoformat() if last is not None else None,
         "before": b,
         "after": a,
         "change": a - b,
         "change_pct": None if b == 0 else round(100.0 * (a - b) / b, 1),
-        "by_kind": {k: {"before": count(before, k), "after": count(after, k)} for k in KINDS},
-        "complete": bool(complete),
-        "conclusive": bool(enough and complete),
-        "message": message,
+        "p_value": tested.p_value,
+        "significant": tested.significant,
+        "trend": tested.trend,
+        "by_kind": {k: {"before": count(t_mask, before, k), "after": count(t_mask, after, k)}
+                    for k in KINDS},
+        "buffer_m": float(buffer_m),
     }
+    out.update(test.as_dict())
+    out.update({"complete": bool(complete), "conclusive": bool(enough and complete),
+                "note": note})
+    assert set(COUNT_KEYS) <= set(out)
+    return out
 
 
 def before_after_all(
     measures: pd.DataFrame,
     points: pd.DataFrame,
-    *,
-    sites: pd.DataFrame | None = None,
-    months: int = 6,
-    radius_m: float = 150.0,
-    min_count: int = 5,
-    lang: str = "sv",
+    **kw: Any,
 ) -> list[dict[str, Any]]:
-    """:func:`before_after` for every measure that has a start date and a place, in order."""
+    """:func:`before_after` for every measure that has a start date and a place, in order
+    (keywords as :func:`before_after`)."""
     out = []
     for row in measures.to_dict("records"):
         if not _present(row.get("start")):
             continue
-        if not (_present(row.get("site")) or _present(row.get("zone"))):
+        if not (_present(row.get("site")) or _present(row.get("zone"))
+                or _present(row.get("cell_id"))):
             continue
-        out.append(before_after(row, points, sites=sites, months=months, radius_m=radius_m,
-                                min_count=min_count, lang=lang))
+        out.append(before_after(row, points, **kw))
     return out
-

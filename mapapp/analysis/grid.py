@@ -43,7 +43,6 @@ from mapapp.analysis.periods import Period, parse_period, period_containing, utc
 from mapapp.analysis.sites import measure_record
 from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.errors import ConfigurationError, DataValidationError, Problem
-from mapapp.i18n import t
 
 GI_CLASSES: tuple[str, ...] = ("hot99", "hot95", "hot90", "ns", "cold90", "cold95", "cold99")
 _HOT = ("hot99", "hot95", "hot90")
@@ -153,11 +152,11 @@ def build_grid(
     """The grid and its weights over ``district`` (WGS84 (Multi)Polygon); cached per
     (district, size, kind), so calling it again with the same outline is free."""
     if kind not in ("square", "h3"):
-        raise ConfigurationError(t("analysis.grid.bad_kind", "sv", kind=kind))
+        raise ConfigurationError("analysis.grid.bad_kind", kind=kind)
     if cell_size_m <= 0 or not math.isfinite(cell_size_m):
         raise ConfigurationError(f"grid_size_m > 0 ({cell_size_m})")
     if district is None or shapely.is_empty(district):
-        raise DataValidationError([Problem(None, "district", t("analysis.grid.empty", "sv"))])
+        raise DataValidationError([Problem(None, "district", "analysis.grid.empty")])
     return _build_cached(shapely.to_wkb(district), float(cell_size_m), kind)
 
 
@@ -217,7 +216,7 @@ def _build_h3(district: shapely.Geometry, size: float) -> Grid:
     try:
         import h3
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ConfigurationError(t("analysis.grid.h3_missing", "sv")) from exc
+        raise ConfigurationError("analysis.grid.h3_missing") from exc
     res = min(range(16), key=lambda r: abs(math.log(h3.average_hexagon_area(r, "m^2")
                                                     / (size * size))))
     shape = h3.geo_to_h3shape(shapely.geometry.mapping(district))
@@ -334,7 +333,6 @@ def measures_for_cells(
     *,
     zones: pd.DataFrame | None = None,
     sites: pd.DataFrame | None = None,
-    lang: str = "sv",
 ) -> dict[int, list[dict[str, Any]]]:
     """Measures for each cell index: those whose ``cell_id`` is the cell's id (scope "cell"),
     those of a site that lies in the cell (``sites`` given; scope "site"), and the zone-wide
@@ -363,15 +361,15 @@ def measures_for_cells(
         if _present(cid):
             j = id_to_idx.get(str(cid))
             if j is not None:
-                out[j].append(measure_record(row, "cell", lang))
+                out[j].append(measure_record(row, "cell"))
         elif _present(site):
             j = site_cell.get(str(site))
             if j is not None:
-                out[j].append(measure_record(row, "site", lang))
+                out[j].append(measure_record(row, "site"))
         elif not _present(site) and _present(row.get("zone")):
             for i, zname in zone_of.items():
                 if zname == row["zone"]:
-                    out[i].append(measure_record(row, "zone", lang))
+                    out[i].append(measure_record(row, "zone"))
     return out
 
 
@@ -390,13 +388,15 @@ def grid_geojson(
     measures: pd.DataFrame | None = None,
     zones: pd.DataFrame | None = None,
     sites: pd.DataFrame | None = None,
-    lang: str = "sv",
     precision: int = 6,
 ) -> dict[str, Any]:
-    """FeatureCollection (WGS84) with every cell: ``cell_id, count, z, class, class_label``
-    and ``measures`` (filled for hot cells). ``period`` stands at collection level."""
+    """FeatureCollection (WGS84) with every cell: ``cell_id, count, z, class``, ``trend_class``
+    when ``result`` has it (:mod:`mapapp.analysis.emerging`), and ``measures`` (filled for hot
+    cells). ``period`` stands at collection level. Labels are added at the edges."""
     hot = np.flatnonzero(np.isin(result["class"].to_numpy(), _HOT))
-    attached = measures_for_cells(grid, hot, measures, zones=zones, sites=sites, lang=lang)
+    attached = measures_for_cells(grid, hot, measures, zones=zones, sites=sites)
+    trend = (result["trend_class"].to_numpy(dtype=object) if "trend_class" in result
+             else None)
     polys = shapely.transform(grid.polygons_wgs84, lambda c: np.round(c, precision))
     geoms = shapely.to_geojson(polys)
 
@@ -409,7 +409,7 @@ def grid_geojson(
             "geometry": json.loads(geoms[i]),
             "properties": {
                 "cell_id": str(cid), "count": int(cnt), "z": _num(float(z)), "class": str(cls),
-                "class_label": t(f"analysis.gi.{cls}", lang),
+                **({"trend_class": str(trend[i])} if trend is not None else {}),
                 "measures": attached.get(i, []),
             },
         })

@@ -35,7 +35,6 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import t
 from mapapp.timezone import LOCAL_TZ
 
 PeriodKind = Literal["statistical", "calendar", "rolling12"]
@@ -79,16 +78,16 @@ def _midnight(year: int, month: int = 1, day: int = 1) -> pd.Timestamp:
 def _check_kind(kind: str) -> None:
     if kind not in PERIOD_KINDS:
         raise DataValidationError(
-            [Problem(None, "period_kind", t("analysis.bad_period_kind", "sv", kind=kind,
-                                             allowed=", ".join(PERIOD_KINDS)))]
+            [Problem(None, "period_kind", "analysis.bad_period_kind",
+                     {"kind": kind, "allowed": ", ".join(PERIOD_KINDS)})]
         )
 
 
 def _check_month(start_month: int) -> None:
     if not 1 <= int(start_month) <= 12:
         raise DataValidationError(
-            [Problem(None, "stat_year_start_month",
-                     t("analysis.bad_start_month", "sv", month=start_month))]
+            [Problem(None, "stat_year_start_month", "analysis.bad_start_month",
+                     {"month": start_month})]
         )
 
 
@@ -186,7 +185,7 @@ def parse_period(label: str, *, stat_year_start_month: int = 9) -> Period:
         if p.start.date().isoformat() == m.group(1):
             return p
     raise DataValidationError(
-        [Problem(None, "period", t("analysis.bad_period", "sv", label=text))]
+        [Problem(None, "period", "analysis.bad_period", {"label": text})]
     )
 
 
@@ -216,7 +215,7 @@ def utc_ns(occurred_at: pd.Series | pd.DatetimeIndex | Sequence[object]) -> NDAr
     idx = pd.DatetimeIndex(occurred_at)
     if idx.tz is None:
         raise DataValidationError(
-            [Problem(None, "occurred_at", t("analysis.naive_time", "sv"))]
+            [Problem(None, "occurred_at", "analysis.naive_time")]
         )
     return np.asarray(idx.as_unit("ns").asi8, dtype=np.int64)
 
@@ -306,7 +305,7 @@ def local_fields(occurred_at: pd.Series) -> tuple[NDArray[np.int64], NDArray[np.
     idx = pd.DatetimeIndex(occurred_at)
     if idx.tz is None:
         raise DataValidationError(
-            [Problem(None, "occurred_at", t("analysis.naive_time", "sv"))]
+            [Problem(None, "occurred_at", "analysis.naive_time")]
         )
     local = idx.tz_convert(LOCAL_TZ)
     missing = np.asarray(idx.isna())
@@ -334,3 +333,49 @@ def time_band(occurred_at: pd.Series) -> NDArray[np.int64]:
     out[weekday & (hour < 6)] = 2
     out[wday >= 5] = 3
     return out
+
+
+#: The data cover a month to its end when their latest day is one of its last this many days
+#: (a day without any report is normal in a small district or a thin data set).
+MONTH_END_DAYS = 3
+
+
+def covered_until(data_end: pd.Timestamp | str) -> pd.Timestamp:
+    """The last local day that data ending at ``data_end`` (their latest time; naive = local)
+    cover: that day, or the end of its month when it is one of the month's last
+    :data:`MONTH_END_DAYS` days.
+
+    >>> str(covered_until(pd.Timestamp("2023-08-30 10:00", tz="UTC")).date())
+    '2023-08-31'
+    >>> str(covered_until("2023-12-10").date())
+    '2023-12-10'
+    """
+    ts = pd.Timestamp(data_end)
+    local = ts if ts.tzinfo is None else ts.tz_convert(LOCAL_TZ).tz_localize(None)
+    day = local.normalize()
+    month_end = day + pd.offsets.MonthEnd(0)
+    return month_end if (month_end - day).days < MONTH_END_DAYS else day
+
+
+def is_complete(period: Period, data_end: pd.Timestamp | None) -> bool:
+    """Whether data that end at the instant ``data_end`` (their latest time) cover ``period``
+    to its end (:func:`covered_until` reaches the period's last day)."""
+    if data_end is None or pd.isna(data_end):
+        return False
+    return covered_until(data_end).date() >= period.last_day.date()
+
+
+def latest_complete(periods: Sequence[Period], data_end: pd.Timestamp | None) -> Period | None:
+    """The default period everywhere: the latest one the data cover to its end (else the
+    latest; None without periods).
+
+    >>> ps = [statistical_year(2022), statistical_year(2023)]
+    >>> latest_complete(ps, pd.Timestamp("2023-12-31 18:00", tz="UTC")).label
+    '2022-2023'
+    >>> latest_complete(ps, pd.Timestamp("2024-08-31 21:00", tz="UTC")).label
+    '2023-2024'
+    """
+    done = [p for p in periods if is_complete(p, data_end)]
+    if done:
+        return done[-1]
+    return periods[-1] if periods else None

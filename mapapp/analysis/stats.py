@@ -19,13 +19,28 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from mapapp import categories as cats
-from mapapp.analysis.periods import Period, bucket, list_periods, utc_ns
+from mapapp.analysis.periods import (
+    Period,
+    bucket,
+    covered_until,
+    list_periods,
+    utc_ns,
+)
+from mapapp.analysis.significance import (
+    DEFAULT_CONFIDENCE,
+    p_values,
+    significant,
+    trend_code,
+)
 from mapapp.errors import NotFoundError
-from mapapp.i18n import t
-from mapapp.i18n.numbers import fmt_number
+from mapapp.timezone import LOCAL_TZ
 
 STATS_COLUMNS = ("zone", "category", "period", "count", "change_abs", "change_pct", "per_1000")
+#: Columns after :data:`STATS_COLUMNS`: the tested comparison with the previous period.
+CHANGE_COLUMNS = ("complete", "cmp_count", "prev_count", "cmp_from", "cmp_to", "cmp_days",
+                  "prev_days", "p_value", "significant", "trend")
+RECORD_KEYS = ("zone", "category", "period", "kind", "count", "complete", "previous", "change",
+               "change_pct", "p_value", "significant", "trend")
 
 
 def _codes(values: pd.Series, order: Sequence[str] = ()) -> tuple[NDArray[np.int64], list[Any]]:
@@ -43,6 +58,55 @@ def _codes(values: pd.Series, order: Sequence[str] = ()) -> tuple[NDArray[np.int
     return out, labels
 
 
+def _local_day_start(ns: int) -> pd.Timestamp:
+    """The local midnight starting the (Europe/Stockholm) day of the UTC-ns instant."""
+    local = pd.Timestamp(ns, tz="UTC").tz_convert(LOCAL_TZ)
+    return pd.Timestamp(local.date()).tz_localize(LOCAL_TZ)
+
+
+def _shift_months(ts: pd.Timestamp, months: int) -> pd.Timestamp:
+    return pd.Timestamp(ts.tz_localize(None) + pd.DateOffset(months=months)).tz_localize(LOCAL_TZ)
+
+
+def coverage(occurred_at: pd.Series, *, data_start: Any = None, data_end: Any = None
+             ) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """``[first local midnight, local midnight after the last covered day)``: the local day of
+    the earliest time, and the latest time's day (or its month's end when it is one of the
+    month's last days, :func:`mapapp.analysis.periods.covered_until`), unless
+    ``data_start``/``data_end`` (dates, inclusive) say otherwise. None without any time."""
+    ns = utc_ns(occurred_at)
+    ns = ns[ns != np.iinfo(np.int64).min]
+    lo: pd.Timestamp | None = None
+    hi: pd.Timestamp | None = None
+    if len(ns):
+        lo = _local_day_start(int(ns.min()))
+        hi = covered_until(pd.Timestamp(int(ns.max()), tz="UTC")).tz_localize(LOCAL_TZ)
+    if data_start is not None:
+        lo = pd.Timestamp(pd.Timestamp(data_start).date()).tz_localize(LOCAL_TZ)
+    if data_end is not None:
+        hi = pd.Timestamp(pd.Timestamp(data_end).date()).tz_localize(LOCAL_TZ)
+    if lo is None or hi is None:
+        return None
+    return lo, _shift_days(hi, 1)
+
+
+def _shift_days(ts: pd.Timestamp, days: int) -> pd.Timestamp:
+    return pd.Timestamp(ts.tz_localize(None) + pd.Timedelta(days=days)).tz_localize(LOCAL_TZ)
+
+
+def comparison_window(period: Period, cover: tuple[pd.Timestamp, pd.Timestamp] | None
+                      ) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The part of ``period`` compared with the same days twelve months earlier: the period cut
+    to the data's end (an incomplete period is compared only with the same months of the period
+    before) and, when the data begin inside the period before, to the same days a year after
+    that beginning. None when nothing is left to compare."""
+    if cover is None:
+        return None
+    a = max(period.start, _shift_months(cover[0], 12))
+    b = min(period.end, cover[1])
+    return (a, b) if a < b else None
+
+
 def period_counts(
     points: pd.DataFrame,
     *,
@@ -53,20 +117,35 @@ def period_counts(
     stat_year_start_month: int = 9,
     reference: pd.Timestamp | None = None,
     weight: str | None = None,
+    data_start: Any = None,
+    data_end: Any = None,
+    confidence: float = DEFAULT_CONFIDENCE,
 ) -> pd.DataFrame:
     """Tidy counts: one row per zone × category × period (zeros included) with the columns
-    ``zone, category, period, count, change_abs, change_pct, per_1000``.
+    :data:`STATS_COLUMNS` + :data:`CHANGE_COLUMNS`.
 
     - zones: the zones frame (``name``, ``population``); gives the zone order and the
       population; without it zones are sorted by name and ``per_1000`` is NaN.
     - zone: only this zone (by name; unknown -> :class:`NotFoundError`).
-    - kind: only "incident" or "observation" points (the two catalogues share the codes
-      ``skadegorelse`` and ``ovrigt``; without ``kind`` such counts are summed).
+    - kind: only "incident" or "observation" points. Without ``kind`` every row counts: pass
+      points of one kind (the two catalogues share the codes ``skadegorelse`` and ``ovrigt``,
+      and a reported crime and a walk's observation must never be added up).
     - periods run from the one holding the earliest point to the one holding the latest
       (rolling12: to the one ending on ``reference``, default the latest point's date).
-    - change_abs/change_pct compare with the previous period; both are missing (<NA>/NaN) in
-      the first period (the data do not reach back) and change_pct is NaN when the previous
-      count is 0. per_1000 is NaN where the zone has no population.
+    - **coverage**: the data cover the local days from the earliest to the latest time of the
+      chosen kind (or ``data_start``/``data_end``). ``complete`` is false for a period the data
+      do not cover to its end.
+    - **change**: each period is compared with the same days twelve months earlier over
+      :func:`comparison_window` (the whole period when both are covered; an incomplete period
+      only up to the data's end, so a period half-way through never shows as a fall):
+      ``cmp_count`` (this period in the window), ``prev_count`` (the window a year earlier),
+      ``change_abs = cmp_count − prev_count``, ``change_pct`` (NaN when prev_count is 0),
+      the window ``cmp_from``/``cmp_to`` (local dates, inclusive) and its length in days
+      (``cmp_days``, ``prev_days``: the exposures of the test), ``p_value`` of the
+      two-sample Poisson test (:mod:`mapapp.analysis.significance`), ``significant``
+      (p < 1 − ``confidence``) and ``trend`` ("increase"/"decrease"/"stable"). All missing
+      for the first period (the data do not reach back).
+    - per_1000 is NaN where the zone has no population.
     - weight: a column of row weights (counts), for rows that are already aggregated, e.g.
       per day by the database (:mod:`mapapp.store.aggregates`); default 1 per row.
     """
@@ -74,9 +153,8 @@ def period_counts(
     if zone is not None:
         known = set(order) | set(points["zone"].dropna().astype(str))
         if zone not in known:
-            raise NotFoundError(
-                t("zone.not_found", "sv", name=zone, known=", ".join(sorted(known)) or "–")
-            )
+            raise NotFoundError("zone.not_found", name=zone,
+                                known=", ".join(sorted(known)) or "–")
     ns = utc_ns(points["occurred_at"])
     periods = list_periods(points["occurred_at"], kind=period_kind,
                            stat_year_start_month=stat_year_start_month, reference=reference)
@@ -84,41 +162,79 @@ def period_counts(
     ccode, clabels = _codes(points["category"])
     pcode = bucket(ns, periods)
     nz, nc, npd = len(zlabels), len(clabels), len(periods)
-    keep = pcode >= 0
+    of_kind = np.ones(len(points), dtype=bool)
+    if kind is not None:
+        of_kind = (points["kind"].astype(object) == kind).to_numpy(dtype=bool)
+    cover = coverage(points["occurred_at"][of_kind], data_start=data_start, data_end=data_end)
+    sel = of_kind.copy()
     if zone is not None:
         zi = zlabels.index(zone) if zone in zlabels else -1
-        keep &= zcode == zi
-    if kind is not None:
-        keep &= (points["kind"].astype(object) == kind).to_numpy(dtype=bool)
-    flat = (zcode[keep] * nc + ccode[keep]) * npd + pcode[keep]
-    w = None if weight is None else points[weight].to_numpy(dtype="float64")[keep]
-    cube = np.rint(np.bincount(flat, weights=w, minlength=nz * nc * npd)).astype(np.int64)
-    cube = cube.reshape(nz, nc, npd)
+        sel &= zcode == zi
+    w_all = None if weight is None else points[weight].to_numpy(dtype="float64")
+
+    def counts(mask: NDArray[np.bool_], bins: NDArray[np.int64], nb: int) -> NDArray[np.int64]:
+        flat = (zcode[mask] * nc + ccode[mask]) * nb + bins[mask]
+        w = None if w_all is None else w_all[mask]
+        return np.rint(np.bincount(flat, weights=w, minlength=nz * nc * nb)).astype(np.int64)
+
+    keep = sel & (pcode >= 0)
+    cube = counts(keep, pcode, npd).reshape(nz, nc, npd)
+    cmp_now = np.zeros_like(cube)
+    cmp_prev = np.zeros_like(cube)
+    has_cmp = np.zeros(npd, dtype=bool)
+    complete = np.array([cover is not None and cover[1] >= p.end for p in periods], dtype=bool)
+    windows: list[tuple[pd.Timestamp, pd.Timestamp] | None] = [None] * npd
+    days_now = np.full(npd, np.nan)
+    days_prev = np.full(npd, np.nan)
+    for i in range(1, npd):
+        win = comparison_window(periods[i], cover)
+        if win is None:
+            continue
+        windows[i], has_cmp[i] = win, True
+        prev_win = (_shift_months(win[0], -12), _shift_months(win[1], -12))
+        days_now[i] = (win[1] - win[0]).total_seconds() / 86400.0
+        days_prev[i] = (prev_win[1] - prev_win[0]).total_seconds() / 86400.0
+        if win == (periods[i].start, periods[i].end) and prev_win == (
+                periods[i - 1].start, periods[i - 1].end):
+            cmp_now[..., i], cmp_prev[..., i] = cube[..., i], cube[..., i - 1]
+            continue
+        zero = np.zeros(len(ns), dtype=np.int64)
+        for target, (a, b) in ((cmp_now, win), (cmp_prev, prev_win)):
+            inside = sel & (ns >= a.value) & (ns < b.value)
+            target[..., i] = counts(inside, zero, 1).reshape(nz, nc)
     if zone is not None:
         zsel = [zlabels.index(zone)] if zone in zlabels else []
         if not zsel:  # a known zone without any point
-            zlabels, cube = [zone], np.zeros((1, nc, npd), dtype=np.int64)
+            shape = (1, nc, npd)
+            zlabels = [zone]
+            cube, cmp_now, cmp_prev = (np.zeros(shape, dtype=np.int64) for _ in range(3))
         else:
-            zlabels, cube = [zone], cube[zsel]
-    return _frame(cube, zlabels, clabels, periods, zones)
+            zlabels, cube, cmp_now, cmp_prev = [zone], cube[zsel], cmp_now[zsel], cmp_prev[zsel]
+    return _frame(cube, cmp_now, cmp_prev, has_cmp, complete, windows, days_now, days_prev,
+                  zlabels, clabels, periods, zones, confidence)
 
 
 def _frame(
     cube: NDArray[np.int64],
+    cmp_now: NDArray[np.int64],
+    cmp_prev: NDArray[np.int64],
+    has_cmp: NDArray[np.bool_],
+    complete: NDArray[np.bool_],
+    windows: Sequence[tuple[pd.Timestamp, pd.Timestamp] | None],
+    days_now: NDArray[np.float64],
+    days_prev: NDArray[np.float64],
     zlabels: list[Any],
     clabels: list[Any],
     periods: Sequence[Period],
     zones: pd.DataFrame | None,
+    confidence: float,
 ) -> pd.DataFrame:
     nz, nc, npd = cube.shape
-    prev = np.zeros_like(cube)
-    if npd > 1:
-        prev[..., 1:] = cube[..., :-1]
-    change = (cube - prev).astype("float64")
-    change[..., :1] = np.nan
+    mask = np.broadcast_to(has_cmp, cube.shape)
+    change = np.where(mask, (cmp_now - cmp_prev).astype("float64"), np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        pct = np.where(prev > 0, 100.0 * (cube - prev) / np.where(prev > 0, prev, 1), np.nan)
-    pct[..., :1] = np.nan
+        pct = np.where(mask & (cmp_prev > 0),
+                       100.0 * (cmp_now - cmp_prev) / np.where(cmp_prev > 0, cmp_prev, 1), np.nan)
     pop = np.full(nz, np.nan)
     if zones is not None and "population" in zones:
         popmap = {
@@ -127,19 +243,83 @@ def _frame(
         }
         pop = np.array([popmap.get(z, np.nan) if z is not None else np.nan for z in zlabels])
     per = cube * 1000.0 / pop[:, None, None]
+    bshape = cube.shape
+    t_now = np.broadcast_to(days_now, bshape).reshape(-1)
+    t_prev = np.broadcast_to(days_prev, bshape).reshape(-1)
+    prev_f = np.where(mask, cmp_prev, -1).reshape(-1).astype("float64")
+    prev_f[~mask.reshape(-1)] = np.nan
+    pv = p_values(prev_f, cmp_now.reshape(-1).astype("float64"),
+                  np.where(np.isfinite(t_prev), t_prev, 1.0),
+                  np.where(np.isfinite(t_now), t_now, 1.0))
+    sig = significant(pv, confidence)
+    flat_change = change.reshape(-1)
+    sig_obj = np.array([None if np.isnan(p) else bool(s) for p, s in zip(pv, sig, strict=True)],
+                       dtype=object)
+    trend = np.array([trend_code(c, s) for c, s in zip(flat_change, sig_obj, strict=True)],
+                     dtype=object)
     zi, ci, pi = np.indices(cube.shape).reshape(3, -1)
     zarr = np.array(zlabels, dtype=object)
     carr = np.array(clabels, dtype=object)
     parr = np.array([p.label for p in periods], dtype=object)
+    comp = np.asarray(complete, dtype=bool)
+    wfrom = np.array([None if w is None else w[0].date().isoformat() for w in windows] or [None],
+                     dtype=object)[:npd]
+    wto = np.array([None if w is None else _shift_days(w[1], -1).date().isoformat()
+                    for w in windows] or [None], dtype=object)[:npd]
     return pd.DataFrame({
         "zone": pd.Series(zarr[zi] if len(zarr) else [], dtype=object),
         "category": pd.Series(carr[ci] if len(carr) else [], dtype=object),
         "period": pd.Series(parr[pi] if len(parr) else [], dtype=object),
         "count": cube.reshape(-1).astype("int64"),
-        "change_abs": pd.array(change.reshape(-1), dtype="Int64"),
+        "change_abs": pd.array(flat_change, dtype="Int64"),
         "change_pct": pct.reshape(-1),
         "per_1000": per.reshape(-1),
-    }, columns=list(STATS_COLUMNS))
+        "complete": pd.Series(comp[pi] if npd else [], dtype=bool),
+        "cmp_count": _masked_int(cmp_now, mask),
+        "prev_count": _masked_int(cmp_prev, mask),
+        "cmp_from": pd.Series(wfrom[pi] if npd else [], dtype=object),
+        "cmp_to": pd.Series(wto[pi] if npd else [], dtype=object),
+        "cmp_days": t_now,
+        "prev_days": t_prev,
+        "p_value": pv,
+        "significant": pd.Series(sig_obj, dtype=object),
+        "trend": pd.Series(trend, dtype=object),
+    }, columns=[*STATS_COLUMNS, *CHANGE_COLUMNS])
+
+
+def _masked_int(values: NDArray[np.int64], mask: NDArray[np.bool_]) -> pd.Series:
+    out = pd.Series(values.reshape(-1), dtype="Int64")
+    return out.where(mask.reshape(-1), pd.NA)
+
+
+def _kinds_present(points: pd.DataFrame, kind: str | None) -> list[str | None]:
+    if kind in ("incident", "observation"):
+        return [kind]
+    if "kind" not in points:
+        return [None]
+    present = set(points["kind"].dropna().astype(str))
+    return [k for k in ("incident", "observation") if k in present] or [None]
+
+
+def frame_records(frame: pd.DataFrame, kind: str | None) -> list[dict[str, Any]]:
+    """The records of :func:`stats_records` from one :func:`period_counts` frame of one kind:
+    the rows where this period or the compared window a year earlier has a count."""
+    prev = frame["prev_count"].fillna(0).to_numpy(dtype="int64")
+    df = frame[(frame["count"].to_numpy() > 0) | (prev > 0)]
+    out = []
+    for r in df.itertuples(index=False):
+        first = pd.isna(r.change_abs)
+        out.append({
+            "zone": r.zone, "category": r.category, "period": r.period, "kind": kind,
+            "count": int(r.count), "complete": bool(r.complete),
+            "previous": None if first else int(r.prev_count),
+            "change": None if first else int(r.change_abs),
+            "change_pct": None if pd.isna(r.change_pct) else round(float(r.change_pct), 1),
+            "p_value": None if first else float(r.p_value),
+            "significant": None if first else bool(r.significant),
+            "trend": None if first else r.trend,
+        })
+    return out
 
 
 def stats_records(
@@ -147,54 +327,25 @@ def stats_records(
     *,
     zones: pd.DataFrame | None = None,
     zone: str | None = None,
-    kind: str | None = None,
+    kind: str | None = "all",
     period_kind: str = "statistical",
     stat_year_start_month: int = 9,
     reference: pd.Timestamp | None = None,
+    confidence: float = DEFAULT_CONFIDENCE,
 ) -> list[dict[str, Any]]:
-    """The JSON of ``mapapp stats --format json``: ``{"zone", "category", "period", "count"}``
-    for every non-zero count (zone None = outside every zone), zones in zone order, periods
-    oldest first."""
-    df = period_counts(points, zones=zones, zone=zone, kind=kind, period_kind=period_kind,
-                       stat_year_start_month=stat_year_start_month, reference=reference)
-    df = df[df["count"] > 0]
-    return [
-        {"zone": z, "category": c, "period": p, "count": int(n)}
-        for z, c, p, n in zip(df["zone"], df["category"], df["period"], df["count"], strict=True)
-    ]
-
-
-def category_label(code: str | None, lang: str = "sv") -> str:
-    """The label of a category code (incident catalogue first, then observations)."""
-    if code is None:
-        return t("common.none", lang)
-    for kind in ("incident", "observation"):
-        try:
-            return cats.get(kind, code).label(lang)  # type: ignore[arg-type]
-        except KeyError:
-            continue
-    return str(code)
-
-
-def stats_table(frame: pd.DataFrame, *, lang: str = "sv") -> tuple[list[str], list[list[str]]]:
-    """Header and rows for ``--format table``: labels in ``lang``, Swedish number format,
-    the rows where this or the previous period has a count."""
-    head = [t(f"analysis.col.{c}", lang) for c in STATS_COLUMNS]
-    prev_nonzero = frame["count"].to_numpy() - frame["change_abs"].fillna(0).to_numpy() > 0
-    shown = frame[(frame["count"] > 0) | prev_nonzero]
-    rows = []
-    for r in shown.itertuples(index=False):
-        rows.append([
-            r.zone if r.zone is not None else t("common.outside", lang),
-            category_label(r.category, lang),
-            r.period,
-            fmt_number(r.count, lang, decimals=0),
-            "" if pd.isna(r.change_abs) else fmt_number(int(r.change_abs), lang, decimals=0,
-                                                        sign=True),
-            "" if pd.isna(r.change_pct) else fmt_number(r.change_pct, lang, sign=True) + " %",
-            fmt_number(r.per_1000, lang, decimals=2),
-        ])
-    return head, rows
+    """The JSON of ``mapapp stats --format json``: :data:`RECORD_KEYS` for every zone ×
+    category × period with a count (or a count in the compared window a year earlier), zones
+    in zone order, periods oldest first. ``kind`` "incident", "observation" or "all" (each
+    kind present, as separate records that carry their ``kind`` -- never added up).
+    ``previous`` is the count of the compared window a year earlier; ``previous``, ``change``,
+    ``p_value``, ``significant`` and ``trend`` are None for the first period."""
+    out: list[dict[str, Any]] = []
+    for k in _kinds_present(points, kind):
+        df = period_counts(points, zones=zones, zone=zone, kind=k, period_kind=period_kind,
+                           stat_year_start_month=stat_year_start_month, reference=reference,
+                           confidence=confidence)
+        out.extend(frame_records(df, k))
+    return out
 
 
 def stats_wide(frame: pd.DataFrame) -> pd.DataFrame:
@@ -263,3 +414,16 @@ def csv_text(rows: Sequence[Sequence[str]]) -> str:
     buf = io.StringIO()
     csv.writer(buf).writerows(rows)
     return buf.getvalue()
+
+
+_MOVED = {"fmt_number", "category_label", "stats_table"}
+
+
+def __getattr__(name: str) -> Any:
+    """The words moved to :mod:`mapapp.render.figures` (analysis returns numbers and codes);
+    the old names still resolve for code that imports them from here."""
+    if name in _MOVED:
+        from mapapp.render import figures
+
+        return getattr(figures, name)
+    raise AttributeError(name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from mapapp.errors import MapAppError
 
 EPILOG = (
     "Miljövariabler / environment: MAPAPP_DATABASE_URL (standard: SQLite-filen var/mapapp.db), "
-    "MAPAPP_LANG. Se README.md."
+    "MAPAPP_LANG, MAPAPP_LOG_LEVEL (WARNING), MAPAPP_LOG_FORMAT (text|json). Se README.md."
 )
 
 
@@ -41,11 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from mapapp import logs
+
+    logs.configure()
     parser = build_parser()
     args = parser.parse_args(argv)
+    log = logging.getLogger("mapapp.cli")
+    log.debug("mapapp %s", getattr(args, "command", ""))
     try:
         code = args.func(args)
     except MapAppError as exc:
+        logs.survived(log, exc, "mapapp %s refused", getattr(args, "command", ""), level=logging.INFO)
         from mapapp.i18n import resolve_lang
 
         print(f"mapapp: {exc.text(resolve_lang(getattr(args, 'lang', None)))}", file=sys.stderr)

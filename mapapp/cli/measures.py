@@ -236,11 +236,13 @@ def cmd_revisions(args: argparse.Namespace) -> int:
 
 
 def cmd_before_after(args: argparse.Namespace) -> int:
+    from mapapp.i18n import Message
     from mapapp.measures import before_after
 
     settings, engine = engine_from(args)
     r = before_after(engine, CLI_PRINCIPAL, args.id, months=args.months,
-                     radius_m=settings.site_radius_m, lang=settings.lang)
+                     radius_m=settings.site_radius_m)
+    r = {k: v.text(settings.lang) if isinstance(v, Message) else v for k, v in r.items()}
     if args.format == "json":
         json.dump(r, sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -38,11 +39,14 @@ from mapapp.io import columns as cols
 from mapapp.io import odk, police, tabular, vector, zones
 from mapapp.io.report import ImportOptions, ImportReport, Progress
 from mapapp.io.validate import Checked, PointsInput, check_points
+from mapapp.logs import survived
 from mapapp.store import audit
 from mapapp.store.district import district_outline
 from mapapp.store.models import ImportBatch
 from mapapp.store.points import PointKind, insert_points, table_for
 from mapapp.textsafe import csv_cell
+
+log = logging.getLogger(__name__)
 
 KINDS = {"incident": "incident", "incidents": "incident", "observation": "observation",
          "observations": "observation", "zone": "zone", "zones": "zone"}
@@ -230,7 +234,8 @@ def _observation_extras(valid: pd.DataFrame, checked: Checked, extras: dict[str,
             clean = clean_photo(found.read_bytes(), max_bytes=opts.limits.max_photo_bytes,
                                 lang=opts.lang)
             data[i], mime[i] = clean.data, clean.mime
-        except (OSError, DataValidationError):
+        except (OSError, DataValidationError) as exc:
+            survived(log, exc, "import: photo of row %s not stored", i, level=logging.INFO)
             missing += 1
             desc[i] = f"{desc[i] or ''} [foto: {name}]".strip()
     valid = valid.copy()
@@ -403,6 +408,7 @@ def preview_file(engine: Engine, who: Principal, path: Path | str, kind: str, *,
                 rows = zones.check_zones(vf, crs=opts.crs, district=district,
                                          repair=opts.repair, lang=opts.lang)
             except DataValidationError as exc:
+                survived(log, exc, "zone preview refused", level=logging.DEBUG)
                 return Preview("zone", len(vf.gdf), gpd.GeoDataFrame(
                     {"name": [], "kind": []}, geometry=[], crs="EPSG:4326"),
                     exc.problems, [])

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, select
 from mapapp.access import Perm, Principal
 from mapapp.categories import MEASURE_STATUSES, PRIORITY_AREAS, SENSITIVE_CODES
 from mapapp.errors import DataValidationError, NotFoundError, Problem
+from mapapp.i18n import Message
 from mapapp.measures._tables import (
     ACTORS,
     AUDIT,
@@ -261,12 +262,12 @@ def before_after(
     radius_m: float = 150.0,
     points: pd.DataFrame | None = None,
     sites: pd.DataFrame | None = None,
-    lang: str = "sv",
 ) -> dict[str, Any]:
     """Counts before/after one measure by :func:`mapapp.analysis.beforeafter.before_after`
     (its rule: site radius or zone; the same months a year earlier when the data reach back).
-    ``points``/``sites`` may be passed when already loaded (for ``who``). ``lang`` is passed on
-    to the analysis for its comparison label and message (until that returns keys)."""
+    ``points``/``sites`` may be passed when already loaded (for ``who``). Besides the
+    analysis' codes, ``comparison_label`` and ``message`` (None when conclusive) are
+    :class:`~mapapp.i18n.Message` objects for the page and the CLI to render."""
     from mapapp.analysis.beforeafter import before_after as compute
 
     who.require(Perm.VIEW_AGGREGATES)
@@ -279,4 +280,10 @@ def before_after(
         from mapapp.store.district import sites_frame
 
         sites = sites_frame(engine)
-    return compute(m, points, sites=sites, months=months, radius_m=radius_m, lang=lang)
+    r = compute(m, points, sites=sites, months=months, radius_m=radius_m)
+    comparison = {"same_months_last_year": "analysis.ba.same_months"}.get(
+        r["comparison"], f"analysis.ba.{r['comparison']}")
+    r["comparison_label"] = Message(comparison)
+    r["message"] = (None if r["note"] is None else
+                    Message(f"analysis.ba.{r['note']}", {"last": r.get("last_data") or "–"}))
+    return r

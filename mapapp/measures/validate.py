@@ -8,6 +8,7 @@ zone, the due date is not before the start)."""
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from sqlalchemy import Connection, select
 from mapapp.categories import MEASURE_STATUSES, PRIORITY_AREAS
 from mapapp.errors import DataValidationError, NotFoundError, Problem
 from mapapp.i18n import Message
+from mapapp.logs import survived
 from mapapp.measures._tables import (
     ACTORS,
     CELL_RE,
@@ -40,6 +42,7 @@ from mapapp.measures.rules import (
 )
 from mapapp.values import fold, is_missing
 
+log = logging.getLogger(__name__)
 ALIASES = {"zone_id": "zone", "site_id": "site", "cell": "cell_id"}
 
 
@@ -74,7 +77,8 @@ def check_zone(conn: Connection, value: Any, out: Checked) -> None:
         return
     try:
         out.values["zone_id"] = find_zone(conn, value)
-    except NotFoundError:
+    except NotFoundError as exc:
+        survived(log, exc, "measure: zone not found", level=logging.DEBUG)
         out.problem("zone", "measures.err.zone_unknown", value=value, known=known(zones.values()))
 
 
@@ -160,7 +164,8 @@ def check_date(name: str, value: Any, out: Checked) -> bool:
     """A date field (a date or ISO text; missing clears it); False when it is not a date."""
     try:
         out.values[name] = as_date(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError) as exc:
+        survived(log, exc, "measure: %s is no date", name, level=logging.DEBUG)
         out.problem(name, "measures.err.date_invalid", field=field_label(name), value=value)
         return False
     return True

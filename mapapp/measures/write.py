@@ -4,6 +4,7 @@ when anything is wrong), is audited in the same transaction and bumps the data v
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -13,6 +14,7 @@ from sqlalchemy import Connection, Engine, Table, select
 
 from mapapp.access import Perm, Principal
 from mapapp.errors import DataValidationError, Problem
+from mapapp.logs import survived
 from mapapp.measures._tables import (
     ACTORS,
     DATE_FIELDS,
@@ -33,6 +35,8 @@ from mapapp.store import audit
 from mapapp.store.engine import bump_data_version
 from mapapp.timezone import local_today
 from mapapp.values import fold
+
+log = logging.getLogger(__name__)
 
 
 def add_actor(engine: Engine, who: Principal, name: str) -> int:
@@ -131,7 +135,8 @@ def add_note(engine: Engine, who: Principal, measure_id: int, text: str,
                                 {"field": field_label("note")}))
     try:
         day = as_date(noted_on) or local_today()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError) as exc:
+        survived(log, exc, "measure note: noted_on is no date", level=logging.DEBUG)
         problems.append(Problem(None, "noted_on", "measures.err.date_invalid",
                                 {"field": field_label("noted_on"), "value": noted_on}))
     with engine.begin() as conn:

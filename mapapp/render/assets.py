@@ -1,16 +1,20 @@
 """Leaflet and its plugins served by the app itself, never from a CDN.
 
 The XStatic packages (installed with the app) carry Leaflet 1.9.3, Leaflet.markercluster,
-jQuery and Font Awesome. :func:`ensure_vendor` copies the files the map needs into
-``<project>/static/vendor/`` (Streamlit serves ``static/`` at ``/app/static/`` when
-``server.enableStaticServing`` is on); it is idempotent and safe when two sessions start at
-once (each file is written to a temporary name and renamed). :func:`localize` points a folium
-element's ``default_js``/``default_css`` at those copies, per instance, and drops every other
-default (bootstrap, awesome-markers, glyphicons …) that folium would fetch from a CDN.
+jQuery and Font Awesome. :func:`ensure_vendor` copies the files the map needs into a
+``static/vendor/`` folder beside the app's entry script (Streamlit serves ``static/`` at
+``/app/static/`` when ``server.enableStaticServing`` is on): ``mapapp/static/vendor`` for the
+packaged app (``mapapp serve``; a wheel already carries them, so nothing is written there) and
+``<checkout>/static/vendor`` for ``streamlit run streamlit_app.py``. It is idempotent and
+safe when two sessions start at once (each file is written to a temporary name and renamed).
+:func:`localize` points a folium element's ``default_js``/``default_css`` at those copies, per
+instance, and drops every other default (bootstrap, awesome-markers, glyphicons …) that folium
+would fetch from a CDN.
 """
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 import tempfile
@@ -18,9 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from mapapp.settings import PROJECT_ROOT
+from mapapp.resources import static_dir
 
-STATIC_DIR = PROJECT_ROOT / "static"
+STATIC_DIR = static_dir()
 VENDOR_DIR = STATIC_DIR / "vendor"
 #: Where the browser finds ``static/vendor`` (absolute path on the app's own origin).
 VENDOR_URL = "/app/static/vendor"
@@ -71,7 +75,10 @@ def _same(src: Path, dst: Path) -> bool:
         s, d = src.stat(), dst.stat()
     except FileNotFoundError:
         return False
-    return s.st_size == d.st_size and int(s.st_mtime) == int(d.st_mtime)
+    if s.st_size != d.st_size:
+        return False
+    # an installed wheel does not keep modification times: compare the bytes (a few MB once)
+    return int(s.st_mtime) == int(d.st_mtime) or filecmp.cmp(src, dst, shallow=False)
 
 
 def _copy_file(src: Path, dst: Path) -> bool:

@@ -1,11 +1,12 @@
 """Layer specs + data -> one folium map (no streamlit here).
 
-:func:`build_map` draws the basemap (tiles from the configured server, or the bundled
-outlines when the basemap is ``none``), one layer-control entry per spec group, the legend,
-a metric scale bar and the attributions. Every script and stylesheet the HTML references is
-served by the app (:mod:`mapapp.render.assets`; the files are copied into ``static/vendor``
-the first time a map is built in the process); the only other URL it may contain is the tile
-server's and the attribution links.
+:func:`build_map` draws the basemap (:mod:`mapapp.render.basemap`: by default the bundled
+land, water and names, or the tiles of a server the settings name), one layer-control entry
+per spec group, the legend, a metric scale bar and the attributions. Every script and
+stylesheet the HTML references is served by the app (:mod:`mapapp.render.assets`; the files
+are copied into ``static/vendor`` the first time a map is built in the process); with the
+bundled basemap the HTML holds no other URL than attribution links (which the browser only
+follows when clicked); with a tile server, its URL.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import folium
 import geopandas as gpd
 import numpy as np
 
+from mapapp.basemap import parse_basemap
 from mapapp.errors import ConfigurationError
 from mapapp.i18n import t
 from mapapp.i18n.numbers import fmt_number
 from mapapp.render import assets
+from mapapp.render.basemap import BACKGROUND, add_basemap, basemap_data
 from mapapp.render.data import CellValues, PackedPoints
 from mapapp.render.elements import (
     CellLayer,
@@ -30,22 +33,13 @@ from mapapp.render.elements import (
     ZoomRange,
 )
 from mapapp.render.spec import LayerSpec, LegendEntry
-from mapapp.settings import OSM_ATTRIBUTION, OSM_TILES
+from mapapp.settings import OSM_ATTRIBUTION
 from mapapp.textsafe import html_text
 
 DEFAULT_CENTER = (59.2903, 17.9886)  # Hägersten-Älvsjö
 DEFAULT_ZOOM = 13
 MIN_ZOOM = 10
 MAX_ZOOM = 19
-
-
-def tile_source(basemap: str, attribution: str) -> tuple[str, str] | None:
-    """(URL template, attribution) of the basemap setting, None for ``none``."""
-    if basemap == "none":
-        return None
-    if basemap == "osm":
-        return OSM_TILES, OSM_ATTRIBUTION
-    return basemap, attribution
 
 
 def _css(value: str) -> str:
@@ -90,6 +84,8 @@ def _geojson(spec: LayerSpec, gdf: gpd.GeoDataFrame, lang: str) -> folium.GeoJso
         kwargs["popup"] = folium.GeoJsonPopup(fields=list(spec.popup), labels=False)
     if spec.kind == "point":
         kwargs["marker"] = folium.CircleMarker(radius=spec.style.radius)
+    elif not spec.interactive:
+        kwargs["interactive"] = False
     else:
         kwargs["highlight_function"] = lambda _f: {"weight": spec.style.weight + 2,
                                                    "fillOpacity": min(
@@ -138,7 +134,7 @@ def legend_html(blocks: Sequence[tuple[str, str, list[tuple[str, LegendEntry]], 
     for gid, title, rows, notes in blocks:
         parts = [f'<div data-layer="{html_text(gid)}"><h4>{html_text(title)}</h4>']
         for label, entry in rows:
-            text = t(label, lang) if label.startswith(("map.", "analysis.")) else label
+            text = t(label, lang) if label.startswith(("map.", "analysis.", "hotspots.")) else label
             parts.append(f'<div class="row">{_swatch(entry)}<span>{html_text(text)}</span></div>')
         parts += [f'<p class="note">{html_text(n)}</p>' for n in notes if n]
         parts.append("</div>")
@@ -151,7 +147,7 @@ def build_map(
     data: Mapping[str, Any],
     *,
     lang: str = "sv",
-    basemap: str = "osm",
+    basemap: str = "local",
     attribution: str = OSM_ATTRIBUTION,
     bounds: tuple[float, float, float, float] | None = None,
     base_outlines: gpd.GeoDataFrame | None = None,
@@ -160,7 +156,9 @@ def build_map(
 ) -> folium.Map:
     """The map. ``data`` maps each spec's ``source`` to its data (a spec whose data is None
     or missing is left out). ``bounds`` (minx, miny, maxx, maxy, WGS84) is fitted on open.
-    ``base_outlines`` (polygons) are drawn as the base when ``basemap`` is ``none``.
+    ``basemap``: a ``MAPAPP_BASEMAP`` value (:func:`mapapp.basemap.parse_basemap`).
+    ``base_outlines``: the district's stadsdelar as the store has them, drawn as the district's
+    land of the bundled basemap (default: the bundled ones).
     ``notes``: extra legend sentences by layer id."""
     notes = notes or {}
     center = DEFAULT_CENTER if bounds is None else ((bounds[1] + bounds[3]) / 2,
@@ -174,18 +172,9 @@ def build_map(
     assets.localize(m, assets.MAP_JS, assets.MAP_CSS)
     assets.ensure_vendor_once()
     attributions = [html_text(t("map.attr.data", lang))]
-    tiles = tile_source(basemap, attribution)
-    if tiles is not None:
-        folium.TileLayer(tiles=tiles[0], attr=tiles[1], name="basemap", control=False,
-                         max_zoom=MAX_ZOOM, max_native_zoom=19).add_to(m)
-    elif base_outlines is not None and len(base_outlines):
-        base = folium.FeatureGroup(name="base", control=False, overlay=True)
-        folium.GeoJson(
-            base_outlines[["geometry"]],
-            style_function=lambda _f: {"color": "#8a8a8a", "weight": 1, "fillColor": "#ffffff",
-                                       "fillOpacity": 1.0},
-            interactive=False, control=False).add_to(base)
-        base.add_to(m)
+    base = parse_basemap(basemap, attribution)
+    attributions += add_basemap(m, base, lang=lang, district=base_outlines)
+    data = {**basemap_data(base), **data}
     if bounds is not None:
         m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
 
@@ -222,7 +211,8 @@ def build_map(
         r.add_to(m)
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
     Legend(legend_html(list(blocks.values()), lang), t("map.legend.title", lang),
-           list(groups.items()), attributions=attributions, nobase=tiles is None).add_to(m)
+           list(groups.items()), attributions=attributions, nobase=base.is_local,
+           background=BACKGROUND).add_to(m)
     return m
 
 

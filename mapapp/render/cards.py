@@ -1,8 +1,9 @@
 """What a zone's or a site's card shows, as plain data (the page lays it out).
 
 A card's figures come from :func:`mapapp.analysis.stats.period_counts` (the filtered points,
-all periods of the chosen kind) and its flags from :func:`mapapp.analysis.sites.site_flags`;
-nothing is counted here that those functions count.
+all periods of the chosen kind) and its flags from the hotspot summary
+(:mod:`mapapp.analysis.hotspots`: flagged, rising, persistent, fading, place); nothing is
+counted here that those functions count. Rising sites come first.
 """
 
 from __future__ import annotations
@@ -14,25 +15,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mapapp.analysis.significance import DEFAULT_CONFIDENCE, compare
 from mapapp.analysis.zoning import assign
 from mapapp.render.features import measure_line, status_label
-
-ARROWS = {1: "↑", -1: "↓", 0: "→"}
+from mapapp.render.hotspot_text import status_text, summary_reason
 
 
 @dataclass(frozen=True)
 class PeriodFigure:
+    """One period's total on a card and its tested change against the same days a year
+    earlier (:func:`mapapp.analysis.stats.period_counts`' rule): ``previous`` is the count of
+    that earlier window, ``change_abs`` = this period's count in the window − ``previous``."""
+
     period: str
     count: int
     change_abs: int | None
     change_pct: float | None
+    previous: int | None = None
+    p_value: float | None = None
+    significant: bool | None = None
+    trend: str | None = None
+    complete: bool = True
+    compared_to: str | None = None  # last day of the compared window (incomplete periods)
 
     @property
     def arrow(self) -> str:
-        """↑ more than the period before, ↓ fewer, → the same, "" when unknown."""
-        if self.change_abs is None:
-            return ""
-        return ARROWS[(self.change_abs > 0) - (self.change_abs < 0)]
+        """↑/↓ only for a significant increase/decrease; "" otherwise (normal variation or
+        nothing to compare)."""
+        return {"increase": "↑", "decrease": "↓"}.get(self.trend or "", "")
 
 
 @dataclass(frozen=True)
@@ -52,26 +62,34 @@ class Card:
 
 
 def period_totals(counts: pd.DataFrame, labels: Sequence[str],
-                  zone: str | None = None) -> list[PeriodFigure]:
+                  zone: str | None = None, *,
+                  confidence: float = DEFAULT_CONFIDENCE) -> list[PeriodFigure]:
     """Totals over categories for each period label in ``labels`` (the order kept), from a
-    :func:`period_counts` frame; ``zone`` limits to one zone. Labels missing from the frame
+    :func:`period_counts` frame, with the change of the total tested again (a sum of counts
+    is a Poisson count too); ``zone`` limits to one zone. Labels missing from the frame
     count 0 with an unknown change."""
     df = counts if zone is None else counts[counts["zone"] == zone]
     g = df.groupby("period", sort=False)
     total = g["count"].sum()
-    change = g["change_abs"].sum(min_count=1)
     out = []
     for label in labels:
         if label not in total.index:
             out.append(PeriodFigure(label, 0, None, None))
             continue
+        rows = df[df["period"] == label]
         n = int(total[label])
-        c = change.get(label)
-        if c is None or pd.isna(c):
-            out.append(PeriodFigure(label, n, None, None))
+        complete = bool(rows["complete"].iloc[0]) if "complete" in rows and len(rows) else True
+        cmp_to = rows["cmp_to"].iloc[0] if "cmp_to" in rows and len(rows) else None
+        if "prev_count" not in rows or rows["prev_count"].isna().all():
+            out.append(PeriodFigure(label, n, None, None, complete=complete))
             continue
-        prev = n - int(c)
-        out.append(PeriodFigure(label, n, int(c), None if prev == 0 else 100.0 * int(c) / prev))
+        now = int(rows["cmp_count"].sum())
+        prev = int(rows["prev_count"].sum())
+        c = compare(prev, now, float(rows["prev_days"].iloc[0]),
+                    float(rows["cmp_days"].iloc[0]), confidence=confidence)
+        out.append(PeriodFigure(label, n, c.change, c.change_pct, previous=prev,
+                                p_value=c.p_value, significant=c.significant, trend=c.trend,
+                                complete=complete, compared_to=None if complete else cmp_to))
     return out
 
 
@@ -108,16 +126,14 @@ def _measure_records(measures: pd.DataFrame | None, lang: str) -> list[dict[str,
 def zone_card(zone: Mapping[str, Any], *, revision: Mapping[str, Any] | None,
               counts: pd.DataFrame, labels: Sequence[str], selected: str,
               flags: pd.DataFrame | None, measures: pd.DataFrame | None,
-              lang: str = "sv") -> Card:
+              lang: str = "sv", confidence: float = DEFAULT_CONFIDENCE) -> Card:
     """The card of one zone (a row of the zones frame). ``counts``: period_counts of the
-    filtered points; ``labels``: all period labels of the kind; ``flags``: site_flags rows of
-    the selected period (any zone); ``measures``: the measures frame (any zone)."""
+    filtered points; ``labels``: all period labels of the kind; ``flags``: the hotspot summary
+    of the selected period (any zone); ``measures``: the measures frame (any zone)."""
     zid = int(zone["id"])
     name = str(zone["name"])
-    mine = flags[(flags["zone"] == name) & flags["flagged"]] if flags is not None and len(
-        flags) else None
-    reasons = ([] if mine is None else
-               list(mine.sort_values("ratio", ascending=False, kind="stable")["reason"]))
+    reasons = flag_lines(flags[flags["zone"] == name] if flags is not None and len(flags)
+                         else None, lang)
     ms = measures[measures["zone_id"] == zid] if measures is not None and len(measures) else None
 
     def as_list(v: Any) -> list[str]:
@@ -130,24 +146,36 @@ def zone_card(zone: Mapping[str, Any], *, revision: Mapping[str, Any] | None,
                "actors": as_list(zone.get("actors")), "goals": as_list(zone.get("goals"))},
         revision_due=bool(revision.get("flagged")) if revision is not None else False,
         revision_reasons=list(revision.get("reasons") or []) if revision is not None else [],
-        figures=period_totals(counts, last_periods(labels, selected), zone=name),
+        figures=period_totals(counts, last_periods(labels, selected), zone=name,
+                              confidence=confidence),
         flags=reasons, measures=_measure_records(ms, lang), zone_id=zid)
+
+
+def flag_lines(summary: pd.DataFrame | None, lang: str = "sv") -> list[str]:
+    """"ökande: Kämpetorpsskolan: 31 händelser kvällstid, väntat 6 (q < 0,001)" for every
+    flagged, rising or fading site of ``summary`` (in its order: rising first)."""
+    if summary is None or len(summary) == 0:
+        return []
+    out = []
+    for r in summary.to_dict("records"):
+        if r.get("flagged") or r.get("rising") or r.get("fading"):
+            reason = summary_reason(r, lang)
+            out.append(f"{status_text(r, lang)}: {reason}" if reason else status_text(r, lang))
+    return out
 
 
 def site_card(site: Mapping[str, Any], *, flags: pd.DataFrame | None,
               measures: Sequence[Mapping[str, Any]], kind_label: str, count_label: str,
               lang: str = "sv") -> Card:
-    """The card of one site: its flags in the selected period (with reasons) and the measures
+    """The card of one site: its status and reason in the selected period and the measures
     of :func:`mapapp.analysis.sites.measures_for_sites` (its own and its zone's)."""
     sid = int(site["id"])
-    reasons: list[str] = []
-    if flags is not None and len(flags):
-        mine = flags[(flags["site_id"] == sid) & flags["flagged"]]
-        reasons = list(mine.sort_values("ratio", ascending=False, kind="stable")["reason"])
+    reasons = flag_lines(flags[flags["site_id"] == sid] if flags is not None and len(flags)
+                         else None, lang)
     recs = []
     for m in measures:
         recs.append({"id": m.get("id"), "title": str(m.get("title") or ""),
-                     "status": m.get("status"), "status_label": m.get("status_label"),
+                     "status": m.get("status"), "status_label": status_label(m.get("status"), lang),
                      "due": m.get("due"), "overdue": bool(m.get("overdue")),
                      "scope": m.get("scope"),
                      "line": measure_line({**m, "overdue": m.get("overdue")}, lang)})

@@ -232,6 +232,9 @@ class Legend(_OnMap):
 .leaflet-tooltip { white-space: normal; width: max-content; max-width: 320px; font-size: 13px; }
 .leaflet-control-scale-line { font-size: 13px; }
 .leaflet-container.mapapp-nobase { background: {{ this.background }}; }
+.leaflet-container a:focus-visible, .leaflet-container summary:focus-visible,
+.leaflet-container input:focus-visible, .leaflet-marker-icon:focus-visible,
+.leaflet-container:focus-visible { outline: 3px solid #0b5394; outline-offset: 1px; }
 </style>
 {% endmacro %}
 {% macro script(this, kwargs) %}

@@ -79,31 +79,38 @@ def outline_features(stadsdelar: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def site_features(sites: gpd.GeoDataFrame, flags: pd.DataFrame | None, *,
                   lang: str = "sv") -> gpd.GeoDataFrame:
-    """One row per site: ``id, name, status`` ("flagged"/"normal"), ``count``, ``reason``,
-    ``tip``. ``flags``: :func:`mapapp.analysis.sites.site_flags` rows of one period."""
+    """One row per site: ``id, name, status`` (rising, persistent, flagged, fading or normal:
+    :func:`mapapp.render.hotspot_text.status_of`), ``count``, ``reason``, ``place``, ``tip``.
+    ``flags``: the :mod:`mapapp.analysis.hotspots` summary of one period."""
+    from mapapp.render.hotspot_text import status_of, status_text, summary_reason
+
     n = len(sites)
     count = np.zeros(n, dtype=np.int64)
-    flagged = np.zeros(n, dtype=bool)
-    reasons: list[list[str]] = [[] for _ in range(n)]
+    status = np.full(n, "normal", dtype=object)
+    reasons = [""] * n
+    states = [""] * n
+    places: list[str | None] = [None] * n
     if flags is not None and len(flags):
         pos = {int(s): i for i, s in enumerate(sites["id"])}
-        alla = flags[flags["band"] == "alla"]
-        for sid, c in alla.groupby("site_id", sort=False)["count"].sum().items():
-            if int(sid) in pos:
-                count[pos[int(sid)]] = int(c)
-        hit = flags[flags["flagged"]].sort_values("ratio", ascending=False, kind="stable")
-        for sid, reason in zip(hit["site_id"], hit["reason"], strict=True):
-            i = pos.get(int(sid))
-            if i is not None:
-                flagged[i] = True
-                reasons[i].append(str(reason))
+        for r in flags.to_dict("records"):
+            i = pos.get(int(r["site_id"])) if r.get("site_id") is not None else None
+            if i is None:
+                continue
+            count[i] = int(r["count"])
+            status[i] = status_of(r)
+            reasons[i] = summary_reason(r, lang)
+            if status[i] != "normal":
+                states[i] = status_text(r, lang)
+            place = r.get("place")
+            places[i] = str(place) if place and place != r.get("name") else None
     kinds = [t(f"map.site_kind.{k}", lang) for k in sites["kind"]]
     rows = pd.DataFrame({
         "id": sites["id"].to_numpy(), "name": sites["name"].to_numpy(),
-        "status": np.where(flagged, "flagged", "normal"), "count": count,
-        "reason": ["; ".join(r) for r in reasons],
-        "tip": [tip(nm, [k, t("map.tip.site_count", lang, n=int(c)), *r[:3]])
-                for nm, k, c, r in zip(sites["name"], kinds, count, reasons, strict=True)],
+        "status": status, "count": count, "reason": reasons, "place": places,
+        "tip": [tip(nm, [k, t("map.tip.site_count", lang, n=int(c)), st, r,
+                         t("hotspots.place_of", lang, place=pl) if pl else ""])
+                for nm, k, c, st, r, pl in zip(sites["name"], kinds, count, states, reasons,
+                                               places, strict=True)],
     })
     return _frame(rows, sites.geometry.to_numpy())
 

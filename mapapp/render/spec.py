@@ -77,6 +77,7 @@ class LayerSpec:
     - ``show``: on when the map opens. ``order``: drawing order (lower first = below).
     - ``permission``: name of a :class:`~mapapp.access.Perm` the role needs, or None.
     - ``note``: i18n key of a sentence shown under the legend rows.
+    - ``interactive``: False for a background layer that takes no clicks and no hover (water).
     """
 
     id: str
@@ -95,6 +96,7 @@ class LayerSpec:
     order: int = 50
     permission: str | None = None
     note: str | None = None
+    interactive: bool = True
 
     def __post_init__(self) -> None:
         problems = []

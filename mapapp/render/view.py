@@ -20,8 +20,9 @@ import shapely
 
 from mapapp import categories as cats
 from mapapp.analysis.grid import Grid
-from mapapp.analysis.periods import Period, previous_period
-from mapapp.analysis.sites import site_flags
+from mapapp.analysis.hotspots import SiteHotspots, site_hotspots
+from mapapp.analysis.periods import Period, latest_complete, previous_period
+from mapapp.analysis.sites import params_from
 from mapapp.analysis.stats import period_counts
 from mapapp.i18n import t
 from mapapp.render.data import (
@@ -72,9 +73,10 @@ class MapView:
     data: dict[str, Any]
     figures: dict[str, Any]
     counts: pd.DataFrame  # period_counts of the filtered incidents, every period
-    flags: pd.DataFrame | None  # site_flags of the selected period
+    flags: pd.DataFrame | None  # hotspot summary of the selected period, one row per site
     notes: dict[str, str] = field(default_factory=dict)
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    hotspots: SiteHotspots | None = None
 
     def specs(self, specs: list[LayerSpec]) -> list[LayerSpec]:
         """The layer specs with this view's adjustments (e.g. cells at every zoom when there
@@ -83,14 +85,26 @@ class MapView:
                 for s in specs]
 
 
-def pick_period(periods: list[Period], label: str | None) -> Period | None:
-    """The period with ``label``; the latest when ``label`` is None or unknown."""
+def pick_period(periods: list[Period], label: str | None,
+                data_end: pd.Timestamp | None = None) -> Period | None:
+    """The period with ``label``; when ``label`` is None or unknown, the latest period the data
+    (ending at ``data_end``) cover to its end (:func:`latest_complete`), else the latest."""
     if not periods:
         return None
     for p in periods:
         if p.label == label:
             return p
+    if data_end is not None:
+        return latest_complete(periods, data_end)
     return periods[-1]
+
+
+def data_end(points: pd.DataFrame) -> pd.Timestamp | None:
+    """The latest time in ``points`` (None when there is none)."""
+    if len(points) == 0:
+        return None
+    last = points["occurred_at"].max()
+    return None if pd.isna(last) else pd.Timestamp(last)
 
 
 def _labels(kind: str, lang: str) -> dict[str, str]:
@@ -103,7 +117,7 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
     from mapapp.render import specs_by_id
 
     layer = specs_by_id()
-    period = pick_period(inp.periods, flt.period)
+    period = pick_period(inp.periods, flt.period, data_end(inp.incidents))
     prev = previous_period(period) if period is not None else None
     ii, oi = inp.incident_index, inp.observation_index
     base = ii.mask(flt)
@@ -118,19 +132,23 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
                            reference=reference)
 
     flags = None
+    hot_sites = None
     if period is not None:
-        pts = pd.concat([subset(inp.incidents, in_period, ["kind", "occurred_at", "lon", "lat"]),
-                         subset(inp.observations, obs_period, ["kind", "occurred_at", "lon",
-                                                                "lat"])],
+        # Every period of the filter (not only the selected one): rising and persistent
+        # compare a site with its own earlier periods.
+        obs_all = oi.mask(obs_flt)
+        pts = pd.concat([subset(inp.incidents, base, ["kind", "occurred_at", "lon", "lat"]),
+                         subset(inp.observations, obs_all, ["kind", "occurred_at", "lon",
+                                                            "lat"])],
                         ignore_index=True)
         district = shapely.union_all(inp.stadsdelar.geometry.to_numpy())
         if len(pts):
-            flags = site_flags(pts, inp.sites, district, period_kind=period.kind,
-                               stat_year_start_month=settings.stat_year_start_month,
-                               reference=reference, radius_m=settings.site_radius_m,
-                               min_count=settings.hotspot_min_count, k=settings.hotspot_k,
-                               lang=lang)
-            flags = flags[flags["period"] == period.label]
+            hot_sites = site_hotspots(pts, inp.sites, district, period=period,
+                                      periods=inp.periods,
+                                      params=params_from(settings.site_radius_m,
+                                                         settings.hotspot_min_count,
+                                                         settings.hotspot_q))
+            flags = hot_sites.summary
 
     cell_tip = t("map.tip.cell", lang)
     palette = layer["incident_cells"].style.palette
@@ -177,18 +195,26 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
     labels = [p.label for p in inp.periods]
     prev_total = (int(ii.mask(flt, prev).sum()) if prev is not None and prev.label in labels
                   else None)
+    change = None
+    if period is not None and prev_total is not None:
+        from mapapp.render.cards import period_totals
+
+        change = period_totals(counts, [period.label],
+                               confidence=settings.confidence_level)[0]
     figures = {
-        "incidents": total, "incidents_prev": prev_total,
+        "incidents": total, "incidents_prev": prev_total, "incidents_change": change,
         "observations": int(obs_period.sum()),
-        "flagged": int(flags.loc[flags["flagged"], "site_id"].nunique()) if flags is not None
-        else 0,
+        "flagged": int(flags["flagged"].sum()) if flags is not None else 0,
+        "rising": int(flags["rising"].sum()) if flags is not None else 0,
+        "places": (int(flags.loc[flags["flagged"] | flags["rising"], "place_id"].nunique())
+                   if flags is not None else 0),
         "hot": int(hotspots.extra.get("hot", 0)),
         "overdue": int(measures["overdue"].sum()) if measures is not None and len(measures)
         else 0,
         "points_sent": 0 if inc_points is None else inc_points.count,
     }
     return MapView(period=period, previous=prev, data=data, figures=figures, counts=counts,
-                   flags=flags, notes=notes, overrides=overrides)
+                   flags=flags, notes=notes, overrides=overrides, hotspots=hot_sites)
 
 
 def payload_sizes(view: MapView) -> dict[str, int]:
@@ -200,3 +226,39 @@ def payload_sizes(view: MapView) -> dict[str, int]:
         elif val is not None:
             out[key] = len(val)
     return out
+
+
+def zone_table(view: MapView, sites: pd.DataFrame, measures: pd.DataFrame | None
+               ) -> pd.DataFrame:
+    """The map as a table (its text alternative): one row per zone with the figures the map
+    shows -- crimes in the filter and period (the zone's tooltip), whether the lägesbild or
+    plan is due for revision (the zone's colour), flagged sites in the zone (the large
+    vermillion markers), and the zone's measures and how many of them are overdue.
+
+    Columns ``zone_id, zone, incidents, revision_due, flagged_sites, measures, overdue``;
+    ``sites`` needs ``id`` and ``zone_id``; ``measures`` (the view's filter not applied)
+    ``zone_id`` and ``overdue``.
+    """
+    zones = view.data.get("zones")
+    cols = ["zone_id", "zone", "incidents", "revision_due", "flagged_sites", "measures",
+            "overdue"]
+    if zones is None or not len(zones):
+        return pd.DataFrame(columns=cols)
+    site_zone = dict(zip(sites["id"].astype(int), sites["zone_id"], strict=True))
+    flagged: dict[int, set[int]] = {}
+    if view.flags is not None and len(view.flags):
+        for sid in view.flags.loc[view.flags["flagged"], "site_id"].astype(int).unique():
+            z = site_zone.get(int(sid))
+            if z is not None and not pd.isna(z):
+                flagged.setdefault(int(z), set()).add(int(sid))
+    n_meas: dict[int, int] = {}
+    n_over: dict[int, int] = {}
+    if measures is not None and len(measures):
+        m = measures[measures["zone_id"].notna()]
+        n_meas = m.groupby(m["zone_id"].astype(int)).size().to_dict()
+        n_over = m.groupby(m["zone_id"].astype(int))["overdue"].sum().astype(int).to_dict()
+    rows = [(int(z.id), str(z.name), int(z.count), z.status == "revision_due",
+             len(flagged.get(int(z.id), ())), int(n_meas.get(int(z.id), 0)),
+             int(n_over.get(int(z.id), 0)))
+            for z in zones.itertuples(index=False)]
+    return pd.DataFrame(rows, columns=cols)

@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 from mapapp.access import Perm, Principal
 from mapapp.errors import DataValidationError, Problem
 from mapapp.i18n import t
-from mapapp.settings import OSM_TILES, Settings, load_settings
+from mapapp.settings import Settings, load_settings
 from mapapp.snapshot.content import Snapshot, gather
 from mapapp.snapshot.staticmap import RenderedMap, render_map
 from mapapp.store import audit
@@ -84,12 +84,13 @@ def format_of(path: Path | str, lang: str = "sv") -> str:
 
 
 def tile_source(settings: Settings) -> tuple[str | None, str]:
-    """(XYZ URL or None, plain-text attribution) of the configured basemap."""
-    if settings.basemap == "none":
+    """(XYZ URL or None, plain-text attribution) of the configured basemap; None for the
+    bundled basemap, which the static map draws itself."""
+    base = settings.base
+    if base.is_local or base.url is None:
         return None, ""
-    url = OSM_TILES if settings.basemap == "osm" else settings.basemap
-    text = _html.unescape(re.sub(r"<[^>]*>", "", settings.basemap_attribution)).strip()
-    return url, text
+    text = _html.unescape(re.sub(r"<[^>]*>", "", base.attribution)).strip()
+    return base.url, text
 
 
 def render(snap: Snapshot, fmt: str, *, dpi: int = 150, tiles: bool = False,

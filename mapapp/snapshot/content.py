@@ -10,7 +10,8 @@ renderer (DOCX, PDF, HTML) prints the same figures:
   between the last two; a count below ``Settings.suppress_below`` (and above 0) is written
   "<5"; the change is shown only when both counts it compares are shown;
 - sensitive categories appear only as counts (never as points, never near a site);
-- the sites flagged in the period (:func:`mapapp.analysis.sites.site_flags`) with their reasons;
+- the sites flagged, rising or fading in the period (:mod:`mapapp.analysis.hotspots`) with
+  their reasons;
   sensitive points are left out of the flags, so a flag never points at an address because of
   them, whichever role exports;
 - the measures with actor, status and due date;
@@ -37,8 +38,9 @@ from sqlalchemy import Engine
 
 from mapapp import categories as cats
 from mapapp.access import Perm, Principal
+from mapapp.analysis.hotspots import site_hotspots
 from mapapp.analysis.periods import Period
-from mapapp.analysis.sites import site_flags, sites_collection
+from mapapp.analysis.sites import params_from
 from mapapp.analysis.stats import category_label, period_counts
 from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.errors import NotFoundError
@@ -268,42 +270,45 @@ def statistics_tables(frame: pd.DataFrame, zone: str | None, settings: Settings,
 # --- hotspots and observations ----------------------------------------------------------------
 
 def hotspots_table(points_now: pd.DataFrame, sites: pd.DataFrame, district: shapely.Geometry,
-                   per: Period, settings: Settings, lang: str) -> tuple[Table, set[str]]:
-    """Flagged sites in ``per`` with their reasons (sensitive points left out); and the set
-    of flagged site names."""
+                   per: Period, settings: Settings, lang: str, *,
+                   only: set[str] | None = None) -> tuple[Table, set[str]]:
+    """Flagged, rising and fading sites in ``per`` with their status, reason and place, rising
+    first (sensitive points left out); and the set of flagged site names. ``points_now``
+    should hold the earlier periods too (rising compares with them). ``only``: the names of
+    the sites to list (all sites are tested together)."""
+    from mapapp.render.hotspot_text import status_text, summary_reason
+
     headers = [t("snapshot.col.place", lang), t("snapshot.col.site_kind", lang),
                t("snapshot.col.reason", lang)]
-    rule = t("snapshot.note.hotspot_rule", lang, min_count=settings.hotspot_min_count,
+    rule = t("hotspots.rule", lang, min_count=settings.hotspot_min_count,
              radius=fmt_number(settings.site_radius_m, lang, decimals=0),
-             k=fmt_number(settings.hotspot_k, lang))
+             q=fmt_number(settings.hotspot_q, lang, decimals=2))
     pts = points_now[~points_now["sensitive"].to_numpy(dtype=bool)]
     if len(sites) == 0 or len(pts) == 0:
         return Table(t("snapshot.h.hotspots", lang), headers, [],
                      [t("snapshot.note.no_hotspots", lang), rule]), set()
-    flags = site_flags(pts, sites, district, period_kind=per.kind,
-                       stat_year_start_month=settings.stat_year_start_month,
-                       reference=per.last_day if per.kind == "rolling12" else None,
-                       radius_m=settings.site_radius_m, min_count=settings.hotspot_min_count,
-                       k=settings.hotspot_k, lang=lang)
-    flagged = flags[flags["flagged"]]
-    if flagged.empty:
-        return Table(t("snapshot.h.hotspots", lang), headers, [],
-                     [t("snapshot.note.no_hotspots", lang), rule]), set()
-    # Flags are keyed by the site's position: give sites_collection the same frame.
-    fc = sites_collection(flags, sites, per.label, lang=lang)
+    res = site_hotspots(pts, sites, district, period=per, period_kind=per.kind,
+                        stat_year_start_month=settings.stat_year_start_month,
+                        params=params_from(settings.site_radius_m, settings.hotspot_min_count,
+                                           settings.hotspot_q))
+    summary = res.summary
+    if only is not None:
+        summary = summary[summary["name"].astype(str).isin(only)]
+    listed = summary[summary["flagged"] | summary["rising"] | summary["fading"]]
     rows = []
-    for f in fc["features"]:
-        p = f["properties"]
-        if not p["flagged"]:
-            continue
-        kind = str(p.get("kind") or "")
-        name = _text(p["name"])
-        # Each reason starts with the site's name, which the table shows in its own column.
-        parts = [r.removeprefix(f"{name}: ") for r in _text(p["reason"]).split("; ") if r]
-        rows.append([name, t(f"snapshot.site_kind.{kind}", lang) if kind else "",
-                     "; ".join(parts)])
+    for r in listed.to_dict("records"):
+        kind = str(r.get("kind") or "")
+        name = _text(r["name"])
+        # The reason starts with the site's name, which the table shows in its own column.
+        reason = _text(summary_reason(r, lang)).removeprefix(f"{name}: ")
+        place = r.get("place")
+        where = f" ({t('hotspots.place_of', lang, place=_text(place))})" if (
+            place and place != r["name"]) else ""
+        rows.append([name + where, t(f"snapshot.site_kind.{kind}", lang) if kind else "",
+                     f"{status_text(r, lang)}: {reason}"])
     notes = [rule] if rows else [t("snapshot.note.no_hotspots", lang), rule]
-    return Table(t("snapshot.h.hotspots", lang), headers, rows, notes), {r[0] for r in rows}
+    flagged = {str(n) for n in summary.loc[summary["flagged"], "name"]}
+    return Table(t("snapshot.h.hotspots", lang), headers, rows, notes), flagged
 
 
 def observations_table(obs: pd.DataFrame, sites: pd.DataFrame, since: date, settings: Settings,
@@ -395,7 +400,7 @@ def assemble(src: Source, *, zone: str | None, include_notes: bool, settings: Se
     zones = src.zones
     zrow = resolve_zone(zones, zone)
     zname = None if zrow is None else str(zrow["name"])
-    p1, p2, p3 = src.periods
+    p0, p1, p2, p3 = src.periods
     periods = [p1.label, p2.label, p3.label]
     since_d = src.since
     raw = {"incident": src.incidents, "observation": src.observations}
@@ -415,8 +420,12 @@ def assemble(src: Source, *, zone: str | None, include_notes: bool, settings: Se
     sites, district = src.sites, src.district
     area_sites = sites if zname is None else sites[sites["zone"] == zname]
     all_now = pd.concat([now["incident"], now["observation"]], ignore_index=True)
-    hotspots, flagged = hotspots_table(all_now, area_sites.reset_index(drop=True), district, p3,
-                                       settings, lang)
+    # Hotspots test every site of the district together and compare with the three periods
+    # before (rising, persistent, fading); the table keeps the area's sites.
+    history = [_between(f, p0.start, p3.start) for f in raw.values()]
+    hotspots, flagged = hotspots_table(pd.concat([*history, all_now], ignore_index=True),
+                                       sites, district, p3, settings, lang,
+                                       only=set(area_sites["name"].astype(str)))
     measures = measures_table(src.measures, zname, lang)
     obs = _between(src.observations, pd.Timestamp(local_midnight(since_d)))
     if zrow is not None:

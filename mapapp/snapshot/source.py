@@ -3,9 +3,10 @@
 without touching the store again (pure, testable on frames).
 
 The points are read once per kind, for the whole district (the site flags compare a site
-with the district) over the window the snapshot shows: incidents from the start of the first
-of the three periods to the end of the last; observations from the earlier of that start and
-the ``since`` date, up to now (the observation list runs to today).
+with the district) over the window the snapshot needs: incidents from the start of the period
+before the first of the three shown (the hotspots compare with the three periods before) to
+the end of the last; observations from the earlier of that start and the ``since`` date, up
+to now (the observation list runs to today).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from mapapp.timezone import LOCAL_TZ, local_midnight
 class Source:
     """Everything a snapshot shows, as read from the store for one role."""
 
-    periods: tuple[Period, Period, Period]  # oldest first; the snapshot's period is the last
+    periods: tuple[Period, Period, Period, Period]  # oldest first; the snapshot's is the last;
+    # the first is only history for the hotspots, the other three are shown
     since: date
     zones: gpd.GeoDataFrame
     stadsdelar: gpd.GeoDataFrame
@@ -105,10 +107,11 @@ def read_source(engine: Engine, who: Principal, *, period: str | Period | None,
     p3 = resolve_period(engine, period, settings)
     p2 = previous_period(p3)
     p1 = previous_period(p2)
-    first = p1.start.to_pydatetime()
+    p0 = previous_period(p1)
+    first = p0.start.to_pydatetime()
     obs_start = min(first, local_midnight(since_d))
     return Source(
-        periods=(p1, p2, p3), since=since_d,
+        periods=(p0, p1, p2, p3), since=since_d,
         zones=zones_frame(engine), stadsdelar=stadsdelar_frame(engine),
         sites=sites_frame(engine), district=district_outline(engine),
         incidents=load_points(engine, who, "incident",

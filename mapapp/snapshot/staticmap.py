@@ -11,9 +11,11 @@ The look (colours, widths, legend labels) comes from the same layer specs as the
 map (``layers/`` via :func:`mapapp.render.layer_specs`), read in one place:
 :func:`map_styles`. A part the specs do not (yet) define keeps its default look.
 
+Without tiles the map is drawn on the same bundled basemap as the app's map
+(:func:`mapapp.basemap.local_layers`: land of the district and its neighbours, water).
 Tiles are optional and off by default: with ``tiles_url`` (an XYZ template) the map fetches
-the tiles it needs with a short timeout; if any cannot be fetched the map is drawn without
-tiles, and the OpenStreetMap attribution appears only when tiles were drawn.
+the tiles it needs with a short timeout; if any cannot be fetched the map is drawn on the
+bundled basemap, and the tile server's attribution appears only when tiles were drawn.
 
 The map is drawn in Web Mercator (EPSG:3857, north up, the tiles' own projection); the scale
 bar corrects for the Mercator scale factor at the map's centre, measured in EPSG:3006.
@@ -22,6 +24,7 @@ bar corrects for the Mercator scale factor at the map's centre, measured in EPSG
 from __future__ import annotations
 
 import io
+import logging
 import math
 import urllib.request
 from collections.abc import Sequence
@@ -34,12 +37,17 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch, PathPatch, Rectangle
+from matplotlib.path import Path as MplPath
 from numpy.typing import NDArray
 
+from mapapp.basemap import local_layers
 from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.i18n import t
+from mapapp.logs import survived
 from mapapp.snapshot.content import MapData
+
+log = logging.getLogger(__name__)
 
 WEB = "EPSG:3857"
 MAX_POINTS = 1500
@@ -126,7 +134,8 @@ def map_styles(lang: str = "sv") -> dict[str, Look]:
         from mapapp.render import layer_specs
 
         specs = {str(s.id): s for s in layer_specs()}
-    except Exception:  # noqa: BLE001 -- no specs (yet) or broken ones: draw with the defaults
+    except Exception as exc:  # noqa: BLE001 -- no specs (yet) or broken ones: draw with the defaults
+        survived(log, exc, "layer specs unreadable: the static map is drawn in default styles")
         return looks
     for part, ids in _SPEC_IDS.items():
         spec = next((specs[i] for i in ids if i in specs), None)
@@ -179,6 +188,41 @@ def _rings(geom: shapely.Geometry) -> list[NDArray[np.float64]]:
         out.append(np.asarray(poly.exterior.coords)[:, :2])
         out.extend(np.asarray(r.coords)[:, :2] for r in poly.interiors)
     return out
+
+
+def _fill(ax: Any, geom: shapely.Geometry, *, face: str, edge: str, width: float, z: int) -> None:
+    """A (multi)polygon filled with its holes left open."""
+    rings = _rings(geom)
+    if not rings:
+        return
+    verts = np.concatenate(rings)
+    codes = np.concatenate([[MplPath.MOVETO] + [MplPath.LINETO] * (len(r) - 2)
+                            + [MplPath.CLOSEPOLY] for r in rings])
+    ax.add_patch(PathPatch(MplPath(verts, codes), facecolor=face, edgecolor=edge,
+                           linewidth=width, zorder=z))
+
+
+def _draw_local_base(ax: Any, view: shapely.Geometry, lang: str) -> Patch:
+    """The bundled basemap under everything: land of the neighbouring stadsdelar, water.
+    Returns the legend handle of the water."""
+    from mapapp.render import specs_by_id
+    from mapapp.render.basemap import LAND, LAND_EDGE
+
+    local = local_layers()
+    ax.add_patch(Rectangle((view.bounds[0], view.bounds[1]), view.bounds[2] - view.bounds[0],
+                           view.bounds[3] - view.bounds[1], facecolor="#e3e1db",
+                           edgecolor="none", zorder=0))
+    for geom, own in zip(local.land.geometry, local.land["in_district"], strict=True):
+        g = _to_web(geom)
+        if g.intersects(view):
+            _fill(ax, g, face="#ffffff" if own else LAND, edge=LAND_EDGE, width=0.3, z=0)
+    water = specs_by_id()["vatten"]
+    face, edge = water.style.color, water.style.line_color or water.style.color
+    for geom in local.water.geometry:
+        g = _to_web(geom)
+        if g.intersects(view):
+            _fill(ax, g, face=face, edge=edge, width=0.3, z=1)
+    return Patch(facecolor=face, edgecolor=edge, linewidth=0.6, label=t(water.title, lang))
 
 
 def _draw_outline(ax: Any, geom: shapely.Geometry, look: Look, *, z: int, weight: float | None = None,
@@ -263,7 +307,9 @@ def fetch_tiles(url: str, bounds: Sequence[float], width_px: int,
             try:
                 with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 -- http(s) only
                     tiles[(tx, ty)] = Image.open(io.BytesIO(resp.read())).convert("RGB")
-            except Exception:  # noqa: BLE001 -- unreachable or not an image: no tiles at all
+            except Exception as exc:  # noqa: BLE001 -- unreachable or not an image: no tiles at all
+                survived(log, exc, "basemap tile %s/%s/%s not loaded: the static map has no tiles",
+                         zoom, tx, ty, level=logging.INFO)
                 return None
     size = next(iter(tiles.values())).size[0]
     canvas = Image.new("RGB", ((x1 - x0 + 1) * size, (y1 - y0 + 1) * size))
@@ -342,6 +388,8 @@ def render_map(
             tiles_used = True
 
     handles: list[Any] = []
+    if not tiles_used:
+        handles.append(_draw_local_base(ax, view, lang))
     # Stadsdelar (thin, with their names in a zone map) and the district outline.
     sd = looks["stadsdelar"]
     for name, geom in zip(data.stadsdelar["name"], data.stadsdelar.geometry, strict=True):
@@ -436,13 +484,27 @@ def render_map(
         attribution.append(t("snapshot.map.source_gtfs", lang))
     if tiles_used:
         attribution.append(t("snapshot.map.source_tiles", lang, attribution=tiles_attribution))
+    else:
+        attribution.append(t("snapshot.map.source_water", lang))
     attribution.append(t("snapshot.map.no_sensitive", lang))
-    lax.text(0.995, 0.03, " · ".join(attribution), transform=lax.transAxes, fontsize=4.8,
-             ha="right", va="bottom", color="#222222")
+    lax.text(0.995, 0.03, _credit_lines(attribution), transform=lax.transAxes, fontsize=4.8,
+             ha="right", va="bottom", color="#222222", linespacing=1.3)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
     wpx, hpx = (int(round(v)) for v in fig.canvas.get_width_height())
     return RenderedMap(buf.getvalue(), tiles_used, drew_cells, attribution, wpx, hpx)
+
+
+def _credit_lines(parts: Sequence[str], width: int = 150) -> str:
+    """The credits joined with " · ", broken between parts into lines of at most ``width``
+    characters (a part longer than that stands alone)."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return "\n".join(lines)
 
 
 def _draw_cells(ax: Any, data: MapData, points: Any, look: Look, lang: str,

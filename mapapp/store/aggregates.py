@@ -1,15 +1,14 @@
-"""Heavy aggregates computed *in PostgreSQL* (never by loading every point into Python).
-
-On PostgreSQL+PostGIS:
+"""Heavy aggregates computed *in the database* (never by loading every point into Python).
 
 - :func:`daily_counts` groups the points by zone, category and local (Europe/Stockholm) day in
-  the database; :func:`zone_period_counts` buckets those days into periods with
+  the database -- one ``GROUP BY`` over the ``local_day`` column kept at write time, on SQLite
+  and on PostgreSQL alike; :func:`zone_period_counts` buckets those days into periods with
   :func:`mapapp.analysis.stats.period_counts` (weights = the day counts), so the figures equal
   the in-memory path exactly (a period always starts at a local midnight);
-- :func:`grid_counts` bins the points on the database's generated SWEREF 99 TM columns
-  (``x_m``/``y_m``) with the same raster arithmetic as :class:`mapapp.analysis.grid.Grid`.
+- :func:`grid_counts` bins the points on PostgreSQL's generated SWEREF 99 TM columns
+  (``x_m``/``y_m``) with the same raster arithmetic as :class:`mapapp.analysis.grid.Grid`
+  (SQLite has no such columns: None there, and callers bin in memory).
 
-On SQLite these return None and callers use the in-memory path (which is faster there).
 Sensitive categories count in these aggregates for every role: they are counts, not points.
 """
 
@@ -19,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from mapapp.access import Perm, Principal
 from mapapp.analysis.grid import Grid
@@ -30,30 +29,62 @@ from mapapp.store.engine import is_postgres, read_connection
 from mapapp.timezone import LOCAL_TZ
 
 TABLES = {"incident": "incidents", "observation": "observations"}
+_DAY_COLUMNS = ["zone_id", "category", "day", "n"]
 
 
-def daily_counts(engine: Engine, kinds: Sequence[str]) -> pd.DataFrame | None:
-    """Rows ``kind, zone, category, occurred_at (local noon of the day, UTC), n``."""
-    if not is_postgres(engine):
-        return None
+def _days_postgres(conn: Connection, table: str) -> pd.DataFrame:
+    # local_day is kept at write time; the conversion is only a fallback for rows written
+    # before that column existed.
+    rows = conn.execute(text(
+        f"SELECT zone_id, category, COALESCE(local_day, "
+        f"(occurred_at AT TIME ZONE '{LOCAL_TZ}')::date) AS day, count(*) AS n "
+        f"FROM {table} GROUP BY 1, 2, 3"
+    )).cursor.fetchall()
+    df = pd.DataFrame.from_records(rows, columns=_DAY_COLUMNS)
+    df["day"] = pd.to_datetime(df["day"].astype(str), format="%Y-%m-%d")
+    return df
+
+
+def _days_sqlite(conn: Connection, table: str) -> pd.DataFrame:
+    rows = conn.execute(text(
+        f"SELECT zone_id, category, local_day, count(*) FROM {table} "
+        f"WHERE local_day IS NOT NULL GROUP BY 1, 2, 3"
+    )).cursor.fetchall()
+    df = pd.DataFrame.from_records(rows, columns=_DAY_COLUMNS)
+    df["day"] = pd.to_datetime(df["day"], format="%Y-%m-%d")
+    # Rows written before local_day existed (migration 0002 leaves them NULL): their day is
+    # computed here; SQLite has no time-zone conversion of its own.
+    old = conn.execute(text(
+        f"SELECT zone_id, category, occurred_at FROM {table} WHERE local_day IS NULL"
+    )).cursor.fetchall()
+    if old:
+        o = pd.DataFrame.from_records(old, columns=["zone_id", "category", "at"])
+        local = pd.to_datetime(o["at"], utc=True, format="ISO8601").dt.tz_convert(LOCAL_TZ)
+        o["day"] = local.dt.tz_localize(None).dt.normalize()
+        o = (o.groupby(["zone_id", "category", "day"], dropna=False).size()
+             .rename("n").reset_index())
+        df = pd.concat([df, o[_DAY_COLUMNS]], ignore_index=True)
+    return df
+
+
+def daily_counts(engine: Engine, kinds: Sequence[str]) -> pd.DataFrame:
+    """Rows ``kind, zone, category, occurred_at (local noon of the day, UTC), n``: one per
+    zone × category × local day that has points, counted by the database."""
     parts = []
+    days = _days_postgres if is_postgres(engine) else _days_sqlite
     with read_connection(engine) as conn:
         zones: dict[int, str] = dict(conn.execute(text("SELECT id, name FROM zones")).all())
         for kind in kinds:
-            # local_day is kept at write time; the conversion is only a fallback for rows
-            # written before that column existed.
-            rows = conn.execute(text(
-                f"SELECT zone_id, category, COALESCE(local_day, "
-                f"(occurred_at AT TIME ZONE '{LOCAL_TZ}')::date) AS day, count(*) AS n "
-                f"FROM {TABLES[kind]} GROUP BY 1, 2, 3"
-            )).cursor.fetchall()
-            df = pd.DataFrame.from_records(rows, columns=["zone_id", "category", "day", "n"])
+            df = days(conn, TABLES[kind])
             df["zone"] = df["zone_id"].map(zones)
             df["kind"] = kind
             parts.append(df.drop(columns=["zone_id"]))
     df = pd.concat(parts, ignore_index=True)
-    noon = pd.to_datetime(df["day"].astype(str)) + pd.Timedelta(hours=12)
-    df["occurred_at"] = noon.dt.tz_localize(LOCAL_TZ).dt.tz_convert("UTC")
+    # one time-zone conversion per distinct day, not per row
+    uniq, inverse = np.unique(df["day"].to_numpy("datetime64[D]"), return_inverse=True)
+    noon = (pd.DatetimeIndex(uniq) + pd.Timedelta(hours=12)).tz_localize(LOCAL_TZ).tz_convert("UTC")
+    df["occurred_at"] = noon[inverse]
+    df["n"] = df["n"].astype("int64")
     df["zone"] = df["zone"].astype(object).where(df["zone"].notna(), None)
     return df.drop(columns=["day"])
 
@@ -67,13 +98,11 @@ def zone_period_counts(
     zone: str | None = None,
     period_kind: str = "statistical",
     stat_year_start_month: int = 9,
-) -> pd.DataFrame | None:
-    """:func:`mapapp.analysis.stats.period_counts` computed from database day counts
-    (PostgreSQL), or None on SQLite."""
+) -> pd.DataFrame:
+    """:func:`mapapp.analysis.stats.period_counts` computed from the database's day counts
+    (SQLite and PostgreSQL)."""
     who.require(Perm.VIEW_AGGREGATES)
     daily = daily_counts(engine, kinds)
-    if daily is None:
-        return None
     return period_counts(daily, zones=zones, zone=zone, period_kind=period_kind,
                          stat_year_start_month=stat_year_start_month, weight="n")
 

@@ -5,6 +5,7 @@ Append-only from the app: there is no function here that updates or deletes a ro
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -16,6 +17,8 @@ from sqlalchemy import Connection, Engine, insert, select
 from mapapp.access import Perm, Principal
 from mapapp.store.engine import read_connection
 from mapapp.store.models import AuditEvent
+
+log = logging.getLogger(__name__)
 
 
 def record(
@@ -30,7 +33,12 @@ def record(
 
     Text is fitted to its column (cut at the column's length; NUL, which PostgreSQL refuses,
     becomes U+FFFD), so that odd input -- a 300-character user name typed at the log-in form --
-    is still recorded instead of failing the action."""
+    is still recorded instead of failing the action.
+
+    The same event goes to the log at INFO: who, what, which row -- never ``detail``, which may
+    name files or fields a user typed."""
+    log.info("audit: %s (%s) %s %s %s", who.username, who.role, action, entity,
+             "" if entity_id is None else entity_id)
     conn.execute(
         insert(AuditEvent).values(
             at=datetime.now(UTC),

@@ -310,3 +310,127 @@ class WalkDraft(Base):
     photo: Mapped[bytes | None] = mapped_column(LargeBinary)
     photo_mime: Mapped[str | None] = mapped_column(String(50))
     updated_at: Mapped[datetime] = mapped_column()
+
+
+# --- the council's rhythm (issue 19): weekly tasks, the monthly survey, public reports, the
+# city's trygghetsmätning. Migration 0003 creates these tables in older databases.
+
+class WeeklyTask(Base):
+    """What one actor does next week, as the weekly meeting decided (followed up the week
+    after). ``week`` is the ISO week of the meeting that set the task, e.g. ``2023-W20``."""
+
+    __tablename__ = "weekly_tasks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week: Mapped[str] = mapped_column(String(8), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str] = mapped_column(String(200))
+    zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id"))
+    task: Mapped[str] = mapped_column(Text)
+    due: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="planerad")
+    followup: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+
+
+class Survey(Base):
+    """A monthly actor survey ("Aktuell lägesbild") for ``month`` (``YYYY-MM``). Open until
+    ``closes`` (a local date, inclusive) or until closed by hand (``closed_at``)."""
+
+    __tablename__ = "surveys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    closes: Mapped[date] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column()
+    problems: Mapped[list[Any]] = mapped_column(default=list)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class SurveyRecipient(Base):
+    """One organisation's role that gets a personal link. Only the SHA-256 of the link's token
+    is stored (``token_hash``); ``token_nonce`` alone cannot make the token (that needs the
+    server's secret key, which is not in the database)."""
+
+    __tablename__ = "survey_recipients"
+    __table_args__ = (UniqueConstraint("survey_id", "email", name="uq_survey_recipient"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"),
+                                           index=True)
+    organisation: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    token_nonce: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class SurveyResponse(Base):
+    """The one answer of a recipient (a second visit edits it): free text and when."""
+
+    __tablename__ = "survey_responses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_recipients.id", ondelete="CASCADE"), unique=True)
+    free_text: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+    edits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SurveyAnswer(Base):
+    """One problem in one zone as a recipient saw it: level 0 "Inget", 1 "Lite", 2 "Mycket"."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (
+        UniqueConstraint("response_id", "zone_id", "problem", name="uq_survey_answer"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_responses.id", ondelete="CASCADE"), index=True)
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"))
+    problem: Mapped[str] = mapped_column(String(50))
+    level: Mapped[int] = mapped_column(Integer)
+
+
+class PublicReport(Base):
+    """A report from a resident or a business, waiting in the review queue until the
+    coordinator publishes it (as an observation) or rejects it. ``client_hash`` is a keyed
+    hash of the sender's address, kept only for the rate limit."""
+
+    __tablename__ = "public_reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[str] = mapped_column(String(64), unique=True)
+    category: Mapped[str] = mapped_column(String(100))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="ny", index=True)
+    client_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(100))
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+    observation_id: Mapped[int | None] = mapped_column(ForeignKey("observations.id"))
+
+
+class TrygghetValue(Base):
+    """One figure of the city's trygghetsmätning: the share (0–100) of respondents in a
+    stadsdel giving an answer for an indicator in a year, and how many responded."""
+
+    __tablename__ = "trygghet_values"
+    __table_args__ = (
+        UniqueConstraint("stadsdel", "indicator", "year", name="uq_trygghet_value"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stadsdel: Mapped[str] = mapped_column(String(100))
+    indicator: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int] = mapped_column(Integer)
+    share: Mapped[float] = mapped_column(Float)
+    respondents: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(100))
+    imported_at: Mapped[datetime] = mapped_column()
+
+
+RHYTHM_TABLES = ("weekly_tasks", "surveys", "survey_recipients", "survey_responses",
+                 "survey_answers", "public_reports", "trygghet_values")

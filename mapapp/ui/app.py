@@ -7,16 +7,21 @@ the pages of :data:`PAGES` whose module exists, in that order. No page runs befo
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
+import logging
 from collections.abc import Callable
 
 import streamlit as st
 
 from mapapp.access import Perm
 from mapapp.errors import MapAppError
+from mapapp.logs import survived
 from mapapp.ui import context as ctx
 from mapapp.ui.login import login_gate, logout_button
+
+log = logging.getLogger(__name__)
 
 # (module, i18n key, icon)
 PAGES: tuple[tuple[str, str, str], ...] = (
@@ -25,6 +30,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("vandring", "nav.vandring", ":material/directions_walk:"),
     ("atgarder", "nav.atgarder", ":material/task_alt:"),
     ("statistik", "nav.statistik", ":material/bar_chart:"),
+    ("veckolage", "nav.veckolage", ":material/calendar_view_week:"),
     ("importera", "nav.import", ":material/upload_file:"),
     ("protokoll", "nav.protokoll", ":material/description:"),
     ("admin", "nav.admin", ":material/admin_panel_settings:"),
@@ -36,6 +42,7 @@ def _guarded(render: Callable[[], None]) -> Callable[[], None]:
         try:
             render()
         except MapAppError as exc:
+            survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
             st.error(str(exc))
 
     run.__name__ = render.__module__.rsplit(".", 1)[-1]
@@ -58,9 +65,66 @@ def _pages() -> list[st.Page]:
     return out
 
 
+def _vendor_beside_script() -> None:
+    """The map's scripts in the ``static/vendor`` folder that Streamlit serves for the running
+    entry script (``streamlit_app.py`` of a checkout or the packaged ``mapapp/streamlit_main.py``)."""
+    from pathlib import Path
+
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from mapapp.render import assets
+
+    run = get_script_run_ctx()
+    if run is not None and run.main_script_path:
+        assets.ensure_vendor_once(Path(run.main_script_path).resolve().parent / "static" / "vendor")
+
+
+@functools.cache
+def _configure_logging() -> None:
+    """mapapp's logging once per server process (the script reruns on every interaction)."""
+    from mapapp import logs
+
+    logs.configure()
+
+
+def declare_language() -> None:
+    """The page's language on ``<html lang>`` (WCAG 3.1.1; Streamlit's page says "en"), and a
+    visible focus ring on every control (2.4.7). Constant code, only the language varies."""
+    lang = "en" if ctx.lang() == "en" else "sv"
+    st.html(f"<script>document.documentElement.lang = '{lang}';</script>" + _FOCUS_CSS,
+            unsafe_allow_javascript=True)
+
+
+_FOCUS_CSS = """<style>
+a:focus-visible, button:focus-visible, [role="button"]:focus-visible, summary:focus-visible,
+input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible {
+  outline: 3px solid #0b5394 !important; outline-offset: 2px; }
+</style>"""
+
+
+def _token_page() -> bool:
+    """A survey link (``?enkat=TOKEN``) opens only that recipient's form, without log-in and
+    without the navigation (issue 19). True when the page was such a link."""
+    token = st.query_params.get("enkat")
+    if token is None:
+        return False
+    from mapapp.ui.survey_form import render_token_page
+
+    try:
+        render_token_page(str(token))
+    except MapAppError as exc:
+        st.error(exc.text(ctx.lang()))
+    return True
+
+
 def main() -> None:
+    _configure_logging()
+    _vendor_beside_script()
     st.set_page_config(page_title=ctx.tr("app.title"), page_icon="🗺️",
                        layout="wide", initial_sidebar_state="auto")
+    declare_language()
+    if _token_page():
+        return
     with st.sidebar:
         choice = st.segmented_control(
             ctx.tr("app.language"), ["sv", "en"], default=ctx.lang(), key="lang_switch",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from mapapp.auth import (
@@ -13,8 +15,11 @@ from mapapp.auth import (
     recent_failures,
     user_count,
 )
+from mapapp.logs import survived
 from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
+
+log = logging.getLogger(__name__)
 
 _OIDC_REFUSED = "mapapp_oidc_refused"
 LOCKOUT_MINUTES = int(LOCKOUT_WINDOW.total_seconds() // 60)
@@ -23,7 +28,8 @@ LOCKOUT_MINUTES = int(LOCKOUT_WINDOW.total_seconds() // 60)
 def _oidc_configured() -> bool:
     try:
         return "auth" in st.secrets
-    except Exception:  # no secrets file at all
+    except Exception as exc:  # no secrets file at all
+        survived(log, exc, "no Streamlit secrets: built-in log-in only", level=logging.DEBUG)
         return False
 
 

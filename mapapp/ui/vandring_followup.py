@@ -4,6 +4,7 @@ made a measure in one step)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, time
 from typing import Any
@@ -16,8 +17,11 @@ from mapapp import categories as cats
 from mapapp import walks
 from mapapp.access import Perm, Principal
 from mapapp.errors import MapAppError
+from mapapp.logs import survived
 from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
+
+log = logging.getLogger(__name__)
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 #: User and data text for Markdown (captions, headings, expander labels): escaped.
@@ -60,6 +64,7 @@ def new_walk_form(who: Principal) -> int | None:
             zone_id=zone if zone is not None else -1, starts_at=starts,
             organiser=organiser, participants=counts, status=status or "planerad", lang=lang)
     except MapAppError as exc:
+        survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
         st.error(str(exc))
         return None
     del st.session_state[sid_key]
@@ -104,6 +109,7 @@ def _correction(who: Principal, r: Any, lang: str) -> None:
                     settings=ctx.get_settings(), lang=lang)
                 st.success(ctx.tr("walks.ui.corrected", n=len(changed)))
             except MapAppError as exc:
+                survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
                 st.error(str(exc))
 
 
@@ -138,6 +144,7 @@ def follow_up(who: Principal, walk: walks.WalkInfo) -> None:
                 walks.set_walk_status(engine, who, walk.id, status, lang)
                 st.rerun()
             except MapAppError as exc:
+                survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
                 st.error(str(exc))
     if sheet.rows.empty:
         st.info(ctx.tr("walks.doc.empty"))
@@ -166,6 +173,7 @@ def follow_up(who: Principal, walk: walks.WalkInfo) -> None:
                     walks.set_observation_status(engine, who, oid, new, lang)
                     st.rerun()
                 except MapAppError as exc:
+                    survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
                     st.error(str(exc))
             if can_measure and b.button(ctx.tr("walks.ui.to_measure"), key=f"vm_{oid}"):
                 try:
@@ -173,4 +181,5 @@ def follow_up(who: Principal, walk: walks.WalkInfo) -> None:
                     st.success(ctx.tr("walks.ui.measure_made" if created else
                                       "walks.ui.measure_exists", id=mid))
                 except MapAppError as exc:
+                    survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
                     st.error(str(exc))

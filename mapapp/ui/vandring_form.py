@@ -9,13 +9,18 @@
 - Widgets are keyed by the submission id: a saved form gets fresh, empty widgets, and a second
   tap on the old "Spara" button targets a button that no longer exists.
 - "Sparad" is shown only after :func:`mapapp.walks.save_observation` returned (after the
-  commit); a failed save keeps the form filled and says why.
+  commit), and it stays -- through a second tap of a double tap and any other rerun -- until
+  the team starts on the next observation (any field of the fresh form set). A failed save
+  keeps the form filled and says why.
+- The team's last saved observations are listed under the form (number, category, time,
+  place), so the team can always see what reached the database.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from typing import Any
 
@@ -27,6 +32,7 @@ from mapapp import categories as cats
 from mapapp import walks
 from mapapp.access import Principal
 from mapapp.errors import DataValidationError, MapAppError
+from mapapp.logs import survived
 from mapapp.notecheck import NOTE_MAX_CHARS, check_note
 from mapapp.photos import clean_photo
 from mapapp.store.points import PointFilter, load_points
@@ -35,12 +41,20 @@ from mapapp.ui.vandring_followup import md
 from mapapp.ui.vandring_geo import geolocation_button
 from mapapp.ui.vandring_map import near_sites, walk_map
 
+log = logging.getLogger(__name__)
+
 MAP_HEIGHT = 460
 RATING_VALUES = (0, 1, 2, 3)
+RECENT = 5  # the team's last saved observations listed under the form
 
 
 def _k(name: str, sid: str) -> str:
     return f"vf_{name}_{sid}"
+
+
+def _started(form: dict[str, Any]) -> bool:
+    """Has the team started on this form (any field set)?"""
+    return any(form.get(k) for k in ("category", "lon", "note", "photo", "ratings"))
 
 
 def _new_form() -> dict[str, Any]:
@@ -85,7 +99,9 @@ def _keep_draft(who: Principal, wid: int, form: dict[str, Any]) -> None:
                          data={k: form.get(k) for k in walks.DRAFT_FIELDS},
                          photo=form.get("photo"), photo_mime=form.get("photo_mime"))
         st.session_state[f"vf_draftsig_{wid}"] = sig
-    except Exception:  # a draft that could not be written is tried again on the next change
+    except Exception as exc:  # a draft that could not be written is tried again on the next change
+        survived(log, exc, "walk draft not written (user %s, walk %s); tried again on the next "
+                 "change", who.username, wid)
         st.session_state[f"vf_draftsig_{wid}"] = None
 
 
@@ -200,7 +216,8 @@ def _fields(form: dict[str, Any], lang: str) -> None:
 def _photo(form: dict[str, Any], lang: str) -> None:
     sid = form["sid"]
     if form.get("photo"):
-        st.image(form["photo"], width=220, caption=ctx.tr("walks.ui.photo_kept"))
+        st.image(form["photo"], width=220, caption=ctx.tr("walks.ui.photo_kept"),
+                 alt=ctx.tr("walks.ui.photo_alt"))
         if st.button(ctx.tr("walks.ui.photo_remove"), key=_k("photo_rm", sid)):
             form["photo"] = form["photo_mime"] = None
             st.rerun()
@@ -218,6 +235,7 @@ def _photo(form: dict[str, Any], lang: str) -> None:
                 clean = clean_photo(raw.getvalue(), max_bytes=ctx.get_settings().photo_max_bytes,
                                     lang=lang)
             except DataValidationError as exc:
+                survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
                 st.error(str(exc))
                 return
             form["photo"], form["photo_mime"] = clean.data, clean.mime  # never the original
@@ -228,9 +246,11 @@ def _photo(form: dict[str, Any], lang: str) -> None:
 
 def _save(who: Principal, walk: walks.WalkInfo, form: dict[str, Any], lang: str) -> None:
     sid = form["sid"]
-    if not any(form.get(k) for k in ("category", "lon", "note", "photo", "ratings")):
-        # An empty form (e.g. the second tap of a double tap, landing on the fresh form).
-        st.info(ctx.tr("walks.ui.empty_form"))
+    if not _started(form):
+        # An empty form. Right after a save this is the second tap of a double tap, landing
+        # on the fresh form: "Sparad" stays and says it all.
+        if st.session_state.get(f"vf_flash_{walk.id}") is None:
+            st.info(ctx.tr("walks.ui.empty_form"))
         return
     warned_before = st.session_state.get(f"vf_warned_{sid}_prev")
     if form["note"] and check_note(form["note"], lang, known_places=_known_places()) \
@@ -246,6 +266,7 @@ def _save(who: Principal, walk: walks.WalkInfo, form: dict[str, Any], lang: str)
             ratings=form.get("ratings"), note=form.get("note"), photo=form.get("photo"),
             settings=ctx.get_settings(), known_places=_known_places(), lang=lang)
     except MapAppError as exc:
+        survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
         st.error(ctx.tr("walks.ui.not_saved") + "\n\n" + str(exc))
         return
     # Committed: only now the form is renewed and "Sparad" shown.
@@ -257,16 +278,45 @@ def _save(who: Principal, walk: walks.WalkInfo, form: dict[str, Any], lang: str)
     st.rerun()
 
 
+def _flash(slot: Any, wid: int, form: dict[str, Any]) -> None:
+    """"Sparad (observation nr N)" in ``slot`` while the fresh form is untouched; once the team
+    starts on the next observation it goes (the form's own state is then what matters)."""
+    key = f"vf_flash_{wid}"
+    flash = st.session_state.get(key)
+    if flash is None:
+        return
+    if _started(form):
+        del st.session_state[key]
+        slot.empty()
+        return
+    with slot.container(key="vandring_saved"):
+        st.success(ctx.tr("walks.ui.saved" if flash[1] else "walks.ui.saved_before",
+                          id=flash[0]), icon=":material/check_circle:")
+
+
+def _recent(obs: pd.DataFrame, lang: str) -> None:
+    """The team's last saved observations (newest first), read from the store."""
+    if not len(obs):
+        return
+    st.markdown(f"**{md(ctx.tr('walks.ui.recent'))}**")
+    rows = obs.sort_values("id", ascending=False).head(RECENT)
+    lines = []
+    for r in rows.itertuples(index=False):
+        when = pd.Timestamp(r.occurred_at).tz_convert("Europe/Stockholm")
+        lines.append("- " + md(ctx.tr(
+            "walks.ui.recent_row", id=int(r.id),
+            category=cats.label("observation", str(r.category), lang),
+            time=f"{when:%H:%M}", place=str(r.stadsdel or r.zone or "–"))))
+    with st.container(key="vandring_recent"):
+        st.markdown("\n".join(lines))
+
+
 def render_form(who: Principal, walk: walks.WalkInfo) -> None:
     """Map + position on one side, the form on the other (stacked on a portrait tablet)."""
     lang = ctx.lang()
     form = _form(who, walk.id)
     if st.query_params.get("utkast") != form["sid"]:
         st.query_params["utkast"] = form["sid"]
-    flash = st.session_state.pop(f"vf_flash_{walk.id}", None)
-    if flash is not None:
-        st.success(ctx.tr("walks.ui.saved" if flash[1] else "walks.ui.saved_before", id=flash[0]),
-                   icon=":material/check_circle:")
     if st.session_state.pop(f"vf_restored_{walk.id}", False):
         st.info(ctx.tr("walks.ui.restored"), icon=":material/restore:")
     obs = load_points(ctx.get_engine(), who, "observation", PointFilter(walk_id=walk.id))
@@ -291,7 +341,11 @@ def render_form(who: Principal, walk: walks.WalkInfo) -> None:
                 st.session_state[f"vf_form_{walk.id}"] = new = _new_form()
                 st.query_params["utkast"] = new["sid"]
                 st.rerun()
+            # "Sparad" right under the button the team tapped, filled at the end of the run
+            flash_slot = st.empty()
             if save:
                 _save(who, walk, form, lang)
+            _recent(obs, lang)
+    _flash(flash_slot, walk.id, form)
     _keep_draft(who, walk.id, form)
     st.session_state[f"vf_obs_count_{walk.id}"] = len(obs)

@@ -1,6 +1,6 @@
 """The walk's map: the zone outline and the team's observations on the shared map base of
-:mod:`mapapp.render.build` (served Leaflet, basemap setting, bundled outlines when the basemap
-is ``none``), plus the position being placed. No streamlit here."""
+:mod:`mapapp.render.build` (served Leaflet, the basemap setting: by default the bundled land,
+water -- the "Vatten" layer -- and names), plus the position being placed. No streamlit here."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pandas as pd
 import shapely
 
 from mapapp import categories as cats
+from mapapp.render import specs_by_id
 from mapapp.render.build import build_map
 from mapapp.textsafe import html_text
 
@@ -28,7 +29,7 @@ def walk_map(
     """A map fitted to the walk's zone. ``observations``: the point frame of the walk
     (``lon``, ``lat``, ``category``, ``occurred_at``); ``pending``: (lon, lat) of the form."""
     bounds = tuple(float(v) for v in (zone.bounds if zone is not None else base.total_bounds))
-    m = build_map([], {}, lang=lang, basemap=basemap, attribution=attribution,
+    m = build_map([specs_by_id()["vatten"]], {}, lang=lang, basemap=basemap, attribution=attribution,
                   bounds=bounds, base_outlines=base)  # type: ignore[arg-type]
     if zone is not None:
         folium.GeoJson(shapely.geometry.mapping(zone), style_function=lambda _f: ZONE_STYLE,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -17,6 +18,9 @@ from mapapp.errors import (
     StoreError,
 )
 from mapapp.i18n import t
+from mapapp.logs import survived
+
+log = logging.getLogger(__name__)
 
 APP_SOURCE = "app"
 PARTICIPANT_GROUPS: tuple[str, ...] = ("boende", "personal", "polis", "fastighetsagare")
@@ -62,6 +66,8 @@ def _write(engine: Engine, fn: Callable[[Connection], T], lang: str) -> T:
                 return fn(conn)
         except (DBAPIError, StoreError) as exc:
             if attempt < _RETRIES - 1 and _transient(exc):
+                survived(log, exc, "walk write attempt %s failed, retrying", attempt + 1,
+                         level=logging.INFO)
                 time.sleep(0.1 * 2 ** attempt)
                 continue
             raise StoreError(t("walks.save_failed", lang)) from exc

@@ -3,6 +3,7 @@ photo."""
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from mapapp.errors import (
     StoreError,
 )
 from mapapp.i18n import t
+from mapapp.logs import survived
 from mapapp.notecheck import blocking, check_note
 from mapapp.settings import Settings, load_settings
 from mapapp.store import audit
@@ -42,6 +44,8 @@ from mapapp.walks._common import (
     _now,
     _write,
 )
+
+log = logging.getLogger(__name__)
 
 # --- observations -----------------------------------------------------------------------------
 
@@ -95,6 +99,7 @@ def _checked_fields(
             clean = clean_photo(photo, max_bytes=settings.photo_max_bytes, lang=lang)
             values["photo"], values["photo_mime"] = clean.data, clean.mime
         except DataValidationError as exc:
+            survived(log, exc, "observation photo refused", level=logging.DEBUG)
             problems += exc.problems
     return values, problems
 

@@ -4,8 +4,8 @@ store (``mapapp init`` + a small ``mapapp demo``) and Debian's chromium driven b
 Fixtures (reusable by every browser test):
 
 - ``app_url``: the running app's base URL (one server per test session). The server runs with
-  ``MAPAPP_BASEMAP=none`` so no tile server is involved: the page must make no request to
-  any other origin.
+  the default settings (no ``MAPAPP_*`` from the caller's environment but the store): the
+  bundled basemap, so the page must make no request to any other origin.
 - ``browser_page``: a fresh 1280×800 page. Every request is recorded in
   ``page.mapapp_requests``, failures in ``page.mapapp_failed``; a request to any host other
   than the app's is aborted and recorded in ``page.mapapp_blocked``.
@@ -14,6 +14,13 @@ Fixtures (reusable by every browser test):
 
 The demo accounts (admin, polis, samordnare, lasare, vandrare) share :data:`PASSWORD`.
 Everything here is marked ``e2e``.
+
+**No personal data in the log.** The server runs with ``MAPAPP_LOG_LEVEL=DEBUG`` and its
+stdout/stderr go to a file. Every text a test types into the page (Playwright's
+``Locator.fill``: notes, passwords, organisers …; user names excepted, they may be logged) is
+recorded, and when the session ends the log must hold none of them, nor a personnummer -- and
+must hold mapapp's own records (so the scan saw a real log). The log is kept in
+``test-artifacts/streamlit-e2e.log``.
 """
 
 from __future__ import annotations
@@ -39,6 +46,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 PASSWORD = "demo-losen-2023"  # the demo accounts' public password  # noqa: S105
 VIEWPORT = {"width": 1280, "height": 800}
 ARTIFACTS = ROOT / "test-artifacts"
+#: Texts the tests typed into the app (see the module docstring).
+TYPED: set[str] = set()
+_USERNAME_LABELS = ("Användarnamn", "Username")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -59,9 +69,35 @@ def _free_port() -> int:
 
 def _env(db_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAPAPP_")}
-    env.update({"MAPAPP_DATABASE_URL": db_url, "MAPAPP_BASEMAP": "none",
-                "PYTHONUNBUFFERED": "1"})
+    env.update({"MAPAPP_DATABASE_URL": db_url, "PYTHONUNBUFFERED": "1",
+                "MAPAPP_LOG_LEVEL": "DEBUG"})
     return env
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _record_typed_texts() -> Iterator[None]:
+    """Wrap Playwright's ``Locator.fill`` to note every text typed (user names excepted)."""
+    from playwright.sync_api import Locator
+
+    original = Locator.fill
+
+    def fill(self: Locator, value: str, *args: object, **kwargs: object) -> None:
+        if not any(label in str(self) for label in _USERNAME_LABELS):
+            TYPED.add(value)
+        return original(self, value, *args, **kwargs)  # type: ignore[arg-type]
+
+    Locator.fill = fill  # type: ignore[method-assign]
+    yield
+    Locator.fill = original  # type: ignore[method-assign]
+
+
+def scan_log(text: str, typed: set[str]) -> list[str]:
+    """What of ``typed`` (texts of 6+ characters) or a personnummer the log ``text`` holds."""
+    import re
+
+    found = [t for t in sorted(typed) if len(t.strip()) >= 6 and t in text]
+    found += re.findall(r"(?<!\d)(?:19|20)?\d{6}[-+]\d{4}(?!\d)", text)
+    return found
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +144,13 @@ def app_url(e2e_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+    text = log.read_text("utf-8", errors="replace")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "streamlit-e2e.log").write_text(text, "utf-8")
+    assert "mapapp.store.audit" in text, (
+        "the server's log holds no mapapp records: the privacy scan would see nothing")
+    leaked = scan_log(text, TYPED)
+    assert not leaked, f"personal data in the server log: {leaked}"
 
 
 @pytest.fixture(scope="session")

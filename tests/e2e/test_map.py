@@ -1,5 +1,6 @@
-"""The map in a real browser: it draws with the zone polygons, a click on a zone opens its
-card, and the page makes no request to another origin (basemap ``none``)."""
+"""The map in a real browser: it draws with the zone polygons on the bundled basemap (water,
+land, names; the "Vatten" layer in the layer control and the legend), a click on a zone opens
+its card, and with default settings the page makes no request to another origin."""
 
 from __future__ import annotations
 
@@ -67,10 +68,18 @@ def test_map_draws_zones_opens_card_and_stays_on_origin(browser_page, app_url, e
     login(page, "lasare")
     fl = wait_for_map(page)
     n_zones = len(zones_frame(make_engine(e2e_store)))
+    frame = _map_frame(page)
     assert fl.locator("path.mapapp-zones").count() == n_zones
     assert fl.locator("path.mapapp-stadsdelar").count() == 17
+    # the bundled basemap: 24 water polygons, the layer "Vatten" in the control and the
+    # legend, the land of the neighbours and the names of stadsdelar and stations
+    assert fl.locator("path.mapapp-vatten").count() == 24
+    assert fl.locator(".leaflet-control-layers-overlays label", has_text="Vatten").count() == 1
+    assert fl.locator(".mapapp-legend", has_text="Sjöar och vattendrag").count() == 1
+    assert fl.locator("path.mapapp-base").count() > 17
+    assert fl.locator(".mapapp-label-stadsdel", has_text="Årsta").count() == 1
+    assert frame.evaluate("() => !!document.querySelector('.leaflet-tile')") is False
     # Leaflet was served by the app and executed (not fetched from a CDN).
-    frame = _map_frame(page)
     assert frame.evaluate("() => window.L && L.version") == "1.9.3"
     assert fl.locator(".mapapp-legend").is_visible()
     assert fl.locator(".leaflet-control-scale").is_visible()

@@ -271,6 +271,21 @@ def test_tablet_walk_tap_save_double_tap_and_reload(tablet, e2e_store, tmp_path)
     page.wait_for_timeout(1500)
     rows = _observations(e2e_store, wid)
     assert [r[1] for r in rows] == ["belysning", "klotter"]
+    # ... and "Sparad" with the number of the stored row is still on screen after both taps
+    # (and after a third tap on the fresh form's Spara), with the team's list under the form.
+    saved = page.locator(".st-key-vandring_saved")
+    assert saved.is_visible()
+    in_view = "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= " \
+        "window.innerHeight; }"
+    assert saved.evaluate(in_view), "Sparad is not in the viewport beside the Spara button"
+    assert f"Sparad (observation nr {rows[-1][0]})" in (saved.text_content() or "")
+    _save_button(page).tap()
+    page.wait_for_timeout(2000)
+    assert saved.is_visible() and len(_observations(e2e_store, wid)) == 2
+    assert page.get_by_text("Formuläret är tomt").count() == 0
+    recent = page.locator(".st-key-vandring_recent")
+    assert f"nr {rows[-1][0]} · Klotter" in (recent.text_content() or "")
+    page.screenshot(path=str(artifact("vandring-sparad-stays-1280x800.png")))
 
     # 3. A reload in the middle of a form -> the draft is back, and saves once.
     _tap_map(page, *spots[2])

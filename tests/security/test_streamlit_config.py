@@ -187,3 +187,22 @@ def test_no_unsafe_html_with_user_data():
             if not _only_static_or_escaped(expr, frozenset(constants)):
                 offenders.append(f"{path.relative_to(ROOT)}:{line}")
     assert offenders == [], "HTML built from data without html_text: " + ", ".join(offenders)
+
+
+def test_mapapp_serve_passes_the_same_settings_as_the_checkouts_file():
+    """``mapapp serve`` runs the packaged app without the checkout's .streamlit folder: it gives
+    every option on the command line, and they agree with .streamlit/config.toml."""
+    from mapapp.cli.ops import STREAMLIT_OPTIONS, streamlit_command
+
+    raw = tomllib.loads(CONFIG.read_text("utf-8"))
+    for section, values in raw.items():
+        for key, value in values.items():
+            want = str(value).lower() if isinstance(value, bool) else str(value)
+            assert STREAMLIT_OPTIONS.get(f"{section}.{key}") == want, f"{section}.{key}"
+    cmd = streamlit_command(8765, "127.0.0.1")
+    assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4].endswith("streamlit_main.py")
+    pairs = dict(zip(cmd[5::2], cmd[6::2], strict=True))
+    assert pairs["--server.enableXsrfProtection"] == "true"
+    assert pairs["--browser.gatherUsageStats"] == "false"
+    assert pairs["--server.headless"] == "true"
+    assert pairs["--server.port"] == "8765" and pairs["--server.address"] == "127.0.0.1"

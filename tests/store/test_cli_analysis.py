@@ -57,9 +57,11 @@ def test_stats_json_equals_an_independent_count(sqlite_store, capsys):
         insert_points(conn, df, "incident")
     assert main(["stats", "--db", _url(sqlite_store), "--format", "json"]) == 0
     records = json.loads(capsys.readouterr().out)
-    got = Counter({(r["zone"], r["category"], r["period"]): r["count"] for r in records})
+    got = Counter({(r["zone"], r["category"], r["period"]): r["count"] for r in records
+                   if r["count"]})
     assert got == _independent(df, zones_frame(sqlite_store))
-    assert all(r["count"] > 0 for r in records)
+    assert all(r["count"] > 0 or r["previous"] > 0 for r in records)
+    assert {r["kind"] for r in records} == {"incident"}
     assert (None, "stold", "2021-2022") in got
 
 
@@ -97,3 +99,48 @@ def test_hotspots_sites_and_grid(sqlite_store, capsys):
     assert {c["class"] for c in cells} <= {"hot99", "hot95", "hot90", "ns", "cold90", "cold95",
                                            "cold99"}
     assert any(c["class"].startswith("hot") for c in cells)
+
+
+def test_stats_kinds_apart_with_tested_changes(store, capsys):
+    """20 reported crimes and 12 walk observations of skadegörelse are never added; each record
+    carries its kind and the tested change (SQLite and PostGIS give the same records)."""
+    zones = zones_frame(store)
+    p = zones.geometry.iloc[0].representative_point()
+    name = zones["name"].iloc[0]
+
+    def frame(n: int, prefix: str, start: str) -> pd.DataFrame:
+        t0 = pd.Timestamp(start, tz="Europe/Stockholm")
+        return pd.DataFrame({
+            "source": "t", "external_id": [f"{prefix}{i}" for i in range(n)],
+            "category": "skadegorelse", "lon": p.x, "lat": p.y,
+            "occurred_at": [(t0 + pd.Timedelta(days=7 * i)).tz_convert("UTC")
+                            for i in range(n)]})
+
+    with store.begin() as conn:
+        insert_points(conn, pd.concat([frame(16, "a", "2021-09-05"),
+                                       frame(20, "b", "2022-09-05")]), "incident")
+        insert_points(conn, frame(12, "o", "2022-09-10").assign(status="ny"), "observation")
+    url = _url(store)
+    assert main(["stats", "--db", url, "--format", "json", "--kind", "all"]) == 0
+    recs = json.loads(capsys.readouterr().out)
+    mine = [(r["kind"], r["period"], r["count"]) for r in recs if r["zone"] == name]
+    assert ("incident", "2022-2023", 20) in mine and ("observation", "2022-2023", 12) in mine
+    assert all(c != 32 for _, _, c in mine)
+    inc = next(r for r in recs if r["kind"] == "incident" and r["period"] == "2022-2023")
+    # The incidents end 2023-07-10: 2022-2023 is incomplete, compared day for day a year back.
+    assert inc["complete"] is False and inc["previous"] == 16 and inc["change"] == 4
+    assert inc["significant"] is False and inc["trend"] == "stable"
+    first = next(r for r in recs if r["kind"] == "incident" and r["period"] == "2021-2022")
+    assert first["p_value"] is None and first["significant"] is None
+    assert main(["stats", "--db", url, "--format", "json"]) == 0
+    assert {r["kind"] for r in json.loads(capsys.readouterr().out)} == {"incident"}
+    assert main(["stats", "--db", url, "--kind", "observation", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split(",") == ["zone", "category", "period", "kind", "count", "complete",
+                                   "previous", "change", "change_pct", "p_value",
+                                   "significant", "trend"]
+    assert len(lines) == 2 and ",observation,12," in lines[1]
+    assert main(["stats", "--db", url, "--kind", "all"]) == 0
+    table = capsys.readouterr().out
+    assert "Anmälda brott" in table and "Observationer" in table
+    assert "oförändrat inom normal variation" in table and "↑" not in table

@@ -25,7 +25,7 @@ from mapapp.crs import METRIC, WGS84, transformer
 ROOT = Path(__file__).resolve().parents[2]
 GEO = ROOT / "data" / "geo"
 SHARED = ROOT / "tests" / "data" / "shared"
-GEOJSON_FILES = ("stadsdelar", "district", "stockholm_stadsdelar", "zones", "sites")
+GEOJSON_FILES = ("stadsdelar", "district", "stockholm_stadsdelar", "zones", "sites", "water")
 ZONE_NAMES = ["Liljeholmen", "Fruängen/Västertorp/Hägerstensåsen", "Älvsjö/Solberga", "Långbro",
               "Västberga", "Telefonplan"]
 STADSDELAR = {"Liljeholmen", "Gröndal", "Hägerstensåsen", "Långbro", "Mälarhöjden", "Långsjö",
@@ -224,6 +224,22 @@ def content() -> list[dict[str, Any]]:
 
 def _iso_or_none(value: str | None) -> bool:
     return value is None or dt.date.fromisoformat(value).isoformat() == value
+
+
+def test_water_keeps_the_source_area_and_covers_the_lakes() -> None:
+    """The simplified water of the basemap has the source's area within 1 % (computed here from
+    the source file independently) and covers Långsjön and Mälaren at Gröndal."""
+    src = gpd.read_file(SHARED / "data" / "geo"
+                        / "stockholm_stad_vatten_hagersten_alvsjo_bbox_wgs84.geojson")
+    want = float(src.to_crs(METRIC).area.sum())
+    got = sum(metric(g).area for g in geoms("water"))
+    assert want > 5e6  # 6.0 km² by the provenance notes
+    assert abs(got - want) / want < 0.01, (got, want)
+    assert {p["kind"] for p in props("water")} == {"vatten"}
+    water = shapely.union_all(geoms("water"))
+    assert water.contains(shapely.Point(17.9664, 59.2686))  # Långsjön
+    assert water.contains(shapely.Point(17.9756, 59.3142))  # Mälaren (Mälarhöjden)
+    assert not water.contains(shapely.Point(17.9886, 59.2903))  # land in the district
 
 
 def test_zones_content_matches_the_zones_and_the_categories() -> None:

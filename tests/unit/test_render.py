@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import binomtest
 
 from mapapp.analysis.grid import build_grid, grid_hotspots
 from mapapp.analysis.periods import statistical_year
@@ -113,7 +114,8 @@ def test_map_has_every_layer_with_its_legend_and_a_scale(district):
                   "Observationer", "Platser"):
         assert json.dumps(title) in html or title in html, title
     assert "mapapp-legend" in html and "Teckenförklaring" in html
-    for label in ("Revidering krävs", "Flaggad plats (hotspot)", "Het punkt 99 %"):
+    for label in ("Revidering krävs", "Flaggad plats (fler än väntat)",
+                  "Ökande (ny eller växande hotspot)", "Het punkt 99 %"):
         assert label in html
     assert "L.control.scale({imperial: false" in html
     assert "L.control.layers(" in html
@@ -330,8 +332,13 @@ def test_zone_card_shows_the_last_three_periods_with_trends(district):
         expect = int(((mine["occurred_at"] >= p.start) & (mine["occurred_at"] < p.end)).sum())
         assert f.count == expect
     for a, b in zip(card.figures[:-1], card.figures[1:], strict=True):
-        assert b.change_abs == b.count - a.count
-        assert b.arrow == ("↑" if b.count > a.count else "↓" if b.count < a.count else "→")
+        if b.complete and a.complete:
+            assert b.change_abs == b.count - a.count and b.previous == a.count
+        # The total's change tested again, independently: scipy's exact binomial test.
+        now = b.previous + b.change_abs
+        assert b.p_value == pytest.approx(binomtest(b.previous, b.previous + now, 0.5).pvalue,
+                                          rel=1e-3)
+        assert b.arrow == ("" if not b.significant else "↑" if b.change_abs > 0 else "↓")
     assert card.revision_due and card.text == "Lugnt."
 
 
@@ -351,3 +358,39 @@ def test_layer_files_are_plain_specs():
     for f in here.glob("*.py"):
         text = f.read_text("utf-8")
         assert "import folium" not in text and "streamlit" not in text, f.name
+
+
+# --- the map as a table (text alternative) ---------------------------------------------------
+
+def test_zone_table_has_the_maps_figures_computed_independently(district):
+    import shapely
+
+    from mapapp.render.view import zone_table
+
+    inp = _inputs(district)
+    view = compute_view(inp, MapFilter(), SETTINGS)
+    measures = pd.DataFrame({"zone_id": pd.array([int(inp.zones["id"].iloc[0])] * 3
+                                                 + [int(inp.zones["id"].iloc[2]), None],
+                                                 dtype="Int64"),
+                             "overdue": [True, False, True, False, True]})
+    table = zone_table(view, inp.sites, measures).set_index("zone")
+    assert list(table.index) == list(inp.zones["name"])
+    # crimes in the period per zone: the generated points by point-in-polygon, here
+    p = view.period
+    raw = district["inc_raw"]
+    when = pd.to_datetime(raw["occurred_at"], utc=True)
+    in_p = ((when >= pd.Timestamp(p.start)) & (when < pd.Timestamp(p.end))).to_numpy()
+    for z in inp.zones.itertuples(index=False):
+        inside = shapely.contains_xy(z.geometry, raw["lon"].to_numpy(), raw["lat"].to_numpy())
+        assert table.loc[z.name, "incidents"] == int((inside & in_p).sum()), z.name
+    assert table["incidents"].sum() > 0
+    # flagged sites: the view's flags, placed in zones by their own geometry
+    flagged = set(view.flags.loc[view.flags["flagged"], "site_id"].astype(int))
+    sites = inp.sites[inp.sites["id"].astype(int).isin(flagged)]
+    for z in inp.zones.itertuples(index=False):
+        want = int(shapely.contains(z.geometry, sites.geometry.to_numpy()).sum())
+        assert table.loc[z.name, "flagged_sites"] == want, z.name
+    first, third = inp.zones["name"].iloc[0], inp.zones["name"].iloc[2]
+    assert (table.loc[first, "measures"], table.loc[first, "overdue"]) == (3, 2)
+    assert (table.loc[third, "measures"], table.loc[third, "overdue"]) == (1, 0)
+    assert table["measures"].sum() == 4  # the measure without a zone is in no row

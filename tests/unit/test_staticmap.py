@@ -135,3 +135,21 @@ def test_unreachable_tile_server_draws_without_tiles():
     r = render_map(_mapdata(50), dpi=80, tiles_url=f"http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png")
     assert not r.tiles_used
     assert not any("Bakgrund" in a for a in r.attribution)
+
+
+def test_static_map_uses_the_bundled_basemap_with_water():
+    """Without tiles the snapshot's map has the same basemap as the app: the water in the
+    Vatten layer's colour (the district map holds Mälaren and Långsjön: thousands of pixels),
+    the land of the neighbouring stadsdelar, and the water's source credited."""
+    from mapapp.render import specs_by_id
+    from mapapp.render.basemap import LAND
+
+    r = render_map(_mapdata(50, zone=None), dpi=100)
+    px = _pixels(r.png)
+    water = specs_by_id()["vatten"].style.color
+    assert _near(px, water) > 2000
+    assert _near(px, LAND) > 2000
+    assert "Vatten: Stockholms stad, Stadskarta (CC0)" in r.attribution
+    # a zone map away from the big water still shows the land around the zone
+    z = render_map(_mapdata(50), dpi=100)
+    assert _near(_pixels(z.png), LAND) > 500

@@ -19,6 +19,7 @@ import shapely
 
 from mapapp.analysis import zoning
 from mapapp.analysis.stats import (
+    RECORD_KEYS,
     csv_text,
     fmt_number,
     period_counts,
@@ -135,17 +136,21 @@ def points(zones: gpd.GeoDataFrame) -> pd.DataFrame:
 def test_counts_equal_an_independent_loop(points: pd.DataFrame, zones: gpd.GeoDataFrame,
                                           kind: str) -> None:
     recs = stats_records(points, zones=zones, period_kind=kind)
-    got = Counter({(r["zone"], r["category"], r["period"]): r["count"] for r in recs})
-    assert got == independent(points, zones, kind)
-    assert sum(got.values()) == len(points)
-    assert all(r["count"] > 0 for r in recs)
+    for k in ("incident", "observation"):
+        got = Counter({(r["zone"], r["category"], r["period"]): r["count"] for r in recs
+                       if r["kind"] == k and r["count"] > 0})
+        assert got == independent(points[points["kind"] == k], zones, kind)
+    assert sum(r["count"] for r in recs) == len(points)
+    assert all(r["count"] > 0 or r["previous"] for r in recs)
 
 
 def test_start_month_march_in_winter_time(zones: gpd.GeoDataFrame) -> None:
     pts = make_points(zones, n=150, seed=11, start_month=3)
-    recs = stats_records(pts, zones=zones, stat_year_start_month=3)
-    got = Counter({(r["zone"], r["category"], r["period"]): r["count"] for r in recs})
-    assert got == independent(pts, zones, "statistical", start_month=3)
+    recs = stats_records(pts, zones=zones, stat_year_start_month=3, kind="incident")
+    got = Counter({(r["zone"], r["category"], r["period"]): r["count"] for r in recs
+                   if r["count"]})
+    assert got == independent(pts[pts["kind"] == "incident"], zones, "statistical",
+                              start_month=3)
 
 
 def test_border_points_count_once_in_the_first_zone(points: pd.DataFrame,
@@ -167,7 +172,8 @@ def test_json_records_have_exactly_the_documented_keys(points: pd.DataFrame,
     recs = stats_records(points, zones=zones)
     text = json.dumps(recs, ensure_ascii=False)
     back = json.loads(text)
-    assert {tuple(sorted(r)) for r in back} == {("category", "count", "period", "zone")}
+    assert {tuple(r) for r in back} == {RECORD_KEYS}
+    assert {r["kind"] for r in back} == {"incident", "observation"}
     assert any(r["zone"] is None for r in back)  # points outside every zone
     zones_order = [r["zone"] for r in back]
     first_seen = list(dict.fromkeys(zones_order))
@@ -197,14 +203,14 @@ def test_change_and_per_1000(zones: gpd.GeoDataFrame) -> None:
 
 
 def test_kind_filter_splits_shared_codes(points: pd.DataFrame, zones: gpd.GeoDataFrame) -> None:
-    both = Counter({(r["zone"], r["category"], r["period"]): r["count"]
-                    for r in stats_records(points, zones=zones)})
-    split: Counter[tuple[str | None, str, str]] = Counter()
+    both = stats_records(points, zones=zones, kind="all")
+    split = []
     for kind in ("incident", "observation"):
         recs = stats_records(points, zones=zones, kind=kind)
+        assert {r["kind"] for r in recs} == {kind}
         assert sum(r["count"] for r in recs) == (points["kind"] == kind).sum()
-        split.update({(r["zone"], r["category"], r["period"]): r["count"] for r in recs})
-    assert split == both
+        split += recs
+    assert both == split  # "all" lists each kind apart, never a sum
 
 
 def test_zone_filter_and_unknown_zone(points: pd.DataFrame, zones: gpd.GeoDataFrame) -> None:
@@ -251,15 +257,20 @@ def test_table_is_swedish_and_csv_is_machine_readable(zones: gpd.GeoDataFrame) -
     frame = period_counts(pts, zones=zones)
     head, rows = stats_table(frame)
     assert head[0] == "Område" and "Per 1 000 inv." in head
-    row = next(r for r in rows if r[0] == "Ruta A" and r[2] == "2021-2022")
+    row = next(r for r in rows if r[0] == "Ruta A" and r[2].startswith("2021-2022"))
+    # The data end on 2022-03-01: the period is marked incomplete, compared day for day.
+    assert row[2] == "2021-2022 (ofullständig, data t.o.m. 2022-03-01)"
+    assert row[8] == "oförändrat inom normal variation" and "↓" not in " ".join(row)
     assert row[1] == "Våld i offentlig miljö"
     assert row[4] == "−1" and row[5] == "−50,0 %" and row[6] == "0,50"
     assert any(r[0] == "Utanför distriktet" for r in rows)
     _, rows_en = stats_table(frame, lang="en")
-    assert next(r for r in rows_en if r[0] == "Ruta A" and r[2] == "2021-2022")[5] == "-50.0 %"
+    assert next(r for r in rows_en if r[0] == "Ruta A"
+                and r[2].startswith("2021-2022"))[5] == "-50.0 %"
     out = list(csv.reader(io.StringIO(csv_text(to_csv_rows(stats_records(pts, zones=zones))))))
-    assert out[0] == ["zone", "category", "period", "count"]
-    assert ["", "vald_offentlig_miljo", "2021-2022", "1"] in out
+    assert out[0] == list(RECORD_KEYS)
+    assert ["", "vald_offentlig_miljo", "2021-2022", "", "1", "false", "0", "1", "", "1.0",
+            "false", "stable"] in out
     wide = stats_wide(frame)
     assert list(wide.columns) == ["2020-2021", "2021-2022"]
     assert wide.loc[("Ruta A", "vald_offentlig_miljo")].tolist() == [2, 1]

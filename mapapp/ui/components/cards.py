@@ -1,5 +1,6 @@
 """The card of a zone or a site (Karta beside the map, Område at length): figures over the
-periods, revision reminder, flags, measures; every user text escaped for Markdown."""
+periods with the tested change, revision reminder, flags, measures; every user text escaped
+for Markdown."""
 
 from __future__ import annotations
 
@@ -9,21 +10,19 @@ import streamlit as st
 from mapapp.analysis.sites import measures_for_sites
 from mapapp.i18n.numbers import fmt_number
 from mapapp.measures.rules import revision_flags
-from mapapp.render.cards import Card, site_card, zone_card
+from mapapp.render.cards import Card, PeriodFigure, site_card, zone_card
+from mapapp.render.figures import change_text
 from mapapp.render.view import MapView
 from mapapp.timezone import local_today
 from mapapp.ui import context as ctx
 from mapapp.ui.components.markdown import md
 
 
-def change_text(change: int | None, pct: float | None, lang: str) -> str:
-    if change is None:
+def _change_text(f: PeriodFigure, lang: str) -> str:
+    """The tested change of a card's period: an arrow only when significant."""
+    if f.change_abs is None:
         return "–"
-    arrow = "↑" if change > 0 else ("↓" if change < 0 else "→")
-    text = f"{arrow} {fmt_number(change, lang, decimals=0, sign=True)}"
-    if pct is not None:
-        text += f" ({fmt_number(pct, lang, sign=True)} %)"
-    return text
+    return change_text(f.change_abs, f.change_pct, f.trend, lang)
 
 
 def show_card(card: Card, view: MapView, *, long: bool = False) -> None:
@@ -49,14 +48,16 @@ def show_card(card: Card, view: MapView, *, long: bool = False) -> None:
             table = pd.DataFrame({
                 ctx.tr("map.card.col.period"): [f.period for f in card.figures],
                 ctx.tr("map.card.col.count"): [f.count for f in card.figures],
-                ctx.tr("map.card.col.change"): [change_text(f.change_abs, f.change_pct, lang)
-                                                for f in card.figures],
+                ctx.tr("map.card.col.change"): [_change_text(f, lang) for f in card.figures],
             })
             st.dataframe(table, hide_index=True, width="stretch")
-            chart = pd.DataFrame({"period": [f.period for f in card.figures],
+            chart = pd.DataFrame({"period": [f.period + (f" {f.arrow}" if f.arrow else "")
+                                             for f in card.figures],
                                   "n": [f.count for f in card.figures]})
             st.bar_chart(chart, x="period", y="n", x_label="", y_label="", height=150,
                          color="#5E3C99")
+            if any(f.arrow for f in card.figures):
+                st.caption(ctx.tr("sig.chart_marked"))
     else:
         st.markdown(md(card.text))
     period = view.period.label if view.period is not None else ""
@@ -99,20 +100,21 @@ def card_for(selection: tuple[str, int], view: MapView) -> Card | None:
         z = row.iloc[0].to_dict()
         rev = revision_flags(row, local_today(), lang=lang).iloc[0].to_dict()
         return zone_card(z, revision=rev, counts=view.counts, labels=labels, selected=selected,
-                         flags=view.flags, measures=ctx.measures(), lang=lang)
+                         flags=view.flags, measures=ctx.measures(), lang=lang,
+                         confidence=ctx.get_settings().confidence_level)
     sites = ctx.sites()
     row = sites[sites["id"] == sid]
     if row.empty:
         return None
     s = row.iloc[0].to_dict()
-    attached = measures_for_sites(row, ctx.measures(), lang=lang)
+    attached = measures_for_sites(row, ctx.measures())
     mine = next(iter(attached.values()), [])
     overdue = dict(zip(ctx.measures()["id"], ctx.measures()["overdue"], strict=True))
     mine = [{**m, "overdue": bool(overdue.get(m.get("id"), False))} for m in mine]
     flags = view.flags
     count = 0
     if flags is not None and len(flags):
-        count = int(flags[(flags["site_id"] == sid) & (flags["band"] == "alla")]["count"].sum())
+        count = int(flags.loc[flags["site_id"] == sid, "count"].sum())
     return site_card(s, flags=flags, measures=mine, kind_label=ctx.tr(f"map.site_kind.{s['kind']}"),
                      count_label=ctx.tr("map.card.site_count", n=count,
                                         r=fmt_number(ctx.get_settings().site_radius_m, lang,

@@ -12,10 +12,10 @@ import streamlit as st
 
 from mapapp import categories as cats
 from mapapp.access import Perm, Principal
-from mapapp.analysis.periods import PERIOD_KINDS
+from mapapp.analysis.periods import PERIOD_KINDS, latest_complete
 from mapapp.measures.rules import revision_flags
 from mapapp.render.data import MapFilter
-from mapapp.render.view import Inputs, MapView, compute_view
+from mapapp.render.view import Inputs, MapView, compute_view, data_end
 from mapapp.timezone import local_today
 from mapapp.ui import context as ctx
 from mapapp.ui import state
@@ -37,8 +37,10 @@ def filter_sidebar(prefix: str) -> MapFilter:
         period = None
         if labels:
             want = saved.get("period")
+            default = latest_complete(periods, data_end(ctx.points("incident")))
+            first = labels.index(default.label) if default is not None else 0
             period = st.selectbox(ctx.tr("map.filter.period"), labels,
-                                  index=labels.index(want) if want in labels else 0,
+                                  index=labels.index(want) if want in labels else first,
                                   key=f"{prefix}_period_{kind}")
         codes = [c.code for c in cats.INCIDENT_CATEGORIES]
         chosen = st.multiselect(

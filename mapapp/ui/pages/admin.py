@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -17,12 +18,15 @@ from mapapp.access import Perm, Principal, Role
 from mapapp.auth import add_user, list_users, reset_password, set_active, set_role
 from mapapp.errors import MapAppError
 from mapapp.i18n import Message
+from mapapp.logs import survived
 from mapapp.retention import apply_retention
 from mapapp.store import audit
 from mapapp.textsafe import csv_cell
 from mapapp.timezone import LOCAL_TZ, LOCAL_ZONE, local_midnight, local_today
 from mapapp.ui import context as ctx
 from mapapp.ui import state
+
+log = logging.getLogger(__name__)
 
 PERMISSION = Perm.ADMIN
 AUDIT_LIMIT = 5000
@@ -89,6 +93,7 @@ def _users(engine: Engine, who: Principal) -> None:
                 generated = add_user(engine, who, name.strip(), role,
                                      password=password or None, team=team.strip() or None)
             except MapAppError as exc:
+                survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
                 st.error(str(exc))
                 return
             _done("admin.users.created", None if password else generated, user=name.strip())
@@ -105,6 +110,7 @@ def _users(engine: Engine, who: Principal) -> None:
                 try:
                     set_role(engine, who, user, new_role)
                 except MapAppError as exc:
+                    survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
                     st.error(str(exc))
                     return
                 _done("admin.users.role_changed", user=user, role=Message(f"role.{new_role}"))
@@ -116,6 +122,7 @@ def _users(engine: Engine, who: Principal) -> None:
                 try:
                     new_password = reset_password(engine, who, user)
                 except MapAppError as exc:
+                    survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
                     st.error(str(exc))
                     return
                 _done("admin.users.password_reset", new_password, user=user)
@@ -129,6 +136,7 @@ def _users(engine: Engine, who: Principal) -> None:
                 try:
                     set_active(engine, who, user, bool(activate))
                 except MapAppError as exc:
+                    survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
                     st.error(str(exc))
                     return
                 _done("admin.users.activated" if activate else "admin.users.deactivated", user=user)
@@ -212,6 +220,7 @@ def _retention(engine: Engine, who: Principal) -> None:
         try:
             r = apply_retention(engine, who, older_than_years=years, lang=ctx.lang())
         except MapAppError as exc:
+            survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
             st.error(str(exc))
             return
         st.success(ctx.tr("admin.retention.result", cutoff=r.cutoff.date().isoformat(),

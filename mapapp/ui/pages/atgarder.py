@@ -10,6 +10,7 @@ announced after the rerun through :mod:`mapapp.ui.state`."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
@@ -22,11 +23,14 @@ from mapapp.access import Perm, Principal
 from mapapp.categories import MEASURE_STATUSES, PRIORITY_AREAS
 from mapapp.categories import label as category_label
 from mapapp.errors import DataValidationError, MapAppError, Problem
+from mapapp.logs import survived
 from mapapp.textsafe import markdown_text
 from mapapp.timezone import LOCAL_TZ, local_today
 from mapapp.ui import context as ctx
 from mapapp.ui import state
 from mapapp.values import is_missing
+
+log = logging.getLogger(__name__)
 
 PERMISSION = Perm.VIEW_AGGREGATES
 PAGE = "atgarder"
@@ -256,6 +260,7 @@ def _save(engine: Engine, who: Principal, m: dict[str, Any] | None, prefix: str,
                 st.info(ctx.tr("measures.ui.nothing_changed"))
                 return
     except DataValidationError as exc:
+        survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
         if m is None:
             st.session_state["atg_new_open"] = True
         problems.show(exc.problems)
@@ -315,6 +320,7 @@ def _note_form(engine: Engine, who: Principal, mid: int) -> None:
     try:
         ms.add_note(engine, who, mid, text, day)
     except DataValidationError as exc:
+        survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
         problems.show(exc.problems)
         return
     state.clear(prefix)
@@ -354,9 +360,11 @@ def _links(engine: Engine, who: Principal, m: dict[str, Any], can_edit: bool) ->
         n = ms.link_points(engine, who, int(m["id"]), incidents=ids["incident"],
                            observations=ids["observation"])
     except DataValidationError as exc:
+        survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
         problems.show(exc.problems)
         return
     except MapAppError as exc:
+        survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
         st.error(markdown_text(exc.text(ctx.lang())))
         return
     state.clear(prefix)
@@ -404,12 +412,12 @@ def _before_after(engine: Engine, who: Principal, m: dict[str, Any]) -> None:
     radius = ctx.get_settings().site_radius_m
     points = ctx.all_points()
     r = ms.before_after(engine, who, int(m["id"]), months=int(months), radius_m=radius,
-                        points=points, sites=ctx.sites(), lang=ctx.lang())
+                        points=points, sites=ctx.sites())
     place_key = "measures.ui.ba_place_site" if r["place_kind"] == "site" else \
         "measures.ui.ba_place_zone"
     st.caption(ctx.tr(place_key, r=f"{radius:g}", place=markdown_text(r["place"])))
     st.caption(ctx.tr("measures.ui.ba_windows", b0=r["before_start"], b1=r["before_end"],
-                      label=r["comparison_label"], a0=r["after_start"], a1=r["after_end"]))
+                      label=r["comparison_label"].text(ctx.lang()), a0=r["after_start"], a1=r["after_end"]))
     c = st.columns(3)
     c[0].metric(ctx.tr("measures.ui.ba_before"), r["before"])
     c[1].metric(ctx.tr("measures.ui.ba_after"), r["after"])
@@ -417,7 +425,7 @@ def _before_after(engine: Engine, who: Principal, m: dict[str, Any]) -> None:
     c[2].metric(ctx.tr("measures.ui.ba_change"), f"{r['change']:+d}{pct}",
                 delta=r["change"], delta_color="inverse")
     if r["message"]:
-        st.warning(r["message"])
+        st.warning(r["message"].text(ctx.lang()))
     chart = pd.DataFrame(
         {ctx.tr(f"measures.ui.kind_{k}"): [r["by_kind"][k]["before"], r["by_kind"][k]["after"]]
          for k in ("incident", "observation")},

@@ -4,6 +4,7 @@ problem (row, field, what to do) when the file is refused. Calls the same functi
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 
@@ -12,7 +13,10 @@ import streamlit as st
 
 from mapapp.access import Perm
 from mapapp.errors import DataValidationError
+from mapapp.logs import survived
 from mapapp.ui import context as ctx
+
+log = logging.getLogger(__name__)
 
 PERMISSION = Perm.IMPORT
 KINDS = ("incidents", "observations", "zones", "statistics")
@@ -41,6 +45,7 @@ def _preview(path: Path, kind: str) -> None:
             df = pd.json_normalize(data[:10] if isinstance(data, list) else data)
         st.dataframe(df, hide_index=True, width="stretch")
     except Exception as exc:  # a preview must never stop the import itself
+        survived(log, exc, "import preview failed")
         st.info(ctx.tr("imp.preview_failed", error=str(exc)[:200]))
 
 
@@ -116,4 +121,5 @@ def render() -> None:
                                Path(result.rejects_path).read_bytes(),
                                file_name="avvisade-rader.csv", mime="text/csv")
     except DataValidationError as exc:
+        survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
         _problems(exc)

@@ -11,6 +11,7 @@ shared with the Område page (:mod:`mapapp.ui.components`).
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -20,7 +21,8 @@ from mapapp.i18n.numbers import fmt_number
 from mapapp.render import layer_specs
 from mapapp.render.build import build_map
 from mapapp.render.cards import resolve_click
-from mapapp.render.view import MapView
+from mapapp.render.figures import change_text
+from mapapp.render.view import MapView, zone_table
 from mapapp.ui import context as ctx
 from mapapp.ui import state
 from mapapp.ui.components.cards import card_for, show_card
@@ -41,13 +43,20 @@ def figures_row(view: MapView) -> None:
     f = view.figures
     cols = st.columns(5)
     delta = None
-    if f.get("incidents_prev") is not None:
-        delta = int(f["incidents"]) - int(f["incidents_prev"])
-    # delta as a number: Streamlit picks the arrow from its sign (more crime = red).
+    change = f.get("incidents_change")
+    # An arrow (Streamlit's delta) only for a significant change against the same days a year
+    # earlier; otherwise the words "oförändrat inom normal variation" below the figure.
+    if change is not None and change.significant:
+        delta = change_text(change.change_abs, change.change_pct, change.trend, lang)
     cols[0].metric(ctx.tr("map.fig.incidents"), fmt_number(f["incidents"], lang, decimals=0),
                    delta=delta, delta_color="inverse",
                    help=ctx.tr("map.fig.delta_help", period=view.previous.label)
                    if view.previous is not None else None)
+    if change is not None and not change.significant and change.trend is not None:
+        cols[0].caption(change_text(change.change_abs, change.change_pct, change.trend, lang))
+    if view.period is not None and change is not None and not change.complete:
+        cols[0].caption(ctx.tr("sig.period_incomplete", period=view.period.label,
+                               last=change.compared_to or "–"))
     cols[1].metric(ctx.tr("map.fig.observations"), fmt_number(f["observations"], lang, decimals=0))
     cols[2].metric(ctx.tr("map.fig.flagged"), fmt_number(f["flagged"], lang, decimals=0))
     cols[3].metric(ctx.tr("map.fig.hot"), fmt_number(f["hot"], lang, decimals=0))
@@ -101,6 +110,7 @@ def map_column(view: MapView) -> None:
                   base_outlines=sd, notes=view.notes)
     out = st_folium(m, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
                     returned_objects=["last_object_clicked"])
+    map_as_table(view)
     click = (out or {}).get("last_object_clicked")
     if click and click != st.session_state.get(LAST_CLICK_KEY):
         st.session_state[LAST_CLICK_KEY] = click
@@ -111,6 +121,24 @@ def map_column(view: MapView) -> None:
             st.session_state[state.MAP_SELECTION] = hit
             if hit[0] == "zone":
                 st.session_state[PICK_KEY] = hit[1]
+
+
+def map_as_table(view: MapView) -> None:
+    """The map's text alternative: the zone table with the same figures, under the map."""
+    table = zone_table(view, ctx.sites(), ctx.measures())
+    yes, no = ctx.tr("common.yes"), ctx.tr("common.no")
+    shown = pd.DataFrame({
+        ctx.tr("map.table.zone"): table["zone"],
+        ctx.tr("map.table.incidents"): table["incidents"],
+        ctx.tr("map.table.revision_due"): [yes if v else no for v in table["revision_due"]],
+        ctx.tr("map.table.flagged_sites"): table["flagged_sites"],
+        ctx.tr("map.table.measures"): table["measures"],
+        ctx.tr("map.table.overdue"): table["overdue"],
+    })
+    with st.expander(ctx.tr("map.table.title", period=period_caption(view.period)),
+                     key="karta_table"):
+        st.dataframe(shown, hide_index=True, width="stretch")
+        st.caption(ctx.tr("map.table.note"))
 
 
 def period_caption(period: Period | None) -> str:

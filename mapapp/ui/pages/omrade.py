@@ -4,16 +4,12 @@ Karta page (:mod:`mapapp.ui.components`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
-import shapely
 import streamlit as st
 
 from mapapp.access import Perm
-from mapapp.analysis.sites import site_flags
 from mapapp.analysis.stats import category_label
-from mapapp.render.data import MapFilter, subset
+from mapapp.render.data import MapFilter
 from mapapp.render.view import MapView
 from mapapp.ui import context as ctx
 from mapapp.ui import state
@@ -64,57 +60,33 @@ def category_chart(view: MapView, zone: str) -> None:
                              color="#5E3C99")
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _all_period_flags(cache_key: str, dv: str, flt_key: tuple[Any, ...], zone_id: int,
-                      lang: str, _flt: MapFilter) -> pd.DataFrame:
-    """Site flags of the zone's sites in every period of the filter's kind."""
-    settings = ctx.get_settings()
-    inc, obs = ctx.points("incident"), ctx.points("observation")
-    m_inc = ctx.point_index("incident").mask(_flt)
-    m_obs = ctx.point_index("observation").mask(MapFilter(zone_ids=_flt.zone_ids))
-    cols = ["kind", "occurred_at", "lon", "lat"]
-    pts = pd.concat([subset(inc, m_inc, cols), subset(obs, m_obs, cols)], ignore_index=True)
-    sites = ctx.sites()
-    mine = sites[sites["zone_id"] == zone_id]
-    if pts.empty or mine.empty:
-        return pd.DataFrame()
-    periods = ctx.periods(_flt.period_kind)
-    reference = periods[-1].last_day if periods and _flt.period_kind == "rolling12" else None
-    district = shapely.union_all(ctx.stadsdelar().geometry.to_numpy())
-    return site_flags(pts, mine, district, period_kind=_flt.period_kind,
-                      stat_year_start_month=settings.stat_year_start_month, reference=reference,
-                      radius_m=settings.site_radius_m, min_count=settings.hotspot_min_count,
-                      k=settings.hotspot_k, lang=lang)
-
-
 def sites_table(view: MapView, flt: MapFilter, zone_id: int) -> None:
-    import dataclasses
+    """The zone's sites with their hotspot status in the selected period, rising first (the
+    view's summary: every site of the district was tested together)."""
+    from mapapp.render.hotspot_text import status_text, summary_reason
 
-    who = ctx.require_principal()
-    flags = _all_period_flags(who.cache_key, ctx.version(), dataclasses.astuple(flt), zone_id,
-                              ctx.lang(), flt)
     sites = ctx.sites()
     mine = sites[sites["zone_id"] == zone_id]
     if mine.empty:
         return
-    period = view.period.label if view.period is not None else None
+    lang = ctx.lang()
+    flags = view.flags
+    ids = set(int(i) for i in mine["id"])
     rows = []
-    for s in mine.itertuples(index=False):
-        f = flags[flags["site_id"] == s.id] if len(flags) else flags
-        now = f[f["period"] == period] if len(f) else f
-        hit = now[now["flagged"]].sort_values("ratio", ascending=False) if len(now) else now
-        rows.append({
-            ctx.tr("area.col.site"): s.name,
-            ctx.tr("area.col.kind"): ctx.tr(f"map.site_kind.{s.kind}"),
-            ctx.tr("area.col.count"): int(now[now["band"] == "alla"]["count"].sum())
-            if len(now) else 0,
-            ctx.tr("area.col.flagged"): bool(len(hit)),
-            ctx.tr("area.col.times"): int(f[f["flagged"]]["period"].nunique()) if len(f) else 0,
-            ctx.tr("area.col.reason"): "; ".join(hit["reason"]) if len(hit) else "",
-        })
-    table = pd.DataFrame(rows).sort_values(
-        [ctx.tr("area.col.flagged"), ctx.tr("area.col.count")], ascending=False)
-    st.dataframe(table, hide_index=True, width="stretch")
+    if flags is not None and len(flags):
+        for r in flags.to_dict("records"):
+            if r.get("site_id") is None or int(r["site_id"]) not in ids:
+                continue
+            rows.append({
+                ctx.tr("area.col.site"): r["name"],
+                ctx.tr("area.col.kind"): ctx.tr(f"map.site_kind.{r['kind']}"),
+                ctx.tr("area.col.count"): int(r["count"]),
+                ctx.tr("area.col.flagged"): status_text(r, lang),
+                ctx.tr("area.col.times"): int(r["times_flagged"]),
+                ctx.tr("area.col.reason"): summary_reason(r, lang),
+            })
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
 def walks_table(zone_id: int) -> None:

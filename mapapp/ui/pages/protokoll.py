@@ -5,6 +5,7 @@ preview shows user text only through st.dataframe and plain st.text/st.caption, 
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import pandas as pd
@@ -13,12 +14,15 @@ import streamlit as st
 from mapapp.access import Perm, Principal
 from mapapp.analysis.periods import Period, previous_period
 from mapapp.errors import MapAppError
+from mapapp.logs import survived
 from mapapp.snapshot import MIME, export_snapshot, suggested_name
 from mapapp.snapshot.content import Snapshot, Table, gather
 from mapapp.snapshot.source import default_since, latest_period
 from mapapp.snapshot.staticmap import render_map
 from mapapp.ui import context as ctx
 from mapapp.ui.components.markdown import md
+
+log = logging.getLogger(__name__)
 
 PERMISSION = Perm.EXPORT
 FORMATS = ("docx", "pdf", "html", "png")
@@ -37,7 +41,8 @@ def _preview(zone: str | None, period: str, since: date, notes: bool, lang: str,
 def _periods(n: int = 6) -> list[str]:
     try:
         p: Period = latest_period(ctx.get_engine(), ctx.get_settings())
-    except MapAppError:
+    except MapAppError as exc:
+        survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
         return []
     out = [p.label]
     for _ in range(n - 1):
@@ -100,7 +105,8 @@ def render() -> None:
         snap, png = _preview(zone, period, since_d, bool(notes), lang, who.cache_key,
                              ctx.version(), who)
     st.subheader(md(snap.title))
-    st.image(png, caption=md(f"{snap.area} · {snap.period}"))
+    st.image(png, caption=md(f"{snap.area} · {snap.period}"),
+             alt=ctx.tr("snapshot.page.map_alt", area=snap.area, period=snap.period))
     st.header(ctx.tr("snapshot.h.lagesbild"))
     if snap.lagesbild:
         st.text(snap.lagesbild)

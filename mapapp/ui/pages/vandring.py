@@ -9,14 +9,19 @@ The walk and the open form's submission id are in the URL, so a reload finds the
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from mapapp import walks
 from mapapp.access import Perm
 from mapapp.errors import MapAppError
+from mapapp.logs import survived
 from mapapp.ui import context as ctx
 from mapapp.ui.vandring_followup import follow_up, md, new_walk_form, team_observations
 from mapapp.ui.vandring_form import render_form
+
+log = logging.getLogger(__name__)
 
 PERMISSION = Perm.WALK
 VIEWS = ("observe", "list", "followup", "new")
@@ -47,7 +52,8 @@ def _walk_id(options: list[int]) -> int | None:
     raw = st.query_params.get("vandring")
     try:
         wid = int(raw) if raw else None
-    except ValueError:
+    except ValueError as exc:
+        survived(log, exc, "walk id in the URL is no number", level=logging.DEBUG)
         wid = None
     if wid is None:
         wid = walks.latest_draft_walk(ctx.get_engine(), ctx.require_principal())
@@ -96,6 +102,7 @@ def render() -> None:
         try:
             walk = walks.get_walk(engine, who, int(chosen), ctx.lang())
         except MapAppError as exc:
+            survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
             st.error(str(exc))
             return
         parts = walk.participants

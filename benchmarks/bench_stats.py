@@ -1,0 +1,156 @@
+"""``mapapp stats`` on a SQLite store of 1,000,000 incidents: counted in the database (one
+``GROUP BY zone, category, local day``) beside the naive way (every point read into pandas and
+counted there), in the same run, with the ratio.
+
+Printed:
+
+- the command as a user runs it (``mapapp stats --format json`` in a new process), minus the
+  process start (``mapapp stats --help`` in a new process: the interpreter and the imports);
+- in-process: the database aggregate against ``load_points`` + ``period_counts``, and whether
+  the two give the same counts (and that they count every incident);
+- peak memory (ru_maxrss) of each command process.
+
+    python benchmarks/bench_stats.py                       # 1M incidents in a temp SQLite file
+    python benchmarks/bench_stats.py --db sqlite:///x.db   # reuse (filled if it is empty)
+
+A benchmark, not a test: it prints figures and never fails on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from timing import best  # noqa: E402
+
+from mapapp.access import CLI_PRINCIPAL  # noqa: E402
+from mapapp.categories import INCIDENT_CATEGORIES  # noqa: E402
+from mapapp.store import init_store  # noqa: E402
+from mapapp.store.district import district_outline, zones_frame  # noqa: E402
+from mapapp.store.engine import make_engine  # noqa: E402
+from mapapp.store.points import count_points, insert_points  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def fill_incidents(engine: Any, n: int, seed: int = 16) -> float:
+    """``n`` incidents spread over the district and 2019-09 .. 2023-08 (chunks of 200,000)."""
+    rng = np.random.default_rng(seed)
+    district = district_outline(engine)
+    x0, y0, x1, y1 = district.bounds
+    start = pd.Timestamp("2019-09-01", tz="Europe/Stockholm").value
+    span = pd.Timestamp("2023-09-01", tz="Europe/Stockholm").value - start
+    t0 = time.perf_counter()
+    done = 0
+    while done < n:
+        m = min(200_000, n - done)
+        lon = rng.uniform(x0, x1, int(m * 1.6))
+        lat = rng.uniform(y0, y1, int(m * 1.6))
+        keep = shapely.contains_xy(district, lon, lat)
+        lon, lat = lon[keep][:m], lat[keep][:m]
+        m = len(lon)
+        frame = pd.DataFrame({
+            "source": "bench", "external_id": [f"i{done + i}" for i in range(m)],
+            "category": rng.choice([c.code for c in INCIDENT_CATEGORIES], m),
+            "occurred_at": pd.to_datetime(start + rng.integers(0, span, m), utc=True),
+            "lon": lon, "lat": lat,
+        })
+        with engine.begin() as conn:
+            insert_points(conn, frame, "incident")
+        done += m
+    return time.perf_counter() - t0
+
+
+def run_command(args: list[str], url: str) -> tuple[float, float, str]:
+    """Wall seconds, peak MB and stdout of one ``mapapp`` process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAPAPP_")}
+    env["MAPAPP_DATABASE_URL"] = url
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    out = subprocess.run([str(BIN / "mapapp"), *args], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024, out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--incidents", type=int, default=1_000_000)
+    ap.add_argument("--db", help="SQLite URL (filled with --incidents when it has none)")
+    ap.add_argument("--repeat", type=int, default=3, help="best of this many runs (3)")
+    a = ap.parse_args()
+    tmp = None
+    if a.db:
+        url = a.db
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="bench-stats-")
+        url = f"sqlite:///{tmp.name}/mapapp.db"
+    engine = make_engine(url)
+    init_store(engine, CLI_PRINCIPAL)
+    have = count_points(engine, "incident")
+    if have == 0:
+        secs = fill_incidents(engine, a.incidents)
+        print(f"filled {a.incidents:,} incidents in {secs:.1f} s")
+        have = a.incidents
+    engine.dispose()
+    print(f"store: {url} ({have:,} incidents)")
+
+    from mapapp.analysis.stats import period_counts
+    from mapapp.store.aggregates import zone_period_counts
+    from mapapp.store.points import load_points
+
+    engine = make_engine(url)
+    zones = zones_frame(engine)
+
+    def fast() -> pd.DataFrame:
+        return zone_period_counts(engine, CLI_PRINCIPAL, kinds=("incident", "observation"),
+                                  zones=zones)
+
+    def naive() -> pd.DataFrame:
+        pts = pd.concat([load_points(engine, CLI_PRINCIPAL, "incident"),
+                         load_points(engine, CLI_PRINCIPAL, "observation")], ignore_index=True)
+        return period_counts(pts, zones=zones)
+
+    t_fast, f = best(fast, a.repeat)
+    t_naive, g = best(naive, 1)
+    same = f.reset_index(drop=True).equals(g.reset_index(drop=True))
+    print(f"in-process: database GROUP BY {t_fast:.3f} s; naive (read every point) "
+          f"{t_naive:.3f} s; ratio {t_naive / t_fast:.1f}x; same counts: {same}; "
+          f"sum {int(f['count'].sum()):,}")
+
+    # The command as a user runs it.
+    starts = [run_command(["stats", "--help"], url)[0] for _ in range(a.repeat)]
+    runs = [run_command(["stats", "--format", "json"], url) for _ in range(a.repeat)]
+    start = min(starts)
+    wall = min(r[0] for r in runs)
+    records = json.loads(runs[0][2])
+    total = sum(r["count"] for r in records)
+    print(f"mapapp stats --format json: {wall:.2f} s wall; process start (stats --help) "
+          f"{start:.2f} s; beyond the start {wall - start:.2f} s; peak {runs[0][1]:.0f} MB "
+          f"(max over child processes so far); {len(records)} records, sum {total:,}")
+    print(f"naive way beyond the start (in-process figure above): {t_naive:.2f} s -> ratio "
+          f"{t_naive / max(wall - start, 1e-9):.1f}x")
+    engine.dispose()
+    if tmp is not None:
+        tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""The survey link's page in AppTest, through the real app shell (streamlit_app.py): a token
+opens only its recipient's form without log-in; a second visit edits; a tampered token gets
+the refusal and nothing else."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from streamlit.testing.v1 import AppTest
+
+from mapapp.council import survey as sv
+from mapapp.settings import load_settings
+from tests.conftest import COORDINATOR, READER, ROOT
+
+ROWS = [{"organisation": "Citycon", "role": "Centrumledning", "email": "c@citycon.example"},
+        {"organisation": "SHIS", "role": "Förvaltare", "email": "f@shis.example"}]
+
+
+def _tokens(engine) -> tuple[int, list[str]]:
+    settings = load_settings({}, secret_key="apptest-key")
+    sid = sv.create_survey(engine, COORDINATOR, title="Aktuell lägesbild", month="2023-05",
+                           closes=date.today() + timedelta(days=5))
+    sv.add_recipients(engine, COORDINATOR, sid, ROWS, settings=settings)
+    return sid, [g["link"].split("?enkat=")[1]
+                 for g in sv.links(engine, COORDINATOR, sid, settings=settings)]
+
+
+def _open(token: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    at.query_params["enkat"] = token
+    return at.run()
+
+
+def test_a_link_opens_only_its_form_and_a_second_visit_edits(app_store):
+    sid, tokens = _tokens(app_store)
+    at = _open(tokens[0])
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Aktuell lägesbild"
+    assert "Citycon" in at.caption[0].value and "SHIS" not in str(at.caption[0].value)
+    assert not at.text_input  # no log-in form
+    zid = sv.zones(app_store)[0][0]
+    radio = at.radio(key=f"enkat_{zid}_narkotikahandel")
+    assert radio.options == ["Inget", "Lite", "Mycket"] and radio.value is None
+    radio.set_value(2)
+    at.radio(key=f"enkat_{zid}_otrygghet").set_value(0)
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.success[0].value == "Tack! Ditt svar är sparat."
+    assert sv.results(app_store, READER, sid)[0]["reported"] == 1
+    # second visit (a new session): the answer is there and can be changed
+    at2 = _open(tokens[0])
+    assert at2.radio(key=f"enkat_{zid}_narkotikahandel").value == 2
+    at2.radio(key=f"enkat_{zid}_narkotikahandel").set_value(0)
+    at2.button[0].click().run()
+    assert at2.success[0].value == "Tack! Ditt svar är uppdaterat."
+    res = sv.results(app_store, READER, sid)
+    assert {(r["problem"], r["reported"], r["answered"]) for r in res} == {
+        ("narkotikahandel", 0, 1), ("otrygghet", 0, 1)}
+    # the other recipient sees a blank form
+    at3 = _open(tokens[1])
+    assert at3.radio(key=f"enkat_{zid}_narkotikahandel").value is None
+
+
+def test_a_tampered_link_is_refused_with_no_data(app_store):
+    _, tokens = _tokens(app_store)
+    bad = tokens[0][:-2] + ("AA" if not tokens[0].endswith("AA") else "BB")
+    at = _open(bad)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Länken fungerar inte"
+    assert len(at.error) == 1 and not at.radio and not at.text_input and not at.dataframe
+    assert not at.button
