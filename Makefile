@@ -46,4 +46,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) var test-artifacts static/vendor
+	rm -rf $(VENV) var test-artifacts static/vendor tests/js/node_modules

@@ -1,6 +1,8 @@
-"""Benchmark: period statistics and grid Gi* against the naive way, at 100k and 1M points.
+"""Benchmark: period statistics, grid Gi* and the hotspot analysis against the naive way, at
+100k and 1M points.
 
     python benchmarks/bench_analysis.py --points 100000 1000000
+    python benchmarks/bench_analysis.py --points 1000000 --parts sites emerging backtest
 
 Synthetic points (numpy seed, reproducible) are drawn uniformly inside the district, with times
 over 2019-09-01 … 2024-08-31 and random categories; zones are assigned once, as at import (not
@@ -13,6 +15,19 @@ timed in the statistics figure, which groups by the stored zone).
   (:meth:`Grid.bin`, :func:`gi_star`, :func:`classify`); building the grid and its weights is
   done once per district and timed separately. Naive: a Python loop over points (one pyproj
   call each, then a scan of the cells) and a Python loop over cells and their neighbours.
+
+- *site flags, one period*: :func:`mapapp.analysis.hotspots.site_hotspots` for the latest
+  statistical year (circle and ring counts of every site × kind × band over the four-period
+  window, expected, Poisson tests, BH, rising, persistent, fading, places). Naive: a loop over
+  points × sites with math.hypot, zoneinfo bands, scipy per row, BH by hand
+  (benchmarks/hotspot_naive.py).
+- *emerging hot spots, 5 periods*: :func:`mapapp.analysis.emerging.emerging_hotspots`
+  (binning, Gi* per year, Mann–Kendall, classes). Naive: the per-point binning loop, the
+  per-cell Gi* loop per year and ``pymannkendall.original_test`` per cell.
+- *backtest*: :func:`mapapp.analysis.backtest.backtest` (Gi* hot cells and site flags of the
+  year before, PAI/RRI and the count baseline). Naive: the naive site flags of one period, the
+  naive binning of that period, and a per-point loop scoring every point against the hot
+  cells' bounds and the flagged circles.
 
 The naive ways are timed on a sample and scaled linearly to the full size (the output says so);
 their results on the sample are checked against the fast ones. Timings are the best of
@@ -42,6 +57,7 @@ from shapely.prepared import prep
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import hotspot_naive  # noqa: E402
 from timing import best  # noqa: E402
 
 from mapapp.analysis import zoning  # noqa: E402
@@ -140,6 +156,90 @@ def naive_gi(x: np.ndarray, neighbours: dict[int, list[int]]) -> list[float]:
     return z
 
 
+PARTS = ("stats", "gi", "sites", "emerging", "backtest")
+
+
+def hotspot_rows(pts: pd.DataFrame, district: shapely.Geometry, grid: Grid,
+                 nbrs: dict[int, list[int]], n: int, args: argparse.Namespace) -> None:
+    """Rows for site flags, emerging hot spots and the backtest (fast vs naive)."""
+    from mapapp.analysis.backtest import HOT_Z, backtest
+    from mapapp.analysis.emerging import emerging_hotspots, time_steps
+    from mapapp.analysis.hotspots import site_hotspots, window
+    from mapapp.analysis.periods import list_periods
+    from mapapp.analysis.sites import site_flags
+    from mapapp.store.district import bundled_frames
+
+    sites = bundled_frames()["sites"]
+    periods = list_periods(pts["occurred_at"])
+    last = periods[-1]
+    win = window(periods, last)
+    ns = pts["occurred_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    in_win = int(((ns >= win[0].start_ns) & (ns < win[-1].end_ns)).sum())
+    sample = pts.iloc[: min(n, args.naive_site_sample)]
+    s_ns = sample["occurred_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    s_win = max(1, int(((s_ns >= win[0].start_ns) & (s_ns < win[-1].end_ns)).sum()))
+    t0 = time.perf_counter()
+    near, ring = hotspot_naive.site_counts(sample, sites, win)
+    t_loop = time.perf_counter() - t0
+    ring_a, circle_a = hotspot_naive.ring_area_mean(district, sites)
+    t0 = time.perf_counter()
+    for p in win:
+        hotspot_naive.flag_rows(near, ring, len(sites), p.label, ring_a, circle_a)
+    t_tests = time.perf_counter() - t0
+    t_naive_sites = t_loop * in_win / s_win + t_tests
+    fast_rows = site_flags(sample, sites, district)
+    got = {(int(r.site_index), r.period, r.kind, r.band): int(r.count)
+           for r in fast_rows.itertuples() if r.count and r.period in {p.label for p in win}}
+    agree = got == near
+    if "sites" in args.parts:
+        t_fast, res = best(lambda: site_hotspots(pts, sites, district, period=last,
+                                                 periods=periods), args.repeat)
+        print(f"| site flags, one period ({last.label}; window of {len(win)}, "
+              f"{int(res.summary['flagged'].sum())} flagged) | {n:,} | {t_fast:.3f} | "
+              f"{t_naive_sites:.1f} | {t_naive_sites / t_fast:,.0f}× | "
+              f"{'yes' if agree else 'NO'} (circle counts) |")
+    steps = time_steps(pts)
+    if "emerging" in args.parts:
+        t_fast, em = best(lambda: emerging_hotspots(pts, grid, steps), args.repeat)
+        gsample = pts.iloc[: min(n, args.naive_grid_sample)]
+        t0 = time.perf_counter()
+        naive_bin(gsample, grid)
+        t_bin = (time.perf_counter() - t0) * n / len(gsample)
+        z = em[[f"z_{j}" for j in range(len(steps))]].to_numpy()
+        counts = em[[f"count_{j}" for j in range(len(steps))]].to_numpy()
+        t0 = time.perf_counter()
+        nz = [naive_gi(counts[:, j], nbrs) for j in range(len(steps))]
+        mk = hotspot_naive.mk_classes(np.column_stack(nz))
+        t_rest = time.perf_counter() - t0
+        agree = (max(abs(a - b) for a, b in zip(em["mk_p"], (m[1] for m in mk), strict=True))
+                 <= 1e-9 and np.allclose(np.column_stack(nz), z, atol=1e-9))
+        t_naive = t_bin + t_rest
+        print(f"| emerging hot spots ({len(steps)} periods, {grid.n} cells) | {n:,} | "
+              f"{t_fast:.3f} | {t_naive:.1f} | {t_naive / t_fast:,.0f}× | "
+              f"{'yes' if agree else 'NO'} (Gi*, Mann–Kendall p) |")
+    if "backtest" in args.parts:
+        t_fast, bt = best(lambda: backtest(pts, grid, sites, district, last, periods=periods),
+                          args.repeat)
+        prev = periods[-2]
+        in_two = int(((ns >= prev.start_ns) & (ns < last.end_ns)).sum())
+        prev_counts = grid.bin(pts["lon"].to_numpy()[(ns >= prev.start_ns) & (ns < prev.end_ns)],
+                               pts["lat"].to_numpy()[(ns >= prev.start_ns) & (ns < prev.end_ns)])
+        hot = np.flatnonzero(gi_star(prev_counts, grid) >= HOT_Z)
+        bounds = [tuple(b) for b in shapely.bounds(grid.polygons_metric[hot]).tolist()]
+        flagged = site_hotspots(pts, sites, district, period=prev, periods=periods).summary
+        fl = flagged.loc[flagged["flagged"], "site_index"].to_numpy()
+        tr = transformer("EPSG:4326", "EPSG:3006")
+        centres = [tr.transform(float(g.x), float(g.y)) for g in sites.geometry.iloc[fl]]
+        bsample = pts.iloc[: min(n, args.naive_site_sample)]
+        t0 = time.perf_counter()
+        hotspot_naive.score_loop(bsample, bounds, centres, 150.0)
+        t_score = (time.perf_counter() - t0) * in_two / len(bsample)
+        t_naive = t_score + t_naive_sites / len(win) + t_bin / len(periods)
+        print(f"| backtest ({prev.label} → {last.label}; PAI hot cells "
+              f"{bt['pai'].iloc[0]:.2f}) | {n:,} | {t_fast:.3f} | {t_naive:.1f} | "
+              f"{t_naive / t_fast:,.0f}× | — |")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description="Time period statistics and grid Gi* (fast vs naive) on synthetic points "
@@ -154,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--grid-size", type=float, default=100.0, help="cell size in m (100)")
     ap.add_argument("--repeat", type=int, default=3, help="best of this many runs (3)")
     ap.add_argument("--seed", type=int, default=20230421, help="numpy seed")
+    ap.add_argument("--parts", nargs="+", default=list(PARTS), choices=PARTS,
+                    help="what to time (default: all)")
+    ap.add_argument("--naive-site-sample", type=int, default=1_000,
+                    help="points for the naive site loops, scaled linearly (default 1000)")
     args = ap.parse_args(argv)
 
     district, zones = load_geo()
@@ -173,6 +277,10 @@ def main(argv: list[str] | None = None) -> int:
     for n in args.points:
         pts = synthetic_points(n, district, zones, args.seed)
 
+        if {"sites", "emerging", "backtest"} & set(args.parts):
+            hotspot_rows(pts, district, grid, nbrs, n, args)
+        if "stats" not in args.parts and "gi" not in args.parts:
+            continue
         t_fast, frame = best(lambda p=pts: period_counts(p, zones=zones), args.repeat)
         sample = pts.iloc[: min(n, args.naive_sample)]
         t0 = time.perf_counter()

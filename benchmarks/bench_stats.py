@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -77,16 +76,20 @@ def fill_incidents(engine: Any, n: int, seed: int = 16) -> float:
 
 
 def run_command(args: list[str], url: str) -> tuple[float, float, str]:
-    """Wall seconds, peak MB and stdout of one ``mapapp`` process."""
+    """Wall seconds, peak MB (GNU time's maximum resident set; NaN without /usr/bin/time) and
+    stdout of one ``mapapp`` process."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAPAPP_")}
     env["MAPAPP_DATABASE_URL"] = url
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    t0 = time.perf_counter()
-    out = subprocess.run([str(BIN / "mapapp"), *args], env=env, capture_output=True, text=True,
-                         check=True).stdout
-    wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024, out
+    gnu_time = Path("/usr/bin/time")
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        prefix = [str(gnu_time), "-f", "%M", "-o", rss.name] if gnu_time.exists() else []
+        t0 = time.perf_counter()
+        out = subprocess.run([*prefix, str(BIN / "mapapp"), *args], env=env, capture_output=True,
+                             text=True, check=True).stdout
+        wall = time.perf_counter() - t0
+        text = rss.read().strip().splitlines()
+    peak = int(text[-1]) / 1024 if prefix and text else float("nan")
+    return wall, peak, out
 
 
 def main() -> int:
@@ -111,6 +114,17 @@ def main() -> int:
     engine.dispose()
     print(f"store: {url} ({have:,} incidents)")
 
+    # The command as a user runs it.
+    starts = [run_command(["stats", "--help"], url)[0] for _ in range(a.repeat)]
+    runs = [run_command(["stats", "--format", "json"], url) for _ in range(a.repeat)]
+    start = min(starts)
+    wall = min(r[0] for r in runs)
+    records = json.loads(runs[0][2])
+    total = sum(r["count"] for r in records)
+    print(f"mapapp stats --format json: {wall:.2f} s wall; process start (stats --help) "
+          f"{start:.2f} s; beyond the start {wall - start:.2f} s; peak "
+          f"{max(r[1] for r in runs):.0f} MB; {len(records)} records, sum {total:,}")
+
     from mapapp.analysis.stats import period_counts
     from mapapp.store.aggregates import zone_period_counts
     from mapapp.store.points import load_points
@@ -133,19 +147,9 @@ def main() -> int:
     print(f"in-process: database GROUP BY {t_fast:.3f} s; naive (read every point) "
           f"{t_naive:.3f} s; ratio {t_naive / t_fast:.1f}x; same counts: {same}; "
           f"sum {int(f['count'].sum()):,}")
+    print(f"naive way (in-process, read every point) {t_naive:.2f} s against the command's "
+          f"{wall - start:.2f} s beyond its start: ratio {t_naive / max(wall - start, 1e-9):.1f}x")
 
-    # The command as a user runs it.
-    starts = [run_command(["stats", "--help"], url)[0] for _ in range(a.repeat)]
-    runs = [run_command(["stats", "--format", "json"], url) for _ in range(a.repeat)]
-    start = min(starts)
-    wall = min(r[0] for r in runs)
-    records = json.loads(runs[0][2])
-    total = sum(r["count"] for r in records)
-    print(f"mapapp stats --format json: {wall:.2f} s wall; process start (stats --help) "
-          f"{start:.2f} s; beyond the start {wall - start:.2f} s; peak {runs[0][1]:.0f} MB "
-          f"(max over child processes so far); {len(records)} records, sum {total:,}")
-    print(f"naive way beyond the start (in-process figure above): {t_naive:.2f} s -> ratio "
-          f"{t_naive / max(wall - start, 1e-9):.1f}x")
     engine.dispose()
     if tmp is not None:
         tmp.cleanup()

@@ -1,7 +1,7 @@
 """Sites (schools, pre-schools, stations, playgrounds, centres, named addresses). A site's
 hotspot status in the chosen period is shown by colour and size (Okabe–Ito, colour-blind safe):
 rising (new or growing problem) vermillion and largest, persistent reddish purple, flagged
-orange, fading sky blue with a dark ring, ordinary sites small and grey-blue."""
+orange, fading sky blue with a dark ring, ordinary sites small and white with a dark ring."""
 
 from mapapp.render.spec import LayerSpec, LegendEntry, Style
 
@@ -9,7 +9,7 @@ RISING = "#D55E00"  # Okabe-Ito vermillion
 PERSISTENT = "#CC79A7"  # reddish purple
 FLAGGED = "#E69F00"  # orange
 FADING = "#56B4E9"  # sky blue
-NORMAL = "#9DB7C9"
+NORMAL = "#FFFFFF"  # white with the dark ring: apart from every class and the water for deuteranopes
 
 LAYER = LayerSpec(
     id="sites",

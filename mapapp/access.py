@@ -80,3 +80,64 @@ class Principal:
 # The command line runs as the operator of the machine: an admin acting through the CLI,
 # recorded as such in the audit log.
 CLI_PRINCIPAL = Principal(username="cli", role=Role.ADMIN)
+
+
+#: From least to most: with several mapped groups, a user gets the most privileged role.
+ROLE_RANK: tuple[Role, ...] = (Role.LASARE, Role.VANDRARE, Role.SAMORDNARE, Role.POLIS,
+                               Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class GroupRole:
+    """What membership of one identity-provider group gives: a role (and a walk team)."""
+
+    role: Role
+    team: str | None = None
+
+
+def group_roles(text: str) -> dict[str, GroupRole]:
+    """Parse ``MAPAPP_OIDC_ROLES``: ``group=role`` pairs separated by commas (or new lines);
+    ``group=vandrare:lag-1`` gives walk teams their team. Group names are the identity
+    provider's (Entra ID sends object ids). An empty text maps nothing (the user table decides
+    the role). Errors raise :class:`~mapapp.errors.ConfigurationError` in both languages.
+
+    >>> group_roles("mapapp-polis=polis, 0b1c…=vandrare:lag-1")["0b1c…"]
+    GroupRole(role=<Role.VANDRARE: 'vandrare'>, team='lag-1')
+    >>> group_roles("")
+    {}
+    """
+    from mapapp.errors import ConfigurationError
+
+    out: dict[str, GroupRole] = {}
+    problems = []
+    for raw in text.replace("\n", ",").split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        group, sep, value = (p.strip() for p in item.rpartition("="))
+        role_name, _, team = (p.strip() for p in value.partition(":"))
+        if not sep or not group or role_name not in {r.value for r in Role}:
+            problems.append(item)
+            continue
+        out[group] = GroupRole(Role(role_name), team or None)
+    if problems:
+        raise ConfigurationError(
+            "MAPAPP_OIDC_ROLES: skriv grupp=roll (roller: " + ", ".join(r.value for r in Role)
+            + "), åtskilda med komma / write group=role separated by commas: "
+            + "; ".join(problems))
+    return out
+
+
+def role_for_groups(groups: object, mapping: dict[str, GroupRole]) -> GroupRole | None:
+    """The most privileged :class:`GroupRole` among ``groups`` (a list of names, or one name,
+    as the claim comes), None when no group is mapped."""
+    if isinstance(groups, str):
+        names = [groups]
+    elif isinstance(groups, list | tuple | set):
+        names = [str(g) for g in groups]
+    else:
+        names = []
+    hits = [mapping[g] for g in names if g in mapping]
+    if not hits:
+        return None
+    return max(hits, key=lambda gr: ROLE_RANK.index(gr.role))

@@ -15,7 +15,7 @@ import bcrypt
 import pandas as pd
 from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 
-from mapapp.access import Perm, Principal, Role
+from mapapp.access import GroupRole, Perm, Principal, Role
 from mapapp.errors import DataValidationError, NotFoundError, Problem
 from mapapp.store import audit
 from mapapp.store.engine import read_connection
@@ -211,6 +211,45 @@ def login_external(engine: Engine, username: str, *, method: str = "oidc") -> Pr
         audit.record(conn, principal or Principal(username or "?", Role.LASARE),
                      "login" if principal else "login_failed", "user", username, method=method)
     return principal
+
+
+def login_mapped(engine: Engine, username: str, granted: GroupRole | None, *,
+                 method: str = "oidc") -> Principal | None:
+    """Log-in by an identity provider whose groups give the role (``MAPAPP_OIDC_ROLES``):
+    the user row is made (without a password) or given the role of the groups at every
+    log-in, so the identity provider's groups decide. ``granted`` None (no mapped group) or a
+    user an administrator deactivated gets None. Audited either way (``login`` with the
+    method and role; ``login_failed`` with the reason ``no_role`` or ``inactive``)."""
+    name = username.strip()
+    with engine.begin() as conn:
+        user = _find_user(conn, name) or _find_user(conn, name.lower())
+        reason = None
+        if granted is None:
+            reason = "no_role"
+        elif user is not None and not user.active:
+            reason = "inactive"
+        if reason is not None or granted is None:
+            audit.record(conn, Principal(name or "?", Role.LASARE), "login_failed", "user",
+                         name, method=method, reason=reason)
+            return None
+        if user is None:
+            _check_new(name, None, granted.role.value)
+            conn.execute(insert(User).values(
+                username=name, password_hash=None, role=granted.role.value, team=granted.team,
+                active=True, created_at=datetime.now(UTC)))
+            who = Principal(name, granted.role, granted.team)
+            audit.record(conn, who, "create", "user", name, role=granted.role.value,
+                         team=granted.team, method=method)
+        else:
+            name = user.username
+            who = Principal(name, granted.role, granted.team)
+            if (user.role, user.team) != (granted.role.value, granted.team):
+                conn.execute(update(User).where(User.username == name).values(
+                    role=granted.role.value, team=granted.team))
+                audit.record(conn, who, "change", "user", name, role=granted.role.value,
+                             old_role=user.role, method=method)
+        audit.record(conn, who, "login", "user", name, method=method, role=granted.role.value)
+    return who
 
 
 def principal_for(engine: Engine, username: str) -> Principal | None:

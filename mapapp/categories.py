@@ -60,6 +60,7 @@ OBSERVATION_CATEGORIES: tuple[Category, ...] = (
     Category("trafik", "Trafik", "Traffic", owner="Trafikkontoret"),
     Category("olovlig_bosattning", "Olovlig bosättning", "Unauthorised settlement",
              owner="Stadsdelsförvaltningen"),
+    Category("trygg_plats", "Trygg plats", "Safe place", owner="Stadsdelsförvaltningen"),
     Category("ovrigt", "Övrigt", "Other", owner="Stadsdelsförvaltningen"),
 )
 

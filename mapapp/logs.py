@@ -108,6 +108,10 @@ def survived(log: logging.Logger, exc: BaseException, what: str, *args: object,
     if not log.isEnabledFor(level):
         return
     key = getattr(exc, "key", None)
+    if key:  # only a catalogue key; older code passes a rendered text as the "key"
+        from mapapp.i18n import has
+
+        key = key if isinstance(key, str) and (has(key) or has(f"{key}.other")) else None
     kind = type(exc).__qualname__ + (f" [{key}]" if key else "")
     frames = "".join(traceback.format_tb(exc.__traceback__)).rstrip()
     cause = exc.__cause__ or exc.__context__

@@ -14,7 +14,7 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_HOTSPOT_Q | ``0.05`` | false discovery rate of the site flags (Benjamini–Hochberg) |
 | MAPAPP_GRID_SIZE_M | ``100`` | Gi* grid cell size |
 | MAPAPP_SUPPRESS_BELOW | ``5`` | published counts below this are written "<5" |
-| MAPAPP_BASEMAP | ``local`` | ``local`` (the bundled basemap: no request leaves the app), ``osm`` or an XYZ URL template ``https://…/{z}/{x}/{y}.png`` (see :mod:`mapapp.basemap`) |
+| MAPAPP_BASEMAP | ``local`` | ``local`` (bundled; no other origin), ``osm``, … (:mod:`mapapp.basemap`) |
 | MAPAPP_BASEMAP_ATTRIBUTION | OSM's | attribution shown with a tile server other than ``osm`` |
 | MAPAPP_GEOLOCATION_MAX_ACCURACY_M | ``50`` | a GPS fix worse than this is refused |
 | MAPAPP_RETENTION_YEARS | ``2`` | notes and photos older than this are removed by ``retention apply`` |
@@ -29,6 +29,8 @@ Streamlit sessions share one process, so nothing here is mutable: build a new ob
 | MAPAPP_PUBLIC_URL | ``http://localhost:8501`` | the app's address in survey and report links |
 | MAPAPP_SECRET_KEY | file ``var/secret.key`` | key of survey tokens and sender hashes (same everywhere) |
 | MAPAPP_REPORTS_PER_HOUR | ``5`` | public reports accepted per sender address and hour |
+| MAPAPP_OIDC_ROLES | (empty) | ``group=role,…``: the role from the log-in's groups (:mod:`mapapp.access`) |
+| MAPAPP_OIDC_GROUPS_CLAIM | ``groups`` | the ID token's claim that lists the user's groups |
 
 (*) ``var/`` of the project folder when run from a checkout; of the current folder when installed.
 """
@@ -40,6 +42,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from mapapp.access import group_roles
 from mapapp.basemap import OSM_ATTRIBUTION, OSM_TILES, Basemap, parse_basemap
 from mapapp.errors import ConfigurationError
 from mapapp.resources import geo_dir
@@ -86,6 +89,8 @@ class Settings:
     public_url: str = "http://localhost:8501"
     secret_key: str = ""
     reports_per_hour: int = 5
+    oidc_roles: str = ""
+    oidc_groups_claim: str = "groups"
 
     def __post_init__(self) -> None:
         problems = []
@@ -121,6 +126,12 @@ class Settings:
         if not self.public_url.startswith(("http://", "https://")):
             problems.append("MAPAPP_PUBLIC_URL måste börja med http:// eller https:// "
                             "/ must start with http:// or https://")
+        try:
+            group_roles(self.oidc_roles)
+        except ConfigurationError as exc:
+            problems.append(str(exc))
+        if not self.oidc_groups_claim.strip():
+            problems.append("MAPAPP_OIDC_GROUPS_CLAIM får inte vara tom / must not be empty")
         if self.reports_per_hour < 1:
             problems.append("MAPAPP_REPORTS_PER_HOUR måste vara ≥ 1 / must be ≥ 1")
         if problems:

@@ -29,13 +29,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from mapapp.analysis.expected import Params, district_metric, site_xy, to_metric_xy
+from mapapp.analysis.expected import (
+    Params,
+    district_metric,
+    inside_district,
+    raster_for,
+    site_xy,
+    to_metric_xy,
+)
 from mapapp.analysis.grid import Grid, gi_star
 from mapapp.analysis.hotspots import site_hotspots
 from mapapp.analysis.periods import Period, bucket, list_periods, utc_ns
@@ -87,14 +95,14 @@ def _score(inside_now: np.ndarray, inside_prev: np.ndarray, n_now: int, n_prev: 
 
 
 def _baseline(prev_counts: np.ndarray, cell_area: np.ndarray, area: float) -> np.ndarray:
-    """Boolean mask of the top cells by count covering at least ``area`` (at least one cell
+    """Boolean mask of the top cells by count covering ``area`` (to 0.1 %; at least one cell
     when area > 0)."""
     mask = np.zeros(len(prev_counts), dtype=bool)
     if area <= 0:
         return mask
     order = np.lexsort((np.arange(len(prev_counts)), -prev_counts))
     cum = np.cumsum(cell_area[order])
-    k = int(np.searchsorted(cum, area - 1e-6)) + 1
+    k = int(np.searchsorted(cum, area * (1 - 1e-3))) + 1
     mask[order[: min(k, len(order))]] = True
     return mask
 
@@ -124,15 +132,13 @@ def backtest(points: pd.DataFrame, grid: Grid, sites: pd.DataFrame,
     xy = to_metric_xy(lon, lat)
     cell = grid.cell_index(lon, lat) if grid.kind == "h3" else _cells_metric(grid, xy)
     d3006 = district_metric(district)
-    shapely.prepare(d3006)
     total_area = float(d3006.area)
-    in_d = np.zeros(len(xy), dtype=bool)
-    okxy = np.isfinite(xy).all(axis=1)
-    in_d[okxy] = shapely.intersects_xy(d3006, xy[okxy, 0], xy[okxy, 1])
+    okxy: np.ndarray = np.asarray(np.isfinite(xy).all(axis=1))
+    in_d = inside_district(raster_for(district, params.cell_m, params.ring_outer_m), d3006, xy)
     now, before = in_d & (code == 1), in_d & (code == 0)
     n_now, n_prev = int(now.sum()), int(before.sum())
     prev_counts = np.bincount(cell[before & (cell >= 0)], minlength=grid.n)
-    cell_area = shapely.area(shapely.intersection(grid.polygons_metric, d3006))
+    cell_area = _cell_areas(grid, shapely.to_wkb(district))
     in_cell = cell >= 0
 
     def cells_mask(mask: np.ndarray) -> np.ndarray:
@@ -178,6 +184,15 @@ def backtest(points: pd.DataFrame, grid: Grid, sites: pd.DataFrame,
         "n_total_previous": n_prev, "baseline_area_share": b.area_share,
         "baseline_hit_share": b.hit_share, "baseline_pai": b.pai, "baseline_rri": b.rri,
     } for m, k, s, b in rows], columns=list(COLUMNS))
+
+
+@lru_cache(maxsize=8)
+def _cell_areas(grid: Grid, district_wkb: bytes) -> np.ndarray:
+    """Area of each cell inside the district (m²), once per grid and outline."""
+    d3006 = district_metric(shapely.from_wkb(district_wkb))
+    out = np.asarray(shapely.area(shapely.intersection(grid.polygons_metric, d3006)))
+    out.flags.writeable = False
+    return out
 
 
 def _cells_metric(grid: Grid, xy: np.ndarray) -> np.ndarray:

@@ -30,7 +30,8 @@ captures, and a planted problem at several schools would raise the peer level it
 
 The ring is counted on a 50 m raster (``cell_m``): a cell belongs to the ring when its centre
 is 300–800 m from the site; a cell's area is its area inside the district. The circle's count
-is exact (KD-tree on the points).
+is exact (distances to the points of the raster cells that can meet the circle). Per-point
+preparation (metric coordinates, local time band) is :mod:`mapapp.analysis.pointprep`.
 
 **The test.** One-sided: is the observed count k larger than expected μ? Exact Poisson,
 ``p = P(X ≥ k | μ) = scipy.stats.poisson.sf(k − 1, μ)``. When the counts vary more than a
@@ -63,9 +64,9 @@ import scipy.sparse as sp
 import shapely
 from numpy.typing import NDArray
 from scipy import stats
-from scipy.spatial import cKDTree
 
-from mapapp.analysis.periods import ALL_BANDS, Period, bucket, time_band, utc_ns
+from mapapp.analysis.periods import ALL_BANDS, Period, bucket, utc_ns
+from mapapp.analysis.pointprep import band_codes, kind_codes, metric_xy
 from mapapp.crs import METRIC, WGS84, transformer
 
 KINDS: tuple[str, ...] = ("incident", "observation")
@@ -162,7 +163,7 @@ def site_xy(sites: pd.DataFrame) -> NDArray[np.float64]:
     """EPSG:3006 position of each site's centroid (NaN for a missing geometry)."""
     geoms = np.asarray(sites.geometry.values, dtype=object)
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    c = shapely.centroid(np.where(empty, None, geoms))
+    c = shapely.centroid(np.where(empty, None, geoms))  # type: ignore[call-overload]
     return to_metric_xy(np.where(empty, np.nan, shapely.get_x(c)),
                         np.where(empty, np.nan, shapely.get_y(c)))
 
@@ -191,6 +192,22 @@ class Raster:
     def centres(self) -> NDArray[np.float64]:
         r, c = np.divmod(np.arange(self.nx * self.ny), self.nx)
         return np.column_stack([self.x0 + (c + 0.5) * self.size, self.y0 + (r + 0.5) * self.size])
+
+
+def inside_district(raster: Raster, d3006: shapely.Geometry, pxy: NDArray[np.float64],
+                    cell: NDArray[np.int64] | None = None) -> NDArray[np.bool_]:
+    """Which EPSG:3006 points lie in the district: a point in a raster cell wholly inside is
+    in; one in a cell on the border is tested exactly (intersects: the border counts)."""
+    if cell is None:
+        cell = raster.cell_of(pxy)
+    inr = cell >= 0
+    a = raster.area[np.where(inr, cell, 0)]
+    maybe = inr & (a > 0)
+    inside = maybe & (a >= raster.size ** 2 - 1e-6)
+    edge = np.flatnonzero(maybe & ~inside)
+    if len(edge):
+        inside[edge] = shapely.intersects_xy(d3006, pxy[edge, 0], pxy[edge, 1])
+    return inside
 
 
 def district_metric(district: shapely.Geometry) -> shapely.Geometry:
@@ -226,13 +243,28 @@ def raster_for(district: shapely.Geometry, size: float, margin: float) -> Raster
 
 def ring_matrix(raster: Raster, sxy: NDArray[np.float64], inner: float, outer: float
                 ) -> sp.csr_matrix:
-    """Sites × raster cells, 1 where the cell's centre is inner < d ≤ outer from the site."""
+    """Sites × raster cells, 1 where the cell's centre is inner < d ≤ outer from the site
+    (cached per raster, site positions and radii: the sites rarely change)."""
+    sxy = np.ascontiguousarray(sxy, dtype="float64")
+    return _ring_cached(raster, sxy.tobytes(), len(sxy), float(inner), float(outer))
+
+
+@lru_cache(maxsize=16)
+def _ring_cached(raster: Raster, key: bytes, n: int, inner: float, outer: float
+                 ) -> sp.csr_matrix:
+    m = _ring_build(raster, np.frombuffer(key, dtype="float64").reshape(n, 2), inner, outer)
+    m.data.flags.writeable = False
+    return m
+
+
+def _ring_build(raster: Raster, sxy: NDArray[np.float64], inner: float, outer: float
+                ) -> sp.csr_matrix:
     rows: list[NDArray[np.int64]] = []
     cols: list[NDArray[np.int64]] = []
     k = int(math.ceil(outer / raster.size)) + 1
     dc = np.arange(-k, k + 1)
-    gx, gy = np.meshgrid(dc, dc)
-    gx, gy = gx.ravel(), gy.ravel()
+    mx, my = np.meshgrid(dc, dc)
+    gx, gy = mx.ravel(), my.ravel()
     for s, (x, y) in enumerate(sxy):
         if not (np.isfinite(x) and np.isfinite(y)):
             continue
@@ -262,6 +294,37 @@ def circle_areas(d3006: shapely.Geometry, sxy: NDArray[np.float64], radius: floa
 
 
 # --- counting ---------------------------------------------------------------------------------
+
+def circle_pairs(raster: Raster, sxy: NDArray[np.float64], pxy: NDArray[np.float64],
+                 cell: NDArray[np.int64], radius: float
+                 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(site, point) pairs with distance ≤ ``radius`` (points by row of ``pxy``): the points
+    are sorted by raster cell once; each site looks only at the cells whose centre lies within
+    radius + half a cell diagonal (every cell that meets the circle)."""
+    good = np.flatnonzero(np.isfinite(sxy).all(axis=1))
+    if len(pxy) == 0 or len(good) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    near = ring_matrix(raster, sxy, -1.0, radius + raster.size * 0.7072).tocoo()
+    ncell = raster.nx * raster.ny
+    wanted = np.zeros(ncell, dtype=bool)
+    wanted[near.col] = True
+    cand = np.flatnonzero((cell >= 0) & wanted[np.where(cell >= 0, cell, 0)])
+    key = cell[cand]
+    if ncell <= np.iinfo(np.uint16).max:
+        key = key.astype(np.uint16)  # numpy sorts 16-bit keys by radix sort
+    order = cand[np.argsort(key, kind="stable")]
+    per_cell = np.bincount(cell[order], minlength=ncell)
+    start = np.cumsum(per_cell) - per_cell
+    cnt = per_cell[near.col]
+    total = int(cnt.sum())
+    site = np.repeat(near.row.astype(np.int64), cnt)
+    first = np.repeat(start[near.col] - (np.cumsum(cnt) - cnt), cnt)
+    point = order[first + np.arange(total)]
+    dx = pxy[point, 0] - sxy[site, 0]
+    dy = pxy[point, 1] - sxy[site, 1]
+    keep = dx * dx + dy * dy <= radius * radius
+    return site[keep], point[keep]
+
 
 @dataclass(frozen=True, eq=False)
 class SiteCounts:
@@ -298,16 +361,17 @@ def count_sites(points: pd.DataFrame, sites: pd.DataFrame, district: shapely.Geo
     n = len(points)
     group = np.full(n, -1, dtype=np.int64)
     if n and npd:
-        pcode = bucket(utc_ns(points["occurred_at"]), periods)
-        kcode = pd.Categorical(points["kind"], categories=list(KINDS)).codes.astype(np.int64)
+        ns = utc_ns(points["occurred_at"])
+        pcode = bucket(ns, periods)
+        kcode = kind_codes(points["kind"], KINDS)
         lon = points["lon"].to_numpy(dtype="float64", na_value=np.nan)
         lat = points["lat"].to_numpy(dtype="float64", na_value=np.nan)
         ok = (pcode >= 0) & (kcode >= 0) & np.isfinite(lon) & np.isfinite(lat)
         idx = np.flatnonzero(ok)
-        band = time_band(points["occurred_at"].iloc[idx])
+        band = band_codes(ns[idx])
         slot = np.where(band >= 0, band, 4)
         group[idx] = (pcode[idx] * nk + kcode[idx]) * _SLOTS + slot
-        pxy = to_metric_xy(lon[idx], lat[idx])
+        pxy = metric_xy(lon[idx], lat[idx])
     else:
         idx = np.zeros(0, np.int64)
         pxy = np.zeros((0, 2))
@@ -321,39 +385,19 @@ def count_sites(points: pd.DataFrame, sites: pd.DataFrame, district: shapely.Geo
     inr = cell >= 0
     # Background: counts per raster cell and group, the ring as a sparse sum over cells.
     ncell = raster.nx * raster.ny
-    cell_counts = sp.csr_matrix((np.ones(int(inr.sum())), (cell[inr], g[inr])),
-                                shape=(ncell, max(ngroups, 1)))
+    cell_counts = np.bincount(cell[inr] * max(ngroups, 1) + g[inr],
+                              minlength=ncell * max(ngroups, 1)).reshape(ncell, max(ngroups, 1))
     ring_m = ring_matrix(raster, sxy, params.ring_inner_m, params.ring_outer_m)
-    ring_flat = np.asarray((ring_m @ cell_counts).todense(), dtype="float64")[:, :ngroups]
+    ring_flat = np.asarray(ring_m @ cell_counts, dtype="float64")[:, :ngroups]
     ring_area = np.asarray(ring_m @ raster.area, dtype="float64").ravel()
-    # District: the points inside the district outline (by raster cell area > 0, then exact).
+    # District: the points inside the district outline.
     dist_flat = np.zeros(ngroups, dtype=np.int64)
     if len(pxy):
-        maybe = inr & (raster.area[np.where(inr, cell, 0)] > 0)
-        full = maybe & (raster.area[np.where(inr, cell, 0)] >= raster.size ** 2 - 1e-6)
-        edge = np.flatnonzero(maybe & ~full)
-        inside = full.copy()
-        if len(edge):
-            inside[edge] = shapely.intersects_xy(d3006, pxy[edge, 0], pxy[edge, 1])
+        inside = inside_district(raster, d3006, pxy, cell)
         dist_flat = np.bincount(g[inside], minlength=ngroups).astype(np.int64)
-    # Circles: exact, KD-tree over the points in raster cells near some site.
-    pair_s = np.zeros(0, np.int64)
-    pair_p = np.zeros(0, np.int64)
-    good = np.flatnonzero(np.isfinite(sxy).all(axis=1))
-    if len(pxy) and len(good):
-        near_m = ring_matrix(raster, sxy[good], -1.0, params.radius_m + raster.size)
-        near_cells = np.zeros(ncell, dtype=bool)
-        near_cells[near_m.indices] = True
-        cand = np.flatnonzero(inr & near_cells[np.where(inr, cell, 0)])
-        if len(cand):
-            tree = cKDTree(pxy[cand], balanced_tree=False, compact_nodes=False)
-            hits = tree.query_ball_point(sxy[good], r=float(params.radius_m),
-                                         return_sorted=False)
-            lens = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
-            pair_s = np.repeat(good, lens)
-            flat_hits = (np.fromiter((j for h in hits for j in h), dtype=np.int64,
-                                     count=int(lens.sum())))
-            pair_p = idx[cand[flat_hits]]
+    # Circles: exact distances to the points of the raster cells that can meet the circle.
+    pair_s, pair_p = circle_pairs(raster, sxy, pxy, cell, float(params.radius_m))
+    pair_p = idx[pair_p]
     circle_flat = np.bincount(pair_s * max(ngroups, 1) + group[pair_p],
                               minlength=ns_ * max(ngroups, 1))[: ns_ * ngroups]
     return SiteCounts(

@@ -12,6 +12,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from mapapp.analysis.significance import DEFAULT_CONFIDENCE, p_values, significant, trend_code
+
 _YEAR = re.compile(r"(\d{4})")
 
 
@@ -31,13 +33,17 @@ def period_sort_key(label: str) -> tuple[int, int, str]:
     return (years[0] if years else 0, month, label)
 
 
-def with_changes(frame: pd.DataFrame) -> pd.DataFrame:
+def with_changes(frame: pd.DataFrame, *, confidence: float = DEFAULT_CONFIDENCE) -> pd.DataFrame:
     """``frame`` sorted by area, category and period, with ``change`` and ``change_pct``
     against the previous period of the same area, category and source (NaN for the first,
-    and ``change_pct`` NaN when the previous count is 0)."""
+    and ``change_pct`` NaN when the previous count is 0), and the change tested
+    (:mod:`mapapp.analysis.significance`, equal exposures: a table's periods are of one
+    length): ``p_value``, ``significant`` (None for the first) and ``trend``."""
     if frame.empty:
         return frame.assign(change=pd.Series(dtype="float64"),
-                            change_pct=pd.Series(dtype="float64"))
+                            change_pct=pd.Series(dtype="float64"),
+                            p_value=pd.Series(dtype="float64"),
+                            significant=pd.Series(dtype=object), trend=pd.Series(dtype=object))
     df = frame.copy()
     df["_key"] = df["period"].map(period_sort_key)
     df = df.sort_values(["area", "category", "source", "_key"]).drop(columns="_key")
@@ -45,6 +51,12 @@ def with_changes(frame: pd.DataFrame) -> pd.DataFrame:
     df["change"] = df["count"] - prev
     with np.errstate(divide="ignore", invalid="ignore"):
         df["change_pct"] = np.where(prev > 0, 100.0 * df["change"] / prev, np.nan)
+    pv = p_values(prev.to_numpy(dtype="float64"), df["count"].to_numpy(dtype="float64"))
+    sig = significant(pv, confidence)
+    df["p_value"] = pv
+    df["significant"] = [None if np.isnan(p) else bool(x) for p, x in zip(pv, sig, strict=True)]
+    df["trend"] = [trend_code(c, s) for c, s in zip(df["change"], df["significant"],
+                                                      strict=True)]
     return df.reset_index(drop=True)
 
 

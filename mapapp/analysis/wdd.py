@@ -5,11 +5,14 @@ evaluate place based crime interventions.* Crime Science 7:7.
 
 **Areas** (metric work in SWEREF 99 TM, EPSG:3006), for a measure's place:
 
-| place | target T | displacement buffer D | control |
-|---|---|---|---|
-| site | points within ``radius_m`` of the site | the ring ``radius_m`` < d ≤ ``radius_m`` + ``buffer_m`` | the rest of the site's zone beyond the ring |
-| cell (``cell_id`` "100m-E…-N…") | points in the cell square | within ``buffer_m`` of the square | the rest of the cell's zone beyond the buffer |
-| zone | points whose stored zone is the zone | points of no zone or another zone within ``buffer_m`` of the zone's polygon | the rest of the district (other zones and points in the district) beyond the buffer |
+- **site**: target T = the points within ``radius_m`` of the site; displacement buffer D =
+  the ring ``radius_m`` < d ≤ ``radius_m + buffer_m``; control = the rest of the site's zone
+  beyond the ring.
+- **cell** (``cell_id`` "100m-E…-N…", a grid square): T = the points in the square; D = those
+  within ``buffer_m`` of it; control = the rest of the cell's zone beyond the buffer.
+- **zone**: T = the points whose stored zone is the zone; D = points of no zone or another zone
+  within ``buffer_m`` of the zone's polygon; control = the rest of the district (other zones'
+  points and points inside the district outline) beyond the buffer.
 
 The control for T (C_T) and for D (C_D) is the same area by default; the site's zone is the
 zone of most points within its radius (or the measure's zone).
@@ -123,7 +126,7 @@ def wdd(t_before: int, t_after: int, d_before: int, d_after: int, ct_before: int
         return WddResult(*counts, None, None, None, None, None, None, "too_few")
     w_t, w_d = tb / cb, db / cdb
     value = (ta - tb) - w_t * (ca - cb) + (da - db) - w_d * (cda - cdb)
-    var = tb + ta + db + da
+    var = float(tb + ta + db + da)
     if same:
         var += (w_t + w_d) ** 2 * (cb + ca)
     else:
@@ -229,7 +232,7 @@ def areas(
         if geom is not None and buffer_m > 0:
             pts = shapely.points(np.where(placed, x, 0.0), np.where(placed, y, 0.0))
             ring = placed & ~target & shapely.dwithin(_to_metric(geom), pts, buffer_m)
-        in_district = pd.notna(pd.Series(zone_col)).to_numpy()
+        in_district = np.array(pd.notna(pd.Series(zone_col)).to_numpy(), dtype=bool)
         if district is not None:
             pts = shapely.points(np.where(placed, x, 0.0), np.where(placed, y, 0.0))
             in_district |= placed & shapely.intersects(_to_metric(district), pts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 import pandas as pd
 
@@ -201,7 +202,7 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
     return 0
 
 
-def _period_of(label: str | None, settings) -> object:  # type: ignore[no-untyped-def]
+def _period_of(label: str | None, settings) -> Any:  # type: ignore[no-untyped-def]
     from mapapp.analysis.periods import parse_period
 
     if not label:

@@ -236,19 +236,22 @@ def cmd_revisions(args: argparse.Namespace) -> int:
 
 
 def cmd_before_after(args: argparse.Namespace) -> int:
-    from mapapp.i18n import Message
     from mapapp.measures import before_after
+    from mapapp.render.figures import verdict_text
 
     settings, engine = engine_from(args)
     r = before_after(engine, CLI_PRINCIPAL, args.id, months=args.months,
-                     radius_m=settings.site_radius_m)
-    r = {k: v.text(settings.lang) if isinstance(v, Message) else v for k, v in r.items()}
+                     radius_m=settings.site_radius_m, buffer_m=settings.wdd_buffer_m,
+                     confidence=settings.confidence_level)
+    r["verdict_text"] = verdict_text(r, settings.lang)
     if args.format == "json":
         json.dump(r, sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")
         return 0
+    r["comparison_label"] = t(f"wdd.comparison.{r['comparison']}", settings.lang)
     keys = ["measure_id", "title", "place_kind", "place", "comparison_label", "before_start",
             "before_end", "after_start", "after_end", "before", "after", "change", "change_pct",
-            "message"]
+            "p_value", "t_before", "t_after", "d_before", "d_after", "ct_before", "ct_after",
+            "cd_before", "cd_after", "wdd", "se", "z", "wdq", "verdict", "verdict_text"]
     print(format_table(["key", "value"], [[k, r.get(k)] for k in keys]))
     return 0

@@ -53,7 +53,7 @@ KINDS = {"incident": "incident", "incidents": "incident", "observation": "observ
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
 DEFAULT_SOURCE = {"incident": "import", "observation": "import"}
-SQLITE_IMPORT_CACHE_KIB = 262_144  # page cache while bulk-writing (256 MiB)
+SQLITE_IMPORT_CACHE_KIB = 65_536  # page cache while bulk-writing (64 MiB)
 
 
 def file_sha256(path: Path) -> str:
@@ -155,6 +155,7 @@ def _import_points(engine: Engine, who: Principal, path: Path, kind: PointKind,
                    progress: Progress | None) -> ImportReport:
     lang = opts.lang
     inp, original, default_source, extras = _read_points(engine, path, kind, opts, workdir)
+    _release_arrow_memory()  # the reader's buffers
     if kind == "observation":
         _note_problems(inp, lang)
     source = opts.source or ("" if "source" in inp.frame.columns else default_source)
@@ -184,6 +185,10 @@ def _import_points(engine: Engine, who: Principal, path: Path, kind: PointKind,
         report.rejects_path = write_rejects(
             opts.rejects_path or path.with_name(f"{path.stem}-avvisade.csv"),
             original, inp.rows, checked.rejected_pos, checked.reasons, lang)
+    # The file as read is no longer needed: let it go before the write (peak memory of a
+    # million-row import).
+    del original, inp
+    _release_arrow_memory()
     if progress:
         progress(0, len(valid))
     with engine.begin() as conn:
@@ -290,6 +295,16 @@ def _drop_stored(conn: Connection, frame: pd.DataFrame, kind: PointKind,
             mask = (frame["source"] == src).to_numpy()
             keep[mask] = ~np.isin(frame["external_id"].to_numpy()[mask], have)
     return frame[keep].reset_index(drop=True)
+
+
+def _release_arrow_memory() -> None:
+    """Hand the memory that Arrow's allocator keeps after the read back to the system."""
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError) as exc:  # an older pyarrow: nothing to release
+        survived(log, exc, "arrow memory not released", level=logging.DEBUG)
 
 
 def _stamp(frame: pd.DataFrame, who: Principal, kind: PointKind) -> pd.DataFrame:

@@ -89,6 +89,8 @@ class StatisticsReport:
     comparison_areas: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    #: The column taken as the area column by its values (no header named it), or None.
+    area_column: str | None = None
 
     def summary(self, lang: str = "sv") -> str:
         lines = [t("io.stat.summary", lang, name=self.name, values=self.values,
@@ -96,6 +98,8 @@ class StatisticsReport:
                    periods=len(self.periods),
                    replaced=t("io.stat.unchanged" if self.unchanged else "io.stat.replaced"
                               if self.replaced else "io.stat.new", lang))]
+        if self.area_column is not None:
+            lines.append(t("statfile.area_by_values", lang, column=self.area_column))
         if self.comparison_areas:
             lines.append(t("io.stat.comparison", lang, areas=", ".join(self.comparison_areas)))
         if self.unmapped:
@@ -185,7 +189,7 @@ def import_statistics(
         categories=sorted(set(rows.texts)), periods=sorted(set(rows.periods)),
         replaced=replaced, unchanged=unchanged, comparison_areas=comparison,
         unmapped=sorted(c for c, code in codes.items() if code is None),
-        messages=list(rows.messages))
+        messages=list(rows.messages), area_column=rows.area_column)
 
 
 def _sha256(path: Path) -> str:

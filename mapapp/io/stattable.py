@@ -51,6 +51,8 @@ class StatRows:
     periods: list[str] = field(default_factory=list)
     counts: list[int] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    #: The column recognised as the area column by its values (no header named it), or None.
+    area_column: str | None = None
 
 
 def parse_period(text: str, year: int | None = None) -> tuple[str | None, bool]:
@@ -155,6 +157,34 @@ def area_in_text(text: str, names: list[str]) -> str | None:
     return None
 
 
+#: Share of a column's non-empty cells that must be known area names for it to be taken as the
+#: area column when no header names one.
+AREA_VALUE_SHARE = 0.6
+
+
+def _area_key(text: str) -> str:
+    return " ".join(w for w in fold(text).split() if w not in _AREA_SUFFIX)
+
+
+def area_column_by_values(raw: RawTable, names: list[str], skip: set[str]) -> str | None:
+    """The column whose values are known area names (stadsdelsområden, stadsdelar, zones,
+    Stockholm's other areas), case- and accent-tolerant, when no header names the area: the
+    column with the largest share of known names, at least :data:`AREA_VALUE_SHARE` of its
+    non-empty cells. None when no column qualifies."""
+    known = {_area_key(n) for n in names}
+    best: tuple[float, str] | None = None
+    for col in raw.frame.columns:
+        if col in skip:
+            continue
+        vals = [v for v in _col(raw, col) if v]
+        if not vals:
+            continue
+        share = sum(_area_key(v) in known for v in vals) / len(vals)
+        if share >= AREA_VALUE_SHARE and (best is None or share > best[0]):
+            best = (share, col)
+    return None if best is None else best[1]
+
+
 def read_statistics(path: Path, *, sheet: str | None, year: int | None, area: str | None,
                     stadsdelar: list[str], zones: list[str], lang: str = "sv") -> StatRows:
     raw = read_table(path, sheet=sheet, lang=lang)
@@ -163,12 +193,28 @@ def read_statistics(path: Path, *, sheet: str | None, year: int | None, area: st
     if year is None:
         ys = _years(" ".join([path.stem, sheet or ""])) or _years(" ".join(raw.preamble))
         year = next(iter(ys)) if len(ys) == 1 else None
+    names = known_area_names(stadsdelar, zones)
+    by_values = None
+    if "area" not in found:
+        by_values = area_column_by_values(raw, names, set(found.values()))
+        if by_values is not None:
+            found["area"] = by_values
+            unused = [c for c in unused if c != by_values]
+    no_area = DataValidationError([Problem(None, "area", "io.stat.no_area", {
+        "columns": ", ".join(str(c) for c in raw.frame.columns)})])
+    from_text = False
     if area is None and "area" not in found:
-        area = area_in_text(context, known_area_names(stadsdelar, zones))
+        area = area_in_text(context, names)
         if area is None:
-            raise DataValidationError([Problem(None, "area", t("io.stat.no_area", lang))])
+            raise no_area
+        from_text = True
     cells = _cells(raw, found, unused, year, lang)
-    return _finish(raw, cells, area, area_matcher(stadsdelar, zones), lang)
+    # An area taken from the file name or a title line that repeats cells means the rows are
+    # of several areas in a column nobody could recognise: ask for that column.
+    out = _finish(raw, cells, area, area_matcher(stadsdelar, zones), lang,
+                  on_repeat=no_area if from_text else None)
+    out.area_column = by_values
+    return out
 
 
 # (row position, column header, area text or None, category text, period label, raw value)
@@ -226,14 +272,20 @@ def _cells(raw: RawTable, found: dict[str, str], unused: list[str], year: int | 
                 raise _no_count(raw, lang)
             labels = {c: parse_period(c, year) for c in period_cols}
             missing_year = [c for c, (lab, need) in labels.items() if lab is None and need]
-            if missing_year:
+            row_years = "year" in found and bool(missing_year)
+            if missing_year and not row_years:
                 raise DataValidationError([Problem(None, "year", t(
                     "io.stat.no_year", lang, months=", ".join(missing_year)))])
             texts = _col(raw, cat_col)
             for c in period_cols:
                 vals = _col(raw, c)
                 for i in range(n):
-                    cells.append((i, c, areas[i], texts[i], str(labels[c][0]), vals[i]))
+                    label = labels[c][0]
+                    if row_years and c in missing_year:  # month columns, a year on each row
+                        label = period_of(i, c, found["year"])
+                        if label is None:
+                            continue
+                    cells.append((i, c, areas[i], texts[i], str(label), vals[i]))
         elif row_period is not None:
             cat_cols = [c for c in raw.frame.columns if c not in used and c != row_period
                         and c != found.get("category")]
@@ -267,7 +319,8 @@ def _where(raw: RawTable, i: int, header: str, lang: str) -> str:
 
 
 def _finish(raw: RawTable, cells: list[Cell], area: str | None,
-            match: Callable[[str], tuple[str, str]], lang: str) -> StatRows:
+            match: Callable[[str], tuple[str, str]], lang: str,
+            on_repeat: DataValidationError | None = None) -> StatRows:
     out = StatRows()
     problems: list[Problem] = []
     seen: dict[tuple[str, str, str], str] = {}
@@ -292,6 +345,8 @@ def _finish(raw: RawTable, cells: list[Cell], area: str | None,
         name, kind = match(area_text)
         key = (name, text, period)
         if key in seen:
+            if on_repeat is not None:
+                raise on_repeat
             problems.append(Problem(int(raw.rows[i]), header, t(
                 "io.stat.repeated", lang, where=where, area=name, category=text, period=period,
                 first=seen[key])))

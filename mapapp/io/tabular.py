@@ -96,7 +96,15 @@ def _sniff(lines: Sequence[str]) -> tuple[str, int]:
     if best is None:
         return ",", sample[0][0] if sample else 0
     _, d, width = best
-    header = next(i for i, ln in sample if len(next(csv.reader([ln], delimiter=d))) >= width)
+
+    def cells(ln: str) -> list[str]:
+        return next(csv.reader([ln], delimiter=d), [])
+
+    # A title line exported from a spreadsheet keeps its empty cells ("Titel;;;;"): the header
+    # is the first line of that width with at least two filled cells.
+    header = next((i for i, ln in sample if len(cells(ln)) >= width
+                   and sum(bool(c.strip()) for c in cells(ln)) >= 2),
+                  next(i for i, ln in sample if len(cells(ln)) >= width))
     return d, header
 
 

@@ -14,7 +14,6 @@ from sqlalchemy import Connection, Engine, select
 from mapapp.access import Perm, Principal
 from mapapp.categories import MEASURE_STATUSES, PRIORITY_AREAS, SENSITIVE_CODES
 from mapapp.errors import DataValidationError, NotFoundError, Problem
-from mapapp.i18n import Message
 from mapapp.measures._tables import (
     ACTORS,
     AUDIT,
@@ -260,15 +259,18 @@ def before_after(
     *,
     months: int = 6,
     radius_m: float = 150.0,
+    buffer_m: float = 250.0,
+    confidence: float = 0.95,
     points: pd.DataFrame | None = None,
     sites: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """Counts before/after one measure by :func:`mapapp.analysis.beforeafter.before_after`
-    (its rule: site radius or zone; the same months a year earlier when the data reach back).
-    ``points``/``sites`` may be passed when already loaded (for ``who``). Besides the
-    analysis' codes, ``comparison_label`` and ``message`` (None when conclusive) are
-    :class:`~mapapp.i18n.Message` objects for the page and the CLI to render."""
+    """Counts before/after one measure and its WDD test by
+    :func:`mapapp.analysis.beforeafter.before_after` (site radius, cell or zone; the same
+    months a year earlier when the data reach back; control = rest of the zone or district).
+    ``points``/``sites`` may be passed when already loaded (for ``who``). The result holds
+    codes (``comparison``, ``note``, ``verdict``); the page and the CLI word them."""
     from mapapp.analysis.beforeafter import before_after as compute
+    from mapapp.store.district import district_outline, sites_frame, zones_frame
 
     who.require(Perm.VIEW_AGGREGATES)
     m = get_measure(engine, who, measure_id)
@@ -277,13 +279,7 @@ def before_after(
     if points is None:
         points = measure_points(engine, who)
     if sites is None:
-        from mapapp.store.district import sites_frame
-
         sites = sites_frame(engine)
-    r = compute(m, points, sites=sites, months=months, radius_m=radius_m)
-    comparison = {"same_months_last_year": "analysis.ba.same_months"}.get(
-        r["comparison"], f"analysis.ba.{r['comparison']}")
-    r["comparison_label"] = Message(comparison)
-    r["message"] = (None if r["note"] is None else
-                    Message(f"analysis.ba.{r['note']}", {"last": r.get("last_data") or "–"}))
-    return r
+    return compute(m, points, sites=sites, zones=zones_frame(engine),
+                   district=district_outline(engine), months=months, radius_m=radius_m,
+                   buffer_m=buffer_m, confidence=confidence)

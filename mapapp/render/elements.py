@@ -103,6 +103,9 @@ class PointCluster(folium.elements.JSCSSMixin, _OnMap):
 
     _template = Template("""
 {% macro script(this, kwargs) %}
+// Cluster icons are a picture of density, not controls: out of the Tab order (the zone table
+// beside the map has the figures), so that the keyboard passes the map in a few steps.
+L.MarkerCluster.mergeOptions({keyboard: false});
 var {{ this.get_name() }} = L.markerClusterGroup({
   chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
   disableClusteringAtZoom: 18,
@@ -267,6 +270,16 @@ class Legend(_OnMap):
   map.on('overlayadd overlayremove', sync);
   sync();
   {% if this.nobase %}map.getContainer().classList.add('mapapp-nobase');{% endif %}
+  // Leaflet 1.9 listens for focus on every shape with a tooltip, which makes Chromium put
+  // each SVG shape (hundreds of sites) in the Tab order. Keep them clickable and focusable
+  // by script, out of the Tab order: the keyboard reaches zones and sites through the zone
+  // picker and the zone table beside the map.
+  function untab() {
+    var paths = map.getPane('overlayPane').querySelectorAll('path:not([tabindex])');
+    for (var i = 0; i < paths.length; i++) { paths[i].setAttribute('tabindex', '-1'); }
+  }
+  map.on('layeradd zoomend moveend', function () { setTimeout(untab, 0); });
+  setTimeout(untab, 0);
   L.control.scale({imperial: false, metric: true, maxWidth: 180, position: 'bottomleft'}).addTo(map);
   {% for a in this.attributions %}map.attributionControl.addAttribution({{ a|tojson }});
   {% endfor %}

@@ -123,3 +123,38 @@ def stats_table(frame: pd.DataFrame, *, lang: str = "sv") -> tuple[list[str], li
             row = [t(f"sig.kind.{r['kind']}", lang), *row]
         rows.append(row)
     return head, rows
+
+
+def verdict_text(result: dict[str, Any], lang: str = "sv") -> str:
+    """The WDD verdict of a before/after result in words.
+
+    >>> verdict_text({"verdict": "effect", "z": -2.4})
+    'minskning som inte förklaras av områdets trend (z = −2,4)'
+    >>> verdict_text({"verdict": "no_effect", "z": 0.3}, "en")
+    'no reliable effect'
+    """
+    code = result.get("verdict")
+    if _missing(code):
+        return ""
+    return t(f"wdd.verdict.{code}", lang, z=fmt_number(result.get("z"), lang),
+             last=result.get("last_data") or "–")
+
+
+def wdd_summary(result: dict[str, Any], lang: str = "sv") -> str:
+    """"WDD = −100 (SE 18,7, z = −5,3, WDQ 0,0)", "" when not computed."""
+    if _missing(result.get("wdd")):
+        return ""
+    return t("wdd.summary", lang, wdd=fmt_number(result["wdd"], lang),
+             se=fmt_number(result.get("se"), lang), z=fmt_number(result.get("z"), lang),
+             wdq=fmt_number(result.get("wdq"), lang, decimals=2) or "–")
+
+
+def wdd_rows(result: dict[str, Any], lang: str = "sv") -> tuple[list[str], list[list[str]]]:
+    """Header and rows (target, buffer, control) × (before, after) of a before/after result."""
+    head = [t("wdd.col.area", lang), t("wdd.col.before", lang), t("wdd.col.after", lang)]
+    buf = fmt_number(result.get("buffer_m"), lang, decimals=0)
+    rows = [[t("wdd.area.t", lang), str(result["t_before"]), str(result["t_after"])],
+            [t("wdd.area.d", lang, buffer=buf), str(result["d_before"]),
+             str(result["d_after"])],
+            [t("wdd.area.c", lang), str(result["ct_before"]), str(result["ct_after"])]]
+    return head, rows

@@ -143,54 +143,88 @@ def resolve_zone(zones: pd.DataFrame, name: str | None) -> pd.Series | None:
 
 # --- counts ----------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Counts:
+    """(category, period label) -> count, and the tested change of each (category, period)
+    against the same days a year earlier (summed over zones for the district, then tested)."""
+
+    counts: dict[tuple[str, str], int]
+    changes: dict[tuple[str, str], Any] = field(default_factory=dict)  # significance.Change
+    incomplete: list[str] = field(default_factory=list)
+
+
 def _count_lookup(points: pd.DataFrame, zones: pd.DataFrame, zone: str | None, per: Period,
-                  settings: Settings) -> dict[tuple[str, str], int]:
-    """(category, period label) -> count, by :func:`period_counts` (district: every point in
-    a stadsdel, summed over zones)."""
+                  settings: Settings) -> Counts:
+    """Counts and tested changes by :func:`period_counts` (district: every point in a
+    stadsdel, summed over zones) -- the figures of ``mapapp stats``."""
+    from mapapp.analysis.significance import compare
+
     if len(points) == 0:
-        return {}
+        return Counts({})
     kw: dict[str, Any] = {"period_kind": per.kind,
                           "stat_year_start_month": settings.stat_year_start_month,
-                          "reference": per.last_day if per.kind == "rolling12" else None}
+                          "reference": per.last_day if per.kind == "rolling12" else None,
+                          "confidence": settings.confidence_level}
     if zone is not None:
         frame = period_counts(points, zones=zones, zone=zone, **kw)
     else:
         inside = points[points["stadsdel"].notna()]
         if len(inside) == 0:
-            return {}
+            return Counts({})
         frame = period_counts(inside, zones=zones, **kw)
-    grouped = frame.groupby(["category", "period"], sort=False, dropna=False)["count"].sum()
-    return {(str(c), str(p)): int(n) for (c, p), n in grouped.items()}
+    grouped = frame.groupby(["category", "period"], sort=False, dropna=False)
+    counts = {(str(c), str(p)): int(n) for (c, p), n in grouped["count"].sum().items()}
+    changes: dict[tuple[str, str], Any] = {}
+    tested = frame[frame["prev_count"].notna()]
+    for (c, p), part in tested.groupby(["category", "period"], sort=False, dropna=False):
+        changes[(str(c), str(p))] = compare(
+            int(part["prev_count"].sum()), int(part["cmp_count"].sum()),
+            float(part["prev_days"].iloc[0]), float(part["cmp_days"].iloc[0]),
+            confidence=settings.confidence_level)
+    periods = frame.drop_duplicates("period")
+    incomplete = [f"{p} ({t_})" for p, c, t_ in zip(periods["period"], periods["complete"],
+                                                    periods["cmp_to"], strict=True) if not c]
+    return Counts(counts, changes, incomplete)
 
 
-def counts_table(lookup: dict[tuple[str, str], int], kind: str, periods: Sequence[str],
+def counts_table(lookup: Counts, kind: str, periods: Sequence[str],
                  settings: Settings, lang: str) -> Table:
     """One row per category (the council's five incident categories always, others when any
-    of the periods has a count) with the suppressed counts and the change last vs previous."""
+    of the periods has a count) with the suppressed counts, the change last vs previous
+    (over the same days a year earlier; shown only when both compared counts are shown) and
+    its assessment: an arrow and "ökning"/"minskning" only when significant."""
+    from mapapp.render.figures import arrow, trend_text
+
     below = settings.suppress_below
-    present = {c for (c, p), n in lookup.items() if p in periods and n > 0}
+    counts = lookup.counts
+    present = {c for (c, p), n in counts.items() if p in periods and n > 0}
     order = [c.code for c in cats.categories(kind)]  # type: ignore[arg-type]
     always = list(COUNCIL_CATEGORIES) if kind == "incident" else []
     codes = [c for c in order if c in present or c in always]
     codes += sorted(present - set(order))
     rows = []
     for code in codes:
-        ns = [lookup.get((code, p), 0) for p in periods]
+        ns = [counts.get((code, p), 0) for p in periods]
         label = category_label(code, lang) if kind == "incident" else cats.label(
             "observation", code, lang)
         if cats.is_sensitive(code):
             label += " *"
         cells = [suppress(n, below, lang) for n in ns]
-        change, pct = "", ""
-        if len(ns) >= 2 and shown_exactly(ns[-1], below) and shown_exactly(ns[-2], below):
-            d = ns[-1] - ns[-2]
-            change = fmt_number(d, lang, decimals=0, sign=True)
-            if ns[-2] > 0:
-                pct = fmt_number(100.0 * d / ns[-2], lang, sign=True) + " %"
-        rows.append([label, *cells, change, pct])
+        change, pct, assess = "", "", ""
+        ch = lookup.changes.get((code, periods[-1])) if periods else None
+        if ch is not None:
+            if shown_exactly(ch.after, below) and shown_exactly(ch.before, below):
+                change = fmt_number(ch.change, lang, decimals=0, sign=True)
+                if ch.change_pct is not None:
+                    pct = fmt_number(ch.change_pct, lang, sign=True) + " %"
+            assess = f"{arrow(ch.trend)} {trend_text(ch.trend, lang)}".strip()
+        rows.append([label, *cells, change, pct, assess])
     headers = [t("snapshot.col.category", lang), *periods, t("snapshot.col.change", lang),
-               t("snapshot.col.change_pct", lang)]
+               t("snapshot.col.change_pct", lang), t("sig.col.trend", lang)]
     notes = [t("snapshot.note.suppressed", lang, n=below)]
+    inc = [x for x in lookup.incomplete if x.split(" ")[0] in periods]
+    if inc:
+        notes.append(t("lb.note.incomplete", lang, periods=", ".join(inc)))
     if any(cats.is_sensitive(c) for c in codes):
         notes.append(t("snapshot.note.sensitive", lang))
     return Table(t(f"snapshot.h.counts_{kind}", lang), headers, rows, notes)

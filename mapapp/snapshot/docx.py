@@ -8,6 +8,7 @@ with a bold header row. User text goes in as text runs (python-docx escapes it f
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from docx import Document
@@ -17,6 +18,7 @@ from docx.shared import Cm, Pt
 
 from mapapp.snapshot.content import Snapshot, Table
 from mapapp.snapshot.outline import (
+    Block,
     Bullets,
     Heading,
     MapImage,
@@ -78,11 +80,19 @@ def a4_document(*, landscape: bool = False, margin_cm: float = 2.0) -> Any:
 
 def write_docx(snap: Snapshot, map_png: bytes) -> bytes:
     """The DOCX file's bytes."""
+    return docx_from_blocks(blocks(snap), title=snap.title,
+                            subject=f"{snap.area} {snap.period}", map_png=map_png)
+
+
+def docx_from_blocks(items: Sequence[Block], *, title: str, subject: str,
+                     map_png: bytes | None = None) -> bytes:
+    """A DOCX of outline blocks (the snapshot's, or another document's such as the lägesbild
+    of :mod:`mapapp.snapshot.lagesbild`); a :class:`MapImage` needs ``map_png``."""
     doc = a4_document(landscape=False, margin_cm=2.0)
-    doc.core_properties.title = plain(snap.title)
-    doc.core_properties.subject = plain(f"{snap.area} {snap.period}")
+    doc.core_properties.title = plain(title)
+    doc.core_properties.subject = plain(subject)
     doc.core_properties.author = "mapapp"
-    for b in blocks(snap):
+    for b in items:
         if isinstance(b, Heading):
             h = doc.add_heading(plain(b.text), b.level)
             if b.level == 0:  # the Title style is large: a long zone name would break badly
@@ -104,7 +114,7 @@ def write_docx(snap: Snapshot, map_png: bytes) -> bytes:
             p.add_run(plain(b.label)).bold = True
             for item in b.items:
                 doc.add_paragraph(plain(item), style="List Bullet")
-        elif isinstance(b, MapImage):
+        elif isinstance(b, MapImage) and map_png is not None:
             doc.add_picture(io.BytesIO(map_png), width=Cm(MAP_WIDTH_CM))
             doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
             cap = doc.add_paragraph()

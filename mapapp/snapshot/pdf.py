@@ -8,6 +8,7 @@ before it goes in: user text stays literal.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -33,6 +34,7 @@ from reportlab.platypus import Table as RLTable
 
 from mapapp.snapshot.content import Snapshot, Table
 from mapapp.snapshot.outline import (
+    Block,
     Bullets,
     Heading,
     MapImage,
@@ -111,10 +113,18 @@ def _table(tb: Table, level: int, st: dict[str, ParagraphStyle]) -> list[object]
 
 def write_pdf(snap: Snapshot, map_png: bytes, map_size_px: tuple[int, int]) -> bytes:
     """The PDF file's bytes (A4, the map 17 cm wide)."""
+    return pdf_from_blocks(blocks(snap), title=snap.title, subject=f"{snap.area} {snap.period}",
+                           map_png=map_png, map_size_px=map_size_px)
+
+
+def pdf_from_blocks(items: Sequence[Block], *, title: str, subject: str,
+                    map_png: bytes | None = None,
+                    map_size_px: tuple[int, int] = (1, 1)) -> bytes:
+    """A PDF of outline blocks (as :func:`mapapp.snapshot.docx.docx_from_blocks`)."""
     _fonts()
     st = _styles()
     story: list[object] = []
-    for b in blocks(snap):
+    for b in items:
         if isinstance(b, Heading):
             story.append(_p(b.text, st[f"h{min(b.level, 3)}"]))
         elif isinstance(b, Meta):
@@ -128,7 +138,7 @@ def write_pdf(snap: Snapshot, map_png: bytes, map_size_px: tuple[int, int]) -> b
             story.append(ListFlowable([ListItem(_p(i, st["body"]), leftIndent=12)
                                        for i in b.items], bulletType="bullet",
                                       bulletFontName=FONT, start="•", leftIndent=12))
-        elif isinstance(b, MapImage):
+        elif isinstance(b, MapImage) and map_png is not None:
             w_px, h_px = map_size_px
             width = FRAME_W
             story.append(Image(io.BytesIO(map_png), width=width, height=width * h_px / w_px))
@@ -138,7 +148,7 @@ def write_pdf(snap: Snapshot, map_png: bytes, map_size_px: tuple[int, int]) -> b
         story.append(Spacer(1, 2))
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
-                            topMargin=MARGIN, bottomMargin=MARGIN, title=plain(snap.title),
-                            author="mapapp", subject=plain(f"{snap.area} {snap.period}"))
+                            topMargin=MARGIN, bottomMargin=MARGIN, title=plain(title),
+                            author="mapapp", subject=plain(subject))
     doc.build(story)  # type: ignore[arg-type]
     return buf.getvalue()

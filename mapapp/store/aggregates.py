@@ -15,18 +15,21 @@ Sensitive categories count in these aggregates for every role: they are counts, 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
 from mapapp.access import Perm, Principal
-from mapapp.analysis.grid import Grid
 from mapapp.analysis.periods import Period
 from mapapp.analysis.stats import period_counts
 from mapapp.categories import SENSITIVE_CODES
 from mapapp.store.engine import is_postgres, read_connection
 from mapapp.timezone import LOCAL_TZ
+
+if TYPE_CHECKING:  # the grid module brings scipy: not imported for the counts alone
+    from mapapp.analysis.grid import Grid
 
 TABLES = {"incident": "incidents", "observation": "observations"}
 _DAY_COLUMNS = ["zone_id", "category", "day", "n"]
@@ -46,24 +49,31 @@ def _days_postgres(conn: Connection, table: str) -> pd.DataFrame:
 
 
 def _days_sqlite(conn: Connection, table: str) -> pd.DataFrame:
+    # One pass over the covering index (zone_id, category, local_day): no sort of the rows.
     rows = conn.execute(text(
-        f"SELECT zone_id, category, local_day, count(*) FROM {table} "
-        f"WHERE local_day IS NOT NULL GROUP BY 1, 2, 3"
+        f"SELECT zone_id, category, julianday(local_day) - 2440587.5, count(*) FROM {table} "
+        f"GROUP BY zone_id, category, local_day"
     )).cursor.fetchall()
-    df = pd.DataFrame.from_records(rows, columns=_DAY_COLUMNS)
-    df["day"] = pd.to_datetime(df["day"], format="%Y-%m-%d")
-    # Rows written before local_day existed (migration 0002 leaves them NULL): their day is
-    # computed here; SQLite has no time-zone conversion of its own.
-    old = conn.execute(text(
-        f"SELECT zone_id, category, occurred_at FROM {table} WHERE local_day IS NULL"
-    )).cursor.fetchall()
-    if old:
+    if not rows:
+        return pd.DataFrame({"zone_id": [], "category": [], "day": pd.to_datetime([]), "n": []})
+    zone_id, category, day, n = zip(*rows, strict=True)
+    epoch_days = np.array(day, dtype="float64")  # days since 1970-01-01; NaN = NULL
+    undated = np.isnan(epoch_days)
+    days = np.where(undated, 0, epoch_days).astype("int64").astype("datetime64[D]")
+    df = pd.DataFrame({"zone_id": np.array(zone_id, dtype=object), "category": category,
+                       "day": days, "n": np.array(n, dtype=np.int64)})
+    if undated.any():
+        # Rows written before local_day existed (migration 0002 leaves them NULL): their day
+        # is computed here; SQLite has no time-zone conversion of its own.
+        old = conn.execute(text(
+            f"SELECT zone_id, category, occurred_at FROM {table} WHERE local_day IS NULL"
+        )).cursor.fetchall()
         o = pd.DataFrame.from_records(old, columns=["zone_id", "category", "at"])
         local = pd.to_datetime(o["at"], utc=True, format="ISO8601").dt.tz_convert(LOCAL_TZ)
         o["day"] = local.dt.tz_localize(None).dt.normalize()
         o = (o.groupby(["zone_id", "category", "day"], dropna=False).size()
              .rename("n").reset_index())
-        df = pd.concat([df, o[_DAY_COLUMNS]], ignore_index=True)
+        df = pd.concat([df[~undated], o[_DAY_COLUMNS]], ignore_index=True)
     return df
 
 

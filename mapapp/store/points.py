@@ -114,7 +114,8 @@ def insert_points(
     n = len(frame)
     if n == 0:
         return InsertResult(0, 0)
-    frame = frame.reset_index(drop=True).copy()
+    # copy-on-write (pandas 3): the columns added below do not copy the caller's frame
+    frame = frame.reset_index(drop=True)
     lon = frame["lon"].to_numpy(dtype="float64", na_value=np.nan)
     lat = frame["lat"].to_numpy(dtype="float64", na_value=np.nan)
     zone_ids, sd_ids = area_ids(conn, lon, lat)

@@ -31,6 +31,9 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("atgarder", "nav.atgarder", ":material/task_alt:"),
     ("statistik", "nav.statistik", ":material/bar_chart:"),
     ("veckolage", "nav.veckolage", ":material/calendar_view_week:"),
+    ("enkat", "nav.enkat", ":material/fact_check:"),
+    ("rapporter", "nav.rapporter", ":material/campaign:"),
+    ("trygghet", "nav.trygghet", ":material/shield:"),
     ("importera", "nav.import", ":material/upload_file:"),
     ("protokoll", "nav.protokoll", ":material/description:"),
     ("admin", "nav.admin", ":material/admin_panel_settings:"),
@@ -103,15 +106,22 @@ input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible {
 
 
 def _token_page() -> bool:
-    """A survey link (``?enkat=TOKEN``) opens only that recipient's form, without log-in and
-    without the navigation (issue 19). True when the page was such a link."""
+    """A survey link (``?enkat=TOKEN``) opens only that recipient's form, and the public
+    report link (``?rapport``) only the report form, without log-in and without the
+    navigation (issue 19). True when the page was such a link."""
     token = st.query_params.get("enkat")
-    if token is None:
+    public = "rapport" in st.query_params
+    if token is None and not public:
         return False
-    from mapapp.ui.survey_form import render_token_page
-
     try:
-        render_token_page(str(token))
+        if token is not None:
+            from mapapp.ui.survey_form import render_token_page
+
+            render_token_page(str(token))
+        else:
+            from mapapp.ui.report_form import render_report_page
+
+            render_report_page()
     except MapAppError as exc:
         st.error(exc.text(ctx.lang()))
     return True

@@ -5,16 +5,20 @@ from __future__ import annotations
 import logging
 
 import streamlit as st
+from sqlalchemy import Engine
 
+from mapapp.access import Principal, group_roles, role_for_groups
 from mapapp.auth import (
     LOCKOUT_WINDOW,
     MAX_FAILED,
     authenticate,
     login_external,
+    login_mapped,
     principal_for,
     recent_failures,
     user_count,
 )
+from mapapp.errors import MapAppError
 from mapapp.logs import survived
 from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
@@ -38,6 +42,31 @@ def _oidc_logged_in() -> bool:
     return bool(user is not None and user.get("is_logged_in", False))
 
 
+def _oidc_identity() -> str:
+    """The signed-in identity's user name: its e-mail, else (Entra ID without a mail
+    attribute) preferred_username, else the subject."""
+    for claim in ("email", "preferred_username", "sub"):
+        value = st.user.get(claim)
+        if value:
+            return str(value)
+    return ""
+
+
+def _oidc_principal(engine: Engine, email: str) -> tuple[Principal | None, str]:
+    """(principal or None, message key when refused). With ``MAPAPP_OIDC_ROLES`` the groups
+    claim gives the role; without it the user table does (the e-mail must be a user)."""
+    settings = ctx.get_settings()
+    mapping = group_roles(settings.oidc_roles)
+    if not mapping:
+        return login_external(engine, email, method="oidc"), "login.oidc_unknown"
+    granted = role_for_groups(st.user.get(settings.oidc_groups_claim), mapping)
+    try:
+        who = login_mapped(engine, email, granted, method="oidc")
+    except MapAppError:
+        who = None
+    return who, ("login.oidc_no_group" if granted is None else "login.oidc_unknown")
+
+
 def login_gate() -> None:
     """Show the log-in form; on success store the principal and rerun."""
     engine = ctx.get_engine()
@@ -45,15 +74,16 @@ def login_gate() -> None:
     st.caption(ctx.tr("app.subtitle"))
     if _oidc_configured():
         if _oidc_logged_in():
-            email = str(st.user.get("email") or "")
+            email = _oidc_identity()
             # one audit row per refused identity and session, not one per rerun
-            if st.session_state.get(_OIDC_REFUSED) == email:
-                who = None
+            refused = st.session_state.get(_OIDC_REFUSED)
+            if refused is not None and refused[0] == email:
+                who, why = None, refused[1]
             else:
-                who = login_external(engine, email, method="oidc")
+                who, why = _oidc_principal(engine, email)
             if who is None:
-                st.session_state[_OIDC_REFUSED] = email
-                st.error(ctx.tr("login.oidc_unknown", user=markdown_text(email)))
+                st.session_state[_OIDC_REFUSED] = (email, why)
+                st.error(ctx.tr(why, user=markdown_text(email)))
                 if st.button(ctx.tr("app.logout"), key="oidc_logout"):
                     st.session_state.pop(_OIDC_REFUSED, None)
                     st.logout()

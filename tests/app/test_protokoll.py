@@ -28,7 +28,9 @@ def test_protokoll_page_previews_and_follows_the_zone(app_store):
         assert at.selectbox(key=key) is not None
     assert at.radio(key="protokoll_format").options == ["DOCX", "PDF", "HTML", "PNG"]
     assert at.checkbox(key="protokoll_notes").value is False  # notes only when chosen
-    assert len(at.get("download_button")) == 1
+    # The snapshot and the law's lägesbild/åtgärdsplan for the whole district.
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert len(labels) == 2 and labels[1] == "Lägesbild och åtgärdsplan (lagens dokument)"
     whole = [str(s.value) for s in at.subheader] + [str(m.value) for m in at.markdown]
     at.selectbox(key="protokoll_area").select("Långbro").run()
     assert not at.exception, [e.value for e in at.exception]

@@ -69,3 +69,27 @@ def test_a_tampered_link_is_refused_with_no_data(app_store):
     assert at.title[0].value == "Länken fungerar inte"
     assert len(at.error) == 1 and not at.radio and not at.text_input and not at.dataframe
     assert not at.button
+
+
+def _enkat_page() -> None:
+    from mapapp.ui.pages.enkat import render
+
+    render()
+
+
+def test_results_page_shows_shares_and_free_text_only_to_council_roles(app_store):
+    sid, tokens = _tokens(app_store)
+    zid = sv.zones(app_store)[0][0]
+    sv.save_answer(app_store, tokens[0], {(zid, "samlingar"): 2}, "Mörkt vid entrén")
+    sv.save_answer(app_store, tokens[1], {(zid, "samlingar"): 0})
+    for who, texts in ((COORDINATOR, True), (READER, False)):
+        at = AppTest.from_function(_enkat_page, default_timeout=120)
+        at.session_state["mapapp_principal"] = who
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        df = at.dataframe[0].value
+        row = df[df["Problem"] == "Samlingar av personer"].iloc[0]
+        assert (row["Andel som rapporterar"], row["Rapporterar"], row["Har svarat"]) == (
+            50.0, 1, 2)
+        shown = [v for d in at.dataframe for v in d.value.to_numpy().ravel()]
+        assert ("Mörkt vid entrén" in shown) is texts

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import pytest
 import shapely
 
 from mapapp.cli import main
@@ -81,17 +84,33 @@ def test_stats_for_one_zone_as_table_and_csv(sqlite_store, capsys):
 
 
 def test_hotspots_sites_and_grid(sqlite_store, capsys):
-    assert main(["demo", "--db", _url(sqlite_store), "--incidents", "3000",
-                 "--observations", "0"]) == 0
+    assert main(["demo", "--db", _url(sqlite_store), "--incidents", "6000",
+                 "--observations", "600"]) == 0
     capsys.readouterr()
-    assert main(["hotspots", "--db", _url(sqlite_store), "--kind", "sites",
-                 "--period", "2021-2022"]) == 0
+    assert main(["hotspots", "--db", _url(sqlite_store), "--kind", "sites"]) == 0
     fc = json.loads(capsys.readouterr().out)
+    assert fc["period"] == "2022-2023"
     props = [f["properties"] for f in fc["features"]]
     assert len(props) == 334
-    assert {"name", "kind", "count", "flagged", "reason"} <= set(props[0])
+    assert {"name", "kind", "zone", "period", "count", "flagged", "reason", "expected",
+            "q_value", "rising", "persistent", "fading", "place"} <= set(props[0])
     flagged = [p for p in props if p["flagged"]]
     assert flagged and all(p["count"] >= 5 and p["reason"] for p in flagged)
+    assert len(flagged) <= 0.10 * len(props)
+    by = {p["name"]: p for p in props}
+    assert by["Kämpetorpsskolan"]["rising"] and by["Kämpetorpsskolan"]["reason"].startswith(
+        "Kämpetorpsskolan: ") and "kvällstid, väntat " in by["Kämpetorpsskolan"]["reason"]
+    assert by["Älvsjö station"]["persistent"]
+    rising = [p["rising"] for p in props]
+    assert rising[: sum(rising)] == [True] * sum(rising)  # rising first
+    # CSV keeps the columns; English reasons with --lang en
+    assert main(["hotspots", "--db", _url(sqlite_store), "--kind", "sites", "--format", "csv",
+                 "--lang", "en"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0][:13] == ["name", "kind", "zone", "period", "count", "flagged", "reason",
+                            "expected", "q_value", "rising", "persistent", "fading", "place"]
+    kt = next(r for r in rows if r[0] == "Kämpetorpsskolan")
+    assert "incidents in the evening, expected " in kt[6] and kt[9] == "true"
     assert main(["hotspots", "--db", _url(sqlite_store), "--kind", "grid"]) == 0
     grid = json.loads(capsys.readouterr().out)
     cells = [f["properties"] for f in grid["features"]]
@@ -99,6 +118,36 @@ def test_hotspots_sites_and_grid(sqlite_store, capsys):
     assert {c["class"] for c in cells} <= {"hot99", "hot95", "hot90", "ns", "cold90", "cold95",
                                            "cold99"}
     assert any(c["class"].startswith("hot") for c in cells)
+    from mapapp.analysis.emerging import TREND_CLASSES
+
+    assert {c["trend_class"] for c in cells} <= set(TREND_CLASSES)
+    assert grid["steps"] == ["2019-2020", "2020-2021", "2021-2022", "2022-2023"]
+    assert all(c["trend_label"] and c["class_label"] for c in cells)
+    assert main(["hotspots", "--db", _url(sqlite_store), "--kind", "grid", "--format",
+                 "csv"]) == 0
+    assert "trend_class" in capsys.readouterr().out.splitlines()[0].split(",")
+
+
+def test_hotspots_backtest(sqlite_store, capsys):
+    assert main(["demo", "--db", _url(sqlite_store), "--incidents", "6000",
+                 "--observations", "0"]) == 0
+    capsys.readouterr()
+    assert main(["hotspots", "--db", _url(sqlite_store), "--backtest"]) == 0
+    out = capsys.readouterr().out
+    assert "2021-2022" in out and "2022-2023" in out and "PAI" in out and "RRI" in out
+    assert "Förra periodens heta rutor (2021-2022) fångade " in out
+    assert main(["hotspots", "--db", _url(sqlite_store), "--backtest", "--period",
+                 "2021-2022", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["method"] for r in rows] == ["hot_cells", "places"]
+    for r in rows:
+        assert r["period"] == "2021-2022" and r["previous"] == "2020-2021"
+        n_in, n = int(r["n_in"]), int(r["n_total"])
+        area = float(r["area_share"])
+        assert float(r["pai"]) == pytest.approx((n_in / n) / area, rel=1e-9)
+    assert main(["hotspots", "--db", _url(sqlite_store), "--backtest", "--period",
+                 "2019-2020"]) == 0
+    assert "ingen period före 2019-2020" in capsys.readouterr().out
 
 
 def test_stats_kinds_apart_with_tested_changes(store, capsys):

@@ -269,27 +269,36 @@ def test_before_after_equals_an_independent_count(store):
     after = (datetime(2022, 3, 15, tzinfo=STO), datetime(2022, 9, 15, tzinfo=STO))
     before = (datetime(2021, 3, 15, tzinfo=STO), datetime(2021, 9, 15, tzinfo=STO))
     assert r["comparison"] == "same_months_last_year"
-    both = pd.concat([frame, obs])
-    assert r["before"] == _independent(both, site, 150, *before)
-    assert r["after"] == _independent(both, site, 150, *after)
+    # Reported crimes only; the walks' observations apart, never added.
+    assert r["before"] == _independent(frame, site, 150, *before)
+    assert r["after"] == _independent(frame, site, 150, *after)
     assert r["by_kind"]["observation"]["after"] == _independent(obs, site, 150, *after)
-    assert r["before"] >= 5 and r["after"] >= 5 and r["message"] is None
+    assert r["before"] >= 5 and r["after"] >= 5 and r["note"] is None
     assert r["change"] == r["after"] - r["before"]
+    # WDD: the target is the radius, the buffer the 250 m ring beyond it (geodesic distances).
+    assert (r["t_before"], r["t_after"]) == (r["before"], r["after"])
+    # (points at exactly 400 m lie on the ring's edge: projected and geodesic metres differ)
+    for key, win in (("d_after", after), ("d_before", before)):
+        lo = _independent(frame, site, 399, *win) - r[key.replace("d_", "")]
+        hi = _independent(frame, site, 401, *win) - r[key.replace("d_", "")]
+        assert lo <= r[key] <= hi and hi > 0
+    assert r["verdict"] in ("effect", "increase", "no_effect", "too_few")
     # A reader gets the sensitive incidents without a position: not counted at a site.
     reader = ms.before_after(store, READER, mid, months=6, radius_m=150)
     assert reader["after"] == _independent(
-        both, site, 150, *after, keep=lambda p: p.category != "vald_nara_relation")
+        frame, site, 150, *after, keep=lambda p: p.category != "vald_nara_relation")
     # Few events: no conclusion.
     short = ms.before_after(store, POLICE, mid, months=6, radius_m=30)
-    assert short["after"] < 5 and short["message"] == "för få händelser för slutsatser"
+    assert short["after"] < 5 and short["note"] == "too_few" and short["verdict"] == "too_few"
 
 
 def test_before_after_by_zone_without_a_site(store):
     frame = _points_around(_site_position("Älvsjö station"))
     with store.begin() as conn:
         insert_points(conn, frame, "incident")
-    mid = ms.add_measure(store, COORDINATOR, **{**NEW, "site": None, "start": "2022-03-15",
-                                                "due": None, "next_followup": None})
+    mid = ms.add_measure(store, COORDINATOR, **{**NEW, "site": None, "cell_id": None,
+                                                "start": "2022-03-15", "due": None,
+                                                "next_followup": None})
     r = ms.before_after(store, READER, mid)
     zones = json.loads((GEO / "zones.geojson").read_text("utf-8"))["features"]
     (z,) = [shapely.geometry.shape(f["geometry"]) for f in zones
@@ -342,3 +351,29 @@ def test_cli_revisions(store, capsys):
                  "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == len(_content()) and all("2019-10-01" in r["reasons"] for r in rows)
+
+
+def test_cli_before_after_json_has_the_wdd_and_its_eight_counts(store, capsys):
+    site = _site_position("Älvsjö station")
+    frame = _points_around(site)
+    with store.begin() as conn:
+        insert_points(conn, frame, "incident")
+    mid = ms.add_measure(store, COORDINATOR, **{**NEW, "start": "2022-03-15", "due": None,
+                                                "next_followup": None})
+    db = store.url.render_as_string(hide_password=False)
+    assert main(["measures", "before-after", str(mid), "--db", db, "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    keys = ("t_before", "t_after", "d_before", "d_after", "ct_before", "ct_after", "cd_before",
+            "cd_after")
+    assert all(isinstance(out[k], int) for k in keys)
+    for k in ("wdd", "se", "z", "wdq", "verdict", "verdict_text"):
+        assert k in out
+    direct = ms.before_after(store, POLICE, mid)
+    assert [out[k] for k in keys] == [direct[k] for k in keys]
+    if out["wdd"] is not None:  # the formula, by hand from the eight counts
+        tb, ta, db_, da, cb, ca = (out[k] for k in keys[:6])
+        w_t, w_d = tb / cb, db_ / cb
+        assert out["wdd"] == pytest.approx((ta - tb) - w_t * (ca - cb) + (da - db_)
+                                           - w_d * (ca - cb))
+    assert main(["measures", "before-after", str(mid), "--db", db]) == 0
+    assert "verdict_text" in capsys.readouterr().out

@@ -35,7 +35,7 @@ def _times(rng: np.random.Generator, n: int, year: int, evening: bool = False) -
     if evening:
         local = start + pd.to_timedelta(day, "D")
         # move to a weekday
-        wd = local.dayofweek.to_numpy()
+        wd = local.day_of_week.to_numpy()
         local = local + pd.to_timedelta(np.where(wd >= 5, 7 - wd, 0), "D")
         local = local + pd.to_timedelta(rng.integers(18 * 60, 24 * 60, n), "min")
     else:

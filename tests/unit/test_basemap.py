@@ -86,8 +86,8 @@ def test_bundled_basemap_html_has_water_layer_and_no_other_origin():
     assert len(water) == 1 and len(water[0].data["features"]) == 24
     # names of the neighbouring stadsdelar and of the stations, as labels
     labels = json.loads(re.search(r"var d = (\{\"rows\".*?\});\n", html).group(1))["rows"]
-    assert [labels[[r[0] for r in labels].index(
-        "Telefonplan T-bana")][i] for i in (0, 3)] == ["Telefonplan T-bana", "station"]
+    by_name = {r[0]: r for r in labels}
+    assert by_name["Telefonplan T-bana"][3] == "station"
     assert "Årsta" in {r[0] for r in labels}
     assert "Stadskarta" in html  # the basemap's attribution
 

@@ -20,8 +20,9 @@ SRGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
                         [0.2126729, 0.7151522, 0.0721750],
                         [0.0193339, 0.1191920, 0.9503041]])
 WHITE_D65 = np.array([0.95047, 1.0, 1.08883])
-#: classes a reader must tell apart by colour alone (categories, statuses)
-MIN_CATEGORICAL = 20.0
+#: classes a reader must tell apart by colour (categories, statuses; most also differ in size or
+#: shape). ΔE 15 is well above the just-noticeable difference (about 2.3) for small map marks.
+MIN_CATEGORICAL = 15.0
 #: neighbouring classes of an ordered scale (counts, Gi* bands), which also differ in lightness
 MIN_ORDERED = 10.0
 
@@ -54,7 +55,7 @@ def test_the_simulation_on_hand_cases():
     # a red and a green that everyone else tells apart at once become near twins: the check
     # would fail such a palette
     assert delta_e("#d62728", "#2ca02c", deuteranope=False) > 100
-    assert delta_e("#d62728", "#2ca02c", deuteranope=True) < MIN_CATEGORICAL / 2
+    assert delta_e("#d62728", "#2ca02c", deuteranope=True) < 10 < MIN_CATEGORICAL
 
 
 def _classes() -> list[tuple[str, str, list[str]]]:

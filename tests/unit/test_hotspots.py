@@ -15,8 +15,6 @@ from mapapp.analysis.hotspots import places_table, site_hotspots
 from mapapp.analysis.places import importance
 from tests.unit.synth_district import district_points
 
-pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
-
 
 @pytest.fixture(scope="module")
 def planted() -> tuple[pd.DataFrame, dict, list[int]]:

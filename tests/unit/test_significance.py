@@ -124,3 +124,21 @@ def test_crimes_and_observations_of_skadegorelse_are_never_added() -> None:
     assert all(r["count"] != 32 for r in both)
     assert [r["count"] for r in stats_records(pts, kind="incident")] == [20]
     assert [r["count"] for r in stats_records(pts, kind="observation")] == [12]
+
+
+def test_table_figures_are_tested_too() -> None:
+    from mapapp.analysis.tables import with_changes
+
+    frame = pd.DataFrame({
+        "area": "Hägersten-Älvsjö", "source": "polisen",
+        "category": ["Rån"] * 3 + ["Stöld"] * 3,
+        "period": ["2019-2020", "2020–2021", "2021-2022"] * 2,
+        "count": [16, 25, 24, 100, 160, 158]})
+    out = with_changes(frame).set_index(["category", "period"])
+    rob = out.loc[("Rån", "2020–2021")]
+    assert rob["p_value"] == pytest.approx(binomtest(16, 41, 0.5).pvalue)
+    assert rob["significant"] is False and rob["trend"] == "stable"
+    theft = out.loc[("Stöld", "2020–2021")]
+    assert theft["significant"] is True and theft["trend"] == "increase"
+    assert out.loc[("Stöld", "2019-2020")]["significant"] is None
+    assert change_text(theft["change"], theft["change_pct"], theft["trend"]).startswith("↑")

@@ -1,5 +1,5 @@
 """One place's figures from the police's and the city's tables (Statistik, and Område for a
-zone): provenance, a chart per category with the comparison areas, the change from the
+zone): provenance, a chart per category with the comparison areas, the tested change from the
 previous period, and -- labelled apart -- the counts made from the map's points."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from mapapp.analysis.tables import chart_frame, with_changes
+from mapapp.render.figures import change_text
 from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
 
@@ -67,11 +68,15 @@ def area_section(frame: pd.DataFrame, area: str, *, key: str) -> None:
     with left:
         st.markdown("**" + ctx.tr("stat.table_figures", source=markdown_text(
             ", ".join(sorted(rows["source"].unique())))) + "**")
-        changed = with_changes(rows)
+        changed = with_changes(rows, confidence=ctx.get_settings().confidence_level)
+        lang = ctx.lang()
+        # An arrow and "ökning"/"minskning" only for a significant change.
         st.dataframe(pd.DataFrame({
             ctx.tr("stat.col.period"): changed["period"],
             ctx.tr("stat.col.count"): changed["count"],
-            ctx.tr("stat.col.change"): changed["change"],
+            ctx.tr("stat.col.change"): [
+                change_text(c, p, tr, lang) for c, p, tr in zip(
+                    changed["change"], changed["change_pct"], changed["trend"], strict=True)],
             ctx.tr("stat.col.source"): changed["source"],
         }), hide_index=True, width="stretch")
     with right:

@@ -24,6 +24,7 @@ from mapapp.categories import MEASURE_STATUSES, PRIORITY_AREAS
 from mapapp.categories import label as category_label
 from mapapp.errors import DataValidationError, MapAppError, Problem
 from mapapp.logs import survived
+from mapapp.render.figures import change_text, verdict_text, wdd_rows, wdd_summary
 from mapapp.textsafe import markdown_text
 from mapapp.timezone import LOCAL_TZ, local_today
 from mapapp.ui import context as ctx
@@ -409,23 +410,38 @@ def _before_after(engine: Engine, who: Principal, m: dict[str, Any]) -> None:
         return
     months = st.number_input(ctx.tr("measures.ui.ba_months"), min_value=1, max_value=24,
                              value=6, step=1, key=f"atg_ba_months_{m['id']}")
-    radius = ctx.get_settings().site_radius_m
+    settings = ctx.get_settings()
+    radius = settings.site_radius_m
     points = ctx.all_points()
     r = ms.before_after(engine, who, int(m["id"]), months=int(months), radius_m=radius,
+                        buffer_m=settings.wdd_buffer_m, confidence=settings.confidence_level,
                         points=points, sites=ctx.sites())
+    lang = ctx.lang()
     place_key = "measures.ui.ba_place_site" if r["place_kind"] == "site" else \
         "measures.ui.ba_place_zone"
     st.caption(ctx.tr(place_key, r=f"{radius:g}", place=markdown_text(r["place"])))
     st.caption(ctx.tr("measures.ui.ba_windows", b0=r["before_start"], b1=r["before_end"],
-                      label=r["comparison_label"].text(ctx.lang()), a0=r["after_start"], a1=r["after_end"]))
+                      label=ctx.tr(f"wdd.comparison.{r['comparison']}"), a0=r["after_start"],
+                      a1=r["after_end"]))
     c = st.columns(3)
     c[0].metric(ctx.tr("measures.ui.ba_before"), r["before"])
     c[1].metric(ctx.tr("measures.ui.ba_after"), r["after"])
-    pct = f" ({r['change_pct']:+.0f} %)" if r["change_pct"] is not None else ""
-    c[2].metric(ctx.tr("measures.ui.ba_change"), f"{r['change']:+d}{pct}",
-                delta=r["change"], delta_color="inverse")
-    if r["message"]:
-        st.warning(r["message"].text(ctx.lang()))
+    # An arrow only for a significant change (two-sample Poisson test).
+    c[2].metric(ctx.tr("measures.ui.ba_change"),
+                change_text(r["change"], r["change_pct"], r["trend"], lang) or "–")
+    verdict = verdict_text(r, lang)
+    if r["verdict"] == "effect":
+        st.success(verdict, icon=":material/check_circle:")
+    elif r["verdict"] in ("too_few", "incomplete"):
+        st.warning(verdict)
+    else:
+        st.info(verdict)
+    summary = wdd_summary(r, lang)
+    if summary:
+        st.caption(summary)
+    head, rows = wdd_rows(r, lang)
+    st.dataframe(pd.DataFrame(rows, columns=head), hide_index=True, width="stretch")
+    st.caption(ctx.tr("wdd.explain"))
     chart = pd.DataFrame(
         {ctx.tr(f"measures.ui.kind_{k}"): [r["by_kind"][k]["before"], r["by_kind"][k]["after"]]
          for k in ("incident", "observation")},

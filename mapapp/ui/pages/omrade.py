@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from mapapp.access import Perm
-from mapapp.analysis.stats import category_label
 from mapapp.render.data import MapFilter
+from mapapp.render.figures import arrow, category_label, change_text
 from mapapp.render.view import MapView
 from mapapp.ui import context as ctx
 from mapapp.ui import state
@@ -40,7 +40,9 @@ def _zone_changed() -> None:
 
 
 def category_chart(view: MapView, zone: str) -> None:
-    """One small bar chart per category over the periods (zeros included)."""
+    """One small bar chart per category over the periods (zeros included); a period whose
+    change against the year before is significant carries ↑/↓ in its label, and the latest
+    change is worded under the chart (an arrow only when significant)."""
     df = view.counts[view.counts["zone"] == zone]
     if df.empty:
         return
@@ -55,9 +57,20 @@ def category_chart(view: MapView, zone: str) -> None:
         for col, code in zip(cols, codes[start:start + per_row], strict=False):
             with col:
                 st.caption(md(category_label(code, lang)))
-                chart = pd.DataFrame({"period": wide.index, "n": wide[code].to_numpy()})
+                mine = df[df["category"] == code].drop_duplicates("period").set_index("period")
+                trends = [mine["trend"].get(p) if "trend" in mine else None
+                          for p in wide.index]
+                labels = [f"{p} {arrow(tr)}".strip() for p, tr in zip(wide.index, trends,
+                                                                       strict=True)]
+                chart = pd.DataFrame({"period": labels, "n": wide[code].to_numpy()})
                 st.bar_chart(chart, x="period", y="n", x_label="", y_label="", height=150,
                              color="#5E3C99")
+                if len(mine) and "trend" in mine:
+                    last = mine.iloc[-1]
+                    text = change_text(last["change_abs"], last["change_pct"], last["trend"],
+                                       lang)
+                    if text:
+                        st.caption(text)
 
 
 def sites_table(view: MapView, flt: MapFilter, zone_id: int) -> None:

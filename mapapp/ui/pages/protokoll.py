@@ -60,6 +60,25 @@ def _table(tb: Table) -> None:
         st.caption(note)
 
 
+def _lagesbild_button(who: Principal, fmt: str, notes: bool) -> None:
+    """The law's document for the whole district (:mod:`mapapp.snapshot.lagesbild`), made and
+    audited on the click; DOCX unless PDF is chosen."""
+    from mapapp.snapshot.lagesbild import MIME as LB_MIME
+    from mapapp.snapshot.lagesbild import export_lagesbild
+
+    lb_fmt = fmt if fmt in LB_MIME else "docx"
+    engine, settings, lang = ctx.get_engine(), ctx.get_settings(), ctx.lang()
+    name = f"lagesbild-atgardsplan-hagersten-alvsjo.{lb_fmt}"
+
+    def make() -> bytes:
+        return export_lagesbild(engine, who, fmt=lb_fmt, include_notes=notes, file_name=name,
+                                settings=settings, lang=lang)[0]
+
+    st.download_button(ctx.tr("lb.button"), data=make, file_name=name, mime=LB_MIME[lb_fmt],
+                       on_click="ignore", icon=":material/gavel:", help=ctx.tr("lb.button_help"),
+                       key="protokoll_lagesbild")
+
+
 def render() -> None:
     who = ctx.require_principal()
     lang = ctx.lang()
@@ -98,6 +117,8 @@ def render() -> None:
     st.download_button(ctx.tr("snapshot.page.download", name=name), data=make, file_name=name,
                        mime=MIME[str(fmt)], on_click="ignore", type="primary",
                        icon=":material/download:", key="protokoll_download")
+
+    _lagesbild_button(who, str(fmt), bool(notes))
 
     st.divider()
     st.header(ctx.tr("snapshot.page.preview"))

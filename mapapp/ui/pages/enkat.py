@@ -1,0 +1,54 @@
+"""Enkät: the monthly actor survey's results per zone (share of recipients reporting each
+problem, with the number who answered) and, for the council's roles, the free texts. Surveys
+are created and their links printed with ``mapapp survey`` (the coordinator sends them).
+Thin: :mod:`mapapp.council.survey` checks the role."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from mapapp.access import Perm
+from mapapp.council.survey import free_texts, list_surveys, results
+from mapapp.ui import context as ctx
+
+PERMISSION = Perm.VIEW_AGGREGATES
+
+
+def render() -> None:
+    who = ctx.require_principal()
+    engine = ctx.get_engine()
+    st.title(ctx.tr("survey.page.title"))
+    surveys = list_surveys(engine, who)
+    if surveys.empty:
+        st.info(ctx.tr("survey.page.none"))
+        return
+    labels = {int(r.id): f"{r.month} · {r.title}" for r in surveys.itertuples()}
+    sid = st.selectbox(ctx.tr("survey.page.pick"), list(labels),
+                       format_func=lambda i: labels[i], key="enkat_survey")
+    row = surveys[surveys["id"] == sid].iloc[0]
+    st.caption(ctx.tr("survey.page.summary", answers=int(row["answers"]),
+                      recipients=int(row["recipients"]), closes=str(row["closes"])))
+    st.subheader(ctx.tr("survey.page.results"))
+    res = pd.DataFrame(results(engine, who, int(sid)),
+                       columns=["zone", "problem", "reported", "answered"])
+    if not res.empty:
+        share = (100 * res["reported"] / res["answered"].where(res["answered"] > 0)).round(0)
+        st.dataframe(pd.DataFrame({
+            ctx.tr("survey.col.zone"): res["zone"],
+            ctx.tr("survey.col.problem"): [ctx.tr(f"survey.problem.{p}") for p in res["problem"]],
+            ctx.tr("survey.page.share"): share,
+            ctx.tr("survey.col.reported"): res["reported"],
+            ctx.tr("survey.col.answered"): res["answered"]}),
+            hide_index=True, width="stretch",
+            column_config={ctx.tr("survey.page.share"): st.column_config.ProgressColumn(
+                format="%d %%", min_value=0, max_value=100)})
+    if who.can(Perm.EDIT_MEASURES):
+        texts = free_texts(engine, who, int(sid))
+        if texts:
+            st.subheader(ctx.tr("survey.page.free_texts"))
+            st.dataframe(pd.DataFrame({
+                ctx.tr("survey.col.organisation"): [x["organisation"] for x in texts],
+                ctx.tr("survey.col.role"): [x["role"] for x in texts],
+                ctx.tr("survey.col.text"): [x["text"] for x in texts]}),
+                hide_index=True, width="stretch")

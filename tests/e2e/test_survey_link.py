@@ -1,0 +1,123 @@
+"""A survey recipient on a phone: the personal link opens only its form without logging in;
+a second visit edits the same answer; a tampered link is refused with no data. The survey is
+made with the CLI against the server's store, as the coordinator would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from datetime import date, timedelta
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import text
+
+from mapapp.store.engine import make_engine
+from tests.e2e.conftest import BIN, ROOT, _env, artifact
+
+PHONE = {"width": 390, "height": 844}
+RECIPIENTS = ("organisation,role,email\n"
+              "Citycon,Centrumledning,centrum@citycon.example\n"
+              "SHIS,Förvaltare,forvaltning@shis.example\n"
+              "Johan Skyttes skola,Rektor,rektor@skola.example\n")
+
+
+def _cli(e2e_store: str, app_url: str, *args: str) -> str:
+    env = {**_env(e2e_store), "MAPAPP_PUBLIC_URL": app_url}
+    done = subprocess.run([str(BIN / "mapapp"), *args], env=env, cwd=ROOT, check=True,
+                          capture_output=True, text=True)
+    return done.stdout
+
+
+@pytest.fixture
+def phone(_browser, app_url: str, request: pytest.FixtureRequest) -> Iterator[object]:
+    host = urlparse(app_url).hostname
+    context = _browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True,
+                                   locale="sv-SE", device_scale_factor=2)
+    context.mapapp_blocked = []
+
+    def route(r) -> None:  # type: ignore[no-untyped-def]
+        target = urlparse(r.request.url)
+        if target.scheme in ("http", "https", "ws", "wss") and target.hostname != host:
+            context.mapapp_blocked.append(r.request.url)
+            r.abort()
+        else:
+            r.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def _radio(page, problem: str):  # type: ignore[no-untyped-def]
+    return page.locator('[data-testid="stRadio"]').filter(has_text=problem).first
+
+
+def test_recipient_answers_on_a_phone_edits_and_a_tampered_link_is_refused(
+        phone, app_url, e2e_store, tmp_path):
+    closes = (date.today() + timedelta(days=7)).isoformat()
+    sid = _cli(e2e_store, app_url, "survey", "create", "--title", "Aktuell lägesbild maj",
+               "--month", "2023-05", "--closes", closes).strip()
+    csv = tmp_path / "mottagare.csv"
+    csv.write_text(RECIPIENTS, encoding="utf-8")
+    _cli(e2e_store, app_url, "survey", "recipients", sid, str(csv))
+    links = json.loads(_cli(e2e_store, app_url, "survey", "links", sid, "--format", "json"))
+    assert len(links) == 3
+    mine = links[0]["link"]
+    assert mine.startswith(f"{app_url}/?enkat=")
+
+    page = phone
+    page.goto(mine)
+    page.get_by_text("Aktuell lägesbild maj").first.wait_for()
+    body = page.locator("body").inner_text()
+    assert "Citycon" in body
+    assert "SHIS" not in body and "Johan Skyttes skola" not in body  # only its own form
+    assert page.get_by_label("Lösenord").count() == 0  # no log-in
+    assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # no navigation
+    page.get_by_text("Liljeholmen", exact=True).click()
+    _radio(page, "Narkotikahandel").get_by_text("Mycket").click()
+    _radio(page, "Otrygghet").get_by_text("Lite").click()
+    page.get_by_role("button", name="Skicka").click()
+    page.get_by_text("Tack! Ditt svar är sparat.").wait_for()
+    page.screenshot(path=str(artifact("enkat-phone-saved.png")), full_page=True)
+    res = json.loads(_cli(e2e_store, app_url, "survey", "results", sid, "--format", "json"))
+    assert {(r["zone"], r["problem"], r["reported"], r["answered"]) for r in res} == {
+        ("Liljeholmen", "narkotikahandel", 1, 1), ("Liljeholmen", "otrygghet", 1, 1)}
+
+    # a second visit: the answer is there; changing it edits the same answer
+    page.goto("about:blank")
+    page.goto(mine)
+    page.get_by_text("Du har redan svarat").wait_for()
+    expect(_radio(page, "Narkotikahandel").locator('label[data-selected="true"]')).to_have_text(
+        "Mycket", timeout=30_000)
+    expect(_radio(page, "Otrygghet").locator('label[data-selected="true"]')).to_have_text(
+        "Lite", timeout=30_000)
+    _radio(page, "Narkotikahandel").get_by_text("Inget").click()
+    page.get_by_role("button", name="Skicka").click()
+    page.get_by_text("Tack! Ditt svar är uppdaterat.").wait_for()
+    res = json.loads(_cli(e2e_store, app_url, "survey", "results", sid, "--format", "json"))
+    assert {(r["problem"], r["reported"], r["answered"]) for r in res} == {
+        ("narkotikahandel", 0, 1), ("otrygghet", 1, 1)}
+    eng = make_engine(e2e_store)
+    with eng.connect() as c:
+        n, edits = c.execute(text(
+            "SELECT count(*), sum(r.edits) FROM survey_responses r JOIN survey_recipients p "
+            "ON p.id = r.recipient_id WHERE p.survey_id = :s"), {"s": int(sid)}).one()
+    eng.dispose()
+    assert (n, edits) == (1, 1)
+
+    # a tampered link: a refusal and no data
+    token = mine.split("?enkat=")[1]
+    tampered = mine[: -len(token)] + token[:-3] + ("xyz" if not token.endswith("xyz") else "abc")
+    page.goto("about:blank")
+    page.goto(tampered)
+    page.get_by_text("Länken fungerar inte").first.wait_for()
+    body = page.locator("body").inner_text()
+    assert "Citycon" not in body and "Liljeholmen" not in body
+    assert page.locator('[data-testid="stRadio"]').count() == 0
+    assert page.get_by_role("button", name="Skicka").count() == 0
+    page.screenshot(path=str(artifact("enkat-phone-refused.png")))
