@@ -57,7 +57,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_followup(args: argparse.Namespace) -> int:
-    from mapapp.followup_doc import write_followup
+    from mapapp.snapshot.followup import write_followup
     from mapapp.store import audit
     from mapapp.walks import follow_up_sheet, observation_photo
 

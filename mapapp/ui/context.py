@@ -55,6 +55,14 @@ def tr(key: str, **params: object) -> str:
     return t(key, lang(), **params)
 
 
+def error_text(exc: BaseException) -> str:
+    """An error in the user's language (a :class:`~mapapp.errors.MapAppError` is rendered from
+    its key; any other exception as its text)."""
+    from mapapp.errors import MapAppError
+
+    return exc.text(lang()) if isinstance(exc, MapAppError) else str(exc)
+
+
 def version() -> str:
     """The store's data version (cheap: one indexed row)."""
     return data_version(get_engine())

@@ -22,7 +22,7 @@ from mapapp.auth import add_user, authenticate, set_role
 from mapapp.categories import SENSITIVE_CODES
 from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.errors import PermissionDeniedError
-from mapapp.export import build_layers, export_file
+from mapapp.io.export import build_layers, export_file
 from mapapp.retention import apply_retention
 from mapapp.store.audit import events
 from mapapp.store.models import AuditEvent

@@ -399,7 +399,7 @@ MARKUP_NOTE = "Lampa <b>trasig</b> & <script>alert(1)</script> <para>\x07"
 def test_follow_up_documents_keep_user_text_as_text(store):
     from docx import Document
 
-    from mapapp.followup_doc import followup_docx, followup_pdf
+    from mapapp.snapshot.followup import followup_docx, followup_pdf
 
     wid = _walk(store)
     oid, _ = _save(store, wid, note=MARKUP_NOTE)

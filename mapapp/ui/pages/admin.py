@@ -94,7 +94,7 @@ def _users(engine: Engine, who: Principal) -> None:
                                      password=password or None, team=team.strip() or None)
             except MapAppError as exc:
                 survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-                st.error(str(exc))
+                st.error(ctx.error_text(exc))
                 return
             _done("admin.users.created", None if password else generated, user=name.strip())
     with right:
@@ -111,7 +111,7 @@ def _users(engine: Engine, who: Principal) -> None:
                     set_role(engine, who, user, new_role)
                 except MapAppError as exc:
                     survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-                    st.error(str(exc))
+                    st.error(ctx.error_text(exc))
                     return
                 _done("admin.users.role_changed", user=user, role=Message(f"role.{new_role}"))
         with st.form("admin_password"):
@@ -123,7 +123,7 @@ def _users(engine: Engine, who: Principal) -> None:
                     new_password = reset_password(engine, who, user)
                 except MapAppError as exc:
                     survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-                    st.error(str(exc))
+                    st.error(ctx.error_text(exc))
                     return
                 _done("admin.users.password_reset", new_password, user=user)
         with st.form("admin_active"):
@@ -137,7 +137,7 @@ def _users(engine: Engine, who: Principal) -> None:
                     set_active(engine, who, user, bool(activate))
                 except MapAppError as exc:
                     survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-                    st.error(str(exc))
+                    st.error(ctx.error_text(exc))
                     return
                 _done("admin.users.activated" if activate else "admin.users.deactivated", user=user)
 
@@ -221,7 +221,7 @@ def _retention(engine: Engine, who: Principal) -> None:
             r = apply_retention(engine, who, older_than_years=years, lang=ctx.lang())
         except MapAppError as exc:
             survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-            st.error(str(exc))
+            st.error(ctx.error_text(exc))
             return
         st.success(ctx.tr("admin.retention.result", cutoff=r.cutoff.date().isoformat(),
                           observations=r.observations, notes=r.notes, photos=r.photos,

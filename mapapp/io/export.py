@@ -91,9 +91,8 @@ def export_file(engine: Engine, who: Principal, path: Path) -> list[Path]:
     who.require(Perm.EXPORT)
     suffix = path.suffix.lower()
     if suffix not in (".gpkg", ".geojson"):
-        raise DataValidationError([Problem(None, "FILE", (
-            f"Okänd filtyp {suffix or '(ingen)'}: välj .gpkg eller .geojson. "
-            f"/ Unknown file type: choose .gpkg or .geojson."))])
+        raise DataValidationError([Problem(None, "FILE", "export.err.suffix",
+                                           {"suffix": suffix or "–"})])
     layers = build_layers(engine, who)
     written: list[Path] = []
     if suffix == ".gpkg":
