@@ -177,10 +177,10 @@ def before_after(
     note = "too_few" if not enough else ("incomplete" if not complete else None)
 
     def day(ts: pd.Timestamp) -> str:
-        return ts.date().isoformat()
+        return str(ts.date().isoformat())
 
     def last_day(ts: pd.Timestamp) -> str:
-        return (ts.tz_localize(None) - pd.Timedelta(days=1)).date().isoformat()
+        return str((ts.tz_localize(None) - pd.Timedelta(days=1)).date().isoformat())
 
     days_b = (before[1] - before[0]).total_seconds() / 86400.0
     days_a = (after[1] - after[0]).total_seconds() / 86400.0

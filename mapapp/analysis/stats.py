@@ -389,7 +389,7 @@ def to_csv_rows(
     ``centroid`` property). Machine format: dot decimals, empty for missing, lists joined by
     "; ", text that a spreadsheet would run as a formula prefixed with "'"."""
     if isinstance(data, pd.DataFrame):
-        records: list[Mapping[str, Any]] = data.to_dict("records")  # type: ignore[assignment]
+        records: list[Mapping[str, Any]] = data.to_dict("records")
     elif isinstance(data, Mapping) and data.get("type") == "FeatureCollection":
         records = []
         for f in data.get("features", []):
