@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from mapapp import measures as ms
@@ -24,11 +23,8 @@ def _page() -> None:
 
 
 @pytest.fixture
-def db(sqlite_store, monkeypatch):
-    monkeypatch.setenv("MAPAPP_DATABASE_URL", sqlite_store.url.render_as_string(False))
-    st.cache_resource.clear()
-    yield sqlite_store
-    st.cache_resource.clear()
+def db(app_db):
+    return app_db
 
 
 def _app(who: Principal, lang: str | None = None) -> AppTest:
