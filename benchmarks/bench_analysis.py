@@ -192,19 +192,31 @@ def hotspot_rows(pts: pd.DataFrame, district: shapely.Geometry, grid: Grid,
            for r in fast_rows.itertuples() if r.count and r.period in {p.label for p in win}}
     agree = got == near
     if "sites" in args.parts:
+        from mapapp.analysis.expected import Params, count_sites, site_tests
+
+        t_one, one = best(lambda: site_tests(count_sites(pts, sites, district, [last]), sites,
+                                             Params()), args.repeat)
+        s_one = max(1, int(((s_ns >= last.start_ns) & (s_ns < last.end_ns)).sum()))
+        in_one = int(((ns >= last.start_ns) & (ns < last.end_ns)).sum())
+        t_naive_one = t_loop * in_one / s_win + t_tests / len(win)
+        del s_one
+        print(f"| site flags of one period only ({last.label}: counts, expected, tests, BH) "
+              f"| {n:,} | {t_one:.3f} | {t_naive_one:.1f} | {t_naive_one / t_one:,.0f}× | "
+              f"{int(one['flagged'].sum())} flagged rows |")
         t_fast, res = best(lambda: site_hotspots(pts, sites, district, period=last,
                                                  periods=periods), args.repeat)
-        print(f"| site flags, one period ({last.label}; window of {len(win)}, "
+        print(f"| site hotspots of one period incl. rising/persistent/fading/places "
+              f"({last.label}; window of {len(win)}, "
               f"{int(res.summary['flagged'].sum())} flagged) | {n:,} | {t_fast:.3f} | "
               f"{t_naive_sites:.1f} | {t_naive_sites / t_fast:,.0f}× | "
               f"{'yes' if agree else 'NO'} (circle counts) |")
     steps = time_steps(pts)
+    gsample = pts.iloc[: min(n, args.naive_grid_sample)]
+    t0 = time.perf_counter()
+    naive_bin(gsample, grid)
+    t_bin = (time.perf_counter() - t0) * n / len(gsample)
     if "emerging" in args.parts:
         t_fast, em = best(lambda: emerging_hotspots(pts, grid, steps), args.repeat)
-        gsample = pts.iloc[: min(n, args.naive_grid_sample)]
-        t0 = time.perf_counter()
-        naive_bin(gsample, grid)
-        t_bin = (time.perf_counter() - t0) * n / len(gsample)
         z = em[[f"z_{j}" for j in range(len(steps))]].to_numpy()
         counts = em[[f"count_{j}" for j in range(len(steps))]].to_numpy()
         t0 = time.perf_counter()
@@ -232,12 +244,25 @@ def hotspot_rows(pts: pd.DataFrame, district: shapely.Geometry, grid: Grid,
         centres = [tr.transform(float(g.x), float(g.y)) for g in sites.geometry.iloc[fl]]
         bsample = pts.iloc[: min(n, args.naive_site_sample)]
         t0 = time.perf_counter()
-        hotspot_naive.score_loop(bsample, bounds, centres, 150.0)
+        naive_in = hotspot_naive.score_loop(bsample, bounds, centres, 150.0)
         t_score = (time.perf_counter() - t0) * in_two / len(bsample)
+        from scipy.spatial import cKDTree
+
+        from mapapp.analysis.pointprep import metric_xy
+
+        bc = grid.cell_index(bsample["lon"].to_numpy(), bsample["lat"].to_numpy())
+        fast_cells = int(np.isin(bc, hot).sum())
+        fast_circles = 0
+        if centres:
+            d, _ = cKDTree(np.array(centres)).query(
+                metric_xy(bsample["lon"].to_numpy(), bsample["lat"].to_numpy(), exact=True))
+            fast_circles = int((d <= 150.0).sum())
+        agree = naive_in == (fast_cells, fast_circles)
         t_naive = t_score + t_naive_sites / len(win) + t_bin / len(periods)
         print(f"| backtest ({prev.label} → {last.label}; PAI hot cells "
               f"{bt['pai'].iloc[0]:.2f}) | {n:,} | {t_fast:.3f} | {t_naive:.1f} | "
-              f"{t_naive / t_fast:,.0f}× | — |")
+              f"{t_naive / t_fast:,.0f}× | {'yes' if agree else 'NO'} (points in hot cells "
+              f"and flagged circles, on the sample) |")
 
 
 def main(argv: list[str] | None = None) -> int:

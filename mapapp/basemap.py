@@ -11,6 +11,10 @@ server is opt-in:
 | ``local`` (default; ``none`` is the older name) | the bundled layers, no request to any other origin |
 | ``osm`` | OpenStreetMap's tile server (attribution "© OpenStreetMap-bidragsgivare") |
 | ``https://…/{z}/{x}/{y}.png`` | any XYZ tile server (``MAPAPP_BASEMAP_ATTRIBUTION``) |
+| ``https://…?SERVICE=WMS&LAYERS=…`` or ``wms:https://…?layers=…`` | a WMS (the city's GIS server) |
+| ``https://…/{TileMatrix}/{TileRow}/{TileCol}.png`` or ``…?SERVICE=WMTS&LAYER=…`` | a WMTS (3857) |
+| ``/path/karta.mbtiles``, ``/path/karta.pmtiles`` | raster tiles served from the app's origin |
+| ``/path/basemap.gpkg`` | bundled + the layers of ``mapapp basemap import`` (roads, names, …) |
 
 :func:`parse_basemap` checks a value and returns a :class:`Basemap`; :func:`local_layers`
 reads the bundled layers once per process (they never change while it runs).
@@ -37,21 +41,79 @@ OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">Ope
 #: Margin around the district in which the neighbouring stadsdelar are drawn (degrees).
 MARGIN_DEG = 0.05
 
-BasemapKind = Literal["local", "xyz"]
+BasemapKind = Literal["local", "vector", "xyz", "wms", "mbtiles", "pmtiles"]
 
 
 @dataclass(frozen=True)
 class Basemap:
-    """A checked basemap setting. ``url``: the XYZ template the browser asks for tiles (None
-    for ``local``); ``attribution``: HTML shown on the map when tiles are drawn."""
+    """A checked basemap setting. ``url``: the XYZ template (or the WMS address) the browser
+    asks; ``attribution``: HTML shown on the map with the tiles; ``path``: the MBTiles or
+    imported GeoPackage file; ``layers``: the WMS layers."""
 
     kind: BasemapKind
     url: str | None = None
     attribution: str = ""
+    path: str | None = None
+    layers: str | None = None
 
     @property
     def is_local(self) -> bool:
-        return self.kind == "local"
+        """Drawn from the project's own vector data (bundled, or bundled + imported)."""
+        return self.kind in ("local", "vector")
+
+
+_BAD = ("MAPAPP_BASEMAP: ange local, osm, en XYZ-adress med {z}/{x}/{y}, en WMS- eller "
+        "WMTS-adress, en .mbtiles- eller .pmtiles-fil eller en .gpkg från mapapp basemap import "
+        "/ give local, osm, an XYZ URL with {z}/{x}/{y}, a WMS or WMTS address, an .mbtiles or "
+        ".pmtiles file or a .gpkg from mapapp basemap import")
+
+
+def _query(url: str) -> tuple[str, dict[str, str]]:
+    """(address without query, query parameters with lower-case names)."""
+    from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    params = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")), params
+
+
+def _wms(url: str, attribution: str) -> Basemap:
+    base, params = _query(url)
+    layers = params.get("layers")
+    if not layers:
+        raise ConfigurationError("MAPAPP_BASEMAP: WMS-adressen saknar LAYERS=… / the WMS "
+                                 "address has no LAYERS=…")
+    keep = {k: v for k, v in params.items() if k not in (
+        "service", "request", "layers", "version", "format", "bbox", "width", "height",
+        "crs", "srs", "styles", "transparent")}
+    from urllib.parse import urlencode
+
+    return Basemap("wms", base + (f"?{urlencode(keep)}" if keep else ""), attribution,
+                   layers=layers)
+
+
+def _wmts(url: str, attribution: str) -> Basemap:
+    if "{TileMatrix}" in url:  # RESTful template
+        xyz = (url.replace("{TileMatrix}", "{z}").replace("{TileRow}", "{y}")
+               .replace("{TileCol}", "{x}"))
+        return Basemap("xyz", xyz, attribution)
+    base, params = _query(url)
+    if not params.get("layer") or not params.get("tilematrixset"):
+        raise ConfigurationError("MAPAPP_BASEMAP: WMTS-adressen behöver LAYER=… och "
+                                 "TILEMATRIXSET=… / the WMTS address needs LAYER=… and "
+                                 "TILEMATRIXSET=…")
+    q = (f"SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={params['layer']}"
+         f"&STYLE={params.get('style', 'default')}&TILEMATRIXSET={params['tilematrixset']}"
+         f"&FORMAT={params.get('format', 'image/png')}"
+         "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}")
+    return Basemap("xyz", f"{base}?{q}", attribution)
+
+
+def _file(text: str, kind: BasemapKind) -> Basemap:
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise ConfigurationError(f"MAPAPP_BASEMAP: filen finns inte / no such file: {path}")
+    return Basemap(kind, path=str(path.resolve()))
 
 
 def parse_basemap(value: str, attribution: str = OSM_ATTRIBUTION) -> Basemap:
@@ -66,15 +128,29 @@ def parse_basemap(value: str, attribution: str = OSM_ATTRIBUTION) -> Basemap:
     'https://tile.openstreetmap.org/{z}/{x}/{y}.png'
     """
     text = (value or "").strip()
+    low = text.lower()
     if text in ("", "local", "none"):
         return Basemap("local")
     if text == "osm":
         return Basemap("xyz", OSM_TILES, OSM_ATTRIBUTION)
-    if text.startswith(("http://", "https://")) and all(k in text for k in ("{z}", "{x}", "{y}")):
-        return Basemap("xyz", text, attribution)
-    raise ConfigurationError(
-        "MAPAPP_BASEMAP: ange local, osm eller en XYZ-adress med {z}/{x}/{y} "
-        "/ give local, osm or an XYZ URL with {z}/{x}/{y}")
+    if low.endswith(".mbtiles"):
+        return _file(text, "mbtiles")
+    if low.endswith(".pmtiles"):
+        return _file(text, "pmtiles")
+    if low.endswith(".gpkg"):
+        return _file(text, "vector")
+    if low.startswith("wms:"):
+        text, low = text[4:], low[4:]
+        if low.startswith(("http://", "https://")):
+            return _wms(text, attribution)
+    if low.startswith(("http://", "https://")):
+        if "service=wms" in low:
+            return _wms(text, attribution)
+        if "service=wmts" in low or "{TileMatrix}" in text:
+            return _wmts(text, attribution)
+        if all(k in text for k in ("{z}", "{x}", "{y}")):
+            return Basemap("xyz", text, attribution)
+    raise ConfigurationError(_BAD)
 
 
 @dataclass(frozen=True)

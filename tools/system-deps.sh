@@ -4,16 +4,24 @@
 #   chromium                  the browser tests (Playwright drives Debian's chromium)
 #   libreoffice-writer-nogui  the snapshot tests convert DOCX to PDF as the council would
 #   poppler-utils             ... and read the PDFs (pdftotext, pdftoppm)
+#   nodejs, npm               test-side JavaScript (tests/js: axe-core, oidc-provider), when
+#                             node or npm is not on the PATH already
 # and PostgreSQL started when it is down. Quick (a few dpkg look-ups) when all is in place.
 # Without apt or without the rights to use it, it prints the exact commands and exits 1.
 # `make test` runs it first; set MAPAPP_SKIP_SYSTEM_DEPS=1 to skip it (you manage them).
+# `tools/system-deps.sh run` (what `make run` calls) only makes sure Python's venv module is
+# there: running the app needs nothing else from the system.
 set -euo pipefail
+MODE="${1:-test}"
 
 if [ "${MAPAPP_SKIP_SYSTEM_DEPS:-}" = "1" ]; then
   exit 0
 fi
 
 PACKAGES=(postgresql-15-postgis-3 chromium libreoffice-writer-nogui poppler-utils)
+if [ "$MODE" = "run" ]; then
+  PACKAGES=()
+fi
 PG_HOST=127.0.0.1
 PG_PORT=5432
 
@@ -21,16 +29,19 @@ say() { printf 'system-deps: %s\n' "$*" >&2; }
 
 missing=()
 if command -v dpkg >/dev/null 2>&1; then
-  for p in "${PACKAGES[@]}"; do
+  for p in "${PACKAGES[@]+"${PACKAGES[@]}"}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
   done
-else
+elif [ "$MODE" != "run" ]; then
   # Not Debian: check for the programs themselves.
   command -v pg_ctl >/dev/null 2>&1 || command -v postgres >/dev/null 2>&1 || missing+=(postgresql-15-postgis-3)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 fi
+# The test-side JavaScript (tools/test-js-deps.sh) needs node >= 20 and npm, from anywhere.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 # `make install` creates .venv with the system Python: Debian keeps venv/ensurepip apart.
 if command -v dpkg >/dev/null 2>&1 && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
   missing+=("python3-venv")
@@ -58,6 +69,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   "${SUDO[@]}" apt-get update -qq
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ "$MODE" = "run" ]; then
+  exit 0
 fi
 
 # The tests log in as postgres on 127.0.0.1 without a password (a test server). A fresh

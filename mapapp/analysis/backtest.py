@@ -88,10 +88,8 @@ class Score:
 
 def _score(inside_now: np.ndarray, inside_prev: np.ndarray, n_now: int, n_prev: int,
            area: float, total_area: float) -> Score:
-    a, b = int(inside_now.sum()), int(inside_prev.sum())
-    return Score(area / total_area if total_area else math.nan,
-                 a / n_now if n_now else math.nan, pai(a, n_now, area, total_area),
-                 rri(a, b, n_now, n_prev), a, b)
+    return _score_counts(int(inside_now.sum()), int(inside_prev.sum()), n_now, n_prev, area,
+                         total_area)
 
 
 def _baseline(prev_counts: np.ndarray, cell_area: np.ndarray, area: float) -> np.ndarray:
@@ -105,6 +103,45 @@ def _baseline(prev_counts: np.ndarray, cell_area: np.ndarray, area: float) -> np
     k = int(np.searchsorted(cum, area * (1 - 1e-3))) + 1
     mask[order[: min(k, len(order))]] = True
     return mask
+
+
+@dataclass(frozen=True)
+class CellScores:
+    cells: int
+    score: Score
+    baseline: Score
+
+
+def hot_cell_scores(prev_cell: np.ndarray, now_cell: np.ndarray, grid: Grid,
+                    cell_area: np.ndarray, total_area: float) -> CellScores:
+    """P−1's Gi* hot cells (z ≥ 1.96) scored on P, and the count baseline of the same area.
+    ``prev_cell``/``now_cell``: the grid cell of each incident of P−1 and of P in the
+    district (-1 = not counted). Returns ``cells`` (number of hot cells), ``score`` and
+    ``baseline`` (:class:`Score`)."""
+    prev_counts = np.bincount(prev_cell[prev_cell >= 0], minlength=grid.n)
+    now_counts = np.bincount(now_cell[now_cell >= 0], minlength=grid.n)
+    n_prev, n_now = int((prev_cell >= 0).sum()), int((now_cell >= 0).sum())
+    hot = gi_star(prev_counts, grid) >= HOT_Z
+    area = float(cell_area[hot].sum())
+    base = _baseline(prev_counts, cell_area, area)
+
+    def score(mask: np.ndarray, a: float) -> Score:
+        return _score_counts(int(now_counts[mask].sum()), int(prev_counts[mask].sum()), n_now,
+                             n_prev, a, total_area)
+
+    return CellScores(int(hot.sum()), score(hot, area), score(base, float(cell_area[base].sum())))
+
+
+def _score_counts(a: int, b: int, n_now: int, n_prev: int, area: float, total_area: float
+                  ) -> Score:
+    return Score(area / total_area if total_area else math.nan,
+                 a / n_now if n_now else math.nan, pai(a, n_now, area, total_area),
+                 rri(a, b, n_now, n_prev), a, b)
+
+
+def cell_areas(grid: Grid, district: shapely.Geometry) -> np.ndarray:
+    """Area of each grid cell inside the district (m²), cached per grid and outline."""
+    return _cell_areas(grid, shapely.to_wkb(district))
 
 
 def backtest(points: pd.DataFrame, grid: Grid, sites: pd.DataFrame,
@@ -148,14 +185,9 @@ def backtest(points: pd.DataFrame, grid: Grid, sites: pd.DataFrame,
 
     rows = []
     # Hot cells of P−1 (Gi* z ≥ 1.96).
-    hot = gi_star(prev_counts, grid) >= HOT_Z
-    hot_area = float(cell_area[hot].sum())
-    inside = cells_mask(hot)
-    base = cells_mask(_baseline(prev_counts, cell_area, hot_area))
-    base_area = float(cell_area[_baseline(prev_counts, cell_area, hot_area)].sum())
-    rows.append(("hot_cells", int(hot.sum()), _score(inside & now, inside & before, n_now, n_prev,
-                                                     hot_area, total_area),
-                 _score(base & now, base & before, n_now, n_prev, base_area, total_area)))
+    hc = hot_cell_scores(np.where(before, cell, -1), np.where(now, cell, -1), grid, cell_area,
+                         total_area)
+    rows.append(("hot_cells", hc.cells, hc.score, hc.baseline))
     # Flagged places of P−1.
     res = site_hotspots(pts, sites, district, period=prev, periods=periods, params=params)
     flagged_idx = res.summary.loc[res.summary["flagged"], "site_index"].to_numpy(dtype=np.int64)

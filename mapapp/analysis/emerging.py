@@ -123,9 +123,23 @@ def time_steps(points: pd.DataFrame, period: Period | None = None, *, min_steps:
                          stat_year_start_month=stat_year_start_month)
     if not years:
         return []
+    return steps_from_years(years, period, min_steps=min_steps, max_steps=max_steps)
+
+
+def steps_from_years(years: Sequence[Period], period: Period | None = None, *,
+                     min_steps: int = 4, max_steps: int = 8) -> list[Period]:
+    """:func:`time_steps` from the statistical years the data span (oldest first)."""
+    years = list(years)
+    if not years:
+        return []
     if period is not None:
         labels = [p.label for p in years]
-        years = years[: labels.index(period.label) + 1] if period.label in labels else years
+        if period.label in labels:
+            years = years[: labels.index(period.label) + 1]
+        elif period.kind != "statistical":
+            years = [y for y in years if y.start < period.end]
+    if not years:
+        return []
     if len(years) >= min_steps:
         return years[-max_steps:]
     qs = quarters(years[0], years[-1])
@@ -180,12 +194,23 @@ def emerging_hotspots(points: pd.DataFrame, grid: Grid, steps: Sequence[Period],
     ``mk_tau``, ``trend`` ("increasing"/"decreasing"/"no trend") and ``trend_class``
     (:data:`TREND_CLASSES`). ``frame.attrs["steps"]`` lists the step labels."""
     steps = list(steps)
-    n = len(steps)
-    counts = np.zeros((grid.n, n), dtype=np.int64)
-    if n and len(points):
+    if len(steps) and len(points):
         code = bucket(utc_ns(points["occurred_at"]), steps)
         cell = grid.cell_index(points["lon"].to_numpy(dtype="float64", na_value=np.nan),
                                points["lat"].to_numpy(dtype="float64", na_value=np.nan))
+    else:
+        code = cell = np.zeros(0, dtype=np.int64)
+    return emerging_from_cells(cell, code, grid, steps, trend_alpha=trend_alpha)
+
+
+def emerging_from_cells(cell: NDArray[np.int64], code: NDArray[np.int64], grid: Grid,
+                        steps: Sequence[Period], *, trend_alpha: float = 0.10) -> pd.DataFrame:
+    """:func:`emerging_hotspots` from each point's grid cell and step index (-1 = left out),
+    e.g. from the map's point index."""
+    steps = list(steps)
+    n = len(steps)
+    counts = np.zeros((grid.n, n), dtype=np.int64)
+    if n and len(cell):
         ok = (code >= 0) & (cell >= 0)
         counts = np.bincount(cell[ok] * n + code[ok], minlength=grid.n * n) \
             .reshape(grid.n, n).astype(np.int64)

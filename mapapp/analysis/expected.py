@@ -30,7 +30,8 @@ captures, and a planted problem at several schools would raise the peer level it
 
 The ring is counted on a 50 m raster (``cell_m``): a cell belongs to the ring when its centre
 is 300–800 m from the site; a cell's area is its area inside the district. The circle's count
-is exact (distances to the points of the raster cells that can meet the circle). Per-point
+is exact: the counts of the raster cells wholly inside the circle plus the points within the
+radius in the cells on its edge. Per-point
 preparation (metric coordinates, local time band) is :mod:`mapapp.analysis.pointprep`.
 
 **The test.** One-sided: is the observed count k larger than expected μ? Exact Poisson,
@@ -52,6 +53,7 @@ expected, q) and :mod:`mapapp.render.hotspot_text` renders them in the user's la
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -284,28 +286,79 @@ def _ring_build(raster: Raster, sxy: NDArray[np.float64], inner: float, outer: f
 
 def circle_areas(d3006: shapely.Geometry, sxy: NDArray[np.float64], radius: float
                  ) -> NDArray[np.float64]:
-    """Area of each site's circle inside the district (m²)."""
+    """Area of each site's circle inside the district (m²); cached per outline and sites."""
+    sxy = np.ascontiguousarray(sxy, dtype="float64")
+    return _circle_areas(shapely.to_wkb(d3006), sxy.tobytes(), len(sxy), float(radius))
+
+
+@lru_cache(maxsize=16)
+def _circle_areas(wkb: bytes, key: bytes, n: int, radius: float) -> NDArray[np.float64]:
+    d3006 = shapely.from_wkb(wkb)
+    sxy = np.frombuffer(key, dtype="float64").reshape(n, 2)
     ok = np.isfinite(sxy).all(axis=1)
     out = np.zeros(len(sxy))
     if ok.any():
         circles = shapely.buffer(shapely.points(sxy[ok]), radius, quad_segs=32)
         out[ok] = shapely.area(shapely.intersection(circles, d3006))
+    out.flags.writeable = False
     return out
+
+
+def disc_cells(raster: Raster, sxy: NDArray[np.float64], radius: float
+               ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Sites × raster cells: (cells wholly inside the circle — every point of the cell is
+    within ``radius`` —, cells that meet the circle but are not wholly inside). Cached."""
+    sxy = np.ascontiguousarray(sxy, dtype="float64")
+    return _disc_cached(raster, sxy.tobytes(), len(sxy), float(radius))
+
+
+@lru_cache(maxsize=16)
+def _disc_cached(raster: Raster, key: bytes, n: int, radius: float
+                 ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    sxy = np.frombuffer(key, dtype="float64").reshape(n, 2)
+    half = raster.size / 2
+    k = int(math.ceil(radius / raster.size)) + 1
+    dc = np.arange(-k, k + 1)
+    mx, my = np.meshgrid(dc, dc)
+    gx, gy = mx.ravel(), my.ravel()
+    parts: dict[str, tuple[list[NDArray[np.int64]], list[NDArray[np.int64]]]] = {
+        "in": ([], []), "edge": ([], [])}
+    for s_, (x, y) in enumerate(sxy):
+        if not (np.isfinite(x) and np.isfinite(y)):
+            continue
+        cx = math.floor((x - raster.x0) / raster.size) + gx
+        cy = math.floor((y - raster.y0) / raster.size) + gy
+        ok = (cx >= 0) & (cx < raster.nx) & (cy >= 0) & (cy < raster.ny)
+        cx, cy = cx[ok], cy[ok]
+        ax = np.abs(raster.x0 + (cx + 0.5) * raster.size - x)
+        ay = np.abs(raster.y0 + (cy + 0.5) * raster.size - y)
+        near = np.hypot(np.maximum(ax - half, 0), np.maximum(ay - half, 0)) <= radius
+        far = np.hypot(ax + half, ay + half) <= radius
+        for name, sel in (("in", far), ("edge", near & ~far)):
+            parts[name][0].append(np.full(int(sel.sum()), s_, dtype=np.int64))
+            parts[name][1].append(cy[sel] * raster.nx + cx[sel])
+    out = []
+    for name in ("in", "edge"):
+        rows, cols = parts[name]
+        r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+        c = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+        m = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(n, raster.nx * raster.ny))
+        m.data.flags.writeable = False
+        out.append(m)
+    return out[0], out[1]
 
 
 # --- counting ---------------------------------------------------------------------------------
 
-def circle_pairs(raster: Raster, sxy: NDArray[np.float64], pxy: NDArray[np.float64],
-                 cell: NDArray[np.int64], radius: float
-                 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """(site, point) pairs with distance ≤ ``radius`` (points by row of ``pxy``): the points
-    are sorted by raster cell once; each site looks only at the cells whose centre lies within
-    radius + half a cell diagonal (every cell that meets the circle)."""
-    good = np.flatnonzero(np.isfinite(sxy).all(axis=1))
-    if len(pxy) == 0 or len(good) == 0:
+def cell_pairs(cells: sp.csr_matrix, sxy: NDArray[np.float64], pxy: NDArray[np.float64],
+               cell: NDArray[np.int64], radius: float | None, ncell: int
+               ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(site, point) pairs of the points in the cells of each site's row of ``cells`` (sites ×
+    raster cells), kept when the distance is ≤ ``radius`` (None: all). The points are sorted by
+    raster cell once."""
+    near = cells.tocoo()
+    if len(pxy) == 0 or near.nnz == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    near = ring_matrix(raster, sxy, -1.0, radius + raster.size * 0.7072).tocoo()
-    ncell = raster.nx * raster.ny
     wanted = np.zeros(ncell, dtype=bool)
     wanted[near.col] = True
     cand = np.flatnonzero((cell >= 0) & wanted[np.where(cell >= 0, cell, 0)])
@@ -320,6 +373,8 @@ def circle_pairs(raster: Raster, sxy: NDArray[np.float64], pxy: NDArray[np.float
     site = np.repeat(near.row.astype(np.int64), cnt)
     first = np.repeat(start[near.col] - (np.cumsum(cnt) - cnt), cnt)
     point = order[first + np.arange(total)]
+    if radius is None:
+        return site, point
     dx = pxy[point, 0] - sxy[site, 0]
     dy = pxy[point, 1] - sxy[site, 1]
     keep = dx * dx + dy * dy <= radius * radius
@@ -338,9 +393,39 @@ class SiteCounts:
     ring_area: NDArray[np.float64]  # [site]
     circle_area: NDArray[np.float64]  # [site]
     district_area: float
-    pair_site: NDArray[np.int64]  # circle membership: site index …
-    pair_point: NDArray[np.int64]  # … and row position in the points frame
     point_group: NDArray[np.int64]  # per points row: period*K*SLOTS + kind*SLOTS + slot, -1
+    # for circle_members: positions (EPSG:3006) of the counted points, their rows and cells
+    pxy: NDArray[np.float64]
+    rows: NDArray[np.int64]
+    cell: NDArray[np.int64]
+    sxy: NDArray[np.float64]
+    raster: Raster
+    radius: float
+    period_offset: int = 0  # index of periods[0] in the point_group codes
+
+    def window(self, i0: int, i1: int) -> SiteCounts:
+        """The counts of periods ``i0 … i1 − 1`` only (no recount: a period change on the map
+        reuses the counts of every period)."""
+        return dataclasses.replace(
+            self, periods=self.periods[i0:i1], circle=self.circle[:, i0:i1],
+            ring=self.ring[:, i0:i1], district=self.district[i0:i1],
+            period_offset=self.period_offset + i0)
+
+    def circle_members(self, site_index: NDArray[np.int64], period_index: int | None = None
+                       ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """(site, points-frame row) pairs of the points within the radius of the given sites
+        (in period ``period_index`` of :attr:`periods`, or every period)."""
+        inner, edge = disc_cells(self.raster, self.sxy, self.radius)
+        pick = sp.csr_matrix((np.ones(len(site_index)), (site_index, site_index)),
+                             shape=(len(self.sxy), len(self.sxy)))
+        cell = self.cell
+        if period_index is not None:
+            per = self.point_group[self.rows] // (_SLOTS * len(KINDS))
+            cell = np.where(per == period_index + self.period_offset, cell, -1)
+        n = self.raster.nx * self.raster.ny
+        a_s, a_p = cell_pairs(pick @ inner, self.sxy, self.pxy, cell, None, n)
+        b_s, b_p = cell_pairs(pick @ edge, self.sxy, self.pxy, cell, self.radius, n)
+        return np.concatenate([a_s, b_s]), self.rows[np.concatenate([a_p, b_p])]
 
 
 def _with_alla(flat: NDArray[np.int64], groups: int, npd: int) -> NDArray[Any]:
@@ -353,25 +438,47 @@ def _with_alla(flat: NDArray[np.int64], groups: int, npd: int) -> NDArray[Any]:
     return out
 
 
-def count_sites(points: pd.DataFrame, sites: pd.DataFrame, district: shapely.Geometry,
-                periods: Sequence[Period], params: Params = Params()) -> SiteCounts:
-    """Circle, ring and district counts for ``periods`` (consecutive, oldest first)."""
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """Per-point arrays the counting needs (one row per point): UTC ns, kind code (index into
+    :data:`KINDS`, -1 other), time band (-1 none) and EPSG:3006 position (NaN unplaced). The
+    map builds it once per data version from its point index."""
+
+    ns: NDArray[np.int64]
+    kind: NDArray[np.int64]
+    band: NDArray[np.int64]
+    xy: NDArray[np.float64]
+
+    @classmethod
+    def of(cls, points: pd.DataFrame) -> Prepared:
+        if len(points) == 0:
+            z = np.zeros(0, np.int64)
+            return cls(z, z, z, np.zeros((0, 2)))
+        ns = utc_ns(points["occurred_at"])
+        return cls(ns, kind_codes(points["kind"], KINDS), band_codes(ns),
+                   metric_xy(points["lon"].to_numpy(dtype="float64", na_value=np.nan),
+                             points["lat"].to_numpy(dtype="float64", na_value=np.nan)))
+
+
+def count_sites(points: pd.DataFrame | Prepared, sites: pd.DataFrame,
+                district: shapely.Geometry, periods: Sequence[Period],
+                params: Params = Params()) -> SiteCounts:
+    """Circle, ring and district counts for ``periods`` (consecutive, oldest first);
+    ``points``: a points frame (``kind, occurred_at, lon, lat``) or its :class:`Prepared`
+    arrays (row positions are the same)."""
+    prep = points if isinstance(points, Prepared) else Prepared.of(points)
     periods = list(periods)
     npd, nk, ns_ = len(periods), len(KINDS), len(sites)
-    n = len(points)
+    n = len(prep.ns)
     group = np.full(n, -1, dtype=np.int64)
     if n and npd:
-        ns = utc_ns(points["occurred_at"])
-        pcode = bucket(ns, periods)
-        kcode = kind_codes(points["kind"], KINDS)
-        lon = points["lon"].to_numpy(dtype="float64", na_value=np.nan)
-        lat = points["lat"].to_numpy(dtype="float64", na_value=np.nan)
-        ok = (pcode >= 0) & (kcode >= 0) & np.isfinite(lon) & np.isfinite(lat)
+        pcode = bucket(prep.ns, periods)
+        ok = (pcode >= 0) & (prep.kind >= 0) & np.isfinite(prep.xy).all(axis=1)
         idx = np.flatnonzero(ok)
-        band = band_codes(ns[idx])
+        band = prep.band[idx]
         slot = np.where(band >= 0, band, 4)
-        group[idx] = (pcode[idx] * nk + kcode[idx]) * _SLOTS + slot
-        pxy = metric_xy(lon[idx], lat[idx])
+        group[idx] = (pcode[idx] * nk + prep.kind[idx]) * _SLOTS + slot
+        pxy = prep.xy[idx]
     else:
         idx = np.zeros(0, np.int64)
         pxy = np.zeros((0, 2))
@@ -395,19 +502,21 @@ def count_sites(points: pd.DataFrame, sites: pd.DataFrame, district: shapely.Geo
     if len(pxy):
         inside = inside_district(raster, d3006, pxy, cell)
         dist_flat = np.bincount(g[inside], minlength=ngroups).astype(np.int64)
-    # Circles: exact distances to the points of the raster cells that can meet the circle.
-    pair_s, pair_p = circle_pairs(raster, sxy, pxy, cell, float(params.radius_m))
-    pair_p = idx[pair_p]
-    circle_flat = np.bincount(pair_s * max(ngroups, 1) + group[pair_p],
-                              minlength=ns_ * max(ngroups, 1))[: ns_ * ngroups]
+    # Circles: whole raster cells inside the circle by their counts, exact distances to the
+    # points of the cells on the circle's edge.
+    inner, edge = disc_cells(raster, sxy, float(params.radius_m))
+    pair_s, pair_p = cell_pairs(edge, sxy, pxy, cell, float(params.radius_m), ncell)
+    circle_flat = (np.asarray(inner @ cell_counts, dtype=np.int64)[:, :ngroups].ravel()
+                   + np.bincount(pair_s * max(ngroups, 1) + g[pair_p],
+                                 minlength=ns_ * max(ngroups, 1))[: ns_ * ngroups])
     return SiteCounts(
         periods=periods,
         circle=_with_alla(circle_flat.astype(np.int64), ns_, npd),
         ring=_with_alla(ring_flat.reshape(-1), ns_, npd).astype("float64"),
         district=_with_alla(dist_flat, 1, npd)[0],
         ring_area=ring_area, circle_area=circle_areas(d3006, sxy, params.radius_m),
-        district_area=raster.district_area, pair_site=pair_s, pair_point=pair_p,
-        point_group=group)
+        district_area=raster.district_area, point_group=group, pxy=pxy, rows=idx, cell=cell,
+        sxy=sxy, raster=raster, radius=float(params.radius_m))
 
 
 def expected_counts(c: SiteCounts, params: Params = Params()) -> NDArray[np.float64]:
@@ -426,7 +535,7 @@ def site_tests(c: SiteCounts, sites: pd.DataFrame, params: Params = Params()) ->
     mu = expected_counts(c, params)
     bands = [b for b in ALL_BANDS if b in params.bands]
     bi = np.array([ALL_BANDS.index(b) for b in bands], dtype=np.int64)
-    ns_, npd, nk = c.circle.shape[0], len(c.periods), len(KINDS)
+    ns_, npd = c.circle.shape[0], len(c.periods)
     k = c.circle[:, :, :, bi]
     m = mu[:, :, :, bi]
     ring = c.ring[:, :, :, bi]
@@ -469,5 +578,4 @@ def site_tests(c: SiteCounts, sites: pd.DataFrame, params: Params = Params()) ->
         "test": test.ravel(),
         "flagged": flagged.ravel(),
     }, columns=list(ROW_COLUMNS))
-    del nk
     return frame

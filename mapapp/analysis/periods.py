@@ -35,7 +35,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from mapapp.errors import DataValidationError, Problem
-from mapapp.timezone import LOCAL_TZ
+from mapapp.timezone import LOCAL_TZ as LOCAL_TZ  # its home is mapapp.timezone; kept importable here
 
 PeriodKind = Literal["statistical", "calendar", "rolling12"]
 PERIOD_KINDS: tuple[str, ...] = ("statistical", "calendar", "rolling12")

@@ -1,7 +1,7 @@
 """Per-point preparation for the hotspot analysis, fast at a million points.
 
 **Metric coordinates.** SWEREF 99 TM (EPSG:3006) positions of WGS84 points. For many points
-in a small area (a district) the projection is evaluated as a polynomial of degree 4 in
+in a small area (a district) the projection is evaluated as a polynomial of degree 2 in
 (lon − lon₀, lat − lat₀), fitted by least squares to pyproj on a 25 × 25 grid over the points'
 bounding box; the fit is accepted only when it reproduces pyproj within 1 cm on a finer 41 × 41
 check grid (the input coordinates themselves are rounded to ~10 cm), otherwise — and for fewer
@@ -29,7 +29,7 @@ _DAY = 24 * _HOUR
 _NAT = np.iinfo(np.int64).min
 POLY_MIN_POINTS = 20_000
 POLY_TOLERANCE_M = 0.01
-_DEG = 4
+_DEG = 2
 
 
 def _design(dx: NDArray[np.float64], dy: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -133,8 +133,8 @@ def band_codes(ns: NDArray[np.int64]) -> NDArray[np.int64]:
 
 
 def kind_codes(kind: pd.Series, kinds: tuple[str, ...]) -> NDArray[np.int64]:
-    """Index into ``kinds`` of each value, -1 for others (vectorised comparisons)."""
-    out = np.full(len(kind), -1, dtype=np.int64)
-    for i, k in enumerate(kinds):
-        out[np.asarray(kind == k, dtype=bool)] = i
-    return out
+    """Index into ``kinds`` of each value, -1 for others (one factorize, then a lookup)."""
+    codes, uniques = pd.factorize(kind)
+    lookup = np.array([kinds.index(u) if u in kinds else -1 for u in uniques] + [-1],
+                      dtype=np.int64)
+    return lookup[np.asarray(codes, dtype=np.int64)]  # code -1 (missing) -> the last, -1

@@ -20,7 +20,7 @@ Tasks (actor, place, task, due) are written with :func:`add_task` and followed u
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -43,6 +43,8 @@ TASK_COLUMNS = ["id", "week", "actor", "place", "zone", "task", "due", "status",
 OBSERVATION_COLUMNS = ["id", "occurred_at", "zone", "category", "place_name", "source"]
 MEASURE_COLUMNS = ["id", "zone", "site", "title", "actor", "status", "due", "overdue"]
 WALK_COLUMNS = ["id", "title", "zone", "starts_at", "status", "n_observations"]
+REPORT_COLUMNS = ["zone", "category", "status", "n"]
+SURVEY_COLUMNS = ["zone", "problem", "reported", "answered"]
 MAX_TEXT = {"actor": 200, "place": 200, "task": 1000, "followup": 1000}
 
 
@@ -57,6 +59,9 @@ class WeeklyReport:
     walks: pd.DataFrame  # WALK_COLUMNS
     followup: pd.DataFrame  # TASK_COLUMNS: set by the previous week's meeting
     tasks: pd.DataFrame  # TASK_COLUMNS: set by this week's meeting
+    reports: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPORT_COLUMNS))
+    survey_title: str | None = None  # the actor survey of the week's month (the latest one)
+    survey: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SURVEY_COLUMNS))
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -102,9 +107,43 @@ def weekly_report(engine: Engine, who: Principal, week: Week | str, *,
         starts = pd.to_datetime(w["starts_at"], utc=True)
         w = w[(starts >= week.start_ts) & (starts < week.end_ts)]
     walks = w.reindex(columns=WALK_COLUMNS).reset_index(drop=True)
+    title, survey = _survey_of_month(engine, who, week)
     return WeeklyReport(week, settings.weekly_history_weeks, settings.weekly_alpha, counts,
                         observations, measures, walks,
-                        list_tasks(engine, who, week.shift(-1)), list_tasks(engine, who, week))
+                        list_tasks(engine, who, week.shift(-1)), list_tasks(engine, who, week),
+                        _reports_of_week(engine, week), title, survey)
+
+
+def _reports_of_week(engine: Engine, week: Week) -> pd.DataFrame:
+    """Reports from residents and businesses that came in during the week, counted per zone,
+    category and review status (counts only: the texts are for the review queue)."""
+    from sqlalchemy import func
+
+    from mapapp.store.models import PublicReport
+
+    start, end = week.start_ts.to_pydatetime(), week.end_ts.to_pydatetime()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Zone.name, PublicReport.category, PublicReport.status, func.count())
+            .select_from(PublicReport).outerjoin(Zone, Zone.id == PublicReport.zone_id)
+            .where(PublicReport.created_at >= start, PublicReport.created_at < end)
+            .group_by(Zone.name, PublicReport.category, PublicReport.status)).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=REPORT_COLUMNS)
+
+
+def _survey_of_month(engine: Engine, who: Principal, week: Week) -> tuple[str | None,
+                                                                          pd.DataFrame]:
+    """The results of the latest actor survey for a month up to the week's (its Thursday's)."""
+    from mapapp.council.survey import list_surveys, results
+
+    month = (week.start + pd.Timedelta(days=3)).strftime("%Y-%m")
+    s = list_surveys(engine, who)
+    s = s[s["month"] <= month]
+    if s.empty:
+        return None, pd.DataFrame(columns=SURVEY_COLUMNS)
+    top = s.iloc[0]
+    return (f"{top['month']} {top['title']}",
+            pd.DataFrame(results(engine, who, int(top["id"])), columns=SURVEY_COLUMNS))
 
 
 # --- the task list ---------------------------------------------------------------------------

@@ -123,7 +123,12 @@ def legend_entries(spec: LayerSpec, data: Any) -> list[tuple[str, LegendEntry]]:
     if spec.kind == "cells" and isinstance(data, CellValues) and spec.style.palette:
         return [(label, LegendEntry(str(i), label, color))
                 for i, (label, color) in enumerate(zip(data.labels, data.colors, strict=True))]
-    return [(entry.label, entry) for entry in spec.legend]
+    keys = data.extra.get("legend_keys") if isinstance(data, CellValues) else None
+    if keys is None:
+        return [(entry.label, entry) for entry in spec.legend]
+    # only the rows whose colour some drawn class has
+    shown = {spec.style.colors.get(k) for k in keys}
+    return [(entry.label, entry) for entry in spec.legend if entry.color in shown]
 
 
 def legend_html(blocks: Sequence[tuple[str, str, list[tuple[str, LegendEntry]], list[str]]],

@@ -9,6 +9,8 @@ benchmark calls the same function.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -19,6 +21,7 @@ import pandas as pd
 import shapely
 
 from mapapp import categories as cats
+from mapapp.analysis.expected import Params, Prepared, SiteCounts, count_sites
 from mapapp.analysis.grid import Grid
 from mapapp.analysis.hotspots import SiteHotspots, site_hotspots
 from mapapp.analysis.periods import Period, latest_complete, previous_period
@@ -44,6 +47,7 @@ from mapapp.render.features import (
     site_features,
     zone_features,
 )
+from mapapp.render.hotspot_layers import backtest_figures, emerging_cells, emerging_steps
 from mapapp.render.spec import LayerSpec
 from mapapp.settings import Settings
 
@@ -111,6 +115,32 @@ def _labels(kind: str, lang: str) -> dict[str, str]:
     return {c.code: c.label(lang) for c in cats.categories(kind)}  # type: ignore[arg-type]
 
 
+#: Site counts over every period of a filter, reused while only the period changes (the
+#: common change on the map): (inputs' index/site objects, filter without period, params).
+_COUNTS: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], SiteCounts]] = OrderedDict()
+_COUNTS_MAX = 2
+_COUNTS_LOCK = threading.Lock()  # Streamlit sessions are threads of one process
+
+
+def _site_counts(inp: Inputs, flt: MapFilter, prep: Prepared, district: shapely.Geometry,
+                 params: Params) -> SiteCounts:
+    objs = (inp.incident_index, inp.observation_index, inp.sites, inp.stadsdelar)
+    key = (id(objs[0]), id(objs[1]), id(objs[2]), id(objs[3]), flt.period_kind,
+           flt.categories, flt.sources, flt.zone_ids, tuple(p.label for p in inp.periods),
+           params)
+    with _COUNTS_LOCK:
+        hit = _COUNTS.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], objs, strict=True)):
+            _COUNTS.move_to_end(key)
+            return hit[1]
+    counts = count_sites(prep, inp.sites, district, inp.periods, params)
+    with _COUNTS_LOCK:
+        _COUNTS[key] = (objs, counts)  # the objects are kept, so their ids stay theirs
+        while len(_COUNTS) > _COUNTS_MAX:
+            _COUNTS.popitem(last=False)
+    return counts
+
+
 def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str = "sv",
                  today: date | None = None, point_budget: int = POINT_BUDGET) -> MapView:
     """Layer data, figures, period counts and flags for ``flt``."""
@@ -137,17 +167,20 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
         # Every period of the filter (not only the selected one): rising and persistent
         # compare a site with its own earlier periods.
         obs_all = oi.mask(obs_flt)
-        pts = pd.concat([subset(inp.incidents, base, ["kind", "occurred_at", "lon", "lat"]),
-                         subset(inp.observations, obs_all, ["kind", "occurred_at", "lon",
-                                                            "lat"])],
-                        ignore_index=True)
+        # The per-point work (position in metres, time band) is cached on the point index.
+        prep = Prepared(
+            ns=np.concatenate([ii.ns[base], oi.ns[obs_all]]),
+            kind=np.concatenate([np.zeros(int(base.sum()), np.int64),
+                                 np.ones(int(obs_all.sum()), np.int64)]),
+            band=np.concatenate([ii.bands[base], oi.bands[obs_all]]),
+            xy=np.concatenate([ii.metric[base], oi.metric[obs_all]]))
         district = shapely.union_all(inp.stadsdelar.geometry.to_numpy())
-        if len(pts):
-            hot_sites = site_hotspots(pts, inp.sites, district, period=period,
-                                      periods=inp.periods,
-                                      params=params_from(settings.site_radius_m,
-                                                         settings.hotspot_min_count,
-                                                         settings.hotspot_q))
+        if len(prep.ns):
+            params = params_from(settings.site_radius_m, settings.hotspot_min_count,
+                                 settings.hotspot_q)
+            site_counts = _site_counts(inp, flt, prep, district, params)
+            hot_sites = site_hotspots(prep, inp.sites, district, period=period,
+                                      periods=inp.periods, params=params, counts=site_counts)
             flags = hot_sites.summary
 
     cell_tip = t("map.tip.cell", lang)
@@ -157,6 +190,15 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
     gi_labels = {c: t(f"analysis.gi.{c}", lang) for c in gi_spec.colors}
     hotspots = gi_cells(ii, in_period, inp.grid, colors=gi_spec.colors, labels=gi_labels,
                         tip=t("map.tip.gi", lang))
+    em_spec = layer["emerging"].style
+    steps = emerging_steps(ii, base, period, settings.stat_year_start_month)
+    emerging = emerging_cells(ii, base, inp.grid, steps, colors=em_spec.colors,
+                              labels={c: t(f"hotspots.trend.{c}", lang) for c in em_spec.colors},
+                              tip=t("map.tip.cell", lang))
+    district_outline = shapely.union_all(inp.stadsdelar.geometry.to_numpy())
+    labels_all = [p.label for p in inp.periods]
+    backtest = backtest_figures(ii, base, inp.grid, district_outline, period,
+                                prev if prev is not None and prev.label in labels_all else None)
     inc_points = pack_points(ii, in_period, labels=_labels("incident", lang),
                              colors=layer["incident_points"].style.color, budget=point_budget)
     obs_points = pack_points(oi, obs_period, labels=_labels("observation", lang),
@@ -178,12 +220,16 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
     if not inp.can_see_sensitive:
         cell_note.append(t("map.note.sensitive", lang))
         notes["hotspots"] = t("map.note.sensitive", lang)
+    if steps:
+        notes["emerging"] = t("hotspots.note.emerging", lang,
+                              steps=f"{steps[0].label} – {steps[-1].label}")
     notes["incident_cells"] = " ".join(cell_note)
 
     data: dict[str, Any] = {
         "stadsdelar": outline_features(inp.stadsdelar),
         "zones": zone_features(inp.zones, inp.revision, zone_counts(ii, in_period), lang=lang),
         "hotspots": hotspots,
+        "emerging": emerging,
         "incident_cells": incident_cells,
         "incident_points": inc_points,
         "observations": obs_points,
@@ -212,6 +258,7 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
         "overdue": int(measures["overdue"].sum()) if measures is not None and len(measures)
         else 0,
         "points_sent": 0 if inc_points is None else inc_points.count,
+        "backtest": backtest,
     }
     return MapView(period=period, previous=prev, data=data, figures=figures, counts=counts,
                    flags=flags, notes=notes, overrides=overrides, hotspots=hot_sites)

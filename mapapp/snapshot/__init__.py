@@ -86,9 +86,17 @@ def format_of(path: Path | str, lang: str = "sv") -> str:
 
 def tile_source(settings: Settings) -> tuple[str | None, str]:
     """(XYZ URL or None, plain-text attribution) of the configured basemap; None for the
-    bundled basemap, which the static map draws itself."""
+    bundled (or imported vector) basemap, which the static map draws itself, and for a WMS. A
+    local MBTiles file is read through its published tiles (a ``file://`` template)."""
     base = settings.base
-    if base.is_local or base.url is None:
+    if base.kind in ("mbtiles", "pmtiles") and base.path:
+        from mapapp.render.tiles import publish_mbtiles
+
+        tiles = publish_mbtiles(base.path)
+        text = tiles.attribution or base.attribution
+        url = tiles.folder.as_uri() + "/{z}/{x}/{y}." + tiles.url.rsplit(".", 1)[-1]
+        return url, _html.unescape(re.sub(r"<[^>]*>", "", text)).strip()
+    if base.is_local or base.url is None or base.kind == "wms":
         return None, ""
     text = _html.unescape(re.sub(r"<[^>]*>", "", base.attribution)).strip()
     return base.url, text
@@ -102,8 +110,10 @@ def render(snap: Snapshot, fmt: str, *, dpi: int = 150, tiles: bool = False,
         raise DataValidationError([Problem(None, "dpi", t("snapshot.bad_dpi", snap.lang,
                                                           dpi=dpi))])
     url, attribution = tile_source(settings) if tiles else (None, "")
+    vector = settings.base.path if settings.base.kind == "vector" else None
     rendered = render_map(snap.map, lang=snap.lang, dpi=int(dpi), tiles_url=url,
-                          tiles_attribution=attribution, title=f"{snap.area} · {snap.period}")
+                          tiles_attribution=attribution, title=f"{snap.area} · {snap.period}",
+                          basemap_path=vector)
     if fmt == "png":
         return rendered.png, rendered
     if fmt == "docx":

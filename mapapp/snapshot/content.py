@@ -24,6 +24,7 @@ User text stays as it was typed here; each renderer escapes it for its medium.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -41,16 +42,16 @@ from mapapp.access import Perm, Principal
 from mapapp.analysis.hotspots import site_hotspots
 from mapapp.analysis.periods import Period
 from mapapp.analysis.sites import params_from
-from mapapp.analysis.stats import category_label, period_counts
+from mapapp.analysis.stats import period_counts
 from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.errors import NotFoundError
 from mapapp.i18n import t
 from mapapp.i18n.numbers import fmt_number
+from mapapp.render.figures import category_label
 from mapapp.settings import Settings, load_settings
 from mapapp.snapshot.source import Source, read_source
-from mapapp.store.district import zones_frame
 from mapapp.timezone import LOCAL_TZ, local_midnight, local_now
-from mapapp.values import fold, is_missing, text_or_empty
+from mapapp.values import fold
 
 COUNCIL_CATEGORIES = ("narkotikabrott", "vald_offentlig_miljo", "vald_nara_relation",
                       "personran", "bedrageri_aldre")
@@ -141,8 +142,6 @@ def resolve_zone(zones: pd.DataFrame, name: str | None) -> pd.Series | None:
     raise NotFoundError("zone.not_found", name=name, known="; ".join(names))
 
 
-# --- counts ----------------------------------------------------------------------------------
-
 @dataclass(frozen=True)
 class Counts:
     """(category, period label) -> count, and the tested change of each (category, period)
@@ -154,9 +153,11 @@ class Counts:
 
 
 def _count_lookup(points: pd.DataFrame, zones: pd.DataFrame, zone: str | None, per: Period,
-                  settings: Settings) -> Counts:
+                  settings: Settings, *, weight: str | None = None) -> Counts:
     """Counts and tested changes by :func:`period_counts` (district: every point in a
-    stadsdel, summed over zones) -- the figures of ``mapapp stats``."""
+    stadsdel, summed over zones) -- the figures of ``mapapp stats``. ``weight``: rows already
+    counted per day by the database (restricted to the area there: a ``stadsdel`` column is
+    then not needed)."""
     from mapapp.analysis.significance import compare
 
     if len(points) == 0:
@@ -164,11 +165,11 @@ def _count_lookup(points: pd.DataFrame, zones: pd.DataFrame, zone: str | None, p
     kw: dict[str, Any] = {"period_kind": per.kind,
                           "stat_year_start_month": settings.stat_year_start_month,
                           "reference": per.last_day if per.kind == "rolling12" else None,
-                          "confidence": settings.confidence_level}
+                          "weight": weight, "confidence": settings.confidence_level}
     if zone is not None:
         frame = period_counts(points, zones=zones, zone=zone, **kw)
     else:
-        inside = points[points["stadsdel"].notna()]
+        inside = points if weight is not None else points[points["stadsdel"].notna()]
         if len(inside) == 0:
             return Counts({})
         frame = period_counts(inside, zones=zones, **kw)
@@ -179,8 +180,7 @@ def _count_lookup(points: pd.DataFrame, zones: pd.DataFrame, zone: str | None, p
     for (c, p), part in tested.groupby(["category", "period"], sort=False, dropna=False):
         changes[(str(c), str(p))] = compare(
             int(part["prev_count"].sum()), int(part["cmp_count"].sum()),
-            float(part["prev_days"].iloc[0]), float(part["cmp_days"].iloc[0]),
-            confidence=settings.confidence_level)
+            confidence=settings.confidence_level)  # the same span a year apart
     periods = frame.drop_duplicates("period")
     incomplete = [f"{p} ({t_})" for p, c, t_ in zip(periods["period"], periods["complete"],
                                                     periods["cmp_to"], strict=True) if not c]
@@ -232,9 +232,11 @@ def counts_table(lookup: Counts, kind: str, periods: Sequence[str],
 
 # --- measures and statistics ------------------------------------------------------------------
 
-def measures_table(measures: pd.DataFrame, zone: str | None, lang: str) -> Table:
+def measures_table(measures: pd.DataFrame, zone: str | None, lang: str,
+                   effects: dict[int, dict[str, Any]] | None = None) -> Table:
     """The measures of the zone (all for the district), by priority area: actor, status and
-    due date ("(försenad)" when overdue), from :func:`mapapp.measures.measures_frame`."""
+    due date ("(försenad)" when overdue), from :func:`mapapp.measures.measures_frame`; with
+    ``effects`` (:func:`mapapp.snapshot.effects.measure_effects`) each measure's WDD verdict."""
     df = measures if zone is None else measures[measures["zone"] == zone]
     df = df.sort_values(["priority_area", "title"], kind="stable", na_position="last")
     headers = [t("snapshot.col.priority_area", lang), t("snapshot.col.measure", lang)]
@@ -242,6 +244,10 @@ def measures_table(measures: pd.DataFrame, zone: str | None, lang: str) -> Table
         headers.append(t("snapshot.col.zone", lang))
     headers += [t("snapshot.col.place", lang), t("snapshot.col.actor", lang),
                 t("snapshot.col.status", lang), t("snapshot.col.due", lang)]
+    if effects is not None:
+        from mapapp.render.figures import verdict_text
+
+        headers.append(t("lb.col.wdd", lang))
     rows = []
     for r in df.to_dict("records"):
         status = str(r.get("status") or "")
@@ -256,13 +262,18 @@ def measures_table(measures: pd.DataFrame, zone: str | None, lang: str) -> Table
             row.append(_text(r.get("zone")))
         row += [_text(r.get("site")) or _text(r.get("cell_id")), _text(r.get("actor")),
                 status_label, due_text]
+        if effects is not None:
+            eff = effects.get(int(r["id"])) if r.get("id") is not None else None
+            row.append(verdict_text(eff, lang) if eff is not None else "")
         rows.append(row)
     notes = [] if rows else [t("snapshot.note.no_measures", lang)]
     return Table(t("snapshot.h.measures", lang), headers, rows, notes)
 
 
 def _text(v: Any) -> str:
-    return text_or_empty(v)
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return str(v)
 
 
 def statistics_tables(frame: pd.DataFrame, zone: str | None, settings: Settings, lang: str,
@@ -391,9 +402,11 @@ def observations_table(obs: pd.DataFrame, sites: pd.DataFrame, since: date, sett
 # --- gather ------------------------------------------------------------------------------------
 
 def _as_list(v: Any) -> list[str]:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return []
     if isinstance(v, list | tuple | np.ndarray):
         return [str(x) for x in v]
-    return [] if is_missing(v) else [str(v)]
+    return [str(v)]
 
 
 def gather(
@@ -413,10 +426,8 @@ def gather(
     (:func:`~mapapp.snapshot.source.read_source`), then :func:`assemble`."""
     settings = settings or load_settings()
     who.require(Perm.EXPORT)
-    if zone is not None:  # an unknown zone is refused before the store is read at length
-        resolve_zone(zones_frame(engine), zone)
-    src = read_source(engine, who, period=period, since=since, settings=settings)
-    return assemble(src, zone=zone, include_notes=include_notes, settings=settings,
+    src = read_source(engine, who, zone=zone, period=period, since=since, settings=settings)
+    return assemble(src, include_notes=include_notes, settings=settings,
                     lang=lang or settings.lang)
 
 
@@ -427,28 +438,22 @@ def _between(points: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp | None
     return points[keep.to_numpy(dtype=bool)]
 
 
-def assemble(src: Source, *, zone: str | None, include_notes: bool, settings: Settings,
-             lang: str) -> Snapshot:
-    """The snapshot of ``zone`` from what :func:`~mapapp.snapshot.source.read_source` read
-    (pure: no store, no clock but the export time)."""
+def assemble(src: Source, *, include_notes: bool, settings: Settings, lang: str) -> Snapshot:
+    """The snapshot of ``src.zone`` from what :func:`~mapapp.snapshot.source.read_source`
+    read (pure: no store, no clock but the export time)."""
     zones = src.zones
-    zrow = resolve_zone(zones, zone)
+    zrow = src.zone_row
     zname = None if zrow is None else str(zrow["name"])
     p0, p1, p2, p3 = src.periods
     periods = [p1.label, p2.label, p3.label]
     since_d = src.since
     raw = {"incident": src.incidents, "observation": src.observations}
     now = {k: _between(f, p3.start, p3.end) for k, f in raw.items()}
-    before = {k: _between(f, p1.start, p3.start) for k, f in raw.items()}
-    if zrow is not None:
-        zid = int(zrow["id"])
-        before = {k: f[f["zone_id"] == zid] for k, f in before.items()}
 
+    # The three periods' counts, counted by the database per zone x category x local day.
     counts = []
     for kind in KINDS:
-        pts = pd.concat([before[kind], now[kind] if zname is None
-                         else now[kind][now[kind]["zone"] == zname]], ignore_index=True)
-        lookup = _count_lookup(pts, zones, zname, p3, settings)
+        lookup = _count_lookup(src.daily[kind], zones, zname, p3, settings, weight="n")
         counts.append(counts_table(lookup, kind, periods, settings, lang))
 
     sites, district = src.sites, src.district
@@ -460,7 +465,7 @@ def assemble(src: Source, *, zone: str | None, include_notes: bool, settings: Se
     hotspots, flagged = hotspots_table(pd.concat([*history, all_now], ignore_index=True),
                                        sites, district, p3, settings, lang,
                                        only=set(area_sites["name"].astype(str)))
-    measures = measures_table(src.measures, zname, lang)
+    measures = measures_table(src.measures, zname, lang, effects=src.effects)
     obs = _between(src.observations, pd.Timestamp(local_midnight(since_d)))
     if zrow is not None:
         obs = obs[obs["zone_id"] == int(zrow["id"])]

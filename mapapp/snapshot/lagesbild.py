@@ -144,16 +144,17 @@ def _wdd_text(r: dict[str, Any] | None, lang: str) -> str:
     return verdict_text(r, lang)
 
 
-def measures_plan(engine: Engine, who: Principal, settings: Settings, points: pd.DataFrame,
+def measures_plan(engine: Engine, who: Principal, settings: Settings,
                   include_notes: bool, lang: str) -> tuple[list[Table], list[int]]:
     """The åtgärdsplan, one table per zone: every measure with the problem (priority area) and
     place it addresses, actor and status, dates and follow-up, and its WDD verdict."""
-    from mapapp.analysis.beforeafter import before_after
     from mapapp.measures import get_measure, measures_frame
-    from mapapp.store.district import district_outline, sites_frame, zones_frame
+    from mapapp.snapshot.effects import measure_effects
+    from mapapp.store.district import zones_frame
 
     ms = measures_frame(engine, who)
-    sites, zones, district = sites_frame(engine), zones_frame(engine), district_outline(engine)
+    zones = zones_frame(engine)
+    effects = measure_effects(engine, who, ms, settings)
     headers = [t("snapshot.col.place", lang), t("lb.col.problem", lang),
                t("snapshot.col.measure", lang), t("lb.col.who", lang),
                t("lb.col.followup", lang), t("lb.col.wdd", lang)]
@@ -168,16 +169,15 @@ def measures_plan(engine: Engine, who: Principal, settings: Settings, points: pd
         for m in mine.to_dict("records"):
             mid = int(m["id"])
             ids.append(mid)
-            rows.append(_plan_row(m, get_measure(engine, who, mid), points, sites,
-                                  zones, district, settings, include_notes, before_after, lang))
+            rows.append(_plan_row(m, get_measure(engine, who, mid), effects.get(mid),
+                                  include_notes, lang))
         notes = [wdd_note] if rows else [t("snapshot.note.no_measures", lang)]
         tables.append(Table(t("lb.h.plan", lang, zone=zone), headers, rows, notes))
     return tables, ids
 
 
-def _plan_row(m: dict[str, Any], full: dict[str, Any], points: pd.DataFrame,
-              sites: pd.DataFrame, zones: pd.DataFrame, district: Any, settings: Settings,
-              include_notes: bool, before_after: Any, lang: str) -> list[str]:
+def _plan_row(m: dict[str, Any], full: dict[str, Any], result: dict[str, Any] | None,
+              include_notes: bool, lang: str) -> list[str]:
     status = str(m.get("status") or "")
     pair = cats.MEASURE_STATUS_LABELS.get(status)
     status_label = (pair[0] if lang != "en" else pair[1]) if pair else status
@@ -195,15 +195,6 @@ def _plan_row(m: dict[str, Any], full: dict[str, Any], points: pd.DataFrame,
         follow.append(t("lb.last_note", lang, date=_day(last.get("noted_on")), n=len(notes)))
         if include_notes:
             follow.append(_text(last.get("text")))
-    result = None
-    if _day(m.get("start")):
-        try:
-            result = before_after(m, points, sites=sites, zones=zones, district=district,
-                                  radius_m=settings.site_radius_m,
-                                  buffer_m=settings.wdd_buffer_m,
-                                  confidence=settings.confidence_level)
-        except DataValidationError:
-            result = None
     place = _text(m.get("site")) or _text(m.get("cell_id")) or t("lb.whole_zone", lang)
     return [place, _text(m.get("priority_area")), _text(m.get("title")),
             f"{_text(m.get('actor'))} ({status_label})", "\n".join(follow),
@@ -319,9 +310,7 @@ def gather_lagesbild(
                 out.append(Bullets(t(key, lang), [str(i) for i in items]))
 
     out.append(Heading(t("lb.h.plan_section", lang), 1))
-    all_points = pd.concat([load_points(engine, who, k)  # type: ignore[arg-type]
-                            for k in ("incident", "observation")], ignore_index=True)
-    plans, ids = measures_plan(engine, who, settings, all_points, include_notes, lang)
+    plans, ids = measures_plan(engine, who, settings, include_notes, lang)
     out += [TableBlock(tb, level=2) for tb in plans]
     out.append(Heading(t("lb.h.revision_section", lang), 1))
     out.append(TableBlock(revision_table(zones, today, lang), level=2))

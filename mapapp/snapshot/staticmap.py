@@ -225,6 +225,26 @@ def _draw_local_base(ax: Any, view: shapely.Geometry, lang: str) -> Patch:
     return Patch(facecolor=face, edgecolor=edge, linewidth=0.6, label=t(water.title, lang))
 
 
+def _draw_imported(ax: Any, view: shapely.Geometry, path: str) -> None:
+    """Land use, buildings and roads of an imported basemap, under the data."""
+    from mapapp.render.basemap import BUILDING, LANDUSE, ROAD, imported_layers
+
+    frames, _labels, _credit = imported_layers(path)
+    for kind, face in (("landuse", LANDUSE), ("buildings", BUILDING)):
+        for geom in frames[kind].geometry:
+            g = _to_web(geom)
+            if g.intersects(view):
+                _fill(ax, g, face=face, edge="none", width=0, z=1)
+    for geom in frames["roads"].geometry:
+        g = _to_web(geom)
+        if not g.intersects(view):
+            continue
+        for part in getattr(g, "geoms", [g]):
+            xy = np.asarray(part.coords)
+            ax.plot(xy[:, 0], xy[:, 1], color=ROAD, linewidth=1.0, zorder=1,
+                    solid_capstyle="round")
+
+
 def _draw_outline(ax: Any, geom: shapely.Geometry, look: Look, *, z: int, weight: float | None = None,
                   color: str | None = None, fill: bool = False, alpha: float = 1.0) -> None:
     rings = _rings(geom)
@@ -356,8 +376,10 @@ def render_map(
     tiles_url: str | None = None,
     tiles_attribution: str = "© OpenStreetMap-bidragsgivare",
     title: str | None = None,
+    basemap_path: str | None = None,
 ) -> RenderedMap:
-    """The PNG of the map (``width_cm`` × ``height_cm`` at ``dpi``)."""
+    """The PNG of the map (``width_cm`` × ``height_cm`` at ``dpi``). ``basemap_path``: an
+    imported vector basemap (``mapapp basemap import``) drawn over the bundled one."""
     looks = map_styles(lang)
     fig = Figure(figsize=(width_cm / 2.54, (height_cm + LEGEND_CM) / 2.54), dpi=dpi)
     FigureCanvasAgg(fig)
@@ -390,6 +412,8 @@ def render_map(
     handles: list[Any] = []
     if not tiles_used:
         handles.append(_draw_local_base(ax, view, lang))
+        if basemap_path:
+            _draw_imported(ax, view, basemap_path)
     # Stadsdelar (thin, with their names in a zone map) and the district outline.
     sd = looks["stadsdelar"]
     for name, geom in zip(data.stadsdelar["name"], data.stadsdelar.geometry, strict=True):
@@ -486,6 +510,11 @@ def render_map(
         attribution.append(t("snapshot.map.source_tiles", lang, attribution=tiles_attribution))
     else:
         attribution.append(t("snapshot.map.source_water", lang))
+        if basemap_path:
+            from mapapp.render.basemap import imported_layers
+
+            credit = imported_layers(basemap_path)[2]
+            attribution.append(t("map.attr.imported", lang, source=credit or "–"))
     attribution.append(t("snapshot.map.no_sensitive", lang))
     lax.text(0.995, 0.03, _credit_lines(attribution), transform=lax.transAxes, fontsize=4.8,
              ha="right", va="bottom", color="#222222", linespacing=1.3)

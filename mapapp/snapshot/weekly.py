@@ -27,8 +27,8 @@ from mapapp.snapshot.content import suppress
 from mapapp.snapshot.outline import plain
 from mapapp.store import audit
 
-MAX_ROWS = {"counts": 14, "observations": 6, "measures": 6, "walks": 4, "followup": 8,
-            "tasks": 8}
+MAX_ROWS = {"counts": 14, "observations": 6, "reports": 5, "survey": 6, "measures": 6,
+            "walks": 4, "followup": 8, "tasks": 8}
 MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "pdf": "application/pdf"}
 
@@ -93,6 +93,21 @@ def tables(rep: WeeklyReport, *, suppress_below: int = 5, lang: str = "sv") -> l
                     [[str(r.zone), _cat(r.category, "observation", lang),
                       suppress(r.n, b, lang)] for r in by.itertuples(index=False)],
                     "observations", lang))
+    rp = rep.reports
+    rby = (rp.groupby([rp["zone"].fillna(t("common.outside", lang)), "category"])["n"].sum()
+           .reset_index() if len(rp) else pd.DataFrame(columns=["zone", "category", "n"]))
+    out.append(_cut(t("weekly.h.reports", lang),
+                    [col("zone"), col("category"), col("observations")],
+                    [[str(r.zone), _cat(r.category, "observation", lang),
+                      suppress(int(r.n), b, lang)] for r in rby.itertuples(index=False)],
+                    "reports", lang))
+    if rep.survey_title is not None:
+        out.append(_cut(t("weekly.h.survey", lang, title=rep.survey_title),
+                        [col("zone"), col("problem"), col("reported"), col("answered")],
+                        [[str(r.zone), t(f"survey.problem.{r.problem}", lang),
+                          suppress(int(r.reported), b, lang), suppress(int(r.answered), b, lang)]
+                         for r in rep.survey.itertuples(index=False) if r.reported > 0],
+                        "survey", lang))
     out.append(_cut(t("weekly.h.measures", lang),
                     [col("zone"), col("title"), col("actor"), col("due"), col("overdue")],
                     [[str(r.zone), str(r.title), str(r.actor), _date(r.due),

@@ -15,6 +15,8 @@ Sensitive categories count in these aggregates for every role: they are counts, 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,57 +37,124 @@ TABLES = {"incident": "incidents", "observation": "observations"}
 _DAY_COLUMNS = ["zone_id", "category", "day", "n"]
 
 
-def _days_postgres(conn: Connection, table: str) -> pd.DataFrame:
+@dataclass(frozen=True)
+class DayFilter:
+    """Which points the day counts take: local days ``[start, end)`` (ISO dates), only these
+    zone ids, only points inside a stadsdel (the district). None = no restriction."""
+
+    start: date | None = None
+    end: date | None = None
+    zone_ids: tuple[int, ...] | None = None
+    in_stadsdel: bool = False
+
+
+def _where(flt: DayFilter, day: str, params: dict[str, object], *, sqlite: bool) -> list[str]:
+    out = []
+    for op, name, value in ((">=", "d0", flt.start), ("<", "d1", flt.end)):
+        if value is not None:
+            out.append(f"{day} {op} :{name}")
+            params[name] = value.isoformat() if sqlite else value
+    if flt.zone_ids is not None:
+        ids = ", ".join(str(int(z)) for z in flt.zone_ids) or "NULL"
+        out.append(f"zone_id IN ({ids})")
+    return out
+
+
+def _days_postgres(conn: Connection, table: str, flt: DayFilter) -> pd.DataFrame:
     # local_day is kept at write time; the conversion is only a fallback for rows written
     # before that column existed.
+    day = f"COALESCE(local_day, (occurred_at AT TIME ZONE '{LOCAL_TZ}')::date)"
+    params: dict[str, object] = {}
+    where = _where(flt, day, params, sqlite=False)
+    if flt.in_stadsdel:
+        where.append("stadsdel_id IS NOT NULL")
     rows = conn.execute(text(
-        f"SELECT zone_id, category, COALESCE(local_day, "
-        f"(occurred_at AT TIME ZONE '{LOCAL_TZ}')::date) AS day, count(*) AS n "
-        f"FROM {table} GROUP BY 1, 2, 3"
-    )).cursor.fetchall()
+        f"SELECT zone_id, category, {day} AS day, count(*) AS n FROM {table} "
+        f"{'WHERE ' + ' AND '.join(where) if where else ''} GROUP BY 1, 2, 3"
+    ), params).cursor.fetchall()
     df = pd.DataFrame.from_records(rows, columns=_DAY_COLUMNS)
     df["day"] = pd.to_datetime(df["day"].astype(str), format="%Y-%m-%d")
     return df
 
 
-def _days_sqlite(conn: Connection, table: str) -> pd.DataFrame:
-    # One pass over the covering index (zone_id, category, local_day): no sort of the rows.
+def _sqlite_groups(conn: Connection, table: str, where: list[str],
+                   params: dict[str, object], *, scan: bool = False) -> pd.DataFrame:
+    # scan: a plain pass over the table (a condition on a column outside the covering index
+    # would otherwise look every row up through the index, in random order)
     rows = conn.execute(text(
         f"SELECT zone_id, category, julianday(local_day) - 2440587.5, count(*) FROM {table} "
+        f"{'NOT INDEXED ' if scan else ''}"
+        f"{'WHERE ' + ' AND '.join(where) if where else ''} "
         f"GROUP BY zone_id, category, local_day"
-    )).cursor.fetchall()
+    ), params).cursor.fetchall()
     if not rows:
-        return pd.DataFrame({"zone_id": [], "category": [], "day": pd.to_datetime([]), "n": []})
+        return pd.DataFrame({"zone_id": pd.Series([], dtype=object), "category": [],
+                             "day": pd.to_datetime([]), "n": pd.Series([], dtype=np.int64)})
     zone_id, category, day, n = zip(*rows, strict=True)
     epoch_days = np.array(day, dtype="float64")  # days since 1970-01-01; NaN = NULL
-    undated = np.isnan(epoch_days)
-    days = np.where(undated, 0, epoch_days).astype("int64").astype("datetime64[D]")
-    df = pd.DataFrame({"zone_id": np.array(zone_id, dtype=object), "category": category,
-                       "day": days, "n": np.array(n, dtype=np.int64)})
-    if undated.any():
+    return pd.DataFrame({
+        "zone_id": np.array(zone_id, dtype=object), "category": category,
+        "day": np.where(np.isnan(epoch_days), np.iinfo(np.int64).min, epoch_days)
+        .astype("int64").astype("datetime64[D]"),
+        "n": np.array(n, dtype=np.int64)})
+
+
+def _days_sqlite(conn: Connection, table: str, flt: DayFilter) -> pd.DataFrame:
+    # One pass over the covering index (zone_id, category, local_day): no sort of the rows.
+    params: dict[str, object] = {}
+    df = _sqlite_groups(conn, table, _where(flt, "local_day", params, sqlite=True), params)
+    if flt.in_stadsdel:
+        # Points outside every stadsdel (kept with --keep-outside) are few: count them apart
+        # (stadsdel_id is not in the index) and take them off.
+        out = _sqlite_groups(conn, table, [*_where(flt, "local_day", params, sqlite=True),
+                                           "stadsdel_id IS NULL"], params, scan=True)
+        if len(out):
+            keys = ["zone_id", "category", "day"]
+            df = df.merge(out.rename(columns={"n": "out"}), on=keys, how="left")
+            df["n"] = df["n"] - df["out"].fillna(0).astype("int64")
+            df = df[df["n"] > 0].drop(columns=["out"])
+    undated = df["day"].isna().to_numpy()
+    if flt.start is not None or flt.end is not None:  # the day filter left NULL days out
+        has_null = conn.execute(text(
+            f"SELECT 1 FROM {table} WHERE local_day IS NULL LIMIT 1")).first() is not None
+    else:
+        has_null = bool(undated.any())
+    if has_null:
         # Rows written before local_day existed (migration 0002 leaves them NULL): their day
         # is computed here; SQLite has no time-zone conversion of its own.
+        where = ["local_day IS NULL"]
+        if flt.zone_ids is not None:
+            where.append("zone_id IN (" + (", ".join(str(int(z)) for z in flt.zone_ids)
+                                           or "NULL") + ")")
+        if flt.in_stadsdel:
+            where.append("stadsdel_id IS NOT NULL")
         old = conn.execute(text(
-            f"SELECT zone_id, category, occurred_at FROM {table} WHERE local_day IS NULL"
+            f"SELECT zone_id, category, occurred_at FROM {table} WHERE {' AND '.join(where)}"
         )).cursor.fetchall()
         o = pd.DataFrame.from_records(old, columns=["zone_id", "category", "at"])
         local = pd.to_datetime(o["at"], utc=True, format="ISO8601").dt.tz_convert(LOCAL_TZ)
         o["day"] = local.dt.tz_localize(None).dt.normalize()
+        if flt.start is not None:
+            o = o[o["day"] >= pd.Timestamp(flt.start)]
+        if flt.end is not None:
+            o = o[o["day"] < pd.Timestamp(flt.end)]
         o = (o.groupby(["zone_id", "category", "day"], dropna=False).size()
              .rename("n").reset_index())
         df = pd.concat([df[~undated], o[_DAY_COLUMNS]], ignore_index=True)
     return df
 
 
-def daily_counts(engine: Engine, kinds: Sequence[str]) -> pd.DataFrame:
+def daily_counts(engine: Engine, kinds: Sequence[str], flt: DayFilter | None = None
+                 ) -> pd.DataFrame:
     """Rows ``kind, zone, category, occurred_at (local noon of the day, UTC), n``: one per
     zone × category × local day that has points, counted by the database."""
+    flt = flt or DayFilter()
     parts = []
     days = _days_postgres if is_postgres(engine) else _days_sqlite
     with read_connection(engine) as conn:
         zones: dict[int, str] = dict(conn.execute(text("SELECT id, name FROM zones")).all())
         for kind in kinds:
-            df = days(conn, TABLES[kind])
+            df = days(conn, TABLES[kind], flt)
             df["zone"] = df["zone_id"].map(zones)
             df["kind"] = kind
             parts.append(df.drop(columns=["zone_id"]))

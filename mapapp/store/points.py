@@ -225,10 +225,8 @@ def load_points(
         q = q.where(t.c.source.in_(list(flt.sources)))
     if flt.zone_ids is not None:
         q = q.where(t.c.zone_id.in_(list(flt.zone_ids)))
-    if flt.start is not None:
-        q = q.where(t.c.occurred_at >= flt.start)
-    if flt.end is not None:
-        q = q.where(t.c.occurred_at < flt.end)
+    if flt.start is not None or flt.end is not None:
+        q = q.where(*_time_range(engine, t, flt))
     if kind == "observation":
         if flt.walk_id is not None:
             q = q.where(t.c.walk_id == flt.walk_id)
@@ -244,6 +242,30 @@ def load_points(
         zones = dict(conn.execute(select(Zone.id, Zone.name)).all())
         stadsdelar = dict(conn.execute(select(Stadsdel.id, Stadsdel.name)).all())
     return _to_point_frame(df, kind, who, zones, stadsdelar)
+
+
+def _time_range(engine: Engine, t: Table, flt: PointFilter) -> list[Any]:
+    """The WHERE terms of ``flt``'s time range. On SQLite a range that holds more than a tenth
+    of the table is read by one pass over the table, not through the occurred_at index (which
+    would look each row up in random order: 2-3x slower for a year of a million points); the
+    share is counted on that index first, which is cheap."""
+    when: Any = t.c.occurred_at
+    terms = []
+    if flt.start is not None:
+        terms.append(when >= flt.start)
+    if flt.end is not None:
+        terms.append(when < flt.end)
+    if engine.dialect.name != "sqlite":
+        return terms
+    with read_connection(engine) as conn:
+        in_range = conn.execute(select(func.count()).select_from(t).where(*terms)).scalar_one()
+        size = conn.execute(select(func.max(t.c.id))).scalar() or 0
+    if in_range <= 0.1 * size:
+        return terms
+    # the same comparison, but on an expression: SQLite then does not use the index for it
+    when = func.coalesce(t.c.occurred_at, t.c.occurred_at)
+    return [when >= flt.start] if flt.end is None else (
+        [when < flt.end] if flt.start is None else [when >= flt.start, when < flt.end])
 
 
 def _to_point_frame(

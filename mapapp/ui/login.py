@@ -140,5 +140,8 @@ def logout_button() -> None:
         st.session_state.pop(ctx.PRINCIPAL_KEY, None)
         st.cache_data.clear()
         if _oidc_configured() and _oidc_logged_in():
-            st.logout()  # else the identity provider's cookie would sign us in again
+            # The browser is sent to the identity provider's end of session (and back): a
+            # rerun here would drop that redirect, and the provider's session would live on.
+            st.logout()
+            st.stop()
         st.rerun()

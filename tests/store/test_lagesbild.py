@@ -115,3 +115,45 @@ def test_snapshot_counts_carry_the_tested_change_of_mapapp_stats(sqlite_store, c
                                str(r["change"]).replace("-", "−"))
         seen += 1
     assert seen >= 5
+
+
+def test_snapshot_measures_show_the_wdd_verdict_of_before_after(sqlite_store, capsys):
+    from mapapp.snapshot.content import gather
+
+    load_demo(sqlite_store, ADMIN, incidents=1500, observations=150, seed=4)
+    db = sqlite_store.url.render_as_string(hide_password=False)
+    ms = measures_frame(sqlite_store, ADMIN)
+    with_start = ms[ms["start"].notna() & (ms["zone"] == "Liljeholmen")]
+    assert len(with_start)
+    snap = gather(sqlite_store, ADMIN, zone="Liljeholmen", period="2022-2023")
+    assert snap.measures.headers[-1] == "Effekt (WDD)"
+    by_title = {r[1]: r[-1] for r in snap.measures.rows}
+    for m in with_start.to_dict("records"):
+        assert main(["measures", "before-after", str(m["id"]), "--db", db, "--format",
+                     "json"]) == 0
+        r = json.loads(capsys.readouterr().out)
+        assert by_title[m["title"]] == r["verdict_text"] != ""
+
+
+def test_snapshot_default_period_is_the_latest_complete_one(store):
+    """Data only to December 2023: the snapshot opens on 2022-2023, not on 2023-2024."""
+    import pandas as pd
+
+    from mapapp.settings import load_settings
+    from mapapp.snapshot.source import latest_period
+    from mapapp.store.points import insert_points
+
+    zones = zones_frame(store)
+    p = zones.geometry.iloc[0].representative_point()
+    times = pd.date_range("2022-06-01", "2023-12-20", freq="7D", tz="Europe/Stockholm")
+    frame = pd.DataFrame({"source": "t", "external_id": [f"x{i}" for i in range(len(times))],
+                          "category": "stold", "lon": p.x, "lat": p.y,
+                          "occurred_at": times.tz_convert("UTC")})
+    with store.begin() as conn:
+        insert_points(conn, frame, "incident")
+    assert latest_period(store, load_settings({})).label == "2022-2023"
+    with store.begin() as conn:
+        insert_points(conn, frame.iloc[:1].assign(
+            external_id="late", occurred_at=pd.Timestamp("2024-08-31 12:00", tz="UTC")),
+            "incident")
+    assert latest_period(store, load_settings({})).label == "2023-2024"

@@ -248,8 +248,12 @@ def test_reader_cannot_export_and_exports_are_audited(store, tmp_path):
 
 def test_whole_district_and_default_period(store):
     _seed(store)
-    snap = gather(store, COORDINATOR, zone=None, period=None, since=None, settings=SETTINGS)
-    assert snap.zone is None and snap.period == "2022-2023"  # the latest point is 2023-05-02
+    default = gather(store, COORDINATOR, zone=None, period=None, since=None, settings=SETTINGS)
+    # The latest complete period: the crimes end in August 2022 (the one observation of
+    # 2023-05-02 does not make 2022-2023 complete).
+    assert default.zone is None and default.period == "2021-2022"
+    snap = gather(store, COORDINATOR, zone=None, period="2022-2023", since=None,
+                  settings=SETTINGS)
     inc = next(t for t in snap.counts if t.headers[1:4] == snap.periods)
     rows = {r[0]: r for r in inc.rows}
     assert rows["Narkotikabrott"][1:4] == ["7", "16", "0"]  # 12 + 4 in 2021-2022
@@ -314,3 +318,34 @@ def test_statistics_tables_are_included_and_suppressed(store, tmp_path):
     zone_snap = gather(store, COORDINATOR, zone=ZONE, period="2021-2022", since=None,
                        settings=SETTINGS)
     assert zone_snap.statistics == []  # the district's table is not the zone's
+
+
+def test_district_counts_from_the_database_equal_the_points_in_a_stadsdel(store):
+    """The snapshot's counts come from the database's day counts; they equal period_counts of
+    the points themselves: every point in a stadsdel, a point kept outside the district left
+    out, a row without local_day (written before migration 0002) counted on its local day."""
+    from sqlalchemy import text
+
+    centre = _seed(store)["centre"]
+    extra = pd.DataFrame({
+        "source": "test", "external_id": ["far", "late"], "category": "narkotikabrott",
+        "occurred_at": [pd.Timestamp("2021-12-01 12:00", tz="Europe/Stockholm"),
+                        pd.Timestamp("2021-09-01 00:30", tz="Europe/Stockholm")],
+        "lon": [17.60, centre[0]], "lat": [59.60, centre[1]]})  # far outside; at a year's edge
+    with store.begin() as conn:
+        insert_points(conn, extra, "incident")
+        conn.execute(text("UPDATE incidents SET local_day = NULL WHERE external_id = 'late'"))
+    snap = gather(store, COORDINATOR, zone=None, period="2021-2022", since=None,
+                  settings=SETTINGS)
+    pts = load_points(store, ADMIN, "incident")
+    assert pts.loc[pts["external_id"] == "far", "stadsdel"].isna().all()
+    inside = pts[pts["stadsdel"].notna()]
+    frame = period_counts(inside, zones=zones_frame(store))
+    want = frame.groupby(["category", "period"])["count"].sum()
+    inc = next(t for t in snap.counts if t.headers[1:4] == snap.periods)
+    rows = {r[0].rstrip(" *"): r for r in inc.rows}
+    got = [rows["Narkotikabrott"][1 + i] for i in range(3)]
+    assert got == [_shown(int(want.get(("narkotikabrott", p), 0))) for p in snap.periods]
+    late = pts[pts["external_id"] == "late"]
+    assert len(late) == 1, late
+    assert got[2] == "17", (late.iloc[0].to_dict(), want)  # 12 + 4 + the late one, not the far one

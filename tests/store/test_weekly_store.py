@@ -199,3 +199,40 @@ def test_cli_week_json_and_documents(store, tmp_path, capsys):
                                                      AuditEvent.action == "export")).all()
     assert len(n) == 2
     assert ADMIN.can  # the CLI acts as the operator (admin)
+
+
+def test_actor_reports_of_the_week_survey_and_public_reports(store):
+    from mapapp.council import reports as rp
+    from mapapp.council import survey as sv
+
+    pts = _load(store)
+    settings = load_settings({}, secret_key="k-weekly")
+    sid = sv.create_survey(store, COORDINATOR, title="Aktuell lägesbild", month="2023-05",
+                           closes=date.today() + timedelta(days=3))
+    sv.add_recipients(store, COORDINATOR, sid, [
+        {"organisation": "Citycon", "role": "Centrum", "email": "c@x.example"}],
+        settings=settings)
+    token = sv.links(store, COORDINATOR, sid, settings=settings)[0]["link"].split("=")[1]
+    zid = dict((n, i) for i, n in sv.zones(store))["Liljeholmen"]
+    sv.save_answer(store, token, {(zid, "narkotikahandel"): 2, (zid, "otrygghet"): 0})
+    p = pts["Liljeholmen"]
+    rp.submit_report(store, submission_id="weekly-r-1", category="belysning", lon=p.x, lat=p.y,
+                     settings=settings, now=datetime(2023, 5, 17, 10, tzinfo=UTC),
+                     confirm_new=True)  # the week's observations there are "already reported"
+    rp.submit_report(store, submission_id="weekly-r-2", category="belysning", lon=p.x, lat=p.y,
+                     settings=settings, now=datetime(2023, 5, 24, 10, tzinfo=UTC),
+                     confirm_new=True)  # the next week
+    rep = weekly_report(store, READER, WEEK)
+    assert rep.reports.to_dict("records") == [
+        {"zone": "Liljeholmen", "category": "belysning", "status": "ny", "n": 1}]
+    assert rep.survey_title == "2023-05 Aktuell lägesbild"
+    assert rep.survey.to_dict("records") == [
+        {"zone": "Liljeholmen", "problem": "narkotikahandel", "reported": 1, "answered": 1},
+        {"zone": "Liljeholmen", "problem": "otrygghet", "reported": 0, "answered": 1}]
+    titles = {tb.title: tb for tb in tables(rep, suppress_below=5)}
+    assert titles["Rapporter från boende och verksamma"].rows == [["Liljeholmen", "Belysning",
+                                                                   "<5"]]
+    assert titles["Aktörsenkät 2023-05 Aktuell lägesbild: rapporterade problem"].rows == [
+        ["Liljeholmen", "Narkotikahandel", "<5", "<5"]]
+    # a week before the survey's month has no survey
+    assert weekly_report(store, READER, "2023-W10").survey_title is None

@@ -195,3 +195,44 @@ def test_backtest_on_a_tiny_district_by_hand() -> None:
     assert places["pai"] == pytest.approx(0.27 / circle, rel=1e-3)
     assert places["baseline_area_share"] == pytest.approx(0.08, rel=1e-4)  # 8 cells ≥ circle
     assert places["baseline_pai"] == pytest.approx(0.27 / 0.08, rel=1e-4)
+
+
+def _index(frame: pd.DataFrame, grid):  # type: ignore[no-untyped-def]
+    from mapapp.render.data import PointIndex
+
+    full = frame.assign(category="stold", source="t", zone_id=1, sensitive=False)
+    return PointIndex.build(full, grid)
+
+
+def test_the_map_uses_the_same_backtest_and_emerging_classes(outline) -> None:  # type: ignore[no-untyped-def]
+    """The Karta line and the map layer come from the point index; they equal the analysis
+    functions on the same points."""
+    from mapapp.render.hotspot_layers import backtest_figures, emerging_cells, emerging_steps
+
+    rng = np.random.default_rng(6)
+    grid = build_grid(outline, cell_size_m=200)
+    parts = [_frame(*_uniform(rng, outline, 2000), y, rng) for y in range(2018, 2023)]
+    c = grid.polygons_metric[grid.n // 2].centroid
+    for k, y in enumerate(range(2019, 2023)):
+        lon, lat = TO_W.transform(c.x + rng.uniform(-80, 80, 30 + 20 * k),
+                                  c.y + rng.uniform(-80, 80, 30 + 20 * k))
+        parts.append(_frame(np.asarray(lon), np.asarray(lat), y, rng))
+    pts = pd.concat(parts, ignore_index=True)
+    idx = _index(pts, grid)
+    base = np.ones(idx.n, dtype=bool)
+    p, prev = parse_period("2022-2023"), parse_period("2021-2022")
+    fig = backtest_figures(idx, base, grid, outline, p, prev)
+    from mapapp.store.district import bundled_frames
+
+    ref = backtest(pts, grid, bundled_frames()["sites"].iloc[:0], outline, p).set_index("method")
+    for key in ("area_share", "hit_share", "pai", "rri", "baseline_hit_share", "baseline_pai"):
+        assert fig[key] == pytest.approx(ref.loc["hot_cells", key], rel=1e-12), key
+    steps = emerging_steps(idx, base, p)
+    assert [s.label for s in steps] == [f"{y}-{y + 1}" for y in range(2018, 2023)]
+    from layers.emerging import EMERGING_COLORS
+
+    cells = emerging_cells(idx, base, grid, steps, colors=EMERGING_COLORS,
+                           labels={k: k for k in EMERGING_COLORS}, tip="{n}")
+    want = emerging_hotspots(pts, grid, steps)["trend_class"].to_numpy()
+    assert list(cells.extra["classes_all"]) == list(want)
+    assert cells.count == int((want != "none").sum()) and want[grid.n // 2] != "none"

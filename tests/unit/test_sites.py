@@ -330,3 +330,24 @@ def test_measures_for_a_site_and_its_zone(sites: gpd.GeoDataFrame) -> None:
     assert got["Johan Skyttes skola"][1]["status"] == "pagaende"
     assert "status_label" not in got["Johan Skyttes skola"][1]  # words at the edges
     assert got["Johan Skyttes skola"][0]["due"] == "2024-06-30"
+
+
+def test_circle_members_are_the_points_within_the_radius(district: shapely.Geometry,
+                                                         sites: gpd.GeoDataFrame) -> None:
+    """The (site, point) pairs that places are merged by equal a brute-force distance test
+    (whole raster cells inside the circle plus exact distances on its edge)."""
+    skytte = sites.geometry.iloc[0]
+    rng = np.random.default_rng(12)
+    rows = [(*at(skytte, float(rng.uniform(0, 400)), float(rng.uniform(0, 360))),
+             "incident", "2021-10-12 19:00") for _ in range(3000)]
+    pts = frame(rows)
+    from mapapp.analysis.periods import list_periods
+
+    c = count_sites(pts, sites, district, list_periods(pts["occurred_at"]))
+    site, point = c.circle_members(np.array([0, 1]))
+    px, py = TO_M.transform(pts["lon"].to_numpy(), pts["lat"].to_numpy())
+    for i, g in enumerate(sites.geometry):
+        sx, sy = TO_M.transform(g.x, g.y)
+        want = set(np.flatnonzero(np.hypot(px - sx, py - sy) <= 150))
+        assert set(point[site == i]) == want, i
+    assert len(set(point[site == 0])) > 500

@@ -27,7 +27,8 @@ def test_wdd_and_its_standard_error_by_hand() -> None:
     assert by_hand == pytest.approx(-7.0)
     var = 40 + 25 + 20 + 22 + (0.1 + 0.05) ** 2 * (400 + 360)  # 107 + 17.1 = 124.1
     assert (r.w_t, r.w_d) == (w_t, w_d)
-    assert r.wdd == pytest.approx(by_hand) and r.se == pytest.approx(math.sqrt(124.1))
+    assert var == pytest.approx(124.1)
+    assert r.wdd == pytest.approx(by_hand) and r.se == pytest.approx(math.sqrt(var))
     assert r.z == pytest.approx(-7 / math.sqrt(124.1))
     # WDQ = (22/360 − 20/400) / (25/360 − 40/400)
     assert r.wdq == pytest.approx((22 / 360 - 0.05) / (25 / 360 - 0.1))

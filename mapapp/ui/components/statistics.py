@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from mapapp.analysis.tables import chart_frame, with_changes
-from mapapp.render.figures import change_text
+from mapapp.render.figures import arrow, change_text
 from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
 
@@ -62,13 +62,19 @@ def area_section(frame: pd.DataFrame, area: str, *, key: str) -> None:
     comparison = frame[frame["area_kind"] == "comparison"]
     chart_src = pd.concat([rows, comparison[comparison["category"] == category]])
     wide = chart_frame(chart_src, category)
+    changed = with_changes(rows, confidence=ctx.get_settings().confidence_level)
     if not wide.empty:
+        # A period whose change from the one before is significant carries ↑/↓.
+        marks = {p: arrow(tr) for p, tr in zip(changed["period"], changed["trend"], strict=True)
+                 if arrow(tr)}
+        wide.index = [f"{p} {marks[p]}" if p in marks else str(p) for p in wide.index]
         st.bar_chart(wide, stack=False)
+        if marks:
+            st.caption(ctx.tr("sig.chart_marked_table"))
     left, right = st.columns(2)
     with left:
         st.markdown("**" + ctx.tr("stat.table_figures", source=markdown_text(
             ", ".join(sorted(rows["source"].unique())))) + "**")
-        changed = with_changes(rows, confidence=ctx.get_settings().confidence_level)
         lang = ctx.lang()
         # An arrow and "ökning"/"minskning" only for a significant change.
         st.dataframe(pd.DataFrame({

@@ -59,8 +59,24 @@ def figures_row(view: MapView) -> None:
                                last=change.compared_to or "–"))
     cols[1].metric(ctx.tr("map.fig.observations"), fmt_number(f["observations"], lang, decimals=0))
     cols[2].metric(ctx.tr("map.fig.flagged"), fmt_number(f["flagged"], lang, decimals=0))
+    if f.get("flagged") or f.get("rising"):
+        cols[2].caption(hotspot_caption(f, lang))
     cols[3].metric(ctx.tr("map.fig.hot"), fmt_number(f["hot"], lang, decimals=0))
     cols[4].metric(ctx.tr("map.fig.overdue"), fmt_number(f["overdue"], lang, decimals=0))
+    if f.get("backtest") is not None:
+        from mapapp.render.hotspot_text import backtest_line
+
+        st.caption(md(backtest_line(f["backtest"], lang)))
+
+
+def hotspot_caption(f: dict, lang: str) -> str:  # type: ignore[type-arg]
+    """"4 platser, 1 ökande" under the flagged figure."""
+    from mapapp.i18n import tn
+
+    text = tn("hotspots.places", int(f.get("places", 0)), lang)
+    if f.get("rising"):
+        text += f", {int(f['rising'])} {ctx.tr('hotspots.status.rising')}"
+    return text
 
 
 # --- cards -------------------------------------------------------------------------------------

@@ -81,6 +81,26 @@ def _tables(rep: WeeklyReport) -> None:
             _col("zone"): o["zone"], _col("category"): [_cat(x, "observation")
                                                         for x in o["category"]],
             _col("source"): o["source"]}), hide_index=True, width="stretch")
+    st.subheader(ctx.tr("weekly.h.reports"))
+    r = rep.reports
+    if r.empty:
+        st.caption(ctx.tr("weekly.none"))
+    else:
+        st.dataframe(pd.DataFrame({_col("zone"): r["zone"],
+                                   _col("category"): [_cat(x, "observation") for x in r["category"]],
+                                   _col("status_report"): [ctx.tr(f"report.status.{x}")
+                                                           for x in r["status"]],
+                                   _col("observations"): r["n"]}),
+                     hide_index=True, width="stretch")
+    if rep.survey_title is not None:
+        st.subheader(ctx.tr("weekly.h.survey", title=rep.survey_title))
+        sv = rep.survey
+        st.dataframe(pd.DataFrame({_col("zone"): sv["zone"],
+                                   _col("problem"): [ctx.tr(f"survey.problem.{p}")
+                                                     for p in sv["problem"]],
+                                   _col("reported"): sv["reported"],
+                                   _col("answered"): sv["answered"]}),
+                     hide_index=True, width="stretch")
     st.subheader(ctx.tr("weekly.h.measures"))
     m = rep.measures
     if m.empty:

@@ -1,0 +1,64 @@
+"""Each measure's effect for a document: the WDD test of :mod:`mapapp.analysis.wdd` (through
+:func:`mapapp.analysis.beforeafter.before_after`) for every measure with a start date and a
+place, on the reported crimes of the windows it needs (loaded once)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from mapapp.access import Principal
+from mapapp.errors import DataValidationError
+from mapapp.settings import Settings
+from mapapp.store.models import Incident
+
+MONTHS = 6
+
+
+def _aware(v: Any) -> pd.Timestamp:
+    ts = pd.Timestamp(v)
+    return ts.tz_convert("UTC") if ts.tzinfo else ts.tz_localize("UTC")
+
+
+def measure_effects(engine: Engine, who: Principal, measures: pd.DataFrame,
+                    settings: Settings) -> dict[int, dict[str, Any]]:
+    """{measure id: before/after result with ``wdd, se, z, wdq, verdict``} for the measures
+    that have a start and a place (a measure whose place cannot be resolved is left out)."""
+    from mapapp.analysis.beforeafter import before_after
+    from mapapp.store.district import district_outline, sites_frame, zones_frame
+    from mapapp.store.points import PointFilter, load_points
+    from mapapp.timezone import LOCAL_TZ
+
+    if measures is None or len(measures) == 0:
+        return {}
+    starts = pd.to_datetime(measures["start"], errors="coerce").dropna()
+    if starts.empty:
+        return {}
+    lo = (starts.min() - pd.DateOffset(months=12 + MONTHS + 1)).tz_localize(LOCAL_TZ)
+    hi = (starts.max() + pd.DateOffset(months=MONTHS + 1)).tz_localize(LOCAL_TZ)
+    # Only the windows' points are read; the data's first and last times come from the store
+    # (whether the data reach back a year, and whether the after window has ended).
+    with engine.connect() as conn:
+        first, last = conn.execute(select(func.min(Incident.occurred_at),
+                                          func.max(Incident.occurred_at))).one()
+    if last is None:
+        return {}
+    data_start, data_end = (_aware(v) for v in (first, last))
+    pts = load_points(engine, who, "incident", PointFilter(start=lo.to_pydatetime(),
+                                                           end=hi.to_pydatetime()))
+    sites, zones, district = sites_frame(engine), zones_frame(engine), district_outline(engine)
+    out: dict[int, dict[str, Any]] = {}
+    for m in measures.to_dict("records"):
+        if pd.isna(pd.to_datetime(m.get("start"), errors="coerce")):
+            continue
+        try:
+            out[int(m["id"])] = before_after(
+                m, pts, sites=sites, zones=zones, district=district, months=MONTHS,
+                data_start=data_start, data_end=data_end,
+                radius_m=settings.site_radius_m, buffer_m=settings.wdd_buffer_m,
+                confidence=settings.confidence_level)
+        except DataValidationError:
+            continue
+    return out
