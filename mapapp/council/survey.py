@@ -46,7 +46,6 @@ from sqlalchemy.exc import IntegrityError
 
 from mapapp.access import Perm, Principal
 from mapapp.errors import DataValidationError, NotFoundError, Problem, StoreError
-from mapapp.measure_rules import local_today
 from mapapp.notecheck import NOTE_MAX_CHARS, blocking, check_note
 from mapapp.settings import DEFAULT_DB_PATH, Settings, load_settings
 from mapapp.store import audit
@@ -57,6 +56,7 @@ from mapapp.store.models import (
     SurveyResponse,
     Zone,
 )
+from mapapp.timezone import local_today
 
 PROBLEMS: tuple[str, ...] = ("samlingar", "narkotikahandel", "skadegorelse",
                              "ordningsstorning", "olovliga_bosattningar", "otrygghet")

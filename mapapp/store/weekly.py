@@ -23,10 +23,10 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from mapapp.access import Perm, Principal
-from mapapp.analysis.periods import LOCAL_TZ
 from mapapp.store.engine import read_connection
 from mapapp.store.models import Zone
 from mapapp.store.points import PointKind, table_for
+from mapapp.timezone import LOCAL_TZ
 
 DAY_COLUMNS = ["zone", "category", "day", "n"]
 
