@@ -431,6 +431,19 @@ def results(engine: Engine, who: Principal, survey_id: int) -> list[dict[str, An
     return out
 
 
+def trend(engine: Engine, who: Principal) -> list[dict[str, Any]]:
+    """Results over months: for each month the latest survey of that month,
+    ``{month, zone, problem, reported, answered}``, oldest month first."""
+    s = list_surveys(engine, who)
+    if s.empty:
+        return []
+    latest = s.sort_values(["month", "id"]).groupby("month").tail(1)
+    out: list[dict[str, Any]] = []
+    for month, sid in zip(latest["month"], latest["id"], strict=True):
+        out += [{"month": str(month), **r} for r in results(engine, who, int(sid))]
+    return out
+
+
 def free_texts(engine: Engine, who: Principal, survey_id: int) -> list[dict[str, str]]:
     """The free texts with the organisation and role that wrote them (council roles only)."""
     who.require(Perm.EDIT_MEASURES)
@@ -446,4 +459,4 @@ def free_texts(engine: Engine, who: Principal, survey_id: int) -> list[dict[str,
 
 __all__ = ["PROBLEMS", "LEVELS", "Recipient", "create_survey", "add_recipients",
            "links", "close_survey", "list_surveys", "resolve_token", "load_answer",
-           "save_answer", "results", "free_texts", "zones"]
+           "save_answer", "results", "trend", "free_texts", "zones"]
