@@ -121,6 +121,8 @@ def test_one_answer_per_recipient_a_second_visit_edits_and_results(store):
     with pytest.raises(DataValidationError) as e:
         sv.save_answer(store, tokens[2], {}, "Han har 811218-9876 och säljer")
     assert e.value.problems[0].field == "free_text"
+    with pytest.raises(DataValidationError):
+        sv.save_answer(store, tokens[2], {}, "Ring vaktmästaren på 070-123 45 67")
     with store.connect() as conn:
         acts = conn.execute(select(AuditEvent.action, AuditEvent.username).where(
             AuditEvent.entity == "survey_response").order_by(AuditEvent.id)).all()
