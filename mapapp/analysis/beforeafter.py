@@ -16,7 +16,7 @@ midnight of the measure's start date and N = ``months``:
 the walks' observations are counted apart in ``by_kind`` and never added to them.
 ``change`` = after − before, ``change_pct`` = 100 · change / before (None when before is 0),
 with the two-sample Poisson test of :mod:`mapapp.analysis.significance` (``p_value``,
-``significant``, ``trend``; exposures = the windows' lengths in days).
+``significant``, ``trend``; both windows are N calendar months: equal exposures).
 
 **Did it work?** The weighted displacement difference test of :mod:`mapapp.analysis.wdd`
 (target, displacement buffer and control, each control's change weighted to the baseline of the
@@ -181,9 +181,8 @@ def before_after(
     def last_day(ts: pd.Timestamp) -> str:
         return (ts.tz_localize(None) - pd.Timedelta(days=1)).date().isoformat()
 
-    days_b = (before[1] - before[0]).total_seconds() / 86400.0
-    days_a = (after[1] - after[0]).total_seconds() / 86400.0
-    tested = compare(b, a, days_b, days_a, confidence=confidence)
+    # Both windows are N calendar months: equal exposures.
+    tested = compare(b, a, confidence=confidence)
     test = wdd(b, a, count(d_mask, before), count(d_mask, after), count(c_mask, before),
                count(c_mask, after), min_count=min_count, complete=bool(complete),
                confidence=confidence)

@@ -73,7 +73,8 @@ def coverage(occurred_at: pd.Series, *, data_start: Any = None, data_end: Any = 
     """``[first local midnight, local midnight after the last covered day)``: the local day of
     the earliest time, and the latest time's day (or its month's end when it is one of the
     month's last days, :func:`mapapp.analysis.periods.covered_until`), unless
-    ``data_start``/``data_end`` (dates, inclusive) say otherwise. None without any time."""
+    ``data_start``/``data_end`` say otherwise (a tz-aware instant: the data's first/latest
+    time, as above; a date: the first/last day covered). None without any time."""
     ns = utc_ns(occurred_at)
     ns = ns[ns != np.iinfo(np.int64).min]
     lo: pd.Timestamp | None = None
@@ -82,9 +83,16 @@ def coverage(occurred_at: pd.Series, *, data_start: Any = None, data_end: Any = 
         lo = _local_day_start(int(ns.min()))
         hi = covered_until(pd.Timestamp(int(ns.max()), tz="UTC")).tz_localize(LOCAL_TZ)
     if data_start is not None:
-        lo = pd.Timestamp(pd.Timestamp(data_start).date()).tz_localize(LOCAL_TZ)
+        ts = pd.Timestamp(data_start)
+        if ts.tzinfo is not None:  # an instant: its local day
+            ts = ts.tz_convert(LOCAL_TZ).tz_localize(None)
+        lo = pd.Timestamp(ts.date()).tz_localize(LOCAL_TZ)
     if data_end is not None:
-        hi = pd.Timestamp(pd.Timestamp(data_end).date()).tz_localize(LOCAL_TZ)
+        ts = pd.Timestamp(data_end)
+        # An instant is the data's latest time (the month-end rule applies); a date is the
+        # last day covered, as given.
+        day = covered_until(ts) if ts.tzinfo is not None else ts.normalize()
+        hi = pd.Timestamp(day.date()).tz_localize(LOCAL_TZ)
     if lo is None or hi is None:
         return None
     return lo, _shift_days(hi, 1)
@@ -141,7 +149,8 @@ def period_counts(
       ``cmp_count`` (this period in the window), ``prev_count`` (the window a year earlier),
       ``change_abs = cmp_count − prev_count``, ``change_pct`` (NaN when prev_count is 0),
       the window ``cmp_from``/``cmp_to`` (local dates, inclusive) and its length in days
-      (``cmp_days``, ``prev_days``: the exposures of the test), ``p_value`` of the
+      (``cmp_days``, ``prev_days``; the same calendar span a year apart is one exposure, so
+      the test is the equal-rate case q = ½), ``p_value`` of the
       two-sample Poisson test (:mod:`mapapp.analysis.significance`), ``significant``
       (p < 1 − ``confidence``) and ``trend`` ("increase"/"decrease"/"stable"). All missing
       for the first period (the data do not reach back).
@@ -248,9 +257,9 @@ def _frame(
     t_prev = np.broadcast_to(days_prev, bshape).reshape(-1)
     prev_f = np.where(mask, cmp_prev, -1).reshape(-1).astype("float64")
     prev_f[~mask.reshape(-1)] = np.nan
-    pv = p_values(prev_f, cmp_now.reshape(-1).astype("float64"),
-                  np.where(np.isfinite(t_prev), t_prev, 1.0),
-                  np.where(np.isfinite(t_now), t_now, 1.0))
+    # The two windows are the same calendar span twelve months apart: equal exposures (a
+    # leap day must not move the test: the minimum-likelihood p-value jumps with any q ≠ ½).
+    pv = p_values(prev_f, cmp_now.reshape(-1).astype("float64"), 1.0, 1.0)
     sig = significant(pv, confidence)
     flat_change = change.reshape(-1)
     sig_obj = np.array([None if np.isnan(p) else bool(s) for p, s in zip(pv, sig, strict=True)],

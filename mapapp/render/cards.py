@@ -85,8 +85,7 @@ def period_totals(counts: pd.DataFrame, labels: Sequence[str],
             continue
         now = int(rows["cmp_count"].sum())
         prev = int(rows["prev_count"].sum())
-        c = compare(prev, now, float(rows["prev_days"].iloc[0]),
-                    float(rows["cmp_days"].iloc[0]), confidence=confidence)
+        c = compare(prev, now, confidence=confidence)  # the same span a year apart
         out.append(PeriodFigure(label, n, c.change, c.change_pct, previous=prev,
                                 p_value=c.p_value, significant=c.significant, trend=c.trend,
                                 complete=complete, compared_to=None if complete else cmp_to))
@@ -164,9 +163,40 @@ def flag_lines(summary: pd.DataFrame | None, lang: str = "sv") -> list[str]:
     return out
 
 
+def site_figures(points: pd.DataFrame, lon: float, lat: float, labels: Sequence[str],
+                 selected: str, *, radius_m: float, period_kind: str = "statistical",
+                 stat_year_start_month: int = 9, reference: pd.Timestamp | None = None,
+                 confidence: float = DEFAULT_CONFIDENCE) -> list[PeriodFigure]:
+    """A site's figures: the points within ``radius_m`` of (lon, lat) in the ``n`` periods
+    ending at ``selected``, each change tested against the same days a year earlier; the data's
+    coverage is that of all ``points`` (a quiet site does not make a period incomplete)."""
+    from mapapp.analysis.stats import period_counts
+    from mapapp.crs import METRIC, WGS84, transformer
+
+    if len(points) == 0 or not (np.isfinite(lon) and np.isfinite(lat)):
+        return []
+    tr = transformer(WGS84, METRIC)
+    px = points["lon"].to_numpy(dtype="float64")
+    py = points["lat"].to_numpy(dtype="float64")
+    ok = np.isfinite(px) & np.isfinite(py)
+    near = np.zeros(len(points), dtype=bool)
+    if ok.any():
+        x, y = tr.transform(px[ok], py[ok])
+        sx, sy = tr.transform(lon, lat)
+        near[np.flatnonzero(ok)] = np.hypot(np.asarray(x) - sx, np.asarray(y) - sy) <= radius_m
+    times = pd.to_datetime(points["occurred_at"], utc=True)
+    sub = points.loc[near, ["category", "occurred_at"]].assign(zone="site")
+    if sub.empty:
+        return []
+    counts = period_counts(sub, period_kind=period_kind,
+                           stat_year_start_month=stat_year_start_month, reference=reference,
+                           data_start=times.min(), data_end=times.max(), confidence=confidence)
+    return period_totals(counts, last_periods(labels, selected), confidence=confidence)
+
+
 def site_card(site: Mapping[str, Any], *, flags: pd.DataFrame | None,
               measures: Sequence[Mapping[str, Any]], kind_label: str, count_label: str,
-              lang: str = "sv") -> Card:
+              lang: str = "sv", figures: list[PeriodFigure] | None = None) -> Card:
     """The card of one site: its status and reason in the selected period and the measures
     of :func:`mapapp.analysis.sites.measures_for_sites` (its own and its zone's)."""
     sid = int(site["id"])
@@ -182,7 +212,7 @@ def site_card(site: Mapping[str, Any], *, flags: pd.DataFrame | None,
     zid = site.get("zone_id")
     return Card(kind="site", id=sid, name=str(site["name"]),
                 subtitle=f"{kind_label} · {site.get('zone') or ''}".strip(" ·"),
-                text=count_label, flags=reasons, measures=recs,
+                text=count_label, flags=reasons, measures=recs, figures=list(figures or []),
                 zone_id=None if zid is None or pd.isna(zid) else int(zid))
 
 

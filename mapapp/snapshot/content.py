@@ -243,8 +243,7 @@ def _count_lookup(points: pd.DataFrame, zones: pd.DataFrame, zone: str | None, p
     for (c, p), part in tested.groupby(["category", "period"], sort=False, dropna=False):
         changes[(str(c), str(p))] = compare(
             int(part["prev_count"].sum()), int(part["cmp_count"].sum()),
-            float(part["prev_days"].iloc[0]), float(part["cmp_days"].iloc[0]),
-            confidence=settings.confidence_level)
+            confidence=settings.confidence_level)  # the same span a year apart
     periods = frame.drop_duplicates("period")
     incomplete = [f"{p} ({t_})" for p, c, t_ in zip(periods["period"], periods["complete"],
                                                     periods["cmp_to"], strict=True) if not c]

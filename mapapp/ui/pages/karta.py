@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -25,7 +26,14 @@ from mapapp.analysis.sites import measures_for_sites
 from mapapp.measure_rules import local_today, revision_flags
 from mapapp.render import layer_specs
 from mapapp.render.build import build_map
-from mapapp.render.cards import Card, PeriodFigure, resolve_click, site_card, zone_card
+from mapapp.render.cards import (
+    Card,
+    PeriodFigure,
+    resolve_click,
+    site_card,
+    site_figures,
+    zone_card,
+)
 from mapapp.render.data import MapFilter
 from mapapp.render.figures import change_text, fmt_number
 from mapapp.render.view import Inputs, MapView, compute_view, data_end, zone_table
@@ -170,9 +178,28 @@ def _change_text(f: PeriodFigure, lang: str) -> str:
     return change_text(f.change_abs, f.change_pct, f.trend, lang)
 
 
+def _figures(card: Card) -> None:
+    """The card's periods: count and tested change (an arrow only when significant), and a
+    bar chart whose significant periods carry ↑/↓."""
+    lang = ctx.lang()
+    st.markdown(f"**{ctx.tr('map.card.figures')}**")
+    table = pd.DataFrame({
+        ctx.tr("map.card.col.period"): [f.period for f in card.figures],
+        ctx.tr("map.card.col.count"): [f.count for f in card.figures],
+        ctx.tr("map.card.col.change"): [_change_text(f, lang) for f in card.figures],
+    })
+    st.dataframe(table, hide_index=True, width="stretch")
+    chart = pd.DataFrame({"period": [f.period + (f" {f.arrow}" if f.arrow else "")
+                                     for f in card.figures],
+                          "n": [f.count for f in card.figures]})
+    st.bar_chart(chart, x="period", y="n", x_label="", y_label="", height=150,
+                 color="#5E3C99")
+    if any(f.arrow for f in card.figures):
+        st.caption(ctx.tr("sig.chart_marked"))
+
+
 def show_card(card: Card, view: MapView, *, long: bool = False) -> None:
     """A zone's or a site's card (every user text escaped for Markdown)."""
-    lang = ctx.lang()
     st.subheader(md(card.name), anchor=False)
     if card.subtitle:
         st.caption(md(card.subtitle))
@@ -188,23 +215,10 @@ def show_card(card: Card, view: MapView, *, long: bool = False) -> None:
             st.success(ctx.tr("map.card.revision_ok"), icon=":material/check_circle:")
         if card.text:
             st.markdown(f"**{ctx.tr('map.card.lagesbild')}:** {md(card.text)}")
-        if card.figures:
-            st.markdown(f"**{ctx.tr('map.card.figures')}**")
-            table = pd.DataFrame({
-                ctx.tr("map.card.col.period"): [f.period for f in card.figures],
-                ctx.tr("map.card.col.count"): [f.count for f in card.figures],
-                ctx.tr("map.card.col.change"): [_change_text(f, lang) for f in card.figures],
-            })
-            st.dataframe(table, hide_index=True, width="stretch")
-            chart = pd.DataFrame({"period": [f.period + (f" {f.arrow}" if f.arrow else "")
-                                             for f in card.figures],
-                                  "n": [f.count for f in card.figures]})
-            st.bar_chart(chart, x="period", y="n", x_label="", y_label="", height=150,
-                         color="#5E3C99")
-            if any(f.arrow for f in card.figures):
-                st.caption(ctx.tr("sig.chart_marked"))
     else:
         st.markdown(md(card.text))
+    if card.figures:
+        _figures(card)
     period = view.period.label if view.period is not None else ""
     st.markdown("**" + md(ctx.tr("map.card.flags" if card.kind == "zone"
                                  else "map.card.site_flags", period=period)) + "**")
@@ -260,11 +274,27 @@ def card_for(selection: tuple[str, int], view: MapView) -> Card | None:
     count = 0
     if flags is not None and len(flags):
         count = int(flags.loc[flags["site_id"] == sid, "count"].sum())
+    settings = ctx.get_settings()
+    per = view.period
+    # The site's reported crimes over the periods, with the filter's categories and sources.
+    saved = dict(st.session_state.get(FILTER_KEY) or {})
+    incidents = ctx.points("incident")
+    keep = np.ones(len(incidents), dtype=bool)
+    if saved.get("categories"):
+        keep &= incidents["category"].astype(str).isin(saved["categories"]).to_numpy()
+    if saved.get("sources"):
+        keep &= incidents["source"].astype(str).isin(saved["sources"]).to_numpy()
+    figures = site_figures(
+        incidents[keep], float(s["lon"]), float(s["lat"]), labels, selected,
+        radius_m=settings.site_radius_m, period_kind=per.kind if per is not None else
+        "statistical", stat_year_start_month=settings.stat_year_start_month,
+        reference=per.last_day if per is not None and per.kind == "rolling12" else None,
+        confidence=settings.confidence_level) if per is not None else []
     return site_card(s, flags=flags, measures=mine, kind_label=ctx.tr(f"map.site_kind.{s['kind']}"),
                      count_label=ctx.tr("map.card.site_count", n=count,
-                                        r=fmt_number(ctx.get_settings().site_radius_m, lang,
+                                        r=fmt_number(settings.site_radius_m, lang,
                                                      decimals=0)),
-                     lang=lang)
+                     lang=lang, figures=figures)
 
 
 def _picked() -> None:
