@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from mapapp.store.models import RHYTHM_TABLES
@@ -14,7 +15,6 @@ from mapapp.store.schema import alembic_config, migrate
 
 
 def _head() -> str:
-    from alembic.script import ScriptDirectory
 
     return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
 
