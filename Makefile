@@ -22,7 +22,9 @@ $(STAMP): pyproject.toml setup.py
 
 install: $(STAMP)
 
-run: $(STAMP)
+run:
+	tools/system-deps.sh run
+	$(MAKE) --no-print-directory install
 	$(BIN)/mapapp init
 	$(BIN)/mapapp demo --if-empty
 	@echo ""

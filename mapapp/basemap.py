@@ -13,7 +13,7 @@ server is opt-in:
 | ``https://…/{z}/{x}/{y}.png`` | any XYZ tile server (``MAPAPP_BASEMAP_ATTRIBUTION``) |
 | ``https://…?SERVICE=WMS&LAYERS=…`` or ``wms:https://…?layers=…`` | a WMS (the city's GIS server) |
 | ``https://…/{TileMatrix}/{TileRow}/{TileCol}.png`` or ``…?SERVICE=WMTS&LAYER=…`` | a WMTS (3857) |
-| ``/path/karta.mbtiles`` | raster MBTiles, served by the app from its own origin |
+| ``/path/karta.mbtiles``, ``/path/karta.pmtiles`` | raster tiles served from the app's origin |
 | ``/path/basemap.gpkg`` | bundled + the layers of ``mapapp basemap import`` (roads, names, …) |
 
 :func:`parse_basemap` checks a value and returns a :class:`Basemap`; :func:`local_layers`
@@ -41,7 +41,7 @@ OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">Ope
 #: Margin around the district in which the neighbouring stadsdelar are drawn (degrees).
 MARGIN_DEG = 0.05
 
-BasemapKind = Literal["local", "vector", "xyz", "wms", "mbtiles"]
+BasemapKind = Literal["local", "vector", "xyz", "wms", "mbtiles", "pmtiles"]
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,9 @@ class Basemap:
 
 
 _BAD = ("MAPAPP_BASEMAP: ange local, osm, en XYZ-adress med {z}/{x}/{y}, en WMS- eller "
-        "WMTS-adress, en .mbtiles-fil eller en .gpkg från mapapp basemap import / give local, "
-        "osm, an XYZ URL with {z}/{x}/{y}, a WMS or WMTS address, an .mbtiles file or a .gpkg "
-        "from mapapp basemap import")
+        "WMTS-adress, en .mbtiles- eller .pmtiles-fil eller en .gpkg från mapapp basemap import "
+        "/ give local, osm, an XYZ URL with {z}/{x}/{y}, a WMS or WMTS address, an .mbtiles or "
+        ".pmtiles file or a .gpkg from mapapp basemap import")
 
 
 def _query(url: str) -> tuple[str, dict[str, str]]:
@@ -135,6 +135,8 @@ def parse_basemap(value: str, attribution: str = OSM_ATTRIBUTION) -> Basemap:
         return Basemap("xyz", OSM_TILES, OSM_ATTRIBUTION)
     if low.endswith(".mbtiles"):
         return _file(text, "mbtiles")
+    if low.endswith(".pmtiles"):
+        return _file(text, "pmtiles")
     if low.endswith(".gpkg"):
         return _file(text, "vector")
     if low.startswith("wms:"):

@@ -9,13 +9,19 @@
 # and PostgreSQL started when it is down. Quick (a few dpkg look-ups) when all is in place.
 # Without apt or without the rights to use it, it prints the exact commands and exits 1.
 # `make test` runs it first; set MAPAPP_SKIP_SYSTEM_DEPS=1 to skip it (you manage them).
+# `tools/system-deps.sh run` (what `make run` calls) only makes sure Python's venv module is
+# there: running the app needs nothing else from the system.
 set -euo pipefail
+MODE="${1:-test}"
 
 if [ "${MAPAPP_SKIP_SYSTEM_DEPS:-}" = "1" ]; then
   exit 0
 fi
 
 PACKAGES=(postgresql-15-postgis-3 chromium libreoffice-writer-nogui poppler-utils)
+if [ "$MODE" = "run" ]; then
+  PACKAGES=()
+fi
 PG_HOST=127.0.0.1
 PG_PORT=5432
 
@@ -23,10 +29,10 @@ say() { printf 'system-deps: %s\n' "$*" >&2; }
 
 missing=()
 if command -v dpkg >/dev/null 2>&1; then
-  for p in "${PACKAGES[@]}"; do
+  for p in "${PACKAGES[@]+"${PACKAGES[@]}"}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
   done
-else
+elif [ "$MODE" != "run" ]; then
   # Not Debian: check for the programs themselves.
   command -v pg_ctl >/dev/null 2>&1 || command -v postgres >/dev/null 2>&1 || missing+=(postgresql-15-postgis-3)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
@@ -63,6 +69,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   "${SUDO[@]}" apt-get update -qq
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ "$MODE" = "run" ]; then
+  exit 0
 fi
 
 # The tests log in as postgres on 127.0.0.1 without a password (a test server). A fresh

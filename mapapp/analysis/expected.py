@@ -53,6 +53,7 @@ expected, q) and :mod:`mapapp.render.hotspot_text` renders them in the user's la
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -400,18 +401,30 @@ class SiteCounts:
     sxy: NDArray[np.float64]
     raster: Raster
     radius: float
+    period_offset: int = 0  # index of periods[0] in the point_group codes
 
-    def circle_members(self, site_index: NDArray[np.int64]
+    def window(self, i0: int, i1: int) -> SiteCounts:
+        """The counts of periods ``i0 … i1 − 1`` only (no recount: a period change on the map
+        reuses the counts of every period)."""
+        return dataclasses.replace(
+            self, periods=self.periods[i0:i1], circle=self.circle[:, i0:i1],
+            ring=self.ring[:, i0:i1], district=self.district[i0:i1],
+            period_offset=self.period_offset + i0)
+
+    def circle_members(self, site_index: NDArray[np.int64], period_index: int | None = None
                        ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """(site, points-frame row) pairs of the points within the radius of the given sites
-        (every period)."""
+        (in period ``period_index`` of :attr:`periods`, or every period)."""
         inner, edge = disc_cells(self.raster, self.sxy, self.radius)
         pick = sp.csr_matrix((np.ones(len(site_index)), (site_index, site_index)),
                              shape=(len(self.sxy), len(self.sxy)))
-        a_s, a_p = cell_pairs(pick @ inner, self.sxy, self.pxy, self.cell, None,
-                              self.raster.nx * self.raster.ny)
-        b_s, b_p = cell_pairs(pick @ edge, self.sxy, self.pxy, self.cell, self.radius,
-                              self.raster.nx * self.raster.ny)
+        cell = self.cell
+        if period_index is not None:
+            per = self.point_group[self.rows] // (_SLOTS * len(KINDS))
+            cell = np.where(per == period_index + self.period_offset, cell, -1)
+        n = self.raster.nx * self.raster.ny
+        a_s, a_p = cell_pairs(pick @ inner, self.sxy, self.pxy, cell, None, n)
+        b_s, b_p = cell_pairs(pick @ edge, self.sxy, self.pxy, cell, self.radius, n)
         return np.concatenate([a_s, b_s]), self.rows[np.concatenate([a_p, b_p])]
 
 
@@ -425,25 +438,47 @@ def _with_alla(flat: NDArray[np.int64], groups: int, npd: int) -> NDArray[Any]:
     return out
 
 
-def count_sites(points: pd.DataFrame, sites: pd.DataFrame, district: shapely.Geometry,
-                periods: Sequence[Period], params: Params = Params()) -> SiteCounts:
-    """Circle, ring and district counts for ``periods`` (consecutive, oldest first)."""
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """Per-point arrays the counting needs (one row per point): UTC ns, kind code (index into
+    :data:`KINDS`, -1 other), time band (-1 none) and EPSG:3006 position (NaN unplaced). The
+    map builds it once per data version from its point index."""
+
+    ns: NDArray[np.int64]
+    kind: NDArray[np.int64]
+    band: NDArray[np.int64]
+    xy: NDArray[np.float64]
+
+    @classmethod
+    def of(cls, points: pd.DataFrame) -> Prepared:
+        if len(points) == 0:
+            z = np.zeros(0, np.int64)
+            return cls(z, z, z, np.zeros((0, 2)))
+        ns = utc_ns(points["occurred_at"])
+        return cls(ns, kind_codes(points["kind"], KINDS), band_codes(ns),
+                   metric_xy(points["lon"].to_numpy(dtype="float64", na_value=np.nan),
+                             points["lat"].to_numpy(dtype="float64", na_value=np.nan)))
+
+
+def count_sites(points: pd.DataFrame | Prepared, sites: pd.DataFrame,
+                district: shapely.Geometry, periods: Sequence[Period],
+                params: Params = Params()) -> SiteCounts:
+    """Circle, ring and district counts for ``periods`` (consecutive, oldest first);
+    ``points``: a points frame (``kind, occurred_at, lon, lat``) or its :class:`Prepared`
+    arrays (row positions are the same)."""
+    prep = points if isinstance(points, Prepared) else Prepared.of(points)
     periods = list(periods)
     npd, nk, ns_ = len(periods), len(KINDS), len(sites)
-    n = len(points)
+    n = len(prep.ns)
     group = np.full(n, -1, dtype=np.int64)
     if n and npd:
-        ns = utc_ns(points["occurred_at"])
-        pcode = bucket(ns, periods)
-        kcode = kind_codes(points["kind"], KINDS)
-        lon = points["lon"].to_numpy(dtype="float64", na_value=np.nan)
-        lat = points["lat"].to_numpy(dtype="float64", na_value=np.nan)
-        ok = (pcode >= 0) & (kcode >= 0) & np.isfinite(lon) & np.isfinite(lat)
+        pcode = bucket(prep.ns, periods)
+        ok = (pcode >= 0) & (prep.kind >= 0) & np.isfinite(prep.xy).all(axis=1)
         idx = np.flatnonzero(ok)
-        band = band_codes(ns[idx])
+        band = prep.band[idx]
         slot = np.where(band >= 0, band, 4)
-        group[idx] = (pcode[idx] * nk + kcode[idx]) * _SLOTS + slot
-        pxy = metric_xy(lon[idx], lat[idx])
+        group[idx] = (pcode[idx] * nk + prep.kind[idx]) * _SLOTS + slot
+        pxy = prep.xy[idx]
     else:
         idx = np.zeros(0, np.int64)
         pxy = np.zeros((0, 2))
@@ -500,7 +535,7 @@ def site_tests(c: SiteCounts, sites: pd.DataFrame, params: Params = Params()) ->
     mu = expected_counts(c, params)
     bands = [b for b in ALL_BANDS if b in params.bands]
     bi = np.array([ALL_BANDS.index(b) for b in bands], dtype=np.int64)
-    ns_, npd, nk = c.circle.shape[0], len(c.periods), len(KINDS)
+    ns_, npd = c.circle.shape[0], len(c.periods)
     k = c.circle[:, :, :, bi]
     m = mu[:, :, :, bi]
     ring = c.ring[:, :, :, bi]
@@ -543,5 +578,4 @@ def site_tests(c: SiteCounts, sites: pd.DataFrame, params: Params = Params()) ->
         "test": test.ravel(),
         "flagged": flagged.ravel(),
     }, columns=list(ROW_COLUMNS))
-    del nk
     return frame

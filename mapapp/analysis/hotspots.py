@@ -36,6 +36,7 @@ from scipy import stats
 
 from mapapp.analysis.expected import (
     Params,
+    Prepared,
     SiteCounts,
     bh_qvalues,
     count_sites,
@@ -131,15 +132,22 @@ def rise_tests(c: SiteCounts, params: Params, target: int) -> dict[str, NDArray[
             "rise_expected": expected_now, "rise_p": p, "rise_q": q, "rising": rising}
 
 
-def site_hotspots(points: pd.DataFrame, sites: pd.DataFrame, district: shapely.Geometry, *,
+def site_hotspots(points: pd.DataFrame | Prepared, sites: pd.DataFrame,
+                  district: shapely.Geometry, *,
                   period: Period | None = None, period_kind: str = "statistical",
                   stat_year_start_month: int = 9, params: Params = Params(),
-                  periods: Sequence[Period] | None = None) -> SiteHotspots:
+                  periods: Sequence[Period] | None = None,
+                  counts: SiteCounts | None = None) -> SiteHotspots:
     """Flags, rises, persistence and places of every site in ``period`` (default: the latest
     period of ``period_kind`` with data). ``periods``: the available periods (default: those
-    the data span)."""
+    the data span). ``points`` may be :class:`~mapapp.analysis.expected.Prepared` arrays
+    (then ``periods`` must be given). ``counts``: :func:`count_sites` of the same points and
+    params over every period of ``periods`` (reused, e.g. when only the period changes)."""
     sites = sites.reset_index(drop=True)
+    if periods is None and isinstance(points, Prepared):
+        raise ValueError("periods are needed with prepared points")
     if periods is None:
+        assert isinstance(points, pd.DataFrame)
         periods = (list_periods(points["occurred_at"], kind=period_kind,
                                 stat_year_start_month=stat_year_start_month,
                                 reference=period.last_day if period is not None
@@ -148,11 +156,17 @@ def site_hotspots(points: pd.DataFrame, sites: pd.DataFrame, district: shapely.G
     if period is None:
         period = periods[-1] if periods else None
     if period is None:
-        empty = site_tests(count_sites(points.iloc[:0], sites, _district_or_box(district, sites),
-                                      [], params), sites, params)
+        empty = site_tests(count_sites(Prepared.of(pd.DataFrame()), sites,
+                                       district, [], params),
+                           sites, params)
         return SiteHotspots(None, [], empty, _summary_empty(), empty, None)
     win = window(periods, period)
-    c = count_sites(points, sites, district, win, params)
+    labels = [p.label for p in (counts.periods if counts is not None else [])]
+    if counts is not None and all(p.label in labels for p in win):
+        i0 = labels.index(win[0].label)
+        c = counts.window(i0, i0 + len(win))
+    else:
+        c = count_sites(points, sites, district, win, params)
     rows_all = site_tests(c, sites, params)
     t = len(win) - 1
     rows = rows_all[rows_all["period"] == period.label].reset_index(drop=True)
@@ -161,10 +175,6 @@ def site_hotspots(points: pd.DataFrame, sites: pd.DataFrame, district: shapely.G
         rows[key] = val.ravel()
     summary = _summary(rows_all, rows, sites, win, c, params)
     return SiteHotspots(period, win, rows, summary, rows_all, c)
-
-
-def _district_or_box(district: shapely.Geometry, sites: pd.DataFrame) -> shapely.Geometry:
-    return district
 
 
 def _summary_empty() -> pd.DataFrame:

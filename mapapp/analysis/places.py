@@ -60,19 +60,14 @@ def merge_places(sites: pd.DataFrame, xy: NDArray[np.float64], listed: NDArray[n
     idx = np.flatnonzero(listed)
     if len(idx) == 0:
         return pid, pname
-    from mapapp.analysis.expected import _SLOTS, KINDS
-
-    pair_site, pair_point = counts.circle_members(idx)
-    groups = counts.point_group[pair_point]
-    in_period = (groups // (_SLOTS * len(KINDS))) == period_index
+    pair_site, pair_point = counts.circle_members(idx, period_index)
     pos = np.full(n, -1, dtype=np.int64)
     pos[idx] = np.arange(len(idx))
-    sel = in_period & (pos[pair_site] >= 0)
-    ps = pos[pair_site[sel]]
-    pp = pair_point[sel]
-    members = sp.csr_matrix((np.ones(len(ps)), (ps, pp)),
-                            shape=(len(idx), max(len(counts.point_group), 1)))
-    members.data[:] = 1.0
+    ps = pos[pair_site]
+    pp = pair_point
+    # compact the point ids to those that occur, so the matrix stays small
+    uniq, pp = np.unique(pp, return_inverse=True)
+    members = sp.csr_matrix((np.ones(len(ps)), (ps, pp)), shape=(len(idx), max(len(uniq), 1)))
     members.sum_duplicates()
     members.data[:] = 1.0
     links = link_matrix(members, xy[idx], radius_m)

@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import gammaln
 
 DEFAULT_CONFIDENCE = 0.95
 TRENDS: tuple[str, ...] = ("increase", "decrease", "stable")
@@ -39,6 +38,10 @@ _RERR = 1.0 + 1e-7
 
 
 def _binom_logpmf(n: int, q: float) -> NDArray[np.float64]:
+    # imported here: scipy.special takes most of a second to import, and `mapapp stats`
+    # needs it only when a change is tested
+    from scipy.special import gammaln
+
     k = np.arange(n + 1, dtype=np.float64)
     if q <= 0.0 or q >= 1.0:
         out = np.full(n + 1, -np.inf)

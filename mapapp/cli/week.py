@@ -80,6 +80,12 @@ def cmd_week(args: argparse.Namespace) -> int:
         print(t("weekly.written", settings.lang, path=out))
         return 0
     recs: list[Any] = records(rep.counts)
+    if not recs and args.format == "table":
+        from mapapp.analysis.weekly import RECORD_FIELDS
+        from mapapp.cli.common import format_table
+
+        print(format_table(list(RECORD_FIELDS), []), end="")
+        return 0
     write_records(recs, "json" if args.format == "json" else "table")
     return 0
 

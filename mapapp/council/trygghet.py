@@ -18,7 +18,8 @@ district, the share and the number of reported crimes (incidents) in that calend
 (local days, grouped in the database), and each one's rank among the stadsdelar as a
 percentile (0 lowest … 1 highest). ``gap`` = share's rank − crimes' rank; ``disagree`` is
 ``more_insecure`` when gap ≥ 0.5 (felt unsafe, little reported), ``less_insecure`` when
-gap ≤ −0.5 (much reported, felt safe), else ``agree``. Codes, not sentences.
+gap ≤ −0.5 (much reported, felt safe), else ``agree``; ``unknown`` when the crimes (or the
+shares) are all equal, so one side has no order. Codes, not sentences.
 """
 
 from __future__ import annotations
@@ -204,8 +205,11 @@ def compare(engine: Engine, who: Principal, *, indicator: str, year: int) -> lis
     df["share_rank"] = _pct_rank(df["share"])
     df["crime_rank"] = _pct_rank(df["crimes"].astype(float))
     df["gap"] = df["share_rank"] - df["crime_rank"]
-    df["disagree"] = ["more_insecure" if g >= 0.5 else "less_insecure" if g <= -0.5
-                      else "agree" for g in df["gap"]]
+    if df["crimes"].nunique() <= 1 or df["share"].nunique() <= 1:
+        df["disagree"] = "unknown"  # nothing to rank one side by: no reading
+    else:
+        df["disagree"] = ["more_insecure" if g >= 0.5 else "less_insecure" if g <= -0.5
+                          else "agree" for g in df["gap"]]
     out = []
     for r in df.sort_values("stadsdel").itertuples(index=False):
         out.append({"stadsdel": r.stadsdel, "share": float(r.share),

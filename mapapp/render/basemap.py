@@ -135,7 +135,7 @@ def add_basemap(m: folium.Map, base: Basemap, *, lang: str,
                             transparent=False, attr=base.attribution, name="basemap",
                             control=False, overlay=False).add_to(m)
         return []
-    if base.kind == "mbtiles":
+    if base.kind in ("mbtiles", "pmtiles"):
         from mapapp.render.tiles import publish_mbtiles
 
         tiles = publish_mbtiles(str(base.path))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,24 @@ class PointIndex:
     @property
     def n(self) -> int:
         return len(self.ns)
+
+    @cached_property
+    def metric(self) -> NDArray[np.float64]:
+        """EPSG:3006 position of every point (NaN unplaced), computed once per index."""
+        from mapapp.analysis.pointprep import metric_xy
+
+        out = metric_xy(self.lon, self.lat)
+        out.flags.writeable = False
+        return out
+
+    @cached_property
+    def bands(self) -> NDArray[np.int64]:
+        """Time band of every point (:func:`mapapp.analysis.pointprep.band_codes`)."""
+        from mapapp.analysis.pointprep import band_codes
+
+        out = band_codes(self.ns)
+        out.flags.writeable = False
+        return out
 
     @classmethod
     def build(cls, frame: pd.DataFrame, grid: Grid | None) -> PointIndex:

@@ -1,4 +1,4 @@
-"""Raster tiles of a local MBTiles file, served by the app from its own origin.
+"""Raster tiles of a local MBTiles or PMTiles file, served by the app from its own origin.
 
 An MBTiles file is an SQLite database (``tiles``: ``zoom_level, tile_column, tile_row,
 tile_data`` with TMS rows, i.e. counted from the south; ``metadata``: name/value pairs).
@@ -6,18 +6,24 @@ tile_data`` with TMS rows, i.e. counted from the south; ``metadata``: name/value
 ``static/basemap/<key>/{z}/{x}/{y}.<ext>`` (XYZ rows, counted from the north), where Streamlit's
 static file serving hands them to the browser at ``/app/static/basemap/…``. It writes into a
 temporary folder and renames it, so two sessions starting at once cannot leave half a set.
-Vector MBTiles (``format`` = ``pbf``) need a style renderer in the browser, which the app does
-not ship: they are refused with a message (import the data with ``mapapp basemap import``).
+A PMTiles file (version 3: a header, a root directory and leaf directories of varint-coded
+entries along a Hilbert curve, see :func:`pmtiles_tiles`) is read here directly and published
+the same way. Vector tiles (MBTiles ``format`` = ``pbf``, PMTiles tile type MVT) need a style
+renderer in the browser, which the app does not ship: they are refused with a message (import
+the data with ``mapapp basemap import``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import os
 import shutil
 import sqlite3
+import struct
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -55,14 +61,165 @@ def xyz_row(z: int, tms_row: int) -> int:
     return (1 << z) - 1 - tms_row
 
 
+# --- PMTiles (version 3) -----------------------------------------------------------------------
+
+PMTILES_TYPES = {2: "png", 3: "jpg", 4: "webp"}  # 1 = MVT (vector), 5 = AVIF
+
+
+def _varints(data: bytes) -> Iterator[int]:
+    value = shift = 0
+    for b in data:
+        value |= (b & 0x7F) << shift
+        if b & 0x80:
+            shift += 7
+        else:
+            yield value
+            value = shift = 0
+
+
+def _decompress(data: bytes, method: int) -> bytes:
+    if method in (0, 1):
+        return data
+    if method == 2:
+        return gzip.decompress(data)
+    raise ConfigurationError(f"PMTiles: komprimering {method} stöds inte (bara gzip) / "
+                             "compression not supported (gzip only)")
+
+
+def _directory(data: bytes) -> list[tuple[int, int, int, int]]:
+    """(tile_id, offset, length, run_length) entries of one directory."""
+    it = _varints(data)
+    n = next(it)
+    ids, acc = [], 0
+    for _ in range(n):
+        acc += next(it)
+        ids.append(acc)
+    runs = [next(it) for _ in range(n)]
+    lengths = [next(it) for _ in range(n)]
+    offsets: list[int] = []
+    for i in range(n):
+        v = next(it)
+        offsets.append(offsets[i - 1] + lengths[i - 1] if v == 0 and i > 0 else v - 1)
+    return list(zip(ids, offsets, lengths, runs, strict=True))
+
+
+def tile_zxy(tile_id: int) -> tuple[int, int, int]:
+    """(z, x, y) of a PMTiles tile id: the tiles of lower zooms first, then the position on
+    the zoom's Hilbert curve.
+
+    >>> tile_zxy(0), tile_zxy(1), tile_zxy(4), tile_zxy(5)
+    ((0, 0, 0), (1, 0, 0), (1, 1, 0), (2, 0, 0))
+    """
+    z, acc = 0, 0
+    while acc + (1 << (2 * z)) <= tile_id:
+        acc += 1 << (2 * z)
+        z += 1
+    d, n = tile_id - acc, 1 << z
+    x = y = 0
+    s = 1
+    while s < n:
+        rx = 1 & (d // 2)
+        ry = 1 & (d ^ rx)
+        if ry == 0:
+            if rx == 1:
+                x, y = s - 1 - x, s - 1 - y
+            x, y = y, x
+        x, y = x + s * rx, y + s * ry
+        d //= 4
+        s *= 2
+    return z, x, y
+
+
+def pmtiles_tiles(path: Path | str) -> tuple[str, str, Iterator[tuple[int, int, int, bytes]]]:
+    """(extension, attribution, iterator of (z, x, y, bytes) with XYZ rows) of a raster
+    PMTiles v3 file."""
+    with open(path, "rb") as f:
+        head = f.read(127)
+    if len(head) < 127 or head[:7] != b"PMTiles" or head[7] != 3:
+        raise ConfigurationError(f"MAPAPP_BASEMAP: {Path(path).name} är ingen PMTiles-fil "
+                                 "(version 3) / is no PMTiles file (version 3)")
+    (root_off, root_len, meta_off, meta_len, leaf_off, _leaf_len, data_off,
+     _data_len) = struct.unpack_from("<8Q", head, 8)
+    internal, tile_comp, tile_type = head[97], head[98], head[99]
+    if tile_type not in PMTILES_TYPES:
+        raise ConfigurationError(
+            f"MAPAPP_BASEMAP: {Path(path).name} har vektorplattor (typ {tile_type}); importera "
+            "lagren med `mapapp basemap import` i stället / has vector tiles; import the layers "
+            "with `mapapp basemap import` instead")
+    if tile_comp not in (0, 1):
+        raise ConfigurationError("PMTiles: komprimerade rasterplattor stöds inte / compressed "
+                                 "raster tiles are not supported")
+
+    attribution = ""
+    if meta_len:
+        import json
+
+        with open(path, "rb") as f:
+            f.seek(meta_off)
+            with contextlib.suppress(ValueError, OSError):
+                meta = json.loads(_decompress(f.read(meta_len), internal) or b"{}")
+                attribution = str(meta.get("attribution", "")) if isinstance(meta, dict) else ""
+
+    def walk() -> Iterator[tuple[int, int, int, bytes]]:
+        with open(path, "rb") as f:
+            def read(off: int, length: int) -> bytes:
+                f.seek(off)
+                return f.read(length)
+
+            stack = [read(root_off, root_len)]
+            while stack:
+                for tid, off, length, run in _directory(_decompress(stack.pop(), internal)):
+                    if run == 0:  # a leaf directory
+                        stack.append(read(leaf_off + off, length))
+                        continue
+                    data = read(data_off + off, length)
+                    for k in range(run):
+                        z, x, y = tile_zxy(tid + k)
+                        yield z, x, y, data
+
+    return PMTILES_TYPES[tile_type], attribution, walk()
+
+
 def _key(path: Path) -> str:
     st = path.stat()
     raw = f"{path.resolve()}|{st.st_size}|{int(st.st_mtime)}".encode()
     return hashlib.sha1(raw, usedforsecurity=False).hexdigest()[:16]
 
 
+def _write_tiles(final: Path, tiles: Iterator[tuple[int, int, int, bytes]], ext: str) -> None:
+    """Tiles (XYZ rows) into ``final/{z}/{x}/{y}.ext``, written in a temporary folder first."""
+    root = final.parent
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+    try:
+        for z, x, y, data in tiles:
+            out = tmp / str(z) / str(x) / f"{y}.{ext}"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(data)
+        with contextlib.suppress(OSError):  # another session published it first
+            os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _tileset(final: Path, key: str, ext: str, attribution: str) -> TileSet:
+    zooms = sorted(int(p.name) for p in final.iterdir() if p.name.isdigit())
+    if not zooms:
+        raise ConfigurationError(f"MAPAPP_BASEMAP: {final.name}: inga plattor / no tiles")
+    count = sum(1 for _ in final.rglob(f"*.{ext}"))
+    return TileSet(url=f"{BASEMAP_URL}/{key}/{{z}}/{{x}}/{{y}}.{ext}", folder=final,
+                   min_zoom=zooms[0], max_zoom=zooms[-1], attribution=attribution, count=count)
+
+
 @lru_cache(maxsize=8)
 def _publish(path: str, key: str, static_dir: str) -> TileSet:
+    final = Path(static_dir) / "basemap" / key
+    if path.lower().endswith(".pmtiles"):
+        ext, attribution, tiles = pmtiles_tiles(path)
+        if not final.is_dir():
+            _write_tiles(final, tiles, ext)
+        return _tileset(final, key, ext, attribution)
     meta = mbtiles_metadata(path)
     fmt = meta.get("format", "png").lower()
     if fmt not in FORMATS:
@@ -71,37 +228,21 @@ def _publish(path: str, key: str, static_dir: str) -> TileSet:
             f"`mapapp basemap import` i stället / has vector tiles ({fmt}); import the layers "
             "with `mapapp basemap import` instead")
     ext = FORMATS[fmt]
-    root = Path(static_dir) / "basemap"
-    final = root / key
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        zooms = [int(z) for (z,) in conn.execute(
-            "SELECT DISTINCT zoom_level FROM tiles ORDER BY zoom_level")]
-        if not final.is_dir():
-            root.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
-            try:
-                for z, x, y, data in conn.execute(
-                        "SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles"):
-                    out = tmp / str(z) / str(x) / f"{xyz_row(int(z), int(y))}.{ext}"
-                    out.parent.mkdir(parents=True, exist_ok=True)
-                    out.write_bytes(bytes(data))
-                with contextlib.suppress(OSError):  # another session published it first
-                    os.replace(tmp, final)
-            finally:
-                if tmp.exists():
-                    shutil.rmtree(tmp, ignore_errors=True)
-        count = int(conn.execute("SELECT count(*) FROM tiles").fetchone()[0])
-    if not zooms:
+    if not final.is_dir():
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            rows = conn.execute(
+                "SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles").fetchall()
+        _write_tiles(final, ((int(z), int(x), xyz_row(int(z), int(y)), bytes(d))
+                             for z, x, y, d in rows), ext)
+    if not final.is_dir():
         raise ConfigurationError(f"MAPAPP_BASEMAP: {Path(path).name} har inga plattor / "
                                  "has no tiles")
-    return TileSet(url=f"{BASEMAP_URL}/{key}/{{z}}/{{x}}/{{y}}.{ext}", folder=final,
-                   min_zoom=min(zooms), max_zoom=max(zooms),
-                   attribution=meta.get("attribution", ""), count=count)
+    return _tileset(final, key, ext, meta.get("attribution", ""))
 
 
 def publish_mbtiles(path: Path | str, static_dir: Path | None = None) -> TileSet:
-    """Publish the tiles of ``path`` (once per file version and process) into ``static_dir``
-    (default: the app's ``static/``) and describe them."""
+    """Publish the tiles of ``path`` (MBTiles or PMTiles; once per file version and process)
+    into ``static_dir`` (default: the app's ``static/``) and describe them."""
     p = Path(path)
     try:
         return _publish(str(p.resolve()), _key(p), str(static_dir or STATIC_DIR))

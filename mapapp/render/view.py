@@ -9,6 +9,8 @@ benchmark calls the same function.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -19,6 +21,7 @@ import pandas as pd
 import shapely
 
 from mapapp import categories as cats
+from mapapp.analysis.expected import Params, Prepared, SiteCounts, count_sites
 from mapapp.analysis.grid import Grid
 from mapapp.analysis.hotspots import SiteHotspots, site_hotspots
 from mapapp.analysis.periods import Period, latest_complete, previous_period
@@ -112,6 +115,32 @@ def _labels(kind: str, lang: str) -> dict[str, str]:
     return {c.code: c.label(lang) for c in cats.categories(kind)}  # type: ignore[arg-type]
 
 
+#: Site counts over every period of a filter, reused while only the period changes (the
+#: common change on the map): (inputs' index/site objects, filter without period, params).
+_COUNTS: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], SiteCounts]] = OrderedDict()
+_COUNTS_MAX = 2
+_COUNTS_LOCK = threading.Lock()  # Streamlit sessions are threads of one process
+
+
+def _site_counts(inp: Inputs, flt: MapFilter, prep: Prepared, district: shapely.Geometry,
+                 params: Params) -> SiteCounts:
+    objs = (inp.incident_index, inp.observation_index, inp.sites, inp.stadsdelar)
+    key = (id(objs[0]), id(objs[1]), id(objs[2]), id(objs[3]), flt.period_kind,
+           flt.categories, flt.sources, flt.zone_ids, tuple(p.label for p in inp.periods),
+           params)
+    with _COUNTS_LOCK:
+        hit = _COUNTS.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], objs, strict=True)):
+            _COUNTS.move_to_end(key)
+            return hit[1]
+    counts = count_sites(prep, inp.sites, district, inp.periods, params)
+    with _COUNTS_LOCK:
+        _COUNTS[key] = (objs, counts)  # the objects are kept, so their ids stay theirs
+        while len(_COUNTS) > _COUNTS_MAX:
+            _COUNTS.popitem(last=False)
+    return counts
+
+
 def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str = "sv",
                  today: date | None = None, point_budget: int = POINT_BUDGET) -> MapView:
     """Layer data, figures, period counts and flags for ``flt``."""
@@ -138,17 +167,20 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
         # Every period of the filter (not only the selected one): rising and persistent
         # compare a site with its own earlier periods.
         obs_all = oi.mask(obs_flt)
-        pts = pd.concat([subset(inp.incidents, base, ["kind", "occurred_at", "lon", "lat"]),
-                         subset(inp.observations, obs_all, ["kind", "occurred_at", "lon",
-                                                            "lat"])],
-                        ignore_index=True)
+        # The per-point work (position in metres, time band) is cached on the point index.
+        prep = Prepared(
+            ns=np.concatenate([ii.ns[base], oi.ns[obs_all]]),
+            kind=np.concatenate([np.zeros(int(base.sum()), np.int64),
+                                 np.ones(int(obs_all.sum()), np.int64)]),
+            band=np.concatenate([ii.bands[base], oi.bands[obs_all]]),
+            xy=np.concatenate([ii.metric[base], oi.metric[obs_all]]))
         district = shapely.union_all(inp.stadsdelar.geometry.to_numpy())
-        if len(pts):
-            hot_sites = site_hotspots(pts, inp.sites, district, period=period,
-                                      periods=inp.periods,
-                                      params=params_from(settings.site_radius_m,
-                                                         settings.hotspot_min_count,
-                                                         settings.hotspot_q))
+        if len(prep.ns):
+            params = params_from(settings.site_radius_m, settings.hotspot_min_count,
+                                 settings.hotspot_q)
+            site_counts = _site_counts(inp, flt, prep, district, params)
+            hot_sites = site_hotspots(prep, inp.sites, district, period=period,
+                                      periods=inp.periods, params=params, counts=site_counts)
             flags = hot_sites.summary
 
     cell_tip = t("map.tip.cell", lang)

@@ -88,7 +88,7 @@ def tile_source(settings: Settings) -> tuple[str | None, str]:
     bundled (or imported vector) basemap, which the static map draws itself, and for a WMS. A
     local MBTiles file is read through its published tiles (a ``file://`` template)."""
     base = settings.base
-    if base.kind == "mbtiles" and base.path:
+    if base.kind in ("mbtiles", "pmtiles") and base.path:
         from mapapp.render.tiles import publish_mbtiles
 
         tiles = publish_mbtiles(base.path)

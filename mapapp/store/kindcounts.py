@@ -1,6 +1,6 @@
 """Period counts of one kind of point (reported crimes or walk observations) from the store,
-the same figures on SQLite and PostgreSQL: on PostgreSQL from the database's day counts
-(:func:`mapapp.store.aggregates.daily_counts`), on SQLite from the points in memory. Both go
+the same figures on SQLite and PostgreSQL: from the database's day counts
+(:func:`mapapp.store.aggregates.daily_counts`) on both, no point read into memory. It goes
 through :func:`mapapp.analysis.stats.period_counts`, so the change, its p-value and the
 incomplete-period rule are the same everywhere (``mapapp stats``, the lägesbild document).
 Kinds are never added up: each call counts one kind."""

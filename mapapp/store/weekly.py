@@ -6,6 +6,10 @@ alike.
 The query is bounded by ``occurred_at`` too (one day of margin either side), so it uses that
 column's index and reads only the weeks asked for. Rows written before ``local_day`` existed
 (NULL there) are read one by one in that window and given their local day here.
+
+(A covering index ``(local_day, zone_id, category)`` makes this 20× faster at 1M incidents —
+37 ms instead of 0.8 s on SQLite — but costs about 60 % more CPU on every SQLite import; it
+is left out so that the import target holds. See docs/PERFORMANCE.md.)
 Counts, never points: sensitive categories count for every role.
 """
 

@@ -113,6 +113,11 @@ def _token_page() -> bool:
     public = "rapport" in st.query_params
     if token is None and not public:
         return False
+    from mapapp.store.schema import has_schema
+
+    if not has_schema(ctx.get_engine()):
+        st.error(ctx.tr("app.no_schema"))
+        return True
     try:
         if token is not None:
             from mapapp.ui.survey_form import render_token_page

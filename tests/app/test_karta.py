@@ -205,3 +205,19 @@ def test_zone_card_offers_the_snapshot_only_to_roles_that_may_export(app_store):
     reader = _page(_karta, READER)
     reader.selectbox(key="karta_pick").select(1).run()
     assert reader.get("download_button") == []
+
+
+def test_the_map_has_its_zone_table_beside_it(app_store):
+    """The map's text alternative: one row per zone with the map's figures (crimes in the
+    period counted here by SQL, independently)."""
+    with app_store.connect() as c:
+        zones = dict(c.execute(select(Zone.id, Zone.name)).all())
+    at = _page(_karta, READER)
+    assert not at.exception, at.exception
+    assert any(e.label.startswith("Kartan som tabell (2022-2023)") for e in at.expander)
+    table = next(d.value for d in at.dataframe if "Brott (valda filter)" in d.value.columns)
+    assert list(table["Område"]) == [zones[i] for i in sorted(zones)]
+    for zid, name in zones.items():
+        row = table[table["Område"] == name].iloc[0]
+        assert int(row["Brott (valda filter)"]) == _count(app_store, zone=zid), name
+    assert set(table["Revidering krävs"]) <= {"Ja", "Nej"}

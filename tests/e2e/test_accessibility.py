@@ -26,11 +26,17 @@ PAGES = ("Karta", "Område", "Vandring", "Åtgärder", "Statistik", "Import", "E
 
 
 def _settle(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until Streamlit has finished running the page (no running indicator)."""
+    """Wait until Streamlit has finished running the page: no running indicator and no stale
+    element (Streamlit fades the previous run's elements while it reruns; axe would measure
+    the faded colours)."""
     page.wait_for_timeout(600)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
-    page.wait_for_timeout(400)
+        """() => !document.querySelector('[data-testid=stStatusWidget]')
+                 && !document.querySelector('[data-stale="true"]')""", timeout=60_000)
+    page.wait_for_timeout(800)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid=stStatusWidget]')
+                 && !document.querySelector('[data-stale="true"]')""", timeout=60_000)
 
 
 def _frames(page):  # type: ignore[no-untyped-def]

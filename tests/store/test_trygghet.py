@@ -121,3 +121,11 @@ def test_cli_import_and_compare(store, tmp_path, capsys):
     assert [r["stadsdel"] for r in recs] == ["Fruängen", "Liljeholmen", "Västberga", "Älvsjö"]
     assert set(recs[0]) == {"stadsdel", "share", "respondents", "crimes", "share_rank",
                             "crime_rank", "gap", "disagree"}
+
+
+def test_no_reading_without_crimes_to_rank(store, tmp_path):
+    f = tmp_path / "trygghet.csv"
+    f.write_text(LONG, encoding="utf-8")
+    import_trygghet(store, COORDINATOR, f)
+    got = compare(store, READER, indicator=IND, year=2022)  # no incidents stored
+    assert {r["disagree"] for r in got} == {"unknown"} and {r["crimes"] for r in got} == {0}

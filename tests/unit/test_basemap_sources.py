@@ -86,17 +86,11 @@ def _tile_xy(lon: float, lat: float, z: int) -> tuple[float, float]:
     return x, y
 
 
-def _build_mbtiles(path: Path, zooms: tuple[int, ...] = (12, 13), fmt: str = "png") -> int:
-    """Tiles of the bundled land and water, drawn with PIL, stored with TMS rows."""
+def _draw_tiles(zooms: tuple[int, ...]) -> list[tuple[int, int, int, bytes]]:
+    """(z, x, y from the north, PNG) of the bundled land and water, drawn with PIL."""
     local = local_layers()
     minx, miny, maxx, maxy = local.land.total_bounds
-    con = sqlite3.connect(path)
-    con.execute("CREATE TABLE metadata (name text, value text)")
-    con.execute("CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer,"
-                " tile_data blob)")
-    con.executemany("INSERT INTO metadata VALUES (?, ?)", [
-        ("name", "test"), ("format", fmt), ("attribution", "Källa: Stockholms stad (CC0)")])
-    n = 0
+    out = []
     for z in zooms:
         x0, y0 = (int(v) for v in _tile_xy(minx, maxy, z))
         x1, y1 = (int(v) for v in _tile_xy(maxx, miny, z))
@@ -112,12 +106,24 @@ def _build_mbtiles(path: Path, zooms: tuple[int, ...] = (12, 13), fmt: str = "pn
                         draw.polygon(pts, fill=WATER)
                 buf = io.BytesIO()
                 img.save(buf, "PNG")
-                con.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)",
-                            (z, x, (2 ** z) - 1 - y, buf.getvalue()))
-                n += 1
+                out.append((z, x, y, buf.getvalue()))
+    return out
+
+
+def _build_mbtiles(path: Path, zooms: tuple[int, ...] = (12, 13), fmt: str = "png") -> int:
+    """An MBTiles of :func:`_draw_tiles`, rows stored the TMS way (from the south)."""
+    tiles = _draw_tiles(zooms)
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE metadata (name text, value text)")
+    con.execute("CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer,"
+                " tile_data blob)")
+    con.executemany("INSERT INTO metadata VALUES (?, ?)", [
+        ("name", "test"), ("format", fmt), ("attribution", "Källa: Stockholms stad (CC0)")])
+    con.executemany("INSERT INTO tiles VALUES (?, ?, ?, ?)",
+                    [(z, x, (2 ** z) - 1 - y, data) for z, x, y, data in tiles])
     con.commit()
     con.close()
-    return n
+    return len(tiles)
 
 
 def test_mbtiles_are_served_from_the_apps_own_origin(tmp_path, monkeypatch):
@@ -144,6 +150,38 @@ def test_mbtiles_are_served_from_the_apps_own_origin(tmp_path, monkeypatch):
     url, credit = tile_source(load_settings({"MAPAPP_BASEMAP": str(mb)}))
     assert url == tiles.folder.resolve().as_uri() + "/{z}/{x}/{y}.png"
     assert url is not None and url.startswith("file://") and credit == "Källa: Stockholms stad (CC0)"
+
+
+def test_pmtiles_written_by_the_reference_library_are_served_the_same_way(tmp_path,
+                                                                          monkeypatch):
+    """A PMTiles v3 file written by the protomaps ``pmtiles`` package; mapapp reads it with
+    its own reader (header, gzip directories, Hilbert tile ids) and publishes every tile at
+    its XYZ place, byte for byte."""
+    from pmtiles.tile import Compression, TileType, zxy_to_tileid
+    from pmtiles.writer import Writer
+
+    tiles = _draw_tiles((11, 12, 13))
+    pm = tmp_path / "stadskarta.pmtiles"
+    with open(pm, "wb") as f:
+        w = Writer(f)
+        for z, x, y, data in sorted(tiles, key=lambda t: zxy_to_tileid(t[0], t[1], t[2])):
+            w.write_tile(zxy_to_tileid(z, x, y), data)
+        w.finalize({"tile_type": TileType.PNG, "tile_compression": Compression.NONE,
+                    "min_lon_e7": int(17.8e7), "min_lat_e7": int(59.2e7),
+                    "max_lon_e7": int(18.1e7), "max_lat_e7": int(59.4e7),
+                    "center_zoom": 12, "center_lon_e7": int(17.99e7),
+                    "center_lat_e7": int(59.29e7)},
+                   {"attribution": "Källa: Stockholms stad (CC0)"})
+    static = tmp_path / "static"
+    published = publish_mbtiles(pm, static)
+    assert published.count == len(tiles) and (published.min_zoom, published.max_zoom) == (11, 13)
+    assert published.attribution == "Källa: Stockholms stad (CC0)"
+    for z, x, y, data in tiles:
+        assert (published.folder / str(z) / str(x) / f"{y}.png").read_bytes() == data
+    monkeypatch.setattr("mapapp.render.tiles.STATIC_DIR", static)
+    assert parse_basemap(str(pm)).kind == "pmtiles"
+    html = _html(str(pm))
+    assert published.url in html and _urls(html) == set()
 
 
 def test_vector_mbtiles_and_missing_files_are_refused(tmp_path, monkeypatch):

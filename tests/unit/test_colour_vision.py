@@ -25,6 +25,8 @@ WHITE_D65 = np.array([0.95047, 1.0, 1.08883])
 MIN_CATEGORICAL = 15.0
 #: neighbouring classes of an ordered scale (counts, Gi* bands), which also differ in lightness
 MIN_ORDERED = 10.0
+#: layers whose classes are the steps of one scale (the others are categories)
+ORDERED_CLASSES = {"hotspots"}
 
 
 def _linear(hex_color: str) -> np.ndarray:
@@ -65,8 +67,8 @@ def _classes() -> list[tuple[str, str, list[str]]]:
         st = spec.style
         if st.palette:
             out.append((spec.id, "ordered", list(st.palette)))
-        elif spec.kind == "cells" and st.colors:  # Gi* bands: hot99 … cold99, ordered
-            out.append((spec.id, "ordered", list(st.colors.values())))
+        elif spec.id in ORDERED_CLASSES and st.colors:  # Gi* bands: hot99 … cold99
+            out.append((spec.id, "ordered", list(dict.fromkeys(st.colors.values()))))
         elif len(set(st.colors.values())) > 1:
             out.append((spec.id, "categorical", list(dict.fromkeys(st.colors.values()))))
     return out

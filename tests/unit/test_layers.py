@@ -73,8 +73,10 @@ def test_colours_are_hex_and_tooltips_name_an_escaped_column():
     for spec in layer_specs():
         for c in [*_legend_colors(spec), *spec.style.colors.values(), spec.style.color]:
             assert HEX.match(c), (spec.id, c)
-        if spec.kind in ("polygon", "point", "square"):
+        if spec.kind in ("polygon", "point", "square") and spec.interactive:
             assert spec.tooltip == ("tip",), spec.id  # the escaped tooltip column
+        elif not spec.interactive:  # a background layer (water): no hover text, no clicks
+            assert spec.tooltip == () and spec.popup == (), spec.id
 
 
 def test_incidents_switch_from_cells_to_points_when_zooming_in():

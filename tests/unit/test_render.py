@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from scipy.stats import binomtest
 
 from mapapp.analysis.grid import build_grid, grid_hotspots
@@ -395,6 +396,36 @@ def test_zone_table_has_the_maps_figures_computed_independently(district):
     assert table["measures"].sum() == 4  # the measure without a zone is in no row
 
 
+def test_the_map_flags_equal_the_analysis_on_the_same_points(district):
+    """The view feeds the hotspot analysis from the point index (cached positions and bands);
+    the flags, rises and places equal site_hotspots on the points frame (a reader: sensitive
+    incidents have no position and are left out in both)."""
+    from mapapp.analysis.hotspots import site_hotspots
+    from mapapp.analysis.sites import params_from
+
+    inp = _inputs(district, police=False)
+    view = compute_view(inp, MapFilter(), SETTINGS)
+    pts = pd.concat([inp.incidents.assign(kind="incident"),
+                     inp.observations.assign(kind="observation")], ignore_index=True)
+    ref = site_hotspots(pts[["kind", "occurred_at", "lon", "lat"]], inp.sites,
+                        shapely.union_all(inp.stadsdelar.geometry.to_numpy()),
+                        period=view.period, periods=inp.periods,
+                        params=params_from(SETTINGS.site_radius_m, SETTINGS.hotspot_min_count,
+                                           SETTINGS.hotspot_q)).summary
+    got = view.flags
+    cols = ["site_id", "count", "flagged", "rising", "persistent", "fading", "place"]
+    pd.testing.assert_frame_equal(got[cols].reset_index(drop=True),
+                                  ref[cols].reset_index(drop=True))
+    np.testing.assert_allclose(got["expected"], ref["expected"], rtol=1e-9)
+    assert view.figures["flagged"] == int(ref["flagged"].sum()) > 0
+    status = dict(zip(view.data["sites"]["id"], view.data["sites"]["status"], strict=True))
+    for r in ref.itertuples():
+        if r.rising:
+            assert status[r.site_id] == "rising"
+        elif r.flagged and r.persistent:
+            assert status[r.site_id] == "persistent"
+
+
 def test_an_incomplete_period_is_not_the_default_and_never_a_fall(district):
     """Data only to December: the map opens on the latest complete period; the incomplete one,
     when chosen, is compared with the same months a year earlier (no "−92 848")."""
@@ -419,6 +450,29 @@ def test_an_incomplete_period_is_not_the_default_and_never_a_fall(district):
     assert (ch.previous, ch.change_abs) == (before, now - before)
     whole_year_before = n("2021-09-01", "2022-09-01")
     assert ch.change_abs > now - whole_year_before  # not the fall against a whole year
+
+
+def test_a_period_change_reuses_the_site_counts_and_gives_the_same_flags(district):
+    """The map keeps the site counts of every period of a filter; switching the period slices
+    them. The flags equal a fresh computation for that period."""
+    from mapapp.analysis.hotspots import site_hotspots
+    from mapapp.analysis.sites import params_from
+    from mapapp.render import view as view_mod
+
+    inp = _inputs(district)
+    params = params_from(SETTINGS.site_radius_m, SETTINGS.hotspot_min_count, SETTINGS.hotspot_q)
+    pts = pd.concat([inp.incidents.assign(kind="incident"),
+                     inp.observations.assign(kind="observation")], ignore_index=True)
+    outline = shapely.union_all(inp.stadsdelar.geometry.to_numpy())
+    view_mod._COUNTS.clear()
+    for p in inp.periods[::-1][:3]:
+        view = compute_view(inp, MapFilter(period=p.label), SETTINGS)
+        ref = site_hotspots(pts[["kind", "occurred_at", "lon", "lat"]], inp.sites, outline,
+                            period=p, periods=inp.periods, params=params).summary
+        cols = ["site_id", "count", "flagged", "rising", "persistent", "fading", "place"]
+        pd.testing.assert_frame_equal(view.flags[cols].reset_index(drop=True),
+                                      ref[cols].reset_index(drop=True))
+    assert len(view_mod._COUNTS) == 1  # one filter, three periods: counted once
 
 
 def test_site_figures_count_the_radius_and_test_each_change(district):

@@ -88,7 +88,9 @@ def _tables(rep: WeeklyReport) -> None:
     else:
         st.dataframe(pd.DataFrame({_col("zone"): r["zone"],
                                    _col("category"): [_cat(x, "observation") for x in r["category"]],
-                                   _col("status_report"): r["status"], _col("observations"): r["n"]}),
+                                   _col("status_report"): [ctx.tr(f"report.status.{x}")
+                                                           for x in r["status"]],
+                                   _col("observations"): r["n"]}),
                      hide_index=True, width="stretch")
     if rep.survey_title is not None:
         st.subheader(ctx.tr("weekly.h.survey", title=rep.survey_title))
