@@ -127,10 +127,10 @@ def _points_input(frame: pd.DataFrame, found: dict[str, str], rows: np.ndarray, 
 def from_table(raw: RawTable, kind: Kind, lang: str = "sv") -> PointsInput:
     """Rows of a CSV/XLSX file; raises if a required column is missing."""
     spec = {**POINT_COLUMNS, **(OBSERVATION_COLUMNS if kind == "observation" else {})}
-    found, unused = match_columns(list(raw.frame.columns), spec, lang)
+    found, unused = match_columns(list(raw.frame.columns), spec)
     require_columns(found, list(raw.frame.columns), lang)
     inp = _points_input(raw.frame, found, raw.rows, kind, "io.where.row", lang)
-    inp.messages = list(raw.messages)
+    inp.messages = [m.text(lang) for m in raw.messages]
     if unused:
         inp.messages.append(t("io.file.ignored_columns", lang, columns=", ".join(unused)))
     return inp
@@ -142,7 +142,7 @@ def from_vector(vf: VectorFile, kind: Kind, lang: str = "sv") -> PointsInput:
     attrs = [c for c in gdf.columns if c != gdf.geometry.name]
     frame = pd.DataFrame({c: gdf[c].astype("str").where(gdf[c].notna(), "") for c in attrs})
     spec = {**POINT_COLUMNS, **(OBSERVATION_COLUMNS if kind == "observation" else {})}
-    found, unused = match_columns(attrs, spec, lang)
+    found, unused = match_columns(attrs, spec)
     require_columns(found, attrs, lang, need_coords=False)
     geoms = gdf.geometry.to_numpy()
     n = len(gdf)

@@ -147,7 +147,7 @@ def from_odk(raw: RawTable, lang: str = "sv") -> tuple[PointsInput, list[str]]:
         if "accuracy_m" in found:
             accuracy_text = text_column(frame, found["accuracy_m"]).to_numpy()
     inp = PointsInput(canon, raw.rows, "latlon", precision="gps")
-    inp.messages = list(raw.messages)
+    inp.messages = [m.text(lang) for m in raw.messages]
     # ratings and accuracy through the shared parser
     extra_src = pd.DataFrame(index=range(n))
     extra_found: dict[str, str] = {}

@@ -113,7 +113,7 @@ def _read_points(engine: Engine, path: Path, kind: PointKind, opts: ImportOption
                                                           "summary"])
         return inp, original, police.SOURCE, extras
     if suffix in TABLE_SUFFIXES:
-        raw = tabular.read_table(path, sheet=opts.layer, lang=lang)
+        raw = tabular.read_table(path, sheet=opts.layer)
         if kind == "observation" and odk.is_odk(list(raw.frame.columns)):
             inp, photos = odk.from_odk(raw, lang)
             extras["photos"] = photos

@@ -67,6 +67,9 @@ class Table:
     headers: list[str]
     rows: list[list[str]]
     notes: list[str] = field(default_factory=list)
+    #: Relative column widths chosen by the document (e.g. the åtgärdsplan, so every zone's
+    #: table has the same layout); None: from the contents (:func:`outline.column_weights`).
+    widths: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,14 @@ def _wdd_text(r: dict[str, Any] | None, lang: str) -> str:
     return verdict_text(r, lang)
 
 
+#: Relative widths of the åtgärdsplan's columns (place, problem, measure, who, follow-up,
+#: WDD), the same in every zone's table (the PDF widens a column only where a single word would
+#: not fit). The follow-up column holds dated lines ("klart 2024-06-30 (försenad)", "nästa
+#: uppföljning 2023-12-01"), so it is the widest: a date with its label on one line; the
+#: problem, the measure and the verdict are prose that wraps well.
+PLAN_WIDTHS = (16.0, 14.0, 16.0, 15.0, 24.0, 15.0)
+
+
 def measures_plan(engine: Engine, who: Principal, settings: Settings,
                   include_notes: bool, lang: str) -> tuple[list[Table], list[int]]:
     """The åtgärdsplan, one table per zone: every measure with the problem (priority area) and
@@ -172,7 +180,8 @@ def measures_plan(engine: Engine, who: Principal, settings: Settings,
             rows.append(_plan_row(m, get_measure(engine, who, mid), effects.get(mid),
                                   include_notes, lang))
         notes = [wdd_note] if rows else [t("snapshot.note.no_measures", lang)]
-        tables.append(Table(t("lb.h.plan", lang, zone=zone), headers, rows, notes))
+        tables.append(Table(t("lb.h.plan", lang, zone=zone), headers, rows, notes,
+                            widths=PLAN_WIDTHS))
     return tables, ids
 
 
