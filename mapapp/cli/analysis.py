@@ -64,7 +64,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--kind", choices=("sites", "grid"), default="sites",
                    help="platser eller rutnät (sites) / sites or grid")
     p.add_argument("--points", choices=("all", "incident", "observation"), default="all",
-                   help="vilka punkter som räknas (all)")
+                   help="vilka punkter som räknas (all: brott och observationer var för sig, "
+                        "samma period, varje feature med point_kind) / which points; all gives "
+                        "each kind apart, never added up")
     p.add_argument("--format", choices=("geojson", "csv"), default="geojson",
                    help="utformat (geojson)")
     p.add_argument("--backtest", action="store_true",
@@ -122,7 +124,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-SITE_CSV_COLUMNS = ("name", "kind", "zone", "period", "count", "flagged", "reason", "expected",
+SITE_CSV_COLUMNS = ("point_kind", "name", "kind", "zone", "period", "count", "flagged", "reason", "expected",
                     "q_value", "rising", "persistent", "fading", "place", "times_flagged",
                     "lon", "lat", "in_place_of", "place_sites", "own_flagged", "own_rising")
 
@@ -157,16 +159,27 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
         return _backtest(args, settings, engine)
     measures = _measures(engine)
     columns = None
+    kinds = POINT_KINDS if args.points == "all" else (args.points,)
+    # Each kind apart, never added up (issue 15): reported crimes and walk observations are
+    # different processes (observations are where a walk went), so a site or cell is tested on
+    # each kind's own counts, and every feature says which (point_kind). With both kinds, one
+    # period for both (the latest statistical year with data of either), so they line up.
+    loaded = {kind: _points(engine, kind) for kind in kinds}
+    period = args.period
+    if period is None and len(kinds) > 1:
+        period = _latest_period_label(settings, list(loaded.values()))
+    parts = []
     if args.kind == "sites":
         from mapapp.analysis.sites import sites_geojson
 
-        points = _points(engine, args.points)
-        fc = sites_geojson(points, sites_frame(engine), district_outline(engine),
-                           period=args.period, measures=measures,
-                           stat_year_start_month=settings.stat_year_start_month,
-                           radius_m=settings.site_radius_m, min_count=settings.hotspot_min_count,
-                           q=settings.hotspot_q)
-        fc = _site_texts(fc, lang)
+        sites, district = sites_frame(engine), district_outline(engine)
+        for kind in kinds:
+            fc = sites_geojson(loaded[kind], sites, district,
+                               period=period, measures=measures,
+                               stat_year_start_month=settings.stat_year_start_month,
+                               radius_m=settings.site_radius_m,
+                               min_count=settings.hotspot_min_count, q=settings.hotspot_q)
+            parts.append((kind, _site_texts(fc, lang)))
         columns = SITE_CSV_COLUMNS
     else:
         from mapapp.analysis.emerging import emerging_hotspots, time_steps
@@ -175,23 +188,25 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
         from mapapp.store.aggregates import grid_hotspots_for
 
         grid = build_grid(district_outline(engine), cell_size_m=settings.grid_size_m)
-        kinds = ("incident", "observation") if args.points == "all" else (args.points,)
-        result = grid_hotspots_for(engine, CLI_PRINCIPAL, grid, args.period, kinds=kinds,
-                                   stat_year_start_month=settings.stat_year_start_month)
-        points = _points(engine, args.points)
-        per = _period_of(result.attrs.get("period"), settings)
-        steps = time_steps(points, per, stat_year_start_month=settings.stat_year_start_month)
-        emerging = emerging_hotspots(points, grid, steps)
-        result = result.assign(trend_class=emerging["trend_class"].to_numpy())
-        fc = grid_geojson(grid, result, measures=measures, zones=zones_frame(engine),
-                          sites=sites_frame(engine))
-        fc["steps"] = emerging.attrs.get("steps", [])
-        for f in fc["features"]:
-            p = f["properties"]
-            p["class_label"] = t(f"analysis.gi.{p['class']}", lang)
-            p["trend_label"] = trend_label(p["trend_class"], lang)
-            for m in p.get("measures", []):
-                m["status_label"] = _status_label(m.get("status"), lang)
+        zones, sites = zones_frame(engine), sites_frame(engine)
+        for kind in kinds:
+            result = grid_hotspots_for(engine, CLI_PRINCIPAL, grid, period, kinds=(kind,),
+                                       stat_year_start_month=settings.stat_year_start_month)
+            points = loaded[kind]
+            per = _period_of(result.attrs.get("period"), settings)
+            steps = time_steps(points, per, stat_year_start_month=settings.stat_year_start_month)
+            emerging = emerging_hotspots(points, grid, steps)
+            result = result.assign(trend_class=emerging["trend_class"].to_numpy())
+            fc = grid_geojson(grid, result, measures=measures, zones=zones, sites=sites)
+            fc["steps"] = emerging.attrs.get("steps", [])
+            for f in fc["features"]:
+                p = f["properties"]
+                p["class_label"] = t(f"analysis.gi.{p['class']}", lang)
+                p["trend_label"] = trend_label(p["trend_class"], lang)
+                for m in p.get("measures", []):
+                    m["status_label"] = _status_label(m.get("status"), lang)
+            parts.append((kind, fc))
+    fc = _by_kind(parts)
     if args.format == "csv":
         import csv
 
@@ -200,6 +215,39 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
         json.dump(fc, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     return 0
+
+
+POINT_KINDS = ("incident", "observation")
+
+
+def _latest_period_label(settings, frames: list[pd.DataFrame]) -> str | None:  # type: ignore[no-untyped-def]
+    """The latest statistical year with data in any of ``frames`` (the one period that both
+    kinds are analysed for when ``--points all``)."""
+    from mapapp.analysis.sites import resolve_site_period
+
+    per = resolve_site_period(pd.concat(frames, ignore_index=True), None,
+                              stat_year_start_month=settings.stat_year_start_month)
+    return per.label if per is not None else None
+
+
+def _by_kind(parts: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """One FeatureCollection of the kinds' results one after the other, each feature with its
+    ``point_kind``; ``kinds`` lists the kinds with their period (and time steps for the grid).
+    Counts of different kinds are never added."""
+    out: dict[str, Any] = {"type": "FeatureCollection", "period": None, "kinds": [],
+                           "features": []}
+    for kind, fc in parts:
+        for f in fc["features"]:
+            f["properties"] = {"point_kind": kind, **f["properties"]}
+        out["features"] += fc["features"]
+        entry = {"point_kind": kind, "period": fc.get("period")}
+        if "steps" in fc:
+            entry["steps"] = fc["steps"]
+        out["kinds"].append(entry)
+        out["period"] = out["period"] or fc.get("period")
+        if "steps" in fc and "steps" not in out:
+            out["steps"] = fc["steps"]
+    return out
 
 
 def _period_of(label: str | None, settings) -> Any:  # type: ignore[no-untyped-def]

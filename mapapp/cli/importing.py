@@ -85,8 +85,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         sreport = import_statistics(
             engine, CLI_PRINCIPAL, args.file, sheet=args.sheet or args.layer,
             source=args.source, extracted=args.extracted, preliminary=args.preliminary,
-            year=args.year, area=args.area, lang=lang)
-        print(sreport.summary(lang))
+            year=args.year, area=args.area)
+        print("\n".join(m.text(lang) for m in sreport.notes()))
         return 0
     from mapapp.io.pipeline import import_file
     from mapapp.io.report import ImportOptions, Limits

@@ -15,7 +15,7 @@ import shapely
 
 from mapapp.categories import RATING_KEYS, Kind
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import t
+from mapapp.i18n import Message, t
 from mapapp.io.tabular import RawTable, match_columns, text_column
 from mapapp.io.validate import PointsInput, parse_number
 from mapapp.io.vector import VectorFile
@@ -119,18 +119,18 @@ def _points_input(frame: pd.DataFrame, found: dict[str, str], rows: np.ndarray, 
         if len(extra.columns):
             inp.extra = extra
         for p, fld, key, value in bad:
-            inp.pre_problems.append((p, fld, t(key, lang, where=inp.where(p, lang), field=fld,
-                                               value=value)))
+            inp.pre_problems.append((p, fld,
+                Message(key, {"where": inp.where(p), "field": fld, "value": value})))
     return inp
 
 
 def from_table(raw: RawTable, kind: Kind, lang: str = "sv") -> PointsInput:
     """Rows of a CSV/XLSX file; raises if a required column is missing."""
     spec = {**POINT_COLUMNS, **(OBSERVATION_COLUMNS if kind == "observation" else {})}
-    found, unused = match_columns(list(raw.frame.columns), spec, lang)
+    found, unused = match_columns(list(raw.frame.columns), spec)
     require_columns(found, list(raw.frame.columns), lang)
     inp = _points_input(raw.frame, found, raw.rows, kind, "io.where.row", lang)
-    inp.messages = list(raw.messages)
+    inp.messages = [m.text(lang) for m in raw.messages]
     if unused:
         inp.messages.append(t("io.file.ignored_columns", lang, columns=", ".join(unused)))
     return inp
@@ -142,7 +142,7 @@ def from_vector(vf: VectorFile, kind: Kind, lang: str = "sv") -> PointsInput:
     attrs = [c for c in gdf.columns if c != gdf.geometry.name]
     frame = pd.DataFrame({c: gdf[c].astype("str").where(gdf[c].notna(), "") for c in attrs})
     spec = {**POINT_COLUMNS, **(OBSERVATION_COLUMNS if kind == "observation" else {})}
-    found, unused = match_columns(attrs, spec, lang)
+    found, unused = match_columns(attrs, spec)
     require_columns(found, attrs, lang, need_coords=False)
     geoms = gdf.geometry.to_numpy()
     n = len(gdf)
@@ -161,12 +161,10 @@ def from_vector(vf: VectorFile, kind: Kind, lang: str = "sv") -> PointsInput:
     inp = _points_input(frame, found, rows, kind, "io.where.feature", lang, xy=(x, y),
                         crs=vf.crs)
     for p in np.flatnonzero(missing).tolist():
-        inp.pre_problems.append((p, "geometry", t("io.row.geometry_missing", lang,
-                                                  where=inp.where(p, lang))))
+        inp.pre_problems.append((p, "geometry", Message("io.row.geometry_missing", {"where": inp.where(p)})))
     for p in np.flatnonzero(~missing & ~is_point).tolist():
-        inp.pre_problems.append((p, "geometry", t("io.row.geometry_not_point", lang,
-                                                  where=inp.where(p, lang),
-                                                  geom_type=types[p])))
+        inp.pre_problems.append((p, "geometry",
+            Message("io.row.geometry_not_point", {"where": inp.where(p), "geom_type": types[p]})))
     inp.coord_skip = ~is_point  # already reported: no second "x is missing"
     if unused:
         inp.messages.append(t("io.file.ignored_columns", lang, columns=", ".join(unused)))

@@ -44,17 +44,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from mapapp import categories as cats
 from mapapp.access import Perm, Principal
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import t
+from mapapp.i18n import Message
 from mapapp.io.stattable import StatRows, read_statistics
 from mapapp.io.tabular import fold
 from mapapp.store import audit
 from mapapp.store.models import CategoryMapping, ImportBatch, StatisticTable, StatisticValue
+from mapapp.store.statistics import statistics_frame
 
 DEFAULT_MAPPING: dict[str, str] = {
     "narkotika": "narkotikabrott",
@@ -88,23 +88,44 @@ class StatisticsReport:
     unchanged: bool
     comparison_areas: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
+    #: Notes on how the file was read (e.g. its encoding), as messages not yet in words.
+    messages: list[Message] = field(default_factory=list)
     #: The column taken as the area column by its values (no header named it), or None.
     area_column: str | None = None
 
-    def summary(self, lang: str = "sv") -> str:
-        lines = [t("io.stat.summary", lang, name=self.name, values=self.values,
-                   areas=len(self.areas), categories=len(self.categories),
-                   periods=len(self.periods),
-                   replaced=t("io.stat.unchanged" if self.unchanged else "io.stat.replaced"
-                              if self.replaced else "io.stat.new", lang))]
+    @property
+    def outcome(self) -> str:
+        """``"unchanged"``, ``"replaced"`` or ``"new"``."""
+        return "unchanged" if self.unchanged else "replaced" if self.replaced else "new"
+
+    def notes(self) -> list[Message]:
+        """The report as messages (keys and parameters, no words): the summary line, the area
+        column taken by its values, comparison areas, unmapped categories, reading notes. The
+        CLI and the import page render them in the user's language.
+
+        >>> r = StatisticsReport(1, "t.csv", 3, ["A"], ["x"], ["2021", "2022", "2023"],
+        ...                      replaced=False, unchanged=False, area_column="Omr")
+        >>> [m.key for m in r.notes()]
+        ['statfile.summary', 'statfile.area_by_values']
+        >>> r.notes()[0].text("en")
+        "Statistics table 't.csv': 3 values (1 area, 1 category, 3 periods); new table."
+        """
+        outcome = {"unchanged": "io.stat.unchanged", "replaced": "io.stat.replaced",
+                   "new": "io.stat.new"}[self.outcome]
+        out = [Message("statfile.summary", {
+            "name": self.name,
+            "values": Message("statfile.values", count=self.values),
+            "areas": Message("statfile.areas", count=len(self.areas)),
+            "categories": Message("statfile.categories", count=len(self.categories)),
+            "periods": Message("statfile.periods", count=len(self.periods)),
+            "replaced": Message(outcome)})]
         if self.area_column is not None:
-            lines.append(t("statfile.area_by_values", lang, column=self.area_column))
+            out.append(Message("statfile.area_by_values", {"column": self.area_column}))
         if self.comparison_areas:
-            lines.append(t("io.stat.comparison", lang, areas=", ".join(self.comparison_areas)))
+            out.append(Message("io.stat.comparison", {"areas": ", ".join(self.comparison_areas)}))
         if self.unmapped:
-            lines.append(t("io.stat.unmapped", lang, categories=", ".join(self.unmapped)))
-        return "\n".join(lines + self.messages)
+            out.append(Message("io.stat.unmapped", {"categories": ", ".join(self.unmapped)}))
+        return out + list(self.messages)
 
 
 def content_key(source: str, rows: StatRows) -> str:
@@ -113,14 +134,14 @@ def content_key(source: str, rows: StatRows) -> str:
     return "stat:" + hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()  # noqa: S324
 
 
-def _parse_date(value: date | str | None, lang: str) -> date | None:
+def _parse_date(value: date | str | None) -> date | None:
     if value is None or isinstance(value, date):
         return value
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError as exc:
-        raise DataValidationError([Problem(None, "extracted", t("io.stat.bad_date", lang,
-                                                                value=value))]) from exc
+        raise DataValidationError([Problem(None, "extracted", "io.stat.bad_date",
+                                           {"value": value})]) from exc
 
 
 def mapping_for(conn: Connection, texts: list[str]) -> dict[str, str | None]:
@@ -138,19 +159,21 @@ def mapping_for(conn: Connection, texts: list[str]) -> dict[str, str | None]:
 def import_statistics(
     engine: Engine, who: Principal, path: Path | str, *, sheet: str | None = None,
     source: str | None = None, extracted: date | str | None = None, preliminary: bool = False,
-    year: int | None = None, area: str | None = None, lang: str = "sv",
+    year: int | None = None, area: str | None = None,
 ) -> StatisticsReport:
-    """Import one table (see the module doc); nothing is written if any cell is unreadable."""
-    who.require(Perm.IMPORT, lang)
+    """Import one table (see the module doc); nothing is written if any cell is unreadable.
+    Refusals are :class:`~mapapp.errors.DataValidationError` with message keys; the report
+    is data (:meth:`StatisticsReport.notes`)."""
+    who.require(Perm.IMPORT)
     path = Path(path)
     if not path.is_file():
-        raise DataValidationError([Problem(None, None, t("io.file.not_found", lang, path=path))])
-    extracted_date = _parse_date(extracted, lang)
+        raise DataValidationError([Problem(None, None, "io.file.not_found", {"path": str(path)})])
+    extracted_date = _parse_date(extracted)
     from mapapp.store.district import stadsdelar_frame, zones_frame
 
     rows = read_statistics(path, sheet=sheet, year=year, area=area,
                            stadsdelar=list(stadsdelar_frame(engine)["name"]),
-                           zones=list(zones_frame(engine)["name"]), lang=lang)
+                           zones=list(zones_frame(engine)["name"]))
     src = (source or "statistik").strip()[:100]
     key = content_key(src, rows)
     name = path.name if sheet is None else f"{path.name} [{sheet}]"
@@ -241,28 +264,6 @@ def _supersede(conn: Connection, table_id: int, source: str,
 
 # --- reading back ----------------------------------------------------------------------------
 
-def statistics_frame(engine: Engine, who: Principal, area: str | None = None) -> pd.DataFrame:
-    """Every stored figure: area, area_kind, category (own wording), category_code, period,
-    count, source, extracted, preliminary, table (name), table_id -- sorted."""
-    who.require(Perm.VIEW_AGGREGATES)
-    v, tb = StatisticValue, StatisticTable
-    q = (select(v.area, v.area_kind, v.category_text.label("category"),
-                v.category.label("category_code"), v.period, v.count, tb.source, tb.extracted,
-                tb.preliminary, tb.name.label("table"), tb.id.label("table_id"))
-         .join(tb, tb.id == v.table_id))
-    with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(q).mappings().all(),
-                          columns=["area", "area_kind", "category", "category_code", "period",
-                                   "count", "source", "extracted", "preliminary", "table",
-                                   "table_id"])
-    if area is not None and len(df):
-        df = df[df["area"].map(fold) == fold(area)]
-    if len(df):
-        df["preliminary"] = df["preliminary"].astype(bool)
-        df["count"] = df["count"].astype("int64")
-    return df.sort_values(["area", "category", "period", "source"]).reset_index(drop=True)
-
-
 def statistics_records(engine: Engine, who: Principal, area: str | None = None
                        ) -> list[dict[str, Any]]:
     """Rows ``{"area", "category", "period", "count", "source", "preliminary"}`` (what
@@ -279,16 +280,15 @@ def category_mappings(engine: Engine) -> dict[str, str]:
                     .tuples())
 
 
-def set_category_mapping(engine: Engine, who: Principal, text: str, code: str | None,
-                         lang: str = "sv") -> int:
+def set_category_mapping(engine: Engine, who: Principal, text: str, code: str | None) -> int:
     """Map a table wording to an app code (None removes the mapping); updates the stored
     values with that wording and returns how many changed."""
-    who.require(Perm.IMPORT, lang)
+    who.require(Perm.IMPORT)
     text = text.strip()
     if code is not None and code not in {c.code for c in cats.INCIDENT_CATEGORIES}:
-        raise DataValidationError([Problem(None, "category", t(
-            "io.stat.bad_mapping", lang, code=code, text=text,
-            allowed=cats.allowed_list("incident", lang)))])
+        raise DataValidationError([Problem(None, "category", "io.stat.bad_mapping", {
+            "code": code, "text": text,
+            "allowed": ", ".join(c.code for c in cats.INCIDENT_CATEGORIES)})])
     with engine.begin() as conn:
         existing = [r for r in conn.execute(select(CategoryMapping.id, CategoryMapping.text))
                     if fold(r.text) == fold(text)]

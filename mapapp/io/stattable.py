@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import t
+from mapapp.i18n import Message
 from mapapp.io.tabular import RawTable, fold, match_columns, read_table
 from mapapp.settings import GEO_DIR
 
@@ -50,7 +50,8 @@ class StatRows:
     texts: list[str] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
     counts: list[int] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
+    #: Notes for the report (not yet put into words), e.g. the file's encoding.
+    messages: list[Message] = field(default_factory=list)
     #: The column recognised as the area column by its values (no header named it), or None.
     area_column: str | None = None
 
@@ -186,9 +187,9 @@ def area_column_by_values(raw: RawTable, names: list[str], skip: set[str]) -> st
 
 
 def read_statistics(path: Path, *, sheet: str | None, year: int | None, area: str | None,
-                    stadsdelar: list[str], zones: list[str], lang: str = "sv") -> StatRows:
-    raw = read_table(path, sheet=sheet, lang=lang)
-    found, unused = match_columns(list(raw.frame.columns), STAT_COLUMNS, lang)
+                    stadsdelar: list[str], zones: list[str]) -> StatRows:
+    raw = read_table(path, sheet=sheet)
+    found, unused = match_columns(list(raw.frame.columns), STAT_COLUMNS)
     context = " ".join([path.stem, sheet or "", *raw.preamble])
     if year is None:
         ys = _years(" ".join([path.stem, sheet or ""])) or _years(" ".join(raw.preamble))
@@ -208,10 +209,10 @@ def read_statistics(path: Path, *, sheet: str | None, year: int | None, area: st
         if area is None:
             raise no_area
         from_text = True
-    cells = _cells(raw, found, unused, year, lang)
+    cells = _cells(raw, found, unused, year)
     # An area taken from the file name or a title line that repeats cells means the rows are
     # of several areas in a column nobody could recognise: ask for that column.
-    out = _finish(raw, cells, area, area_matcher(stadsdelar, zones), lang,
+    out = _finish(raw, cells, area, area_matcher(stadsdelar, zones),
                   on_repeat=no_area if from_text else None)
     out.area_column = by_values
     return out
@@ -225,8 +226,8 @@ def _col(raw: RawTable, header: str) -> list[str]:
     return raw.frame[header].fillna("").astype("str").str.strip().tolist()
 
 
-def _cells(raw: RawTable, found: dict[str, str], unused: list[str], year: int | None,
-           lang: str) -> list[Cell]:
+def _cells(raw: RawTable, found: dict[str, str], unused: list[str], year: int | None
+           ) -> list[Cell]:
     n = len(raw.frame)
     areas = _col(raw, found["area"]) if "area" in found else [None] * n
     years = _col(raw, found["year"]) if "year" in found else [""] * n
@@ -238,8 +239,8 @@ def _cells(raw: RawTable, found: dict[str, str], unused: list[str], year: int | 
         label, needs_year = parse_period(text, y)
         if label is None:
             key = "io.stat.no_year" if needs_year else "io.stat.period_bad"
-            problems.append(Problem(int(raw.rows[i]), header, t(
-                key, lang, where=_where(raw, i, header, lang), value=text, months=text)))
+            problems.append(Problem(int(raw.rows[i]), header, key, {
+                "where": _where(raw, i, header), "value": text, "months": text}))
         return label
 
     if "count" in found and "category" in found and ("period" in found or "year" in found):
@@ -256,8 +257,8 @@ def _cells(raw: RawTable, found: dict[str, str], unused: list[str], year: int | 
         for i in range(n):
             p = period_of(i, pers[i], pcol) if pers[i] else None
             if not pers[i]:
-                problems.append(Problem(int(raw.rows[i]), pcol, t(
-                    "io.stat.period_missing", lang, where=_where(raw, i, pcol, lang))))
+                problems.append(Problem(int(raw.rows[i]), pcol, "io.stat.period_missing",
+                                        {"where": _where(raw, i, pcol)}))
             if p is not None:
                 cells.append((i, found["count"], areas[i], cats_[i], p, counts[i]))
     else:
@@ -269,13 +270,13 @@ def _cells(raw: RawTable, found: dict[str, str], unused: list[str], year: int | 
             cat_col = found.get("category") or next(
                 (c for c in raw.frame.columns if c not in used and c not in period_cols), None)
             if cat_col is None:
-                raise _no_count(raw, lang)
+                raise _no_count(raw)
             labels = {c: parse_period(c, year) for c in period_cols}
             missing_year = [c for c, (lab, need) in labels.items() if lab is None and need]
             row_years = "year" in found and bool(missing_year)
             if missing_year and not row_years:
-                raise DataValidationError([Problem(None, "year", t(
-                    "io.stat.no_year", lang, months=", ".join(missing_year)))])
+                raise DataValidationError([Problem(None, "year", "io.stat.no_year",
+                                                   {"months": ", ".join(missing_year)})])
             texts = _col(raw, cat_col)
             for c in period_cols:
                 vals = _col(raw, c)
@@ -290,7 +291,7 @@ def _cells(raw: RawTable, found: dict[str, str], unused: list[str], year: int | 
             cat_cols = [c for c in raw.frame.columns if c not in used and c != row_period
                         and c != found.get("category")]
             if not cat_cols:
-                raise _no_count(raw, lang)
+                raise _no_count(raw)
             pers = _col(raw, row_period)
             for i in range(n):
                 if not pers[i]:
@@ -301,55 +302,57 @@ def _cells(raw: RawTable, found: dict[str, str], unused: list[str], year: int | 
                 for c in cat_cols:
                     cells.append((i, c, areas[i], c, p, raw.frame[c].iloc[i]))
         else:
-            raise _no_count(raw, lang)
+            raise _no_count(raw)
     if problems:
-        raise DataValidationError(problems, summary=t("io.file.rejected_file", lang))
+        raise DataValidationError(problems, summary="io.file.rejected_file")
     return cells
 
 
-def _no_count(raw: RawTable, lang: str) -> DataValidationError:
-    return DataValidationError([Problem(None, None, t(
-        "io.stat.no_count", lang, found=", ".join(raw.frame.columns)))])
+def _no_count(raw: RawTable) -> DataValidationError:
+    return DataValidationError([Problem(None, None, "io.stat.no_count",
+                                        {"found": ", ".join(raw.frame.columns)})])
 
 
-def _where(raw: RawTable, i: int, header: str, lang: str) -> str:
+def _where(raw: RawTable, i: int, header: str) -> Message:
+    """Where a cell is (row number, spreadsheet letter and header), rendered with the message
+    that names it."""
     cols = list(raw.frame.columns)
     letter = raw.letters[cols.index(header)] if header in cols and raw.letters else "?"
-    return t("io.where.cell", lang, n=int(raw.rows[i]), col=f"{letter} ({header})")
+    return Message("io.where.cell", {"n": int(raw.rows[i]), "col": f"{letter} ({header})"})
 
 
 def _finish(raw: RawTable, cells: list[Cell], area: str | None,
-            match: Callable[[str], tuple[str, str]], lang: str,
+            match: Callable[[str], tuple[str, str]],
             on_repeat: DataValidationError | None = None) -> StatRows:
     out = StatRows()
     problems: list[Problem] = []
-    seen: dict[tuple[str, str, str], str] = {}
+    seen: dict[tuple[str, str, str], Message] = {}
     for i, header, a, text, period, value in cells:
         count, ok = parse_count(str(value) if value is not None else "")
-        where = _where(raw, i, header, lang)
+        where = _where(raw, i, header)
         if not ok:
-            problems.append(Problem(int(raw.rows[i]), header, t(
-                "io.stat.bad_count", lang, where=where, value=value)))
+            problems.append(Problem(int(raw.rows[i]), header, "io.stat.bad_count",
+                                    {"where": where, "value": value}))
             continue
         if count is None:
             continue
         area_text = a or area
         if not area_text:
-            problems.append(Problem(int(raw.rows[i]), "area", t("io.stat.area_missing", lang,
-                                                                 where=where)))
+            problems.append(Problem(int(raw.rows[i]), "area", "io.stat.area_missing",
+                                    {"where": where}))
             continue
         if not text:
-            problems.append(Problem(int(raw.rows[i]), "category", t(
-                "io.stat.category_missing", lang, where=where)))
+            problems.append(Problem(int(raw.rows[i]), "category", "io.stat.category_missing",
+                                    {"where": where}))
             continue
         name, kind = match(area_text)
         key = (name, text, period)
         if key in seen:
             if on_repeat is not None:
                 raise on_repeat
-            problems.append(Problem(int(raw.rows[i]), header, t(
-                "io.stat.repeated", lang, where=where, area=name, category=text, period=period,
-                first=seen[key])))
+            problems.append(Problem(int(raw.rows[i]), header, "io.stat.repeated", {
+                "where": where, "area": name, "category": text, "period": period,
+                "first": seen[key]}))
             continue
         seen[key] = where
         out.areas.append(name)
@@ -358,6 +361,6 @@ def _finish(raw: RawTable, cells: list[Cell], area: str | None,
         out.periods.append(period)
         out.counts.append(count)
     if problems:
-        raise DataValidationError(problems, summary=t("io.file.rejected_file", lang))
+        raise DataValidationError(problems, summary="io.file.rejected_file")
     out.messages = list(raw.messages)
     return out

@@ -20,7 +20,6 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +33,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import t
+from mapapp.i18n import Message
+from mapapp.values import fold
 
 _STRAY = re.compile(r"^(unnamed(: ?\d+)?|index|level_0|)$", re.IGNORECASE)
 _SNIFF_BYTES = 256 * 1024
@@ -49,28 +49,17 @@ class RawTable:
     rows: np.ndarray
     name: str
     preamble: list[str] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
+    #: Notes on how the file was read (message keys, rendered at the edge).
+    messages: list[Message] = field(default_factory=list)
     letters: list[str] = field(default_factory=list)  # spreadsheet letter of each column
 
 
-def fold(text: object) -> str:
-    """A header or name folded for matching: no diacritics, case or punctuation.
-
-    >>> fold(" Källa ") == fold("kalla")
-    True
-    >>> fold("Hägersten-Älvsjö")
-    'hagersten alvsjo'
-    """
-    s = unicodedata.normalize("NFKD", str(text))
-    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", s).split())
-
-
-def read_table(path: Path, *, sheet: str | None = None, lang: str = "sv") -> RawTable:
-    """Read a CSV (any extension but .xlsx/.xlsm) or XLSX file as text."""
+def read_table(path: Path, *, sheet: str | None = None) -> RawTable:
+    """Read a CSV (any extension but .xlsx/.xlsm) or XLSX file as text. Problems and notes
+    carry message keys; the caller's edge puts them into the user's language."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return read_xlsx(path, sheet=sheet, lang=lang)
-    return read_csv(path, lang=lang)
+        return read_xlsx(path, sheet=sheet)
+    return read_csv(path)
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -121,14 +110,14 @@ def _sniff(lines: Sequence[str]) -> tuple[str, int]:
     return d, header
 
 
-def read_csv(path: Path, *, lang: str = "sv") -> RawTable:
+def read_csv(path: Path) -> RawTable:
     encoding, _bom = _encoding(path)
     with path.open("rb") as fh:
         head = fh.read(_SNIFF_BYTES)
     text = head.decode("utf-8-sig" if encoding == "utf8" else "cp1252", errors="replace")
     lines = text.splitlines()
     if not any(ln.strip() for ln in lines):
-        raise DataValidationError([Problem(None, None, t("io.file.empty", lang))])
+        raise DataValidationError([Problem(None, None, "io.file.empty")])
     delimiter, header_idx = _sniff(lines)
     preamble = [ln.strip().strip(delimiter).strip() for ln in lines[:header_idx] if ln.strip()]
     header = next(csv.reader([lines[header_idx]], delimiter=delimiter))
@@ -145,20 +134,20 @@ def read_csv(path: Path, *, lang: str = "sv") -> RawTable:
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise DataValidationError([Problem(None, None, t(
-            "io.file.unreadable", lang, fmt="CSV", detail=_arrow_detail(exc, header_idx)))]) from exc
+        raise DataValidationError([Problem(None, None, "io.file.unreadable", {
+            "fmt": "CSV", "detail": _arrow_detail(exc, header_idx)})]) from exc
     frame = table.to_pandas(types_mapper=pd.ArrowDtype)
     frame.columns = names
     rows = np.arange(header_idx + 2, header_idx + 2 + len(frame), dtype=np.int64)
-    messages = [t("io.file.encoding_fallback", lang)] if encoding != "utf8" else []
+    messages = [Message("io.file.encoding_fallback")] if encoding != "utf8" else []
     return _tidy(RawTable(frame, rows, path.name, preamble, messages))
 
 
-def _arrow_detail(exc: Exception, header_idx: int) -> str:
+def _arrow_detail(exc: Exception, header_idx: int) -> Message | str:
     msg = str(exc).splitlines()[0]
     m = re.search(r"Row #(\d+)", str(exc))
     if m:  # pyarrow counts physical rows from the first data row (1-based)
-        msg += f" (rad {int(m.group(1)) + header_idx + 1})"
+        return Message("statfile.arrow_row", {"detail": msg, "n": int(m.group(1)) + header_idx + 1})
     return msg
 
 
@@ -185,7 +174,7 @@ def cell_text(v: Any) -> str:
     return str(v)
 
 
-def read_xlsx(path: Path, *, sheet: str | None = None, lang: str = "sv") -> RawTable:
+def read_xlsx(path: Path, *, sheet: str | None = None) -> RawTable:
     import zipfile
 
     from openpyxl import load_workbook
@@ -193,12 +182,12 @@ def read_xlsx(path: Path, *, sheet: str | None = None, lang: str = "sv") -> RawT
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise DataValidationError([Problem(None, None, t(
-            "io.file.unreadable", lang, fmt="XLSX", detail=str(exc)))]) from exc
+        raise DataValidationError([Problem(None, None, "io.file.unreadable", {
+            "fmt": "XLSX", "detail": str(exc)})]) from exc
     try:
         if sheet is not None and sheet not in wb.sheetnames:
-            raise DataValidationError([Problem(None, None, t(
-                "io.file.no_sheet", lang, sheet=sheet, sheets=", ".join(wb.sheetnames)))])
+            raise DataValidationError([Problem(None, None, "io.file.no_sheet", {
+                "sheet": sheet, "sheets": ", ".join(wb.sheetnames)})])
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         preamble: list[str] = []
         header: list[str] | None = None
@@ -220,7 +209,7 @@ def read_xlsx(path: Path, *, sheet: str | None = None, lang: str = "sv") -> RawT
     finally:
         wb.close()
     if header is None:
-        raise DataValidationError([Problem(None, None, t("io.file.empty", lang))])
+        raise DataValidationError([Problem(None, None, "io.file.empty")])
     width = len(header)
     data = [(row + [""] * width)[:width] for row in data]
     frame = pd.DataFrame(data, columns=header, dtype="str") if data else pd.DataFrame(
@@ -277,7 +266,7 @@ def _tidy(raw: RawTable) -> RawTable:
 
 
 def match_columns(
-    columns: Sequence[str], spec: Mapping[str, Sequence[str]], lang: str = "sv"
+    columns: Sequence[str], spec: Mapping[str, Sequence[str]]
 ) -> tuple[dict[str, str], list[str]]:
     """Map canonical names to the file's headers by folded aliases.
 
@@ -297,8 +286,8 @@ def match_columns(
         else:
             found.setdefault(canon, []).append(col)
     problems = [
-        Problem(None, canon, t("io.file.duplicate_column", lang, columns=", ".join(cols),
-                               column=canon))
+        Problem(None, canon, "io.file.duplicate_column", {"columns": ", ".join(cols),
+                                                          "column": canon})
         for canon, cols in found.items() if len(cols) > 1
     ]
     if problems:

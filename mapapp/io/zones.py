@@ -63,7 +63,7 @@ def check_zones(vf: VectorFile, *, crs: str | None, district: shapely.Geometry, 
     gdf = vf.gdf
     attrs = [c for c in gdf.columns if c != gdf.geometry.name]
     frame = pd.DataFrame({c: gdf[c].astype("str").where(gdf[c].notna(), "") for c in attrs})
-    found, _unused = match_columns(attrs, ZONE_COLUMNS, lang)
+    found, _unused = match_columns(attrs, ZONE_COLUMNS)
     if "name" not in found:
         raise DataValidationError([Problem(None, "name", t(
             "io.file.missing_column", lang, column="name",
@@ -138,7 +138,7 @@ def check_zones(vf: VectorFile, *, crs: str | None, district: shapely.Geometry, 
         out.geoms.append(g)
         out.repaired.append(fixed)
     if problems:
-        raise DataValidationError(problems, summary=t("io.file.rejected_file", lang))
+        raise DataValidationError(problems, summary="io.file.rejected_file")
     return out
 
 

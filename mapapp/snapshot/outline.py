@@ -31,9 +31,22 @@ def plain(value: Any) -> str:
 
 
 def column_weights(tb: Table) -> list[float]:
-    """Relative column widths: the longest text of each column (the header counts one
-    character more so it does not wrap), at least 10 and at most 60 characters."""
-    return [float(min(max([len(h) + 1, 10] + [len(r[i]) for r in tb.rows]), 60))
+    """Relative column widths: the table's own :attr:`~Table.widths` when it has them, else
+    the longest line of each column (a cell of several lines is as wide as its longest line;
+    the header counts one character more so it does not wrap), at least 10 and at most 60
+    characters.
+
+    >>> tb = Table("t", ["Plats", "Uppföljning"],
+    ...            [["Älvsjö", "start 2023-04-21\\nklart 2024-06-30"]])
+    >>> column_weights(tb)
+    [10.0, 16.0]
+    >>> column_weights(Table("t", ["a", "b"], [], widths=(1.0, 3.0)))
+    [1.0, 3.0]
+    """
+    if tb.widths is not None:
+        return [float(w) for w in tb.widths]
+    return [float(min(max([len(h) + 1, 10] + [max(len(line) for line in r[i].split("\n"))
+                                               for r in tb.rows]), 60))
             for i, h in enumerate(tb.headers)]
 
 

@@ -88,9 +88,40 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(plain(text)).replace("\n", "<br/>"), style)
 
 
+CELL_PAD = 3.0  # left and right padding of a cell (TableStyle below), points
+CELL_SIZE = 7.5  # font size of the cells and headers (styles "cell" and "head")
+
+
+def _longest_word(texts: Sequence[str], font: str) -> float:
+    """Width in points of the widest word (reportlab breaks lines at spaces only, so a word
+    wider than its column is cut mid-word: "start 20|23-04-2|1")."""
+    words = (w for text in texts for w in plain(text).split())
+    return max((pdfmetrics.stringWidth(w, font, CELL_SIZE) for w in words), default=0.0)
+
+
 def _col_widths(tb: Table) -> list[float]:
+    """Column widths in points over the frame: in proportion to :func:`column_weights`, but
+    never narrower than the column's widest word (a date, a place name), as long as the words
+    fit at all (else the proportional widths). A column raised to its widest word takes the
+    room from the others, in proportion to their weights."""
+    _fonts()
     weights = column_weights(tb)
-    return [FRAME_W * w / sum(weights) for w in weights]
+    need = [max(_longest_word([r[i] for r in tb.rows], FONT),
+                _longest_word([h], FONT_BOLD)) + 2 * CELL_PAD + 0.5
+            for i, h in enumerate(tb.headers)]
+    if sum(need) > FRAME_W:
+        return [FRAME_W * w / sum(weights) for w in weights]
+    fixed: dict[int, float] = {}
+    while True:
+        free = [i for i in range(len(weights)) if i not in fixed]
+        room = FRAME_W - sum(fixed.values())
+        total = sum(weights[i] for i in free)
+        widths = {i: room * weights[i] / total for i in free}
+        short = {i: need[i] for i in free if widths[i] < need[i]}
+        if not short:
+            break
+        fixed.update(short)
+    return [fixed.get(i, widths.get(i, 0.0)) for i in range(len(weights))]
 
 
 def _table(tb: Table, level: int, st: dict[str, ParagraphStyle]) -> list[object]:

@@ -48,7 +48,11 @@ def test_city_monthly_file_imports_with_both_areas(store, tmp_path):
     cells = city_file(path)
     rep = import_statistics(store, COORDINATOR, path, source="stadens statistik")
     assert rep.area_column == "Stadsdeldsområde"
-    assert "Områdeskolumnen är 'Stadsdeldsområde'" in rep.summary()
+    notes = rep.notes()
+    assert ("statfile.area_by_values", {"column": "Stadsdeldsområde"}) in [
+        (m.key, m.params) for m in notes]
+    assert "Områdeskolumnen är 'Stadsdeldsområde'" in "\n".join(m.text("sv") for m in notes)
+    assert "The area column is 'Stadsdeldsområde'" in "\n".join(m.text("en") for m in notes)
     assert rep.values == len(cells) == 2 * 4 * 12
     assert rep.comparison_areas == ["SKÄRHOLMEN"]
     got = {(r["area"], r["category"], r["period"]): r["count"]

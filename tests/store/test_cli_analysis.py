@@ -90,7 +90,11 @@ def test_hotspots_sites_and_grid(sqlite_store, capsys):
     assert main(["hotspots", "--db", _url(sqlite_store), "--kind", "sites"]) == 0
     fc = json.loads(capsys.readouterr().out)
     assert fc["period"] == "2022-2023"
-    props = [f["properties"] for f in fc["features"]]
+    assert [k["point_kind"] for k in fc["kinds"]] == ["incident", "observation"]
+    assert {k["period"] for k in fc["kinds"]} == {"2022-2023"}  # one period for both kinds
+    everything = [f["properties"] for f in fc["features"]]
+    assert Counter(p["point_kind"] for p in everything) == {"incident": 334, "observation": 334}
+    props = [p for p in everything if p["point_kind"] == "incident"]
     assert len(props) == 334
     assert {"name", "kind", "zone", "period", "count", "flagged", "reason", "expected",
             "q_value", "rising", "persistent", "fading", "place"} <= set(props[0])
@@ -107,17 +111,24 @@ def test_hotspots_sites_and_grid(sqlite_store, capsys):
     assert f"{by['Älvsjö centrum']['place_sites']} objekt" in by["Älvsjö centrum"]["reason"]
     rising = [p["rising"] for p in props]
     assert rising[: sum(rising)] == [True] * sum(rising)  # rising first
+    obs_by = {p["name"]: p for p in everything if p["point_kind"] == "observation"}
+    _kinds_apart(sqlite_store, capsys, by, obs_by, "sites", "name")
     # CSV keeps the columns; English reasons with --lang en
     assert main(["hotspots", "--db", _url(sqlite_store), "--kind", "sites", "--format", "csv",
                  "--lang", "en"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert rows[0][:13] == ["name", "kind", "zone", "period", "count", "flagged", "reason",
-                            "expected", "q_value", "rising", "persistent", "fading", "place"]
-    kt = next(r for r in rows if r[0] == "Kämpetorpsskolan")
-    assert "incidents in the evening, expected " in kt[6] and kt[9] == "true"
+    assert rows[0][:14] == ["point_kind", "name", "kind", "zone", "period", "count", "flagged",
+                            "reason", "expected", "q_value", "rising", "persistent", "fading",
+                            "place"]
+    kt = next(r for r in rows if r[1] == "Kämpetorpsskolan" and r[0] == "incident")
+    assert "incidents in the evening, expected " in kt[7] and kt[10] == "true"
     assert main(["hotspots", "--db", _url(sqlite_store), "--kind", "grid"]) == 0
     grid = json.loads(capsys.readouterr().out)
-    cells = [f["properties"] for f in grid["features"]]
+    both = [f["properties"] for f in grid["features"]]
+    cells = [c for c in both if c["point_kind"] == "incident"]
+    _kinds_apart(sqlite_store, capsys, {c["cell_id"]: c for c in cells},
+                 {c["cell_id"]: c for c in both if c["point_kind"] == "observation"},
+                 "grid", "cell_id")
     assert sum(c["count"] for c in cells) > 0 and any(c["count"] == 0 for c in cells)
     assert {c["class"] for c in cells} <= {"hot99", "hot95", "hot90", "ns", "cold90", "cold95",
                                            "cold99"}
@@ -130,6 +141,38 @@ def test_hotspots_sites_and_grid(sqlite_store, capsys):
     assert main(["hotspots", "--db", _url(sqlite_store), "--kind", "grid", "--format",
                  "csv"]) == 0
     assert "trend_class" in capsys.readouterr().out.splitlines()[0].split(",")
+
+
+def _kinds_apart(store, capsys, incident: dict, observation: dict, how: str, key: str) -> None:
+    """``--points all`` gives each kind's own result (the same as ``--points <kind>`` for the
+    same period), never the two added up; for the grid, each kind's cells add up to that kind's
+    points of the period inside the district, counted by hand."""
+    for kind, got in (("incident", incident), ("observation", observation)):
+        assert main(["hotspots", "--db", _url(store), "--kind", how, "--points", kind,
+                     "--period", "2022-2023"]) == 0
+        alone = {f["properties"][key]: f["properties"]
+                 for f in json.loads(capsys.readouterr().out)["features"]}
+        assert set(alone) == set(got)
+        assert all(p["point_kind"] == kind for p in alone.values())
+        fields = ("count", "flagged", "q_value") if how == "sites" else ("count", "z", "class")
+        assert [[alone[k][f] for f in fields] for k in alone] == \
+            [[got[k][f] for f in fields] for k in alone]
+    both = [k for k in incident if incident[k]["count"] and observation[k]["count"]]
+    assert both  # places with both kinds: each record is one kind's count, never the sum
+    if how == "grid":  # every point of a kind in the period falls in one cell of that kind
+        from mapapp.access import Principal, Role
+        from mapapp.store.district import district_outline
+        from mapapp.store.points import load_points
+
+        admin = Principal(username="t", role=Role.ADMIN)
+        outline = district_outline(store)
+        for kind, got in (("incident", incident), ("observation", observation)):
+            pts = load_points(store, admin, kind)
+            local = pd.to_datetime(pts["occurred_at"], utc=True).dt.tz_convert(STHLM)
+            start = local.dt.year.where(local.dt.month >= 9, local.dt.year - 1)
+            inside = shapely.contains_xy(outline, pts["lon"].to_numpy(), pts["lat"].to_numpy())
+            expected = int(((start == 2022) & inside).sum())
+            assert expected > 0 and sum(c["count"] for c in got.values()) == expected
 
 
 def test_hotspots_backtest(sqlite_store, capsys):

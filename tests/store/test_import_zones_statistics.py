@@ -201,9 +201,12 @@ def test_unreadable_cell_is_refused_with_row_and_column_and_nothing_written(stor
     before = _snapshot(store)
     with pytest.raises(DataValidationError) as exc:
         import_statistics(store, COORDINATOR, p, source="polisen")
-    assert [pr.message for pr in exc.value.problems] == [
-        "rad 5, kolumn E (2021–2022): värdet '2l9' är inget antal – skriv ett heltal "
-        "(t.ex. 1 234) eller lämna cellen tom."]
+    [pr] = exc.value.problems
+    assert (pr.row, pr.field, pr.code) == (5, "2021–2022", "io.stat.bad_count")
+    assert pr.message == ("rad 5, kolumn E (2021–2022): värdet '2l9' är inget antal – skriv ett "
+                          "heltal (t.ex. 1 234) eller lämna cellen tom.")
+    assert pr.text("en") == ("row 5, column E (2021–2022): the value '2l9' is not a count – "
+                             "write a whole number (e.g. 1 234) or leave the cell empty.")
     assert _snapshot(store) == before
 
 
@@ -239,8 +242,12 @@ def test_category_mapping_is_editable(store):
     frame = statistics_frame(store, READER)
     assert set(frame.loc[frame["category"] == "Misshandel", "category_code"]) == \
         {"vald_offentlig_miljo"}
-    with pytest.raises(DataValidationError, match="Okänd kategorikod"):
+    with pytest.raises(DataValidationError) as exc:
         set_category_mapping(store, ADMIN, "Misshandel", "slagsmal")
+    [pr] = exc.value.problems
+    assert (pr.field, pr.code, pr.params["code"]) == ("category", "io.stat.bad_mapping", "slagsmal")
+    assert "vald_offentlig_miljo" in pr.params["allowed"].split(", ")
+    assert "Okänd kategorikod" in pr.text("sv") and "Unknown category code" in pr.text("en")
 
 
 def test_cli_statistics_import_and_list(sqlite_store, tmp_path, capsys):

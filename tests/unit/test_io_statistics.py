@@ -107,23 +107,31 @@ def test_unreadable_cell_names_row_and_column(tmp_path):
                                               ["Rån", 3, 4], ["Misshandel", "ca 10", 12]])
     with pytest.raises(DataValidationError) as exc:
         _read(p)
-    assert [pr.message for pr in exc.value.problems] == [
-        "rad 3, kolumn B (2021): värdet 'ca 10' är inget antal – skriv ett heltal (t.ex. "
-        "1 234) eller lämna cellen tom."]
+    [pr] = exc.value.problems
+    assert (pr.row, pr.field, pr.code, pr.params["value"]) == (3, "2021", "io.stat.bad_count",
+                                                                "ca 10")
+    assert pr.text("sv") == ("rad 3, kolumn B (2021): värdet 'ca 10' är inget antal – skriv "
+                             "ett heltal (t.ex. 1 234) eller lämna cellen tom.")
+    assert pr.text("en").startswith("row 3, column B (2021): the value 'ca 10' is not a count")
 
 
 def test_months_as_columns_need_a_year(tmp_path):
     p = _xlsx(tmp_path, "fruangen.xlsx", [["Kategori", "Jan", "Feb"], ["Rån", 1, 2]])
-    with pytest.raises(DataValidationError, match="--year"):
+    with pytest.raises(DataValidationError, match="--year") as exc:
         _read(p)
+    assert [(pr.code, pr.params) for pr in exc.value.problems] == [
+        ("io.stat.no_year", {"months": "Jan, Feb"})]
+    assert "need a year" in exc.value.text("en")
     rows = _read(p, year=2021)
     assert _cells(rows) == {("Fruängen", "Rån", "2021-01"): 1, ("Fruängen", "Rån", "2021-02"): 2}
 
 
 def test_no_area_anywhere_is_refused(tmp_path):
     p = _xlsx(tmp_path, "tabell.xlsx", [["Kategori", "2021"], ["Rån", 1]])
-    with pytest.raises(DataValidationError, match="område"):
+    with pytest.raises(DataValidationError) as exc:
         _read(p)
+    assert [(pr.field, pr.code) for pr in exc.value.problems] == [("area", "io.stat.no_area")]
+    assert "områdeskolumn" in exc.value.text("sv") and "no area column" in exc.value.text("en")
     assert _cells(_read(p, area="Västberga")) == {("Västberga", "Rån", "2021"): 1}
 
 
@@ -131,11 +139,17 @@ def test_same_cell_twice_is_refused(tmp_path):
     p = _xlsx(tmp_path, "t.xlsx", [["Område", "Kategori", "Period", "Antal"],
                                    ["Aspudden", "Rån", "2021", 1],
                                    ["aspudden", "Rån", "2021", 2]])
-    with pytest.raises(DataValidationError, match="finns redan på rad 2"):
+    with pytest.raises(DataValidationError) as exc:
         _read(p)
+    [pr] = exc.value.problems
+    assert pr.code == "io.stat.repeated" and pr.params["first"].params["n"] == 2
+    assert "finns redan på rad 2" in pr.text("sv") and "already on row 2" in pr.text("en")
+    assert exc.value.text("en").startswith("The file was rejected. Nothing was saved.")
 
 
 def test_table_without_figures_is_refused(tmp_path):
     p = _xlsx(tmp_path, "aspudden.xlsx", [["Namn", "Adress"], ["a", "b"]])
-    with pytest.raises(DataValidationError, match="inga siffror"):
+    with pytest.raises(DataValidationError) as exc:
         _read(p)
+    assert [pr.code for pr in exc.value.problems] == ["io.stat.no_count"]
+    assert "inga siffror" in exc.value.text("sv") and "no figures" in exc.value.text("en")

@@ -45,7 +45,9 @@ def test_windows_1252_file_is_read_and_the_report_says_so(tmp_path):
                encoding="cp1252")
     raw = read_csv(p)
     assert raw.frame["beskrivning"].iloc[0] == "Gångtunnel i Älvsjö"
-    assert "Windows-1252" in raw.messages[0]
+    assert [m.key for m in raw.messages] == ["io.file.encoding_fallback"]
+    assert "Windows-1252" in raw.messages[0].text("sv")
+    assert "Windows-1252" in raw.messages[0].text("en") and "older" in raw.messages[0].text("en")
 
 
 def test_title_rows_are_skipped_and_rows_numbered_as_in_a_spreadsheet(tmp_path):

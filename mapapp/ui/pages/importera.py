@@ -46,13 +46,13 @@ def _preview(path: Path, kind: str) -> None:
         st.dataframe(df, hide_index=True, width="stretch")
     except Exception as exc:  # a preview must never stop the import itself
         survived(log, exc, "import preview failed")
-        st.info(ctx.tr("imp.preview_failed", error=str(exc)[:200]))
+        st.info(ctx.tr("imp.preview_failed", error=ctx.error_text(exc)[:200]))
 
 
 def _problems(exc: DataValidationError) -> None:
     st.error(ctx.tr("imp.rejected"))
     rows = [{ctx.tr("imp.col.row"): p.row, ctx.tr("imp.col.field"): p.field,
-             ctx.tr("imp.col.message"): p.message} for p in exc.problems]
+             ctx.tr("imp.col.message"): p.text(ctx.lang())} for p in exc.problems]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
@@ -96,9 +96,9 @@ def render() -> None:
                 report = import_statistics(
                     engine, who, path, sheet=sheet or None, source=source or None,
                     extracted=extracted, preliminary=preliminary,
-                    year=int(year) if year else None, lang=lang)
+                    year=int(year) if year else None)
             st.success(ctx.tr("imp.done"))
-            st.text(report.summary(lang))
+            st.text("\n".join(m.text(lang) for m in report.notes()))
             return
         from mapapp.io.pipeline import import_file
         from mapapp.io.report import ImportOptions

@@ -1,0 +1,67 @@
+"""PDF table columns (the åtgärdsplan's narrow follow-up column, issue 15): no word is cut
+mid-word ("start 20|23-04-2|1"), and the follow-up column of the plan holds a dated line on one
+line. Checked by laying the cells out with reportlab itself at the widths the writer picks."""
+
+from __future__ import annotations
+
+from mapapp.snapshot.content import Table
+from mapapp.snapshot.lagesbild import PLAN_WIDTHS
+from mapapp.snapshot.outline import column_weights
+from mapapp.snapshot.pdf import CELL_PAD, FRAME_W, _col_widths, _p, _styles
+
+HEADERS = ["Plats", "Problem (prioriterat område)", "Insats", "Ansvarig (status)",
+           "Uppföljning", "Effekt (WDD)"]
+ROWS = [
+    ["Medborgarkontoret Älvsjö", "Riktat arbete mot avgränsade platser och utsatta områden",
+     "Samverkan missbrukare/hemlösa", "Hägersten-Älvsjö SDF (Pågående)",
+     "start 2023-04-21\nklart 2024-06-30 (försenad)\nnästa uppföljning 2023-12-01",
+     "minskning som inte förklaras av områdets trend (z = −2,4)"],
+    ["hela området", "Unga i risk för kriminalitet", "Skolavslutningen",
+     "Hägersten-Älvsjö SDF (Planerad)", "start 2023-04-21", ""],
+]
+
+
+def _lines(text: str, width: float, style) -> list[str]:
+    para = _p(text, style)
+    para.wrap(width - 2 * CELL_PAD, 10_000)
+    out = []
+    for line in para.blPara.lines:
+        words = line.words if hasattr(line, "words") else line[1]
+        out.append(" ".join(w.text if hasattr(w, "text") else str(w) for w in words))
+    return out
+
+
+def _cut_words(tb: Table) -> list[str]:
+    st = _styles()
+    widths = _col_widths(tb)
+    cut = []
+    for row in [tb.headers, *tb.rows]:
+        style = st["head"] if row is tb.headers else st["cell"]
+        for text, width in zip(row, widths, strict=True):
+            words = set(text.split())
+            cut += [w for line in _lines(text, width, style) for w in line.split()
+                    if w not in words]
+    return cut
+
+
+def test_no_word_of_the_plan_is_cut_and_the_follow_up_line_fits():
+    tb = Table("Älvsjö/Solberga", HEADERS, ROWS, widths=PLAN_WIDTHS)
+    widths = _col_widths(tb)
+    assert abs(sum(widths) - FRAME_W) < 1e-6
+    assert _cut_words(tb) == []
+    assert widths[4] == max(widths)  # the follow-up column is the widest
+    # a zone whose words all fit the plan's widths: a dated line stays on one line
+    plain_tb = Table("Liljeholmen", HEADERS, [ROWS[1][:4] + [ROWS[0][4], ROWS[1][5]]],
+                     widths=PLAN_WIDTHS)
+    w = _col_widths(plain_tb)
+    assert [round(x / FRAME_W * 100, 6) for x in w] == list(PLAN_WIDTHS)  # nothing raised
+    for line in ROWS[0][4].split("\n")[:2]:
+        assert _lines(line, w[4], _styles()["cell"]) == [line]
+
+
+def test_the_widths_from_the_contents_never_cut_a_date_either():
+    # without the plan's widths (a table of another document): the old layout cut the dates
+    tb = Table("t", HEADERS, ROWS)
+    assert _cut_words(tb) == []
+    w = column_weights(tb)
+    assert w[4] == len("nästa uppföljning 2023-12-01")  # the longest line, not the whole cell
