@@ -81,7 +81,7 @@ class MapData:
     district: shapely.Geometry
     zones: gpd.GeoDataFrame  # name, geometry
     stadsdelar: gpd.GeoDataFrame  # name, geometry
-    sites: pd.DataFrame  # name, kind, source, lon, lat, flagged
+    sites: pd.DataFrame  # name, kind, source, lon, lat, flagged, status (rising … normal)
     points: pd.DataFrame  # kind, lon, lat
     period: str
     grid_size_m: float = 100.0
@@ -319,12 +319,14 @@ def statistics_tables(frame: pd.DataFrame, zone: str | None, settings: Settings,
 
 def hotspots_table(points_now: pd.DataFrame, sites: pd.DataFrame, district: shapely.Geometry,
                    per: Period, settings: Settings, lang: str, *,
-                   only: set[str] | None = None) -> tuple[Table, set[str]]:
-    """Flagged, rising and fading sites in ``per`` with their status, reason and place, rising
-    first (sensitive points left out); and the set of flagged site names. ``points_now``
+                   only: set[str] | None = None) -> tuple[Table, dict[str, str]]:
+    """Flagged, rising and fading places in ``per`` (one place, one flag: each place's lead)
+    with their status, reason and size, rising first (sensitive points left out); and the
+    status code of every site that carries a flag (name -> rising, persistent, flagged or
+    fading: :func:`mapapp.render.hotspot_text.status_of`). ``points_now``
     should hold the earlier periods too (rising compares with them). ``only``: the names of
     the sites to list (all sites are tested together)."""
-    from mapapp.render.hotspot_text import status_text, summary_reason
+    from mapapp.render.hotspot_text import status_of, status_text, summary_reason
 
     headers = [t("snapshot.col.place", lang), t("snapshot.col.site_kind", lang),
                t("snapshot.col.reason", lang)]
@@ -334,7 +336,7 @@ def hotspots_table(points_now: pd.DataFrame, sites: pd.DataFrame, district: shap
     pts = points_now[~points_now["sensitive"].to_numpy(dtype=bool)]
     if len(sites) == 0 or len(pts) == 0:
         return Table(t("snapshot.h.hotspots", lang), headers, [],
-                     [t("snapshot.note.no_hotspots", lang), rule]), set()
+                     [t("snapshot.note.no_hotspots", lang), rule]), {}
     res = site_hotspots(pts, sites, district, period=per, period_kind=per.kind,
                         stat_year_start_month=settings.stat_year_start_month,
                         params=params_from(settings.site_radius_m, settings.hotspot_min_count,
@@ -355,8 +357,8 @@ def hotspots_table(points_now: pd.DataFrame, sites: pd.DataFrame, district: shap
         rows.append([name + where, t(f"snapshot.site_kind.{kind}", lang) if kind else "",
                      f"{status_text(r, lang)}: {reason}"])
     notes = [rule] if rows else [t("snapshot.note.no_hotspots", lang), rule]
-    flagged = {str(n) for n in summary.loc[summary["flagged"], "name"]}
-    return Table(t("snapshot.h.hotspots", lang), headers, rows, notes), flagged
+    status = {str(r["name"]): status_of(r) for r in listed.to_dict("records")}
+    return Table(t("snapshot.h.hotspots", lang), headers, rows, notes), status
 
 
 def observations_table(obs: pd.DataFrame, sites: pd.DataFrame, since: date, settings: Settings,
@@ -465,7 +467,7 @@ def assemble(src: Source, *, include_notes: bool, settings: Settings, lang: str)
     # Hotspots test every site of the district together and compare with the three periods
     # before (rising, persistent, fading); the table keeps the area's sites.
     history = [_between(f, p0.start, p3.start) for f in raw.values()]
-    hotspots, flagged = hotspots_table(pd.concat([*history, all_now], ignore_index=True),
+    hotspots, status = hotspots_table(pd.concat([*history, all_now], ignore_index=True),
                                        sites, district, p3, settings, lang,
                                        only=set(area_sites["name"].astype(str)))
     measures = measures_table(src.measures, zname, lang, effects=src.effects)
@@ -487,8 +489,10 @@ def assemble(src: Source, *, include_notes: bool, settings: Settings, lang: str)
         "source": area_sites["source"].astype(str).to_numpy(),
         "lon": area_sites["lon"].astype("float64").to_numpy(),
         "lat": area_sites["lat"].astype("float64").to_numpy(),
-        "flagged": area_sites["name"].astype(str).isin(flagged).to_numpy(),
+        "status": np.array([status.get(n, "normal") for n in area_sites["name"].astype(str)],
+                           dtype=object),
     })
+    map_sites["flagged"] = map_sites["status"] != "normal"
     area = zname or t("snapshot.district", lang)
     mapdata = MapData(
         zone=zname, zone_geom=None if zrow is None else zrow.geometry, district=district,

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
@@ -101,6 +102,20 @@ def _defaults(lang: str) -> dict[str, Look]:
         "cells": Look(t("snapshot.map.cells", lang, size="{size}"), "#555555", fill_opacity=0.7,
                       palette=("#bfd3e6", "#9ebcda", "#8c96c6", "#8856a7", "#810f7c")),
     }
+
+
+#: Site statuses that carry a flag, most urgent first (as on the map; one place, one flag).
+SITE_STATUSES: tuple[str, ...] = ("rising", "persistent", "flagged", "fading")
+
+
+def site_status(sites: pd.DataFrame) -> NDArray[Any]:
+    """Each site's status code: the ``status`` column, else "flagged" / "normal" from
+    ``flagged``."""
+    if "status" in sites:
+        return sites["status"].fillna("normal").astype(str).to_numpy(dtype=object)
+    fl = sites["flagged"].to_numpy(dtype=bool) if "flagged" in sites else np.zeros(len(sites),
+                                                                                   bool)
+    return np.where(fl, "flagged", "normal").astype(object)
 
 
 # Which layer spec (by id) stands for which part of the static map.
@@ -351,6 +366,7 @@ class RenderedMap:
     attribution: list[str]
     width_px: int
     height_px: int
+    legend: tuple[str, ...] = ()  # the legend's entries, in order
 
 
 def cell_class_labels(lang: str, below: int) -> list[str]:
@@ -467,25 +483,30 @@ def render_map(
         handles.append(Line2D([], [], color=zl.edge, linewidth=zl.weight,
                               linestyle=(0, (4, 2)) if zl.dashed else "-", label=zl.label))
 
-    # Sites; flagged ones larger, in their colour, and named.
+    # Sites; those carrying a flag larger, in their status's colour (rising, persistent,
+    # flagged, fading: as on the map), and named.
     sl = looks["sites"]
     sites = data.sites
     if len(sites):
         x, y = _xy_web(sites["lon"].to_numpy(), sites["lat"].to_numpy())
-        fl = sites["flagged"].to_numpy(dtype=bool)
-        for flag, value, z in ((False, "normal", 9), (True, "flagged", 10)):
-            sel = fl == flag
+        status = site_status(sites)
+        for z, value in enumerate(("normal", *reversed(SITE_STATUSES))):
+            sel = status == value
             if not sel.any():
                 continue
-            color = sl.colors.get(value, sl.color)
-            r = sl.radii.get(value, sl.radius) * SITE_SCALE
+            color = sl.colors.get(value, sl.colors.get("flagged", sl.color))
+            r = sl.radii.get(value, sl.radii.get("flagged", sl.radius)) * SITE_SCALE
             ax.scatter(x[sel], y[sel], s=(2 * r) ** 2, c=color, edgecolors=sl.edge,
-                       linewidths=0.6, zorder=z)
+                       linewidths=0.6, zorder=9 + 0.1 * z)
             handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor=color,
                                   markeredgecolor=sl.edge, markersize=2 * r,
                                   label=sl.labels.get(value, sl.label)))
-        for xi, yi, n in list(zip(x[fl], y[fl], sites["name"].to_numpy()[fl],
-                                  strict=True))[:MAX_SITE_LABELS]:
+        fl = status != "normal"
+        order = np.argsort([SITE_STATUSES.index(v) if v in SITE_STATUSES else 9
+                            for v in status[fl]], kind="stable")
+        named = list(zip(x[fl], y[fl], sites["name"].to_numpy()[fl], strict=True))
+        for i in order[:MAX_SITE_LABELS]:
+            xi, yi, n = named[i]
             ax.annotate(str(n), (xi, yi), xytext=(5, 5), textcoords="offset points",
                         fontsize=5.5, zorder=11, clip_on=True,
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
@@ -521,7 +542,8 @@ def render_map(
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
     wpx, hpx = (int(round(v)) for v in fig.canvas.get_width_height())
-    return RenderedMap(buf.getvalue(), tiles_used, drew_cells, attribution, wpx, hpx)
+    return RenderedMap(buf.getvalue(), tiles_used, drew_cells, attribution, wpx, hpx,
+                       tuple(str(h.get_label()) for h in handles))
 
 
 def _credit_lines(parts: Sequence[str], width: int = 150) -> str:

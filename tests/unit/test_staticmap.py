@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import threading
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -67,6 +68,35 @@ def test_zone_map_has_the_zone_outline_and_the_legend_and_credits():
     assert not any("OpenStreetMap-bidragsgivare" in a and "Bakgrund" in a for a in r.attribution)
     # Sites from OpenStreetMap (playgrounds, centres) are credited as such.
     assert any(a.startswith("Platser: © OpenStreetMap") for a in r.attribution)
+
+
+def test_sites_show_rising_persistent_flagged_and_fading_like_the_map():
+    """Each status in its layer-spec colour (as on the interactive map), named in the
+    legend; a map without flags draws none of those colours."""
+    from mapapp.snapshot.staticmap import SITE_STATUSES
+
+    plain = _mapdata(50)
+    statuses = ["rising", "persistent", "flagged", "fading"]
+    sites = plain.sites.reset_index(drop=True).assign(status="normal")
+    sites.loc[: len(statuses) - 1, "status"] = statuses
+    sites["flagged"] = sites["status"] != "normal"
+    marked = replace(plain, sites=sites)
+    looks = map_styles()["sites"]
+    from mapapp.render import layer_specs
+
+    spec = {e.value: e.color for sp in layer_specs() if sp.id == "sites" for e in sp.legend}
+    before = _pixels(render_map(replace(plain, sites=sites.assign(status="normal",
+                                                                  flagged=False)),
+                                dpi=100).png)
+    r = render_map(marked, dpi=100)
+    after = _pixels(r.png)
+    for st in SITE_STATUSES:
+        assert looks.colors[st] == spec[st], st  # the map's colour
+        assert _near(after, spec[st], tol=12) > _near(before, spec[st], tol=12) + 30, st
+        assert looks.labels[st] in r.legend, st
+    assert tuple(statuses) == SITE_STATUSES
+    sv = {"rising": "Ökande", "fading": "Avtagande"}
+    assert any(sv["rising"].lower() in x.lower() for x in r.legend), r.legend
 
 
 def test_many_points_become_cells_and_few_stay_points():
