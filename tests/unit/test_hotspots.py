@@ -168,3 +168,24 @@ def test_flags_need_the_minimum_count_even_when_expected_is_tiny() -> None:
     r = site_hotspots(pts, f["sites"], f["outline"])
     assert (r.rows.loc[r.rows["flagged"], "count"] >= 5).all()
     assert (r.rows.loc[r.rows["rising"], "count"] >= 5).all()
+
+
+def test_the_snapshot_lists_places_and_gives_the_static_map_their_statuses(planted,
+                                                                           planted_result
+                                                                           ) -> None:  # type: ignore[no-untyped-def]
+    """The snapshot's hotspot table: one row per place (its lead), and the status of each
+    lead for the static map (members of a place are not marked)."""
+    from mapapp.render.hotspot_text import status_of
+    from mapapp.settings import Settings
+    from mapapp.snapshot.content import hotspots_table
+
+    pts, f, plant = planted
+    per = planted_result.period
+    table, status = hotspots_table(pts.assign(sensitive=False), f["sites"], f["outline"], per,
+                                   Settings(), "sv")
+    s = planted_result.summary
+    leads = s[s["flagged"] | s["rising"] | s["fading"]]
+    assert status == {str(r["name"]): status_of(r) for r in leads.to_dict("records")}
+    assert len(table.rows) == len(leads) == len(places_table(s))
+    assert {status[str(f["sites"].iloc[i]["name"])] for i in plant} == {"rising"}
+    assert "Älvsjö station" not in status and status["Älvsjö centrum"] == "persistent"
