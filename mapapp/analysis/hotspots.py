@@ -247,7 +247,8 @@ def _summary(rows_all: pd.DataFrame, rows: pd.DataFrame, sites: pd.DataFrame,
     for lead in np.flatnonzero(pf["rising"] & ~rising):
         mem = np.flatnonzero((place_id == lead) & rising)
         reason_from[lead] = mem[np.argmin(reason_q[mem])]
-    lead_name = np.where(pf["lead"], None, place_name)
+    lead_name = place_name.copy()
+    lead_name[pf["lead"]] = None
 
     def col(name: str) -> NDArray[Any]:
         return (sites[name].astype(object).to_numpy() if name in sites
