@@ -189,3 +189,27 @@ def test_the_snapshot_lists_places_and_gives_the_static_map_their_statuses(plant
     assert len(table.rows) == len(leads) == len(places_table(s))
     assert {status[str(f["sites"].iloc[i]["name"])] for i in plant} == {"rising"}
     assert "Älvsjö station" not in status and status["Älvsjö centrum"] == "persistent"
+
+
+def test_the_map_marks_leads_and_names_the_place_of_members(planted, planted_result
+                                                            ) -> None:  # type: ignore[no-untyped-def]
+    """Map features: a place's lead shows the place's status, a member is a plain site whose
+    tip says whose place it is in (one place, one flag); the Område table's status column
+    says the same."""
+    from mapapp.render.features import site_features
+    from mapapp.render.hotspot_text import status_text
+
+    pts, f, plant = planted
+    sites = f["sites"]
+    feats = site_features(sites, planted_result.summary, lang="sv").set_index("name")
+    assert feats.loc["Älvsjö centrum", "status"] == "persistent"
+    assert feats.loc["Älvsjö station", "status"] == "normal"
+    assert feats.loc["Älvsjö station", "place"] == "Älvsjö centrum"
+    assert "ingår i platsen Älvsjö centrum" in feats.loc["Älvsjö station", "tip"]
+    for i in plant:
+        assert feats.loc[sites.iloc[i]["name"], "status"] == "rising"
+    listed = (feats["status"] != "normal").sum()
+    s = planted_result.summary
+    assert listed == int((s["flagged"] | s["rising"] | s["fading"]).sum())
+    member = s.set_index("name").loc["Älvsjö station"].to_dict()
+    assert status_text(member, "en") == "part of the place Älvsjö centrum (one flag per place)"
