@@ -411,10 +411,10 @@ class SiteCounts:
             ring=self.ring[:, i0:i1], district=self.district[i0:i1],
             period_offset=self.period_offset + i0)
 
-    def circle_members(self, site_index: NDArray[np.int64], period_index: int | None = None
-                       ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """(site, points-frame row) pairs of the points within the radius of the given sites
-        (in period ``period_index`` of :attr:`periods`, or every period)."""
+    def circle_pairs(self, site_index: NDArray[np.int64], period_index: int | None = None
+                     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """(site, position in :attr:`pxy` / :attr:`rows`) pairs of the points within the radius
+        of the given sites (in period ``period_index`` of :attr:`periods`, or every period)."""
         inner, edge = disc_cells(self.raster, self.sxy, self.radius)
         pick = sp.csr_matrix((np.ones(len(site_index)), (site_index, site_index)),
                              shape=(len(self.sxy), len(self.sxy)))
@@ -425,7 +425,14 @@ class SiteCounts:
         n = self.raster.nx * self.raster.ny
         a_s, a_p = cell_pairs(pick @ inner, self.sxy, self.pxy, cell, None, n)
         b_s, b_p = cell_pairs(pick @ edge, self.sxy, self.pxy, cell, self.radius, n)
-        return np.concatenate([a_s, b_s]), self.rows[np.concatenate([a_p, b_p])]
+        return np.concatenate([a_s, b_s]), np.concatenate([a_p, b_p])
+
+    def circle_members(self, site_index: NDArray[np.int64], period_index: int | None = None
+                       ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """(site, points-frame row) pairs of the points within the radius of the given sites
+        (in period ``period_index`` of :attr:`periods`, or every period)."""
+        site, pos = self.circle_pairs(site_index, period_index)
+        return site, self.rows[pos]
 
 
 def _with_alla(flat: NDArray[np.int64], groups: int, npd: int) -> NDArray[Any]:

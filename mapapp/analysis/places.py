@@ -67,14 +67,14 @@ def link_matrix(members: sp.csr_matrix, xy: NDArray[np.float64], radius_m: float
     return np.asarray(link)
 
 
-def _members(idx: NDArray[np.int64], n: int, counts: SiteCounts, period_index: int
-             ) -> sp.csr_matrix:
-    """Sites ``idx`` × points of the period (1 = the point lies in the site's circle)."""
-    pair_site, pair_point = counts.circle_members(idx, period_index)
+def _members(idx: NDArray[np.int64], n: int, pair_site: NDArray[np.int64],
+             pair_pos: NDArray[np.int64]) -> sp.csr_matrix:
+    """Sites ``idx`` × points (1 = the point lies in the site's circle), from the (site,
+    point position) pairs of :meth:`~mapapp.analysis.expected.SiteCounts.circle_pairs`."""
     pos = np.full(n, -1, dtype=np.int64)
     pos[idx] = np.arange(len(idx))
     # compact the point ids to those that occur, so the matrix stays small
-    uniq, pp = np.unique(pair_point, return_inverse=True)
+    uniq, pp = np.unique(pair_pos, return_inverse=True)
     members = sp.csr_matrix((np.ones(len(pair_site)), (pos[pair_site], pp)),
                             shape=(len(idx), max(len(uniq), 1)))
     members.sum_duplicates()
@@ -82,26 +82,22 @@ def _members(idx: NDArray[np.int64], n: int, counts: SiteCounts, period_index: i
     return members
 
 
-def cluster_centre(counts: SiteCounts, idx: NDArray[np.int64], period_index: int,
-                   kind: int, band: int, start: NDArray[np.float64], window_m: float,
-                   steps: int = 30) -> NDArray[np.float64] | None:
-    """The mode (EPSG:3006) of the points of ``kind`` and ``band`` (index into
-    :data:`~mapapp.analysis.periods.ALL_BANDS`; ``alla`` = every point) of the period within the
-    circles of the sites ``idx``: mean shift with a flat window of ``window_m`` from ``start``.
-    None when there are no such points."""
+def cluster_centre(counts: SiteCounts, pos: NDArray[np.int64], kind: int, band: int,
+                   start: NDArray[np.float64], window_m: float, steps: int = 30
+                   ) -> NDArray[np.float64] | None:
+    """The mode (EPSG:3006) of the points at positions ``pos`` of ``counts`` (those in the
+    circles of a place's members) of ``kind`` and ``band`` (index into
+    :data:`~mapapp.analysis.periods.ALL_BANDS`; ``alla`` = every point): mean shift with a
+    flat window of ``window_m`` from ``start``. None when there are no such points."""
     from mapapp.analysis.expected import _SLOTS, KINDS
     from mapapp.analysis.periods import ALL_BANDS
 
-    _, rows = counts.circle_members(idx, period_index)
-    rows = np.unique(rows)
-    g = counts.point_group[rows]
+    pos = np.unique(pos)
+    g = counts.point_group[counts.rows[pos]]
     keep = (g // _SLOTS) % len(KINDS) == kind
     if ALL_BANDS[band] != "alla":
         keep &= g % _SLOTS == band
-    inv = np.full(int(counts.rows.max()) + 1 if len(counts.rows) else 0, -1, dtype=np.int64)
-    inv[counts.rows] = np.arange(len(counts.rows))
-    pos = inv[rows[keep]]
-    xy = counts.pxy[pos[pos >= 0]]
+    xy = counts.pxy[pos[keep]]
     if len(xy) == 0:
         return None
     c = np.asarray(start, dtype=np.float64)
@@ -110,10 +106,10 @@ def cluster_centre(counts: SiteCounts, idx: NDArray[np.int64], period_index: int
         if not near.any():
             break
         new = xy[near].mean(axis=0)
-        if np.hypot(*(new - c)) < 0.5:
-            c = new
-            break
+        moved = float(np.hypot(*(new - c)))
         c = new
+        if moved < 0.5:
+            break
     return c
 
 
@@ -128,19 +124,26 @@ def merge_places(sites: pd.DataFrame, xy: NDArray[np.float64], listed: NDArray[n
     is the site index of the lead member. ``fading``: listed sites that are only fading
     (linked on the period before too); ``evidence``: a q per site (smaller = stronger) and
     ``active``: flagged or rising, and ``focus``: (kind, band) indices of each site's strongest
-reason, for choosing the lead among sites of equal kind (:func:`cluster_centre`)."""
+    reason, for choosing the lead among sites of equal kind (:func:`cluster_centre`)."""
     n = len(sites)
     pid = np.full(n, None, dtype=object)
     pname = np.full(n, None, dtype=object)
     idx = np.flatnonzero(listed)
     if len(idx) == 0:
         return pid, pname
-    members = _members(idx, n, counts, period_index)
+    pair_site, pair_pos = counts.circle_pairs(idx, period_index)
+    members = _members(idx, n, pair_site, pair_pos)
     links = link_matrix(members, xy[idx], radius_m)
     fad = np.zeros(len(idx), bool) if fading is None else np.asarray(fading)[idx]
     if fad.any() and period_index >= 1:
-        before = link_matrix(_members(idx, n, counts, period_index - 1), xy[idx], radius_m)
-        links |= before & (fad[:, None] | fad[None, :])
+        # the period before, for the fading sites and the listed sites near them only
+        d = np.hypot(*(xy[idx][:, None, :] - xy[idx][None, fad, :]).transpose(2, 0, 1))
+        near = np.flatnonzero((d <= 2 * radius_m).any(axis=1))
+        sub = idx[near]
+        bs, bp = counts.circle_pairs(sub, period_index - 1)
+        before = link_matrix(_members(sub, n, bs, bp), xy[sub], radius_m)
+        fs = fad[near]
+        links[np.ix_(near, near)] |= before & (fs[:, None] | fs[None, :])
     _, comp = connected_components(sp.csr_matrix(links), directed=False)
     size = np.asarray(members.sum(axis=1)).ravel()
     kinds = sites["kind"].to_numpy(dtype=object) if "kind" in sites else np.full(n, None)
@@ -156,8 +159,9 @@ reason, for choosing the lead among sites of equal kind (:func:`cluster_centre`)
         dist = np.zeros(len(mem))
         if len(top) > 1 and focus is not None:
             ref = mem[min(top, key=lambda j: ev[mem[j]])]
-            centre = cluster_centre(counts, mem, period_index, int(focus[0][ref]),
-                                    int(focus[1][ref]), xy[ref], radius_m / 2)
+            centre = cluster_centre(counts, pair_pos[np.isin(pair_site, mem)],
+                                    int(focus[0][ref]), int(focus[1][ref]), xy[ref],
+                                    radius_m / 2)
             if centre is not None:
                 dist = np.hypot(*(xy[mem] - centre).T)
         head = min(top, key=lambda j: (dist[j], ev[mem[j]], -size[local[j]], names[mem[j]]))
