@@ -411,17 +411,21 @@ class SiteCounts:
             ring=self.ring[:, i0:i1], district=self.district[i0:i1],
             period_offset=self.period_offset + i0)
 
-    def circle_pairs(self, site_index: NDArray[np.int64], period_index: int | None = None
+    def circle_pairs(self, site_index: NDArray[np.int64],
+                     period_index: int | tuple[int, ...] | None = None
                      ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """(site, position in :attr:`pxy` / :attr:`rows`) pairs of the points within the radius
-        of the given sites (in period ``period_index`` of :attr:`periods`, or every period)."""
+        of the given sites (in period ``period_index`` of :attr:`periods` — or those periods —
+        or every period)."""
         inner, edge = disc_cells(self.raster, self.sxy, self.radius)
         pick = sp.csr_matrix((np.ones(len(site_index)), (site_index, site_index)),
                              shape=(len(self.sxy), len(self.sxy)))
         cell = self.cell
         if period_index is not None:
-            per = self.point_group[self.rows] // (_SLOTS * len(KINDS))
-            cell = np.where(per == period_index + self.period_offset, cell, -1)
+            per = self.point_group[self.rows] // (_SLOTS * len(KINDS)) - self.period_offset
+            want = (per == period_index if isinstance(period_index, int)
+                    else np.isin(per, period_index))
+            cell = np.where(want, cell, -1)
         n = self.raster.nx * self.raster.ny
         a_s, a_p = cell_pairs(pick @ inner, self.sxy, self.pxy, cell, None, n)
         b_s, b_p = cell_pairs(pick @ edge, self.sxy, self.pxy, cell, self.radius, n)

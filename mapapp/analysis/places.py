@@ -83,7 +83,7 @@ def _members(idx: NDArray[np.int64], n: int, pair_site: NDArray[np.int64],
 
 
 def cluster_centre(counts: SiteCounts, pos: NDArray[np.int64], kind: int, band: int,
-                   start: NDArray[np.float64], window_m: float, steps: int = 30
+                   start: NDArray[np.float64], window_m: float, steps: int = 15
                    ) -> NDArray[np.float64] | None:
     """The mode (EPSG:3006) of the points at positions ``pos`` of ``counts`` (those in the
     circles of a place's members) of ``kind`` and ``band`` (index into
@@ -92,7 +92,7 @@ def cluster_centre(counts: SiteCounts, pos: NDArray[np.int64], kind: int, band: 
     from mapapp.analysis.expected import _SLOTS, KINDS
     from mapapp.analysis.periods import ALL_BANDS
 
-    pos = np.unique(pos)
+    pos = np.unique(pos)  # a point in two members' circles counts once
     g = counts.point_group[counts.rows[pos]]
     keep = (g // _SLOTS) % len(KINDS) == kind
     if ALL_BANDS[band] != "alla":
@@ -108,7 +108,7 @@ def cluster_centre(counts: SiteCounts, pos: NDArray[np.int64], kind: int, band: 
         new = xy[near].mean(axis=0)
         moved = float(np.hypot(*(new - c)))
         c = new
-        if moved < 0.5:
+        if moved < 1.0:
             break
     return c
 
@@ -131,21 +131,38 @@ def merge_places(sites: pd.DataFrame, xy: NDArray[np.float64], listed: NDArray[n
     idx = np.flatnonzero(listed)
     if len(idx) == 0:
         return pid, pname
-    pair_site, pair_pos = counts.circle_pairs(idx, period_index)
+    fad = np.zeros(len(idx), bool) if fading is None else np.asarray(fading)[idx]
+    two = bool(fad.any()) and period_index >= 1
+    # one pass over the points: this period's pairs (and the period before's, for fading)
+    pair_site, pair_pos = counts.circle_pairs(
+        idx, (period_index - 1, period_index) if two else period_index)
+    if two:
+        from mapapp.analysis.expected import _SLOTS, KINDS
+
+        per = counts.point_group[counts.rows[pair_pos]] // (_SLOTS * len(KINDS)) \
+            - counts.period_offset
+        prev = per == period_index - 1
+        bs, bp = pair_site[prev], pair_pos[prev]
+        now = per == period_index
+        pair_site, pair_pos = pair_site[now], pair_pos[now]
     members = _members(idx, n, pair_site, pair_pos)
     links = link_matrix(members, xy[idx], radius_m)
-    fad = np.zeros(len(idx), bool) if fading is None else np.asarray(fading)[idx]
-    if fad.any() and period_index >= 1:
-        # the period before, for the fading sites and the listed sites near them only
+    if two:
+        # the period before links the fading sites (and the listed sites near them)
         d = np.hypot(*(xy[idx][:, None, :] - xy[idx][None, fad, :]).transpose(2, 0, 1))
         near = np.flatnonzero((d <= 2 * radius_m).any(axis=1))
         sub = idx[near]
-        bs, bp = counts.circle_pairs(sub, period_index - 1)
-        before = link_matrix(_members(sub, n, bs, bp), xy[sub], radius_m)
+        keep = np.isin(bs, sub)
+        before = link_matrix(_members(sub, n, bs[keep], bp[keep]), xy[sub], radius_m)
         fs = fad[near]
         links[np.ix_(near, near)] |= before & (fs[:, None] | fs[None, :])
     _, comp = connected_components(sp.csr_matrix(links), directed=False)
     size = np.asarray(members.sum(axis=1)).ravel()
+    # each site's points (positions), for the cluster centres: one sort, then slices
+    order = np.argsort(pair_site, kind="stable")
+    cuts = np.searchsorted(pair_site[order], idx, side="left"), \
+        np.searchsorted(pair_site[order], idx, side="right")
+    by_site = {int(i): pair_pos[order[a:b]] for i, a, b in zip(idx, *cuts, strict=True)}
     kinds = sites["kind"].to_numpy(dtype=object) if "kind" in sites else np.full(n, None)
     names = sites["name"].astype(str).to_numpy()
     ev = np.ones(n) if evidence is None else np.nan_to_num(np.asarray(evidence, float),
@@ -159,7 +176,7 @@ def merge_places(sites: pd.DataFrame, xy: NDArray[np.float64], listed: NDArray[n
         dist = np.zeros(len(mem))
         if len(top) > 1 and focus is not None:
             ref = mem[min(top, key=lambda j: ev[mem[j]])]
-            centre = cluster_centre(counts, pair_pos[np.isin(pair_site, mem)],
+            centre = cluster_centre(counts, np.concatenate([by_site[m] for m in mem]),
                                     int(focus[0][ref]), int(focus[1][ref]), xy[ref],
                                     radius_m / 2)
             if centre is not None:
