@@ -13,10 +13,10 @@ none is a place of its own.
 preschool > playground > address > anything else; among equals the one with the stronger
 evidence: flagged or rising before only fading, then the one nearest the **centre of the
 place's points** (the mode of the period's points of the strongest reason's kind and band in
-the members' circles, found by mean shift with a window of half the radius), then the smaller
-q, then the name. *Why the centre before q:* two schools 30 m apart see almost the same
-points, so their q-values differ only by a few background points either way; where the points
-concentrate says at which of them the problem is.
+the members' circles, found by mean shift with a window of half the radius on at most
+2,000 of them), then the smaller q, then the name. *Why the centre before q:* two schools
+30 m apart see almost the same points, so their q-values differ only by a few background
+points either way; where the points concentrate says at which of them the problem is.
 
 **One flag.** Only the lead carries the place's ``flagged``, ``rising``, ``persistent`` and
 ``fading`` (any member flagged / rising / persistent; fading when no member is flagged and one
