@@ -77,7 +77,7 @@ def make_csv(path: Path, n: int, district: shapely.Geometry, seed: int) -> None:
 def naive(engine: object, path: Path, rows: int) -> tuple[float, int]:
     """Row by row: csv module, per-row point-in-polygon over every polygon, ORM add+flush."""
     from mapapp.categories import resolve
-    from mapapp.io.validate import LOCAL_TZ
+    from mapapp.timezone import LOCAL_TZ
 
     zones = zones_frame(engine)  # type: ignore[arg-type]
     sds = stadsdelar_frame(engine)  # type: ignore[arg-type]

@@ -51,19 +51,15 @@ def _check_new(username: str, password: str | None, role: str) -> None:
     problems = []
     if (not username or len(username) > USERNAME_MAX or any(c.isspace() for c in username)
             or not username.isprintable()):
-        problems.append(Problem(None, "username", "Användarnamnet får inte vara tomt eller "
-                                "innehålla mellanslag. / The user name must not be empty or "
-                                "contain spaces."))
+        problems.append(Problem(None, "username", "auth.err.username"))
     if role not in {r.value for r in Role}:
-        problems.append(Problem(None, "role", f"Okänd roll {role!r}; välj en av "
-                                f"{', '.join(r.value for r in Role)}. / Unknown role."))
+        problems.append(Problem(None, "role", "auth.err.role",
+                                {"role": repr(role), "known": ", ".join(r.value for r in Role)}))
     if password is not None and len(password) < MIN_PASSWORD:
-        problems.append(Problem(None, "password", f"Lösenordet måste ha minst {MIN_PASSWORD} "
-                                f"tecken. / The password needs at least {MIN_PASSWORD} characters."))
+        problems.append(Problem(None, "password", "auth.err.password_short", {"n": MIN_PASSWORD}))
     if password is not None and len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
-        problems.append(Problem(None, "password", f"Lösenordet får vara högst "
-                                f"{MAX_PASSWORD_BYTES} byte (å, ä, ö räknas som 2). / The password "
-                                f"may have at most {MAX_PASSWORD_BYTES} bytes."))
+        problems.append(Problem(None, "password", "auth.err.password_long",
+                                {"n": MAX_PASSWORD_BYTES}))
     if problems:
         raise DataValidationError(problems)
 
@@ -79,8 +75,8 @@ def add_user(
     _check_new(username, password, role)
     with engine.begin() as conn:
         if conn.execute(select(User.id).where(User.username == username)).first():
-            raise DataValidationError([Problem(None, "username", f"Användaren {username} finns "
-                                               f"redan. / The user {username} exists already.")])
+            raise DataValidationError([Problem(None, "username", "auth.err.user_exists",
+                                               {"username": username})])
         conn.execute(insert(User).values(
             username=username, password_hash=hash_password(password), role=role, team=team,
             active=True, created_at=datetime.now(UTC)))
@@ -111,8 +107,7 @@ def set_active(engine: Engine, who: Principal, username: str, active: bool) -> N
         user = _user_for_update(conn, username)
         if not active:
             if username == who.username:
-                raise DataValidationError([Problem(None, "username", (
-                    "Du kan inte inaktivera dig själv. / You cannot deactivate yourself."))])
+                raise DataValidationError([Problem(None, "username", "auth.err.self_deactivate")])
             if user.role == Role.ADMIN and user.active:
                 _keep_one_admin(conn, username)
         conn.execute(update(User).where(User.username == username).values(active=active))
@@ -130,7 +125,7 @@ def _find_user(conn: Connection, username: str) -> Row[Any] | None:
 def _user_for_update(conn: Connection, username: str) -> Row[Any]:
     row = _find_user(conn, username)
     if row is None:
-        raise NotFoundError(f"Ingen användare {username}. / No user {username}.")
+        raise NotFoundError("auth.err.no_user", username=username)
     return row
 
 
@@ -139,9 +134,8 @@ def _keep_one_admin(conn: Connection, username: str) -> None:
         User.role == Role.ADMIN.value, User.active.is_(True),
         User.username != username)).scalar_one()
     if not others:
-        raise DataValidationError([Problem(None, "role", (
-            f"{username} är den sista aktiva administratören; utse en annan först. / "
-            f"{username} is the last active administrator; appoint another one first."))])
+        raise DataValidationError([Problem(None, "role", "auth.err.last_admin",
+                                           {"username": username})])
 
 
 def list_users(engine: Engine, who: Principal) -> pd.DataFrame:

@@ -7,9 +7,10 @@ as points to roles other than police, only as counts per zone or grid cell.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
+
+from mapapp.values import fold
 
 Kind = Literal["incident", "observation"]
 
@@ -70,15 +71,11 @@ def categories(kind: Kind) -> tuple[Category, ...]:
     return INCIDENT_CATEGORIES if kind == "incident" else OBSERVATION_CATEGORIES
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip().casefold()
-
-
 def _index(kind: Kind) -> dict[str, str]:
     out: dict[str, str] = {}
     for c in categories(kind):
         for key in (c.code, c.sv, c.en):
-            out[_fold(key)] = c.code
+            out[fold(key)] = c.code
     return out
 
 
@@ -97,7 +94,7 @@ def resolve(kind: Kind, text: str | None) -> str | None:
     """
     if text is None:
         return None
-    return _INDEX[kind].get(_fold(str(text)))
+    return _INDEX[kind].get(fold(str(text)))
 
 
 def get(kind: Kind, code: str) -> Category:

@@ -21,9 +21,8 @@ datetime.date(2023, 2, 28)
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, and_, delete, func, or_, select, update
 
@@ -34,8 +33,8 @@ from mapapp.settings import load_settings
 from mapapp.store import audit
 from mapapp.store.engine import bump_data_version
 from mapapp.store.models import Observation, WalkDraft
+from mapapp.timezone import local_midnight, local_today
 
-LOCAL_TZ = zoneinfo.ZoneInfo("Europe/Stockholm")
 MAX_YEARS = 100
 
 
@@ -58,7 +57,7 @@ class RetentionReport:
 
 
 def today_local() -> date:
-    return datetime.now(LOCAL_TZ).date()
+    return local_today()
 
 
 def cutoff_for(today: date, years: float) -> datetime:
@@ -72,7 +71,7 @@ def cutoff_for(today: date, years: float) -> datetime:
             day = today.replace(year=today.year - whole, day=28)
     else:
         day = today - timedelta(days=round(years * 365.2425))
-    return datetime.combine(day, time(0, 0), tzinfo=LOCAL_TZ)
+    return local_midnight(day)
 
 
 def _check_years(years: float, lang: str) -> None:

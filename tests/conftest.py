@@ -23,6 +23,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from mapapp.access import CLI_PRINCIPAL, Principal, Role
+from mapapp.settings import GEO_DIR
 from mapapp.store import init_store
 from mapapp.store.engine import dispose_all, make_engine
 
@@ -39,6 +40,21 @@ POLICE = Principal("polis1", Role.POLIS)
 READER = Principal("lasare1", Role.LASARE)
 COORDINATOR = Principal("samordnare1", Role.SAMORDNARE)
 WALKER = Principal("vandrare1", Role.VANDRARE, team="lag-a")
+
+
+def expected_areas(lon: float, lat: float) -> tuple[str | None, str | None]:
+    """Zone and stadsdel of a position by a plain shapely test on the bundled files
+    (independent of the store and of mapapp's own assignment)."""
+    import geopandas as gpd
+    import shapely
+
+    p = shapely.Point(lon, lat)
+    out: list[str | None] = []
+    for name in ("zones.geojson", "stadsdelar.geojson"):
+        g = gpd.read_file(GEO_DIR / name)
+        hits = g[g.geometry.intersects(p)]["name"].tolist()
+        out.append(hits[0] if hits else None)
+    return out[0], out[1]
 
 
 def _pg_admin() -> Engine | None:
@@ -149,3 +165,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         reporter.write_line(f"{len(skipped)} test(s) skipped; with MAPAPP_REQUIRE_POSTGIS=1 "
                             "every test must run", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def app_db(sqlite_store: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """The app-test store: an initialised SQLite copy that the app reads through
+    ``MAPAPP_DATABASE_URL``, with Streamlit's caches cleared before and after (the app's
+    cached engine and frames belong to one store)."""
+    import streamlit as st
+
+    monkeypatch.setenv("MAPAPP_DATABASE_URL", sqlite_store.url.render_as_string(False))
+    monkeypatch.chdir(ROOT)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield sqlite_store
+    st.cache_resource.clear()
+    st.cache_data.clear()

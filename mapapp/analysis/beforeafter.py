@@ -38,11 +38,12 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from mapapp.analysis.periods import LOCAL_TZ, utc_ns
+from mapapp.analysis.periods import utc_ns
 from mapapp.analysis.significance import DEFAULT_CONFIDENCE, compare
 from mapapp.analysis.wdd import COUNT_KEYS, areas, wdd
 from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.errors import DataValidationError, Problem
+from mapapp.timezone import LOCAL_TZ
 
 KINDS: tuple[str, ...] = ("incident", "observation")
 
@@ -176,10 +177,10 @@ def before_after(
     note = "too_few" if not enough else ("incomplete" if not complete else None)
 
     def day(ts: pd.Timestamp) -> str:
-        return ts.date().isoformat()
+        return str(ts.date().isoformat())
 
     def last_day(ts: pd.Timestamp) -> str:
-        return (ts.tz_localize(None) - pd.Timedelta(days=1)).date().isoformat()
+        return str((ts.tz_localize(None) - pd.Timedelta(days=1)).date().isoformat())
 
     # Both windows are N calendar months: equal exposures.
     tested = compare(b, a, confidence=confidence)

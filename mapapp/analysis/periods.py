@@ -35,8 +35,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from mapapp.errors import DataValidationError, Problem
+from mapapp.timezone import LOCAL_TZ as LOCAL_TZ  # its home is mapapp.timezone; kept importable here
 
-LOCAL_TZ = "Europe/Stockholm"
 PeriodKind = Literal["statistical", "calendar", "rolling12"]
 PERIOD_KINDS: tuple[str, ...] = ("statistical", "calendar", "rolling12")
 BANDS: tuple[str, ...] = ("skoltid", "kvall", "natt", "helg")
@@ -362,7 +362,7 @@ def is_complete(period: Period, data_end: pd.Timestamp | None) -> bool:
     to its end (:func:`covered_until` reaches the period's last day)."""
     if data_end is None or pd.isna(data_end):
         return False
-    return covered_until(data_end).date() >= period.last_day.date()
+    return bool(covered_until(data_end).date() >= period.last_day.date())
 
 
 def latest_complete(periods: Sequence[Period], data_end: pd.Timestamp | None) -> Period | None:

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from mapapp.analysis.periods import LOCAL_TZ
 from mapapp.crs import METRIC, WGS84, transformer
+from mapapp.timezone import LOCAL_TZ
 
 _HOUR = 3_600_000_000_000
 _DAY = 24 * _HOUR

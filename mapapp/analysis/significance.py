@@ -47,8 +47,9 @@ def _binom_logpmf(n: int, q: float) -> NDArray[np.float64]:
         out = np.full(n + 1, -np.inf)
         out[0 if q <= 0.0 else n] = 0.0
         return out
-    return (gammaln(n + 1.0) - gammaln(k + 1.0) - gammaln(n - k + 1.0)
-            + k * np.log(q) + (n - k) * np.log1p(-q))
+    out = (gammaln(n + 1.0) - gammaln(k + 1.0) - gammaln(n - k + 1.0)
+           + k * np.log(q) + (n - k) * np.log1p(-q))
+    return np.asarray(out, dtype=np.float64)
 
 
 def poisson_p_value(n1: int, n2: int, t1: float = 1.0, t2: float = 1.0) -> float:

@@ -80,7 +80,7 @@ def measure_record(row: dict[str, Any], scope: str) -> dict[str, Any]:
     def iso(v: Any) -> str | None:
         if v is None or (not isinstance(v, str) and pd.isna(v)):
             return None
-        return pd.Timestamp(v).date().isoformat()
+        return str(pd.Timestamp(v).date().isoformat())
 
     rid = row.get("id")
     return {

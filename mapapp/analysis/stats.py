@@ -20,7 +20,6 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from mapapp.analysis.periods import (
-    LOCAL_TZ,
     Period,
     bucket,
     covered_until,
@@ -34,6 +33,7 @@ from mapapp.analysis.significance import (
     trend_code,
 )
 from mapapp.errors import NotFoundError
+from mapapp.timezone import LOCAL_TZ
 
 STATS_COLUMNS = ("zone", "category", "period", "count", "change_abs", "change_pct", "per_1000")
 #: Columns after :data:`STATS_COLUMNS`: the tested comparison with the previous period.
@@ -398,7 +398,7 @@ def to_csv_rows(
     ``centroid`` property). Machine format: dot decimals, empty for missing, lists joined by
     "; ", text that a spreadsheet would run as a formula prefixed with "'"."""
     if isinstance(data, pd.DataFrame):
-        records: list[Mapping[str, Any]] = data.to_dict("records")  # type: ignore[assignment]
+        records: list[Mapping[str, Any]] = data.to_dict("records")
     elif isinstance(data, Mapping) and data.get("type") == "FeatureCollection":
         records = []
         for f in data.get("features", []):

@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammainc
 
-from mapapp.analysis.periods import LOCAL_TZ
 from mapapp.errors import DataValidationError, Problem
+from mapapp.timezone import LOCAL_TZ
 
 RECORD_FIELDS = ("zone", "category", "count", "usual_mean", "usual_low", "usual_high",
                  "p_value", "more_than_usual")

@@ -6,13 +6,13 @@ import argparse
 import json
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from mapapp.access import CLI_PRINCIPAL
 from mapapp.cli.common import add_common, engine_from, write_records
 from mapapp.i18n import bilingual, t
-from mapapp.retention import LOCAL_TZ
+from mapapp.timezone import LOCAL_ZONE, local_midnight
 
 # Control characters (a user name typed at the log-in form may hold terminal escapes).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -51,11 +51,11 @@ def parse_when(text: str) -> datetime:
     offset) -> an aware datetime. argparse shows the error for anything else."""
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(0, 0), tzinfo=LOCAL_TZ)
+            return local_midnight(date.fromisoformat(text))
         when = datetime.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(bilingual("admin.cli.bad_date", value=text)) from exc
-    return when if when.tzinfo else when.replace(tzinfo=LOCAL_TZ)
+    return when if when.tzinfo else when.replace(tzinfo=LOCAL_ZONE)
 
 
 def audit_records(frame: Any) -> list[dict[str, Any]]:
@@ -65,7 +65,7 @@ def audit_records(frame: Any) -> list[dict[str, Any]]:
         at = r["at"]
         out.append({
             "id": int(r["id"]),
-            "at": at.astimezone(LOCAL_TZ).isoformat(timespec="seconds") if at else None,
+            "at": at.astimezone(LOCAL_ZONE).isoformat(timespec="seconds") if at else None,
             "username": r["username"],
             "role": r["role"],
             "action": r["action"],

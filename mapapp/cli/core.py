@@ -106,7 +106,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from mapapp.export import export_file
+    from mapapp.io.export import export_file
 
     settings, engine = engine_from(args)
     for path in export_file(engine, CLI_PRINCIPAL, args.file):

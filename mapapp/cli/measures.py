@@ -122,8 +122,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     settings, engine = engine_from(args)
     df = list_measures(engine, CLI_PRINCIPAL, zone=args.zone, status=args.status,
                        actor=args.actor, priority_area=args.priority_area,
-                       overdue=True if args.overdue else None, today=args.today,
-                       lang=settings.lang)
+                       overdue=True if args.overdue else None, today=args.today)
     write_records(list(records(df)), args.format)
     return 0
 
@@ -133,8 +132,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     settings, engine = engine_from(args)
     lang = settings.lang
-    m = get_measure(engine, CLI_PRINCIPAL, args.id, lang=lang)
-    hist = history(engine, CLI_PRINCIPAL, args.id, lang=lang)
+    m = get_measure(engine, CLI_PRINCIPAL, args.id)
+    hist = history(engine, CLI_PRINCIPAL, args.id)
     hist["at"] = hist["at"].astype(str)
     if args.format == "json":
         out = records_one(m, LIST_COLUMNS)
@@ -169,7 +168,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     from mapapp.measures import add_measure
 
     settings, engine = engine_from(args)
-    mid = add_measure(engine, CLI_PRINCIPAL, lang=settings.lang, **_fields(args))
+    mid = add_measure(engine, CLI_PRINCIPAL, **_fields(args))
     print(t("measures.cli.added", settings.lang, id=mid))
     return 0
 
@@ -178,7 +177,7 @@ def cmd_update(args: argparse.Namespace) -> int:
     from mapapp.measures import update_measure
 
     settings, engine = engine_from(args)
-    diff = update_measure(engine, CLI_PRINCIPAL, args.id, lang=settings.lang, **_fields(args))
+    diff = update_measure(engine, CLI_PRINCIPAL, args.id, **_fields(args))
     if diff:
         print(t("measures.cli.updated", settings.lang, id=args.id, fields=", ".join(
             f"{k}: {old} → {new}" for k, (old, new) in diff.items())))
@@ -191,7 +190,7 @@ def cmd_note(args: argparse.Namespace) -> int:
     from mapapp.measures import add_note
 
     settings, engine = engine_from(args)
-    add_note(engine, CLI_PRINCIPAL, args.id, args.text, args.date, lang=settings.lang)
+    add_note(engine, CLI_PRINCIPAL, args.id, args.text, args.date)
     print(t("measures.cli.noted", settings.lang, id=args.id))
     return 0
 
@@ -201,7 +200,7 @@ def cmd_link(args: argparse.Namespace) -> int:
 
     settings, engine = engine_from(args)
     n = link_points(engine, CLI_PRINCIPAL, args.id, incidents=args.incident,
-                    observations=args.observation, lang=settings.lang)
+                    observations=args.observation)
     print(t("measures.cli.linked", settings.lang, id=args.id, n=n))
     return 0
 
@@ -211,7 +210,7 @@ def cmd_actors(args: argparse.Namespace) -> int:
 
     settings, engine = engine_from(args)
     if args.add:
-        add_actor(engine, CLI_PRINCIPAL, args.add, lang=settings.lang)
+        add_actor(engine, CLI_PRINCIPAL, args.add)
         print(t("measures.cli.actor_added", settings.lang, name=args.add.strip()))
         return 0
     for name in list_actors(engine, CLI_PRINCIPAL):
@@ -220,11 +219,12 @@ def cmd_actors(args: argparse.Namespace) -> int:
 
 
 def cmd_revisions(args: argparse.Namespace) -> int:
-    from mapapp.measures import local_today, records, revision_flags
+    from mapapp.measures import records, revision_flags
     from mapapp.store.district import zones_frame
+    from mapapp.timezone import local_today
 
     settings, engine = engine_from(args)
-    flags = revision_flags(zones_frame(engine), args.today or local_today(), settings.lang)
+    flags = revision_flags(zones_frame(engine), args.today or local_today(), lang=settings.lang)
     flagged = flags[flags["flagged"]].copy()
     flagged["reasons"] = flagged["reasons"].map(" ".join)
     if args.format == "table" and flagged.empty:
@@ -242,7 +242,7 @@ def cmd_before_after(args: argparse.Namespace) -> int:
     settings, engine = engine_from(args)
     r = before_after(engine, CLI_PRINCIPAL, args.id, months=args.months,
                      radius_m=settings.site_radius_m, buffer_m=settings.wdd_buffer_m,
-                     confidence=settings.confidence_level, lang=settings.lang)
+                     confidence=settings.confidence_level)
     r["verdict_text"] = verdict_text(r, settings.lang)
     if args.format == "json":
         json.dump(r, sys.stdout, ensure_ascii=False, indent=2, default=str)

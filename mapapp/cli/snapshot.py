@@ -30,13 +30,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def cmd_snapshot(args: argparse.Namespace) -> int:
     from mapapp.i18n import t
     from mapapp.snapshot import format_of, make_snapshot
-    from mapapp.snapshot.content import parse_since
+    from mapapp.snapshot.source import parse_since
 
     settings, engine = engine_from(args)
     lang = settings.lang
     format_of(args.out, lang)  # refuse a bad suffix before any work
     path = make_snapshot(engine, CLI_PRINCIPAL, zone=args.zone, period=args.period,
-                         since=parse_since(args.since, lang), out=args.out,
+                         since=parse_since(args.since), out=args.out,
                          include_notes=args.include_notes, dpi=args.dpi, tiles=args.tiles,
                          settings=settings, lang=lang)
     print(t("snapshot.written", lang, path=path))

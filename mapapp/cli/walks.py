@@ -37,8 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def cmd_list(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from mapapp.timezone import LOCAL_TZ
     from mapapp.walks import list_walks
-    from mapapp.walks._common import LOCAL_TZ
 
     settings, engine = engine_from(args)
     df = list_walks(engine, CLI_PRINCIPAL)
@@ -57,7 +57,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_followup(args: argparse.Namespace) -> int:
-    from mapapp.followup_doc import write_followup
+    from mapapp.snapshot.followup import write_followup
     from mapapp.store import audit
     from mapapp.walks import follow_up_sheet, observation_photo
 

@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def default_week() -> str:
     """The last complete ISO week (local time)."""
     from mapapp.analysis.weekly import week_of
-    from mapapp.measure_rules import local_today
+    from mapapp.timezone import local_today
 
     return week_of(local_today()).shift(-1).label
 

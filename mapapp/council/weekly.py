@@ -31,7 +31,7 @@ from mapapp.access import Perm, Principal
 from mapapp.analysis.weekly import Week, parse_week, weekly_counts
 from mapapp.errors import DataValidationError, NotFoundError, Problem
 from mapapp.i18n import Message
-from mapapp.measure_rules import contains_identity_number, is_overdue
+from mapapp.measures.rules import contains_identity_number, is_overdue
 from mapapp.settings import Settings, load_settings
 from mapapp.store import audit
 from mapapp.store.models import WeeklyTask, Zone

@@ -1,4 +1,4 @@
-"""Importers: incidents, observations and zones from files, and statistics tables.
+"""Files in and out. Importers: incidents, observations and zones from files, and statistics tables.
 
 - :mod:`.pipeline` -- :func:`~.pipeline.import_file`, the one entry point for point and zone
   files (CLI ``mapapp import`` and the app's Import page): read, check all, write atomically;
@@ -6,7 +6,8 @@
 - readers: :mod:`.tabular` (CSV/XLSX), :mod:`.vector` (GeoJSON/GeoPackage/zipped Shapefile),
   :mod:`.police` (Police events API + gazetteer), :mod:`.odk` (ODK/KoBo exports);
 - checks: :mod:`.validate` (points), :mod:`.zones` (polygons);
-- :mod:`.report` -- :class:`~.report.ImportOptions` and :class:`~.report.ImportReport`.
+- :mod:`.report` -- :class:`~.report.ImportOptions` and :class:`~.report.ImportReport`;
+- :mod:`.export` -- the other way: the store's layers to a GeoPackage/GeoJSON for QGIS.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import shapely
 
 from mapapp.categories import RATING_KEYS, Kind
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import t
+from mapapp.i18n import Message, t
 from mapapp.io.tabular import RawTable, match_columns, text_column
 from mapapp.io.validate import PointsInput, parse_number
 from mapapp.io.vector import VectorFile
@@ -119,8 +119,8 @@ def _points_input(frame: pd.DataFrame, found: dict[str, str], rows: np.ndarray, 
         if len(extra.columns):
             inp.extra = extra
         for p, fld, key, value in bad:
-            inp.pre_problems.append((p, fld, t(key, lang, where=inp.where(p, lang), field=fld,
-                                               value=value)))
+            inp.pre_problems.append((p, fld,
+                Message(key, {"where": inp.where(p), "field": fld, "value": value})))
     return inp
 
 
@@ -161,12 +161,10 @@ def from_vector(vf: VectorFile, kind: Kind, lang: str = "sv") -> PointsInput:
     inp = _points_input(frame, found, rows, kind, "io.where.feature", lang, xy=(x, y),
                         crs=vf.crs)
     for p in np.flatnonzero(missing).tolist():
-        inp.pre_problems.append((p, "geometry", t("io.row.geometry_missing", lang,
-                                                  where=inp.where(p, lang))))
+        inp.pre_problems.append((p, "geometry", Message("io.row.geometry_missing", {"where": inp.where(p)})))
     for p in np.flatnonzero(~missing & ~is_point).tolist():
-        inp.pre_problems.append((p, "geometry", t("io.row.geometry_not_point", lang,
-                                                  where=inp.where(p, lang),
-                                                  geom_type=types[p])))
+        inp.pre_problems.append((p, "geometry",
+            Message("io.row.geometry_not_point", {"where": inp.where(p), "geom_type": types[p]})))
     inp.coord_skip = ~is_point  # already reported: no second "x is missing"
     if unused:
         inp.messages.append(t("io.file.ignored_columns", lang, columns=", ".join(unused)))

@@ -32,7 +32,7 @@ import pandas as pd
 
 from mapapp.categories import RATING_KEYS
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import t
+from mapapp.i18n import Message, t
 from mapapp.io.columns import RATING_COLUMNS, ratings_and_accuracy
 from mapapp.io.tabular import RawTable, fold, text_column
 from mapapp.io.validate import PointsInput
@@ -162,15 +162,14 @@ def from_odk(raw: RawTable, lang: str = "sv") -> tuple[PointsInput, list[str]]:
     extra["walk_name"] = text_column(frame, found.get("walk")).to_numpy(dtype=object)
     inp.extra = extra
     for p, fld, key, value in bad:
-        inp.pre_problems.append((p, fld, t(key, lang, where=inp.where(p, lang), field=fld,
-                                           value=value)))
+        inp.pre_problems.append((p, fld, Message(key, {"where": inp.where(p), "field": fld, "value": value})))
     for p in np.flatnonzero(geo_bad).tolist():
-        inp.pre_problems.append((p, "lat", t("io.row.geopoint_bad", lang,
-                                             where=inp.where(p, lang),
-                                             value=frame[found["geopoint"]].iloc[p])))
+        inp.pre_problems.append((p, "lat",
+            Message("io.row.geopoint_bad", {"where": inp.where(p),
+                                         "value": frame[found["geopoint"]].iloc[p]})))
     id_field = found.get("id", "instanceID")
     for p in np.flatnonzero(canon["id"].to_numpy() == "").tolist():
-        inp.pre_problems.append((p, "id", t("io.row.id_missing", lang,
-                                            where=inp.where(p, lang), field=id_field)))
+        inp.pre_problems.append((p, "id",
+            Message("io.row.id_missing", {"where": inp.where(p), "field": id_field})))
     photos = text_column(frame, found.get("photo")).tolist()
     return inp, photos

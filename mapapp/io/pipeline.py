@@ -34,7 +34,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from mapapp.access import Perm, Principal
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import t
+from mapapp.i18n import Message, t
 from mapapp.io import columns as cols
 from mapapp.io import odk, police, tabular, vector, zones
 from mapapp.io.report import ImportOptions, ImportReport, Progress
@@ -171,8 +171,8 @@ def _import_points(engine: Engine, who: Principal, path: Path, kind: PointKind,
     if "police" in extras:
         report.messages.append(t("io.police.summary", lang, **extras["police"]))
     if checked.problems and not opts.skip_invalid:
-        raise DataValidationError(checked.problems, summary=t(
-            "io.file.rejected", lang, bad=len(checked.rejected_pos), total=total))
+        raise DataValidationError(checked.problems, summary=Message(
+            "io.file.rejected", {"bad": len(checked.rejected_pos), "total": total}))
     report.problems = checked.problems
     report.rejected = len(checked.rejected_pos)
     valid = checked.valid

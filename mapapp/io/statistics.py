@@ -44,7 +44,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from mapapp import categories as cats
@@ -55,6 +54,7 @@ from mapapp.io.stattable import StatRows, read_statistics
 from mapapp.io.tabular import fold
 from mapapp.store import audit
 from mapapp.store.models import CategoryMapping, ImportBatch, StatisticTable, StatisticValue
+from mapapp.store.statistics import statistics_frame
 
 DEFAULT_MAPPING: dict[str, str] = {
     "narkotika": "narkotikabrott",
@@ -263,28 +263,6 @@ def _supersede(conn: Connection, table_id: int, source: str,
 
 
 # --- reading back ----------------------------------------------------------------------------
-
-def statistics_frame(engine: Engine, who: Principal, area: str | None = None) -> pd.DataFrame:
-    """Every stored figure: area, area_kind, category (own wording), category_code, period,
-    count, source, extracted, preliminary, table (name), table_id -- sorted."""
-    who.require(Perm.VIEW_AGGREGATES)
-    v, tb = StatisticValue, StatisticTable
-    q = (select(v.area, v.area_kind, v.category_text.label("category"),
-                v.category.label("category_code"), v.period, v.count, tb.source, tb.extracted,
-                tb.preliminary, tb.name.label("table"), tb.id.label("table_id"))
-         .join(tb, tb.id == v.table_id))
-    with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(q).mappings().all(),
-                          columns=["area", "area_kind", "category", "category_code", "period",
-                                   "count", "source", "extracted", "preliminary", "table",
-                                   "table_id"])
-    if area is not None and len(df):
-        df = df[df["area"].map(fold) == fold(area)]
-    if len(df):
-        df["preliminary"] = df["preliminary"].astype(bool)
-        df["count"] = df["count"].astype("int64")
-    return df.sort_values(["area", "category", "period", "source"]).reset_index(drop=True)
-
 
 def statistics_records(engine: Engine, who: Principal, area: str | None = None
                        ) -> list[dict[str, Any]]:

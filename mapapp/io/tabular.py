@@ -20,7 +20,6 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ import pyarrow.csv as pacsv
 
 from mapapp.errors import DataValidationError, Problem
 from mapapp.i18n import Message
+from mapapp.values import fold
 
 _STRAY = re.compile(r"^(unnamed(: ?\d+)?|index|level_0|)$", re.IGNORECASE)
 _SNIFF_BYTES = 256 * 1024
@@ -52,19 +52,6 @@ class RawTable:
     #: Notes on how the file was read (message keys, rendered at the edge).
     messages: list[Message] = field(default_factory=list)
     letters: list[str] = field(default_factory=list)  # spreadsheet letter of each column
-
-
-def fold(text: object) -> str:
-    """A header or name folded for matching: no diacritics, case or punctuation.
-
-    >>> fold(" Källa ") == fold("kalla")
-    True
-    >>> fold("Hägersten-Älvsjö")
-    'hagersten alvsjo'
-    """
-    s = unicodedata.normalize("NFKD", str(text))
-    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", s).split())
 
 
 def read_table(path: Path, *, sheet: str | None = None) -> RawTable:

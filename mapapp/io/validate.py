@@ -39,9 +39,9 @@ import shapely
 from mapapp.categories import Kind, allowed_list, resolve
 from mapapp.crs import SWEREF99_1800, SWEREF99_TM, WGS84, normalise, transformer
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import t
+from mapapp.i18n import Message, render, t
+from mapapp.timezone import LOCAL_TZ
 
-LOCAL_TZ = "Europe/Stockholm"
 REGION_PAD_DEG = 0.25
 FUTURE_TOLERANCE = timedelta(minutes=10)
 CRS_CANDIDATES = (SWEREF99_TM, SWEREF99_1800)
@@ -69,14 +69,17 @@ class PointsInput:
     where_key: str = "io.where.row"
     where_ids: np.ndarray | None = None
     extra: pd.DataFrame | None = None
-    pre_problems: list[tuple[int, str, str]] = field(default_factory=list)
+    pre_problems: list[tuple[int, str, Message | str]] = field(default_factory=list)
     precision: str = "exact"
     messages: list[str] = field(default_factory=list)
     coord_skip: np.ndarray | None = None  # rows whose position is already reported
 
-    def where(self, pos: int, lang: str) -> str:
+    def where(self, pos: int, lang: str | None = None) -> Message | str:
+        """Where a row is ("rad 4", "händelse 1 (id 5)"): a :class:`Message`, or its text in
+        ``lang`` when one is given."""
         ident = "" if self.where_ids is None else self.where_ids[pos]
-        return t(self.where_key, lang, n=int(self.rows[pos]), id=ident)
+        msg = Message(self.where_key, {"n": int(self.rows[pos]), "id": ident})
+        return msg if lang is None else msg.text(lang)
 
 
 @dataclass
@@ -94,12 +97,14 @@ class Checked:
 
 
 class Collector:
-    """Problems per input position, turned into sorted :class:`Problem` rows at the end."""
+    """Problems per input position, turned into sorted :class:`Problem` rows at the end. A
+    problem is kept as a message key and its parameters (the row's place among them), so the
+    :class:`Problem` carries the key; ``lang`` only words the rejects file's reasons."""
 
     def __init__(self, inp: PointsInput, lang: str) -> None:
         self.inp = inp
         self.lang = lang
-        self.items: list[tuple[int, str, str]] = list(inp.pre_problems)
+        self.items: list[tuple[int, str, Message | str]] = list(inp.pre_problems)
 
     def add(self, positions: np.ndarray, fld: str, key: str, **per_row: Any) -> None:
         """One message per position; ``per_row`` values are arrays aligned with positions
@@ -107,8 +112,7 @@ class Collector:
         for i, pos in enumerate(np.asarray(positions).tolist()):
             params = {k: (v[i] if isinstance(v, np.ndarray | list) else v)
                       for k, v in per_row.items()}
-            self.items.append((pos, fld, t(key, self.lang, where=self.inp.where(pos, self.lang),
-                                           **params)))
+            self.items.append((pos, fld, Message(key, {"where": self.inp.where(pos), **params})))
 
     def bad_mask(self, n: int) -> np.ndarray:
         mask = np.zeros(n, dtype=bool)
@@ -118,12 +122,13 @@ class Collector:
 
     def problems(self) -> list[Problem]:
         items = sorted(self.items, key=lambda x: (x[0], FIELD_ORDER.get(x[1], 99)))
-        return [Problem(int(self.inp.rows[p]), f, m) for p, f, m in items]
+        return [Problem(int(self.inp.rows[p]), f, m.key, dict(m.params)) if isinstance(m, Message)
+                else Problem(int(self.inp.rows[p]), f, m) for p, f, m in items]
 
     def reasons(self) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}
         for p, _, m in self.items:
-            out.setdefault(p, []).append(m)
+            out.setdefault(p, []).append(render(m, self.lang))
         return out
 
 
@@ -241,8 +246,8 @@ def coordinates(
         try:
             crs = normalise(crs)
         except Exception as exc:  # pyproj raises its own CRSError
-            raise DataValidationError([Problem(None, "crs", t("io.file.crs_bad", lang,
-                                                              crs=crs))]) from exc
+            raise DataValidationError([Problem(None, "crs", "io.file.crs_bad",
+                                               {"crs": crs})]) from exc
     projected = False
     if crs is None:
         looks_projected = finite & ((np.abs(a) > 180) | (np.abs(b) > 90))
@@ -262,8 +267,8 @@ def coordinates(
             crs = guess_crs(a[usable], b[usable], region)
             if crs is None:
                 i = int(np.flatnonzero(usable)[0]) if usable.any() else 0
-                raise DataValidationError([Problem(None, names[0], t(
-                    "io.crs.unknown", lang, example=f"{_fmt(a[i])}, {_fmt(b[i])}"))])
+                raise DataValidationError([Problem(None, names[0], "io.crs.unknown",
+                                                   {"example": f"{_fmt(a[i])}, {_fmt(b[i])}"})])
             messages.append(t("io.crs.guessed", lang, crs=crs))
         else:
             messages.append(t("io.crs.transformed", lang, crs=crs))

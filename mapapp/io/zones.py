@@ -138,7 +138,7 @@ def check_zones(vf: VectorFile, *, crs: str | None, district: shapely.Geometry, 
         out.geoms.append(g)
         out.repaired.append(fixed)
     if problems:
-        raise DataValidationError(problems, summary=t("io.file.rejected_file", lang))
+        raise DataValidationError(problems, summary="io.file.rejected_file")
     return out
 
 

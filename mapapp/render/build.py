@@ -21,6 +21,7 @@ import numpy as np
 from mapapp.basemap import parse_basemap
 from mapapp.errors import ConfigurationError
 from mapapp.i18n import t
+from mapapp.i18n.numbers import fmt_number
 from mapapp.render import assets
 from mapapp.render.basemap import BACKGROUND, add_basemap, basemap_data
 from mapapp.render.data import CellValues, PackedPoints
@@ -233,8 +234,7 @@ def _layer(spec: LayerSpec, payload: Any, lang: str) -> Any:
         ztext = payload.extra.get("z")
         z_list = None
         if ztext is not None:
-            z_list = [(f"{v:.2f}" if lang == "en" else f"{v:.2f}".replace(".", ",").replace(
-                "-", "−")) for v in np.asarray(ztext, dtype=float)]
+            z_list = [fmt_number(v, lang, decimals=2) for v in np.asarray(ztext, dtype=float)]
         return CellLayer(payload, fill_opacity=spec.style.fill_opacity, z_text=z_list,
                          line=spec.style.line_color or "#ffffff", weight=spec.style.weight)
     if spec.kind == "cluster":

@@ -9,37 +9,16 @@ the compared window.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 
 from mapapp import categories as cats
 from mapapp.i18n import t
+from mapapp.i18n.numbers import fmt_number  # the one number formatter, used here
+from mapapp.values import is_missing as _missing
 
 ARROWS = {"increase": "↑", "decrease": "↓"}
-
-
-def fmt_number(value: float | int | None, lang: str = "sv", *, decimals: int = 1,
-               sign: bool = False) -> str:
-    """A number for people: Swedish decimal comma and a thin space for thousands in ``sv``;
-    ``""`` for missing.
-
-    >>> fmt_number(3.14159), fmt_number(3.14159, "en"), fmt_number(12345, decimals=0)
-    ('3,1', '3.1', '12\\u202f345')
-    >>> fmt_number(float("nan")), fmt_number(-2, sign=True, decimals=0)
-    ('', '−2')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
-        return ""
-    v = float(value)
-    if math.isinf(v):
-        return "∞"
-    text = f"{abs(v):,.{decimals}f}"
-    body = text if lang == "en" else text.replace(",", "\u202f").replace(".", ",")
-    if v < 0 and float(text.replace(",", "")) != 0:
-        return ("−" if lang != "en" else "-") + body
-    return ("+" + body) if sign and v > 0 else body
 
 
 def category_label(code: str | None, lang: str = "sv") -> str:
@@ -52,10 +31,6 @@ def category_label(code: str | None, lang: str = "sv") -> str:
         except KeyError:
             continue
     return str(code)
-
-
-def _missing(v: Any) -> bool:
-    return v is None or (not isinstance(v, str) and pd.isna(v))
 
 
 def arrow(trend: str | None) -> str:

@@ -8,7 +8,8 @@ the map alone as PNG.
 Modules: :mod:`~mapapp.snapshot.content` (what a snapshot holds, from the store and the
 analysis functions), :mod:`~mapapp.snapshot.staticmap` (the map image),
 :mod:`~mapapp.snapshot.outline` (the document's order), and one writer per format
-(:mod:`~mapapp.snapshot.docx`, :mod:`~mapapp.snapshot.pdf`, :mod:`~mapapp.snapshot.html`).
+(:mod:`~mapapp.snapshot.docx`, :mod:`~mapapp.snapshot.pdf`, :mod:`~mapapp.snapshot.html`);
+:mod:`~mapapp.snapshot.followup` writes a safety walk's follow-up sheet (DOCX/PDF).
 
 Privacy for a public record: counts below ``Settings.suppress_below`` are written "<5";
 sensitive categories only as counts; free-text notes only with ``include_notes``; every

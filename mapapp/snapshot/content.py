@@ -1,7 +1,9 @@
-"""What a snapshot for the minutes holds: gathered from the store and the analysis functions.
+"""What a snapshot for the minutes holds, made from one read of the store
+(:mod:`mapapp.snapshot.source`) by pure assembly with the analysis functions.
 
-:func:`gather` returns a :class:`Snapshot` whose tables are already *strings* ready for a
-public record, so every renderer (DOCX, PDF, HTML) prints the same figures:
+:func:`gather` (= :func:`~mapapp.snapshot.source.read_source` then :func:`assemble`) returns a
+:class:`Snapshot` whose tables are already *strings* ready for a public record, so every
+renderer (DOCX, PDF, HTML) prints the same figures:
 
 - counts per category for the last three periods (from
   :func:`mapapp.analysis.stats.period_counts`, the figures of ``mapapp stats``) with the change
@@ -23,42 +25,33 @@ User text stays as it was typed here; each renderer escapes it for its medium.
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from mapapp import categories as cats
 from mapapp.access import Perm, Principal
 from mapapp.analysis.hotspots import site_hotspots
-from mapapp.analysis.periods import (
-    LOCAL_TZ,
-    Period,
-    parse_period,
-    period_containing,
-    previous_period,
-)
+from mapapp.analysis.periods import Period
 from mapapp.analysis.sites import params_from
-from mapapp.analysis.stats import category_label, fmt_number, period_counts
+from mapapp.analysis.stats import period_counts
 from mapapp.crs import METRIC, WGS84, transformer
-from mapapp.errors import DataValidationError, NotFoundError, Problem
+from mapapp.errors import NotFoundError
 from mapapp.i18n import t
-from mapapp.measures import measures_frame
+from mapapp.i18n.numbers import fmt_number
+from mapapp.render.figures import category_label
 from mapapp.settings import Settings, load_settings
-from mapapp.store.aggregates import DayFilter, daily_counts
-from mapapp.store.district import district_outline, sites_frame, stadsdelar_frame, zones_frame
-from mapapp.store.models import Incident, Observation
-from mapapp.store.points import PointFilter, load_points
+from mapapp.snapshot.source import Source, read_source
+from mapapp.timezone import LOCAL_TZ, local_midnight, local_now
+from mapapp.values import fold
 
 COUNCIL_CATEGORIES = ("narkotikabrott", "vald_offentlig_miljo", "vald_nara_relation",
                       "personran", "bedrageri_aldre")
@@ -137,11 +130,7 @@ def shown_exactly(n: int, below: int) -> bool:
     return n == 0 or n >= below
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", str(text)).strip().casefold()
-
-
-def resolve_zone(zones: pd.DataFrame, name: str | None, lang: str = "sv") -> pd.Series | None:
+def resolve_zone(zones: pd.DataFrame, name: str | None) -> pd.Series | None:
     """The zone row named ``name`` (exact, else case- and space-insensitive); None for None;
     an unknown name -> :class:`NotFoundError` listing the known zones."""
     if name is None or not str(name).strip():
@@ -151,62 +140,10 @@ def resolve_zone(zones: pd.DataFrame, name: str | None, lang: str = "sv") -> pd.
         if n == name:
             return zones.iloc[i]
     for i, n in enumerate(names):
-        if _fold(n) == _fold(name):
+        if fold(n) == fold(name):
             return zones.iloc[i]
-    raise NotFoundError(t("zone.not_found", lang, name=name, known="; ".join(names)))
+    raise NotFoundError("zone.not_found", name=name, known="; ".join(names))
 
-
-def parse_since(value: str | date | None, lang: str = "sv") -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise DataValidationError(
-            [Problem(None, "since", t("snapshot.bad_since", lang, date=value))]) from None
-
-
-def default_since(today: date | None = None) -> date:
-    """Six months before today (local date)."""
-    now = pd.Timestamp(today) if today else pd.Timestamp.now(tz=LOCAL_TZ).tz_localize(None)
-    return (now.normalize() - pd.DateOffset(months=6)).date()
-
-
-def latest_period(engine: Engine, settings: Settings, lang: str = "sv") -> Period:
-    """The default period of a snapshot: the latest statistical year the data cover to its end
-    (the reported crimes' latest time, else the observations'; see
-    :func:`mapapp.analysis.periods.latest_complete`), else the one holding the latest point."""
-    from mapapp.analysis.periods import is_complete
-
-    latest: list[pd.Timestamp] = []
-    with engine.connect() as conn:
-        for table in (Incident.__table__, Observation.__table__):
-            v = conn.execute(select(func.max(table.c.occurred_at))).scalar()
-            if v is not None:
-                latest.append(pd.Timestamp(v).tz_convert("UTC") if pd.Timestamp(v).tzinfo
-                              else pd.Timestamp(v, tz="UTC"))
-    if not latest:
-        raise DataValidationError([Problem(None, "period", t("snapshot.no_data", lang))])
-    end = latest[0]  # the crimes' coverage decides when there are any
-    p = period_containing(end, kind="statistical",
-                          stat_year_start_month=settings.stat_year_start_month)
-    if not is_complete(p, end):
-        earlier = previous_period(p)
-        with engine.connect() as conn:
-            first = conn.execute(select(func.min(Incident.__table__.c.occurred_at))).scalar()
-        if first is not None:
-            ts = pd.Timestamp(first)
-            ts = ts.tz_convert("UTC") if ts.tzinfo else ts.tz_localize("UTC")
-            if ts < earlier.end:  # the data reach into the year before
-                return earlier
-    return p
-
-
-def _local_midnight(d: date) -> datetime:
-    return datetime(d.year, d.month, d.day, tzinfo=ZoneInfo(LOCAL_TZ))
-
-
-# --- counts ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Counts:
@@ -342,20 +279,18 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-def statistics_tables(engine: Engine, who: Principal, zone: str | None, settings: Settings,
-                      lang: str, max_periods: int = 6) -> list[Table]:
-    """The imported statistics tables (issue 11, :func:`mapapp.io.statistics.statistics_frame`)
+def statistics_tables(frame: pd.DataFrame, zone: str | None, settings: Settings, lang: str,
+                      max_periods: int = 6) -> list[Table]:
+    """The imported statistics tables (``frame``: :func:`mapapp.store.statistics.statistics_frame`)
     of the zone, or of the district with its comparison areas: one :class:`Table` per imported
     table, the latest ``max_periods`` periods, counts suppressed."""
-    from mapapp.io.statistics import statistics_frame
-
-    df = statistics_frame(engine, who)
+    df = frame
     if df.empty:
         return []
     if zone is None:
         df = df[df["area_kind"].isin(["district", "comparison"])]
     else:
-        df = df[(df["area_kind"] == "zone") & (df["area"].map(_fold) == _fold(zone))]
+        df = df[(df["area_kind"] == "zone") & (df["area"].map(fold) == fold(zone))]
     out: list[Table] = []
     below = settings.suppress_below
     for _tid, part in df.groupby("table_id", sort=True):
@@ -490,66 +425,55 @@ def gather(
 ) -> Snapshot:
     """Everything a snapshot shows, for ``zone`` (None = the whole district) and ``period``
     (default: the latest statistical year with data); observations since ``since`` (default:
-    six months ago). Needs :attr:`Perm.EXPORT`."""
+    six months ago). Needs :attr:`Perm.EXPORT`. One read of the store
+    (:func:`~mapapp.snapshot.source.read_source`), then :func:`assemble`."""
     settings = settings or load_settings()
-    lang = lang or settings.lang
-    who.require(Perm.EXPORT, lang)
-    zones = zones_frame(engine)
-    zrow = resolve_zone(zones, zone, lang)
+    who.require(Perm.EXPORT)
+    src = read_source(engine, who, zone=zone, period=period, since=since, settings=settings)
+    return assemble(src, include_notes=include_notes, settings=settings,
+                    lang=lang or settings.lang)
+
+
+def _between(points: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp | None = None
+             ) -> pd.DataFrame:
+    when = pd.to_datetime(points["occurred_at"], utc=True)
+    keep = when >= start if end is None else (when >= start) & (when < end)
+    return points[keep.to_numpy(dtype=bool)]
+
+
+def assemble(src: Source, *, include_notes: bool, settings: Settings, lang: str) -> Snapshot:
+    """The snapshot of ``src.zone`` from what :func:`~mapapp.snapshot.source.read_source`
+    read (pure: no store, no clock but the export time)."""
+    zones = src.zones
+    zrow = src.zone_row
     zname = None if zrow is None else str(zrow["name"])
-    since_d = parse_since(since, lang) or default_since()
-    if isinstance(period, Period):
-        p3 = period
-    elif period:
-        text = str(period).strip()
-        m = re.fullmatch(r"(\d{4})\s*[–—-]\s*(\d{4})", text)  # "2021–2022" as in the minutes
-        p3 = parse_period(f"{m.group(1)}-{m.group(2)}" if m else text,
-                          stat_year_start_month=settings.stat_year_start_month)
-    else:
-        p3 = latest_period(engine, settings, lang)
-    p2 = previous_period(p3)
-    p1 = previous_period(p2)
+    p0, p1, p2, p3 = src.periods
     periods = [p1.label, p2.label, p3.label]
+    since_d = src.since
+    raw = {"incident": src.incidents, "observation": src.observations}
+    now = {k: _between(f, p3.start, p3.end) for k, f in raw.items()}
 
-    zone_ids = None if zrow is None else [int(zrow["id"])]
-    now: dict[str, pd.DataFrame] = {}
-    for kind in KINDS:  # the period's points: site flags and the map need positions
-        now[kind] = load_points(engine, who, kind, PointFilter(  # type: ignore[arg-type]
-            start=p3.start.to_pydatetime(), end=p3.end.to_pydatetime()))
-
-    # The three periods' counts are counted by the database, per zone x category x local day
-    # (mapapp.store.aggregates): the two earlier periods' points are never read.
+    # The three periods' counts, counted by the database per zone x category x local day.
     counts = []
-    days = DayFilter(start=p1.start.date(), end=p3.end.date(),
-                     zone_ids=None if zone_ids is None else tuple(zone_ids),
-                     in_stadsdel=zname is None)
     for kind in KINDS:
-        daily = daily_counts(engine, (kind,), days)
-        lookup = _count_lookup(daily, zones, zname, p3, settings, weight="n")
+        lookup = _count_lookup(src.daily[kind], zones, zname, p3, settings, weight="n")
         counts.append(counts_table(lookup, kind, periods, settings, lang))
 
-    sites = sites_frame(engine)
-    district = district_outline(engine)
+    sites, district = src.sites, src.district
     area_sites = sites if zname is None else sites[sites["zone"] == zname]
     all_now = pd.concat([now["incident"], now["observation"]], ignore_index=True)
     # Hotspots test every site of the district together and compare with the three periods
     # before (rising, persistent, fading); the table keeps the area's sites.
-    p0 = previous_period(p1)
-    history = [load_points(engine, who, kind, PointFilter(  # type: ignore[arg-type]
-        start=p0.start.to_pydatetime(), end=p3.start.to_pydatetime())) for kind in KINDS]
+    history = [_between(f, p0.start, p3.start) for f in raw.values()]
     hotspots, flagged = hotspots_table(pd.concat([*history, all_now], ignore_index=True),
                                        sites, district, p3, settings, lang,
                                        only=set(area_sites["name"].astype(str)))
-    from mapapp.snapshot.effects import measure_effects
-
-    mframe = measures_frame(engine, who)
-    mine = mframe if zname is None else mframe[mframe["zone"] == zname]
-    measures = measures_table(mframe, zname, lang,
-                              effects=measure_effects(engine, who, mine, settings))
-    obs = load_points(engine, who, "observation",
-                      PointFilter(zone_ids=zone_ids, start=_local_midnight(since_d)))
+    measures = measures_table(src.measures, zname, lang, effects=src.effects)
+    obs = _between(src.observations, pd.Timestamp(local_midnight(since_d)))
+    if zrow is not None:
+        obs = obs[obs["zone_id"] == int(zrow["id"])]
     observations = observations_table(obs, sites, since_d, settings, include_notes, lang)
-    statistics = statistics_tables(engine, who, zname, settings, lang)
+    statistics = statistics_tables(src.statistics, zname, settings, lang)
 
     in_area = all_now if zname is None else all_now[all_now["zone"] == zname]
     if zname is None:
@@ -568,14 +492,14 @@ def gather(
     area = zname or t("snapshot.district", lang)
     mapdata = MapData(
         zone=zname, zone_geom=None if zrow is None else zrow.geometry, district=district,
-        zones=zones[["name", "geometry"]], stadsdelar=stadsdelar_frame(engine)[["name", "geometry"]],
+        zones=zones[["name", "geometry"]], stadsdelar=src.stadsdelar[["name", "geometry"]],
         sites=map_sites, points=map_points, period=p3.label, grid_size_m=settings.grid_size_m,
         suppress_below=settings.suppress_below)
     flt = {"zone": zname, "period": p3.label, "since": since_d.isoformat(),
            "include_notes": bool(include_notes), "suppress_below": settings.suppress_below}
     return Snapshot(
         title=t("snapshot.title", lang, area=area), zone=zname, area=area, period=p3.label,
-        periods=periods, exported_at=datetime.now(ZoneInfo(LOCAL_TZ)), since=since_d,
+        periods=periods, exported_at=local_now(), since=since_d,
         include_notes=bool(include_notes), lang=lang,
         lagesbild="" if zrow is None else _text(zrow["lagesbild"]),
         priority_areas=[] if zrow is None else _as_list(zrow["priority_areas"]),

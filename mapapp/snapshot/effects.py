@@ -27,9 +27,9 @@ def measure_effects(engine: Engine, who: Principal, measures: pd.DataFrame,
     """{measure id: before/after result with ``wdd, se, z, wdq, verdict``} for the measures
     that have a start and a place (a measure whose place cannot be resolved is left out)."""
     from mapapp.analysis.beforeafter import before_after
-    from mapapp.analysis.periods import LOCAL_TZ
     from mapapp.store.district import district_outline, sites_frame, zones_frame
     from mapapp.store.points import PointFilter, load_points
+    from mapapp.timezone import LOCAL_TZ
 
     if measures is None or len(measures) == 0:
         return {}

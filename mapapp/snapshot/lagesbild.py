@@ -16,7 +16,7 @@ writes them for the whole district as DOCX or PDF (the snapshot's writers,
    actor, status, dates, follow-up and its WDD verdict (:mod:`mapapp.analysis.wdd`) where it
    has a start and a place.
 4. **Revidering** — when each part was last revised and when it is due
-   (:func:`mapapp.measure_rules.revision_flags`).
+   (:func:`mapapp.measures.rules.revision_flags`).
 
 Privacy as in the snapshot: counts below ``Settings.suppress_below`` are written "<5", a change
 is shown only when both its counts are; sensitive categories are counts only (marked *); no
@@ -37,7 +37,7 @@ from sqlalchemy import Engine
 
 from mapapp import categories as cats
 from mapapp.access import Perm, Principal
-from mapapp.analysis.periods import LOCAL_TZ, parse_period, previous_period
+from mapapp.analysis.periods import parse_period, previous_period
 from mapapp.errors import DataValidationError, Problem
 from mapapp.i18n import t
 from mapapp.render.figures import arrow, category_label, fmt_number, trend_text, verdict_text
@@ -53,6 +53,8 @@ from mapapp.snapshot.content import (
 )
 from mapapp.snapshot.outline import Block, Bullets, Heading, Meta, Para, TableBlock
 from mapapp.store import audit
+from mapapp.store.statistics import statistics_frame
+from mapapp.timezone import LOCAL_TZ
 
 FORMATS = {".docx": "docx", ".pdf": "pdf"}
 MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -175,8 +177,8 @@ def measures_plan(engine: Engine, who: Principal, settings: Settings,
         for m in mine.to_dict("records"):
             mid = int(m["id"])
             ids.append(mid)
-            rows.append(_plan_row(m, get_measure(engine, who, mid, lang=lang),
-                                  effects.get(mid), include_notes, lang))
+            rows.append(_plan_row(m, get_measure(engine, who, mid), effects.get(mid),
+                                  include_notes, lang))
         notes = [wdd_note] if rows else [t("snapshot.note.no_measures", lang)]
         tables.append(Table(t("lb.h.plan", lang, zone=zone), headers, rows, notes,
                             widths=PLAN_WIDTHS))
@@ -216,10 +218,10 @@ def _day(v: Any) -> str:
 
 def revision_table(zones: pd.DataFrame, today: date, lang: str) -> Table:
     """Per zone: when the lägesbild, the åtgärdsplan and the priorities were last revised and
-    the last day each is in time (:func:`mapapp.measure_rules.revision_flags`)."""
-    from mapapp.measure_rules import revision_flags
+    the last day each is in time (:func:`mapapp.measures.rules.revision_flags`)."""
+    from mapapp.measures.rules import revision_flags
 
-    flags = revision_flags(zones, today, lang)
+    flags = revision_flags(zones, today, lang=lang)
     rows = []
     for r in flags.to_dict("records"):
         cells = [t("lb.revised", lang, date=_day(r[done]) or "–", due=_day(r[due]) or "–")
@@ -298,7 +300,7 @@ def gather_lagesbild(
         start=per[-1].start.to_pydatetime(), end=per[-1].end.to_pydatetime()))
     out.append(TableBlock(observations_table(walk_obs, sites, per[-1].start.date(), settings,
                                              include_notes, lang), level=2))
-    stats = statistics_tables(engine, who, None, settings, lang)
+    stats = statistics_tables(statistics_frame(engine, who), None, settings, lang)
     out.append(Heading(t("snapshot.h.statistics", lang), 2))
     if stats:
         out += [TableBlock(tb, level=3) for tb in stats]

@@ -24,10 +24,11 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
 from mapapp.access import Perm, Principal
-from mapapp.analysis.periods import LOCAL_TZ, Period
+from mapapp.analysis.periods import Period
 from mapapp.analysis.stats import period_counts
 from mapapp.categories import SENSITIVE_CODES
 from mapapp.store.engine import is_postgres, read_connection
+from mapapp.timezone import LOCAL_TZ
 
 if TYPE_CHECKING:  # the grid module brings scipy: not imported for the counts alone
     from mapapp.analysis.grid import Grid

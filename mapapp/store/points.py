@@ -30,6 +30,7 @@ from mapapp.errors import StoreError
 from mapapp.store.district import area_ids
 from mapapp.store.engine import bump_data_version, read_connection
 from mapapp.store.models import Incident, Observation, Stadsdel, Zone
+from mapapp.timezone import LOCAL_TZ
 
 PointKind = Literal["incident", "observation"]
 BASE_COLUMNS = ("source", "external_id", "category", "occurred_at", "local_day", "description",
@@ -39,7 +40,6 @@ OBSERVATION_COLUMNS = ("walk_id", "ratings", "photo", "photo_mime", "site_id", "
 _JSON_COLUMNS = {"ratings"}
 _TIME_COLUMNS = {"occurred_at", "created_at", "updated_at"}
 CHUNK = 100_000
-LOCAL_TZ = "Europe/Stockholm"
 
 
 def table_for(kind: PointKind) -> Table:

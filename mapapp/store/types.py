@@ -42,7 +42,8 @@ class AwareDateTime(TypeDecorator[datetime]):
             value = datetime.fromisoformat(value)
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        out: datetime = value.astimezone(UTC)
+        return out
 
 
 def utc_text(value: datetime) -> str:

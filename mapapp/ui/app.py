@@ -46,7 +46,7 @@ def _guarded(render: Callable[[], None]) -> Callable[[], None]:
             render()
         except MapAppError as exc:
             survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-            st.error(str(exc))
+            st.error(ctx.error_text(exc))
 
     run.__name__ = render.__module__.rsplit(".", 1)[-1]
     return run

@@ -19,9 +19,10 @@ from mapapp.i18n import t
 from mapapp.settings import Settings, load_settings
 from mapapp.store import open_store
 from mapapp.store.engine import data_version
+from mapapp.ui import state
 
-PRINCIPAL_KEY = "mapapp_principal"
-LANG_KEY = "mapapp_lang"
+PRINCIPAL_KEY = state.PRINCIPAL
+LANG_KEY = state.LANG
 
 
 @st.cache_resource(show_spinner=False)
@@ -52,6 +53,14 @@ def lang() -> str:
 
 def tr(key: str, **params: object) -> str:
     return t(key, lang(), **params)
+
+
+def error_text(exc: BaseException) -> str:
+    """An error in the user's language (a :class:`~mapapp.errors.MapAppError` is rendered from
+    its key; any other exception as its text)."""
+    from mapapp.errors import MapAppError
+
+    return exc.text(lang()) if isinstance(exc, MapAppError) else str(exc)
 
 
 def version() -> str:
@@ -182,7 +191,7 @@ def _measures(cache_key: str, dv: str, today: str, _who: Principal) -> pd.DataFr
 
 def measures() -> pd.DataFrame:
     """Every measure with ``overdue`` as of today (read-only, shared)."""
-    from mapapp.measure_rules import local_today
+    from mapapp.timezone import local_today
 
     who = require_principal()
     return _measures(who.cache_key, version(), local_today().isoformat(), who)

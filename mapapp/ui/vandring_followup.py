@@ -65,7 +65,7 @@ def new_walk_form(who: Principal) -> int | None:
             organiser=organiser, participants=counts, status=status or "planerad", lang=lang)
     except MapAppError as exc:
         survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-        st.error(str(exc))
+        st.error(ctx.error_text(exc))
         return None
     del st.session_state[sid_key]
     return wid
@@ -110,12 +110,12 @@ def _correction(who: Principal, r: Any, lang: str) -> None:
                 st.success(ctx.tr("walks.ui.corrected", n=len(changed)))
             except MapAppError as exc:
                 survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-                st.error(str(exc))
+                st.error(ctx.error_text(exc))
 
 
 def follow_up(who: Principal, walk: walks.WalkInfo) -> None:
     """The follow-up sheet: by place, owner and status; downloads; status and measure."""
-    from mapapp.followup_doc import followup_docx, followup_pdf
+    from mapapp.snapshot.followup import followup_docx, followup_pdf
 
     lang = ctx.lang()
     engine = ctx.get_engine()
@@ -145,7 +145,7 @@ def follow_up(who: Principal, walk: walks.WalkInfo) -> None:
                 st.rerun()
             except MapAppError as exc:
                 survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-                st.error(str(exc))
+                st.error(ctx.error_text(exc))
     if sheet.rows.empty:
         st.info(ctx.tr("walks.doc.empty"))
         return
@@ -174,7 +174,7 @@ def follow_up(who: Principal, walk: walks.WalkInfo) -> None:
                     st.rerun()
                 except MapAppError as exc:
                     survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-                    st.error(str(exc))
+                    st.error(ctx.error_text(exc))
             if can_measure and b.button(ctx.tr("walks.ui.to_measure"), key=f"vm_{oid}"):
                 try:
                     mid, created = walks.observation_to_measure(engine, who, oid, lang=lang)
@@ -182,4 +182,4 @@ def follow_up(who: Principal, walk: walks.WalkInfo) -> None:
                                       "walks.ui.measure_exists", id=mid))
                 except MapAppError as exc:
                     survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-                    st.error(str(exc))
+                    st.error(ctx.error_text(exc))

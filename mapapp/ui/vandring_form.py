@@ -236,7 +236,7 @@ def _photo(form: dict[str, Any], lang: str) -> None:
                                     lang=lang)
             except DataValidationError as exc:
                 survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-                st.error(str(exc))
+                st.error(ctx.error_text(exc))
                 return
             form["photo"], form["photo_mime"] = clean.data, clean.mime  # never the original
             st.rerun()
@@ -267,7 +267,7 @@ def _save(who: Principal, walk: walks.WalkInfo, form: dict[str, Any], lang: str)
             settings=ctx.get_settings(), known_places=_known_places(), lang=lang)
     except MapAppError as exc:
         survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-        st.error(ctx.tr("walks.ui.not_saved") + "\n\n" + str(exc))
+        st.error(ctx.tr("walks.ui.not_saved") + "\n\n" + ctx.error_text(exc))
         return
     # Committed: only now the form is renewed and "Sparad" shown.
     new = _new_form()

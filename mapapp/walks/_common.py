@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 APP_SOURCE = "app"
 PARTICIPANT_GROUPS: tuple[str, ...] = ("boende", "personal", "polis", "fastighetsagare")
 MAX_PARTICIPANTS = 200
-LOCAL_TZ = "Europe/Stockholm"
 _RETRIES = 4
 T = TypeVar("T")
 

@@ -29,9 +29,7 @@ from mapapp.store.models import (
     Stadsdel,
     Zone,
 )
-from mapapp.walks._common import (
-    LOCAL_TZ,
-)
+from mapapp.timezone import LOCAL_TZ
 from mapapp.walks.walk import WalkInfo, get_walk
 
 # --- follow-up --------------------------------------------------------------------------------
@@ -161,9 +159,9 @@ def observation_to_measure(
     actor = actor or suggest_actor(o.owner, measures.list_actors(engine, who))
     place = f" – {o.place_name}" if o.place_name else ""
     mid = measures.add_measure(
-        engine, who, lang=lang, zone=int(o.zone_id), site=o.site_id,
+        engine, who, zone=int(o.zone_id), site=o.site_id,
         title=title or f"{cats.label('observation', o.category, lang)}{place}"[:300],
         description=o.description or "", priority_area=priority_area or cats.LOCAL_PRIORITIES[0],
         actor=actor)
-    measures.link_points(engine, who, mid, observations=[observation_id], lang=lang)
+    measures.link_points(engine, who, mid, observations=[observation_id])
     return mid, True

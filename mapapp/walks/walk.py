@@ -27,8 +27,8 @@ from mapapp.store.models import (
     Walk,
     Zone,
 )
+from mapapp.timezone import LOCAL_TZ
 from mapapp.walks._common import (
-    LOCAL_TZ,
     MAX_PARTICIPANTS,
     PARTICIPANT_GROUPS,
     _check_team,

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from mapapp import measures as ms
@@ -24,11 +23,8 @@ def _page() -> None:
 
 
 @pytest.fixture
-def db(sqlite_store, monkeypatch):
-    monkeypatch.setenv("MAPAPP_DATABASE_URL", sqlite_store.url.render_as_string(False))
-    st.cache_resource.clear()
-    yield sqlite_store
-    st.cache_resource.clear()
+def db(app_db):
+    return app_db
 
 
 def _app(who: Principal, lang: str | None = None) -> AppTest:
@@ -90,12 +86,12 @@ def test_errors_stand_beside_the_fields_and_a_measure_is_added(db):
     at.selectbox(key="atg_new_priority").set_value("Skolan som brottsplats")
     at.selectbox(key="atg_new_actor").set_value("Trafikkontoret")
     at.date_input(key="atg_new_start").set_value(date(2023, 5, 1))
-    at.date_input(key="atg_new_due").set_value(date(2023, 4, 1)).run()
-    at.button(key="atg_new_save").click().run()
+    at.date_input(key="atg_new_due").set_value(date(2023, 4, 1))
+    at.button(key="atg_new_save").click().run()  # the form sends its fields with the button
     assert any("före startdatum" in e.value for e in at.error)
     assert len(ms.list_measures(db, READER)) == before
 
-    at.date_input(key="atg_new_due").set_value(date(2023, 9, 1)).run()
+    at.date_input(key="atg_new_due").set_value(date(2023, 9, 1))
     at.button(key="atg_new_save").click().run()
     assert not at.exception
     added = ms.list_measures(db, READER, zone="Långbro")
@@ -106,10 +102,26 @@ def test_errors_stand_beside_the_fields_and_a_measure_is_added(db):
     assert not [e.value for e in at.error]
 
 
+def test_typing_in_the_form_does_not_run_the_page(db):
+    """The fields are in an st.form: a value typed without pressing save is not sent (no
+    rerun, nothing validated or written); the save button sends it."""
+    at = _app(COORDINATOR)
+    first = _listed(at)[0]
+    title = at.text_input(key=f"atg_edit_{first}_title")
+    old = title.value
+    title.input("Ny titel").run()
+    assert at.text_input(key=f"atg_edit_{first}_title").value == old
+    assert ms.get_measure(db, READER, first)["title"] == old and not at.error
+    at.text_input(key=f"atg_edit_{first}_title").input("Ny titel")
+    at.button(key=f"atg_edit_{first}_save").click().run()
+    assert ms.get_measure(db, READER, first)["title"] == "Ny titel"
+    assert any(f"Åtgärd {first} sparad" in s.value for s in at.success)
+
+
 def test_an_edit_shows_in_the_history_and_a_note_is_added(db):
     at = _app(COORDINATOR)
     first = _listed(at)[0]
-    at.selectbox(key=f"atg_edit_{first}_status").set_value("genomford").run()
+    at.selectbox(key=f"atg_edit_{first}_status").set_value("genomford")
     at.button(key=f"atg_edit_{first}_save").click().run()
     assert ms.get_measure(db, READER, first)["status"] == "genomford"
     history = [d.value for d in at.dataframe if "Före" in d.value.columns]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from mapapp.io.statistics import import_statistics
@@ -15,11 +14,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"
 
 
 @pytest.fixture
-def db(sqlite_store, monkeypatch):
-    monkeypatch.setenv("MAPAPP_DATABASE_URL", sqlite_store.url.render_as_string(False))
-    st.cache_resource.clear()
-    yield sqlite_store
-    st.cache_resource.clear()
+def db(app_db):
+    return app_db
 
 
 def _import_page() -> None:

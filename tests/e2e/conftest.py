@@ -58,6 +58,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
+def block_other_origins(context: object, host: str | None, blocked: list[str]) -> None:
+    """Abort every request of ``context`` to another origin than the app's ``host`` (the app
+    must work without the internet) and record its address in ``blocked``."""
+
+    def route(r: object) -> None:
+        req = r.request  # type: ignore[attr-defined]
+        target = urlparse(req.url)
+        if target.scheme in ("http", "https", "ws", "wss") and target.hostname != host:
+            blocked.append(req.url)
+            r.abort()  # type: ignore[attr-defined]
+        else:
+            r.continue_()  # type: ignore[attr-defined]
+
+    context.route("**/*", route)  # type: ignore[attr-defined]
+
+
 def _free_port() -> int:
     want = os.environ.get("MAPAPP_E2E_PORT")
     if want:
@@ -175,16 +191,7 @@ def browser_page(_browser: object, app_url: str) -> Iterator[object]:
     page.mapapp_failed = []
     page.mapapp_blocked = []
 
-    def route(r: object) -> None:
-        req = r.request  # type: ignore[attr-defined]
-        target = urlparse(req.url)
-        if target.scheme in ("http", "https", "ws", "wss") and target.hostname != host:
-            page.mapapp_blocked.append(req.url)
-            r.abort()  # type: ignore[attr-defined]
-        else:
-            r.continue_()  # type: ignore[attr-defined]
-
-    context.route("**/*", route)
+    block_other_origins(context, host, page.mapapp_blocked)
     page.on("request", lambda req: page.mapapp_requests.append(req.url))
     page.on("requestfailed", lambda req: page.mapapp_failed.append((req.url, req.failure)))
     page.set_default_timeout(60_000)  # a loaded 2-core machine reruns slowly

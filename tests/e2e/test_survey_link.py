@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 
 from mapapp.store.engine import make_engine
-from tests.e2e.conftest import BIN, ROOT, _env, artifact
+from tests.e2e.conftest import BIN, ROOT, _env, artifact, block_other_origins
 
 PHONE = {"width": 390, "height": 844}
 RECIPIENTS = ("organisation,role,email\n"
@@ -37,16 +37,7 @@ def phone(_browser, app_url: str, request: pytest.FixtureRequest) -> Iterator[ob
     context = _browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True,
                                    locale="sv-SE", device_scale_factor=2)
     context.mapapp_blocked = []
-
-    def route(r) -> None:  # type: ignore[no-untyped-def]
-        target = urlparse(r.request.url)
-        if target.scheme in ("http", "https", "ws", "wss") and target.hostname != host:
-            context.mapapp_blocked.append(r.request.url)
-            r.abort()
-        else:
-            r.continue_()
-
-    context.route("**/*", route)
+    block_other_origins(context, host, context.mapapp_blocked)
     page = context.new_page()
     page.set_default_timeout(60_000)
     yield page

@@ -19,7 +19,8 @@ from mapapp.photos import has_metadata
 from mapapp.settings import GEO_DIR
 from mapapp.store.engine import make_engine
 from mapapp.store.models import Observation, Stadsdel, Walk, WalkDraft, Zone
-from tests.e2e.conftest import artifact, login
+from tests.conftest import expected_areas
+from tests.e2e.conftest import artifact, block_other_origins, login
 
 pytestmark = pytest.mark.e2e
 
@@ -37,16 +38,7 @@ def tablet(_browser, app_url: str, request: pytest.FixtureRequest) -> Iterator[o
     context = _browser.new_context(viewport=viewport, has_touch=True, locale="sv-SE",
                                    device_scale_factor=1)
     context.mapapp_blocked = []
-
-    def route(r) -> None:  # type: ignore[no-untyped-def]
-        target = urlparse(r.request.url)
-        if target.scheme in ("http", "https", "ws", "wss") and target.hostname != host:
-            context.mapapp_blocked.append(r.request.url)
-            r.abort()
-        else:
-            r.continue_()
-
-    context.route("**/*", route)
+    block_other_origins(context, host, context.mapapp_blocked)
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(app_url)
@@ -114,16 +106,6 @@ def _draft_note(e2e_store: str, walk_id: int) -> str | None:
         rows = c.execute(select(WalkDraft.data).where(WalkDraft.walk_id == walk_id)).scalars().all()
     eng.dispose()
     return next((d.get("note") for d in rows if d.get("note")), None)
-
-
-def _expected_areas(lon: float, lat: float) -> tuple[str | None, str | None]:
-    p = shapely.Point(lon, lat)
-    out = []
-    for name in ("zones.geojson", "stadsdelar.geojson"):
-        g = gpd.read_file(GEO_DIR / name)
-        hits = g[g.geometry.intersects(p)]["name"].tolist()
-        out.append(hits[0] if hits else None)
-    return out[0], out[1]
 
 
 def _spots() -> list[tuple[float, float]]:
@@ -252,7 +234,7 @@ def test_tablet_walk_tap_save_double_tap_and_reload(tablet, e2e_store, tmp_path)
     _, category, zone, stadsdel, lon, lat, note, photo, source, team = rows[0]
     assert (category, note, source, team) == ("belysning", "Trasig gatlampa vid gångvägen",
                                               "app", "lag-1")
-    assert (zone, stadsdel) == _expected_areas(lon, lat)
+    assert (zone, stadsdel) == expected_areas(lon, lat)
     assert zone == ZONE
     assert abs(lon - spots[0][0]) < 2e-4 and abs(lat - spots[0][1]) < 2e-4
     assert photo is not None and has_metadata(bytes(photo)) == []
@@ -342,15 +324,7 @@ def tablet_gps(_browser, app_url: str) -> Iterator[object]:
         viewport=LANDSCAPE, has_touch=True, locale="sv-SE", permissions=["geolocation"],
         geolocation={"latitude": lat, "longitude": lon, "accuracy": 120})
     context.mapapp_blocked = []
-
-    def route(r) -> None:  # type: ignore[no-untyped-def]
-        if urlparse(r.request.url).hostname not in (host, None):
-            context.mapapp_blocked.append(r.request.url)
-            r.abort()
-        else:
-            r.continue_()
-
-    context.route("**/*", route)
+    block_other_origins(context, host, context.mapapp_blocked)
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(app_url)

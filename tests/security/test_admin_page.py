@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from mapapp.auth import add_user, authenticate, principal_for, set_active, set_role
@@ -18,15 +17,10 @@ PASSWORD = "Gröna-lyktan-7"
 
 
 @pytest.fixture
-def app_store(sqlite_store, monkeypatch) -> Iterator:
-    monkeypatch.setenv("MAPAPP_DATABASE_URL", sqlite_store.url.render_as_string(False))
-    monkeypatch.chdir(ROOT)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    add_user(sqlite_store, ADMIN, "root", "admin", password=PASSWORD)
-    add_user(sqlite_store, ADMIN, "lasse", "lasare", password=PASSWORD)
-    yield sqlite_store
-    st.cache_resource.clear()
+def app_store(app_db) -> Iterator:
+    add_user(app_db, ADMIN, "root", "admin", password=PASSWORD)
+    add_user(app_db, ADMIN, "lasse", "lasare", password=PASSWORD)
+    yield app_db
 
 
 def _app() -> AppTest:

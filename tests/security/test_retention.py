@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from mapapp.cli import main
 from mapapp.errors import DataValidationError, PermissionDeniedError
-from mapapp.retention import LOCAL_TZ, apply_retention
+from mapapp.retention import apply_retention
 from mapapp.store.audit import events
 from mapapp.store.engine import data_version
 from mapapp.store.models import Observation
 from mapapp.store.points import insert_points
+from mapapp.timezone import LOCAL_ZONE as LOCAL_TZ
 from tests.conftest import ADMIN, COORDINATOR, POLICE, READER
 
 JPEG = bytes.fromhex("ffd8ffe000104a464946000101") + b"\x00" * 32 + bytes.fromhex("ffd9")

@@ -22,11 +22,12 @@ from mapapp.auth import add_user, authenticate, set_role
 from mapapp.categories import SENSITIVE_CODES
 from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.errors import PermissionDeniedError
-from mapapp.export import build_layers, export_file
-from mapapp.retention import LOCAL_TZ, apply_retention
+from mapapp.io.export import build_layers, export_file
+from mapapp.retention import apply_retention
 from mapapp.store.audit import events
 from mapapp.store.models import AuditEvent
 from mapapp.store.points import PointFilter, insert_points, load_points
+from mapapp.timezone import LOCAL_ZONE as LOCAL_TZ
 from tests.conftest import ADMIN, COORDINATOR, POLICE, READER, WALKER
 
 # Real places in the district (Liljeholmen T-bana, Älvsjö station, Telefonplan T-bana).

@@ -268,8 +268,11 @@ def test_progress_reaches_the_total_and_english_messages(store, tmp_path):
     path = _write_csv(tmp_path, [HEAD, ["B1", "stold", "2024-03-05", "18.07", "59.31"]])
     with pytest.raises(DataValidationError) as exc:
         import_file(store, COORDINATOR, path, "incidents", options=_opts(lang="en"))
-    assert "row 2: lat 18.07 and lon 59.31 look swapped – swap the columns?" in str(exc.value)
-    assert "Nothing was saved" in str(exc.value)
+    english, swedish = exc.value.text("en"), exc.value.text("sv")
+    assert "row 2: lat 18.07 and lon 59.31 look swapped – swap the columns?" in english
+    assert "Nothing was saved" in english and "Nothing was saved" not in swedish
+    assert "rad 2: lat 18.07 och lon 59.31 ser omkastade ut" in swedish
+    assert str(exc.value) == swedish
 
 
 def test_guessed_crs_is_applied_and_reported(store):

@@ -140,7 +140,7 @@ def test_snapshot_default_period_is_the_latest_complete_one(store):
     import pandas as pd
 
     from mapapp.settings import load_settings
-    from mapapp.snapshot.content import latest_period
+    from mapapp.snapshot.source import latest_period
     from mapapp.store.points import insert_points
 
     zones = zones_frame(store)

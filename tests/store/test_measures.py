@@ -137,11 +137,18 @@ def test_every_problem_is_reported_and_nothing_is_written(store):
            "actor": "Okänd AB", "status": "klar", "start": "2023-06-01", "due": "2023-05-01",
            "colour": "röd"}
     with pytest.raises(DataValidationError) as exc:
-        ms.add_measure(store, COORDINATOR, lang="en", **bad)
+        ms.add_measure(store, COORDINATOR, **bad)
     fields = [p.field for p in exc.value.problems]
     assert sorted(fields) == sorted(["colour", "zone", "site", "title", "priority_area", "actor",
                                      "status", "due"])
-    assert "Skärholmen" in str(exc.value) and "The measure was not saved" in str(exc.value)
+    codes = {p.field: p.code for p in exc.value.problems}
+    assert codes["zone"] == "measures.err.zone_unknown" and codes["due"] == \
+        "measures.err.due_before_start" and codes["title"] == "measures.err.title_empty"
+    assert {p.field: p.params for p in exc.value.problems}["zone"]["value"] == "Skärholmen"
+    english, swedish = exc.value.text("en"), exc.value.text("sv")
+    assert "Skärholmen" in english and "The measure was not saved" in english
+    assert "Skärholmen" in swedish and "The measure was not saved" not in swedish
+    assert str(exc.value) == swedish
     assert (_count(store, Measure.__table__), _count(store, AuditEvent.__table__)) == before
 
     with pytest.raises(DataValidationError) as exc:

@@ -14,9 +14,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import geopandas as gpd
 import pytest
-import shapely
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -29,11 +27,11 @@ from mapapp.errors import (
     StoreError,
 )
 from mapapp.photos import has_metadata
-from mapapp.settings import GEO_DIR, Settings
+from mapapp.settings import Settings
 from mapapp.store.engine import make_engine
 from mapapp.store.models import AuditEvent, Measure, MeasureLink, Observation, Walk
 from mapapp.store.points import PointFilter, load_points
-from tests.conftest import COORDINATOR, SHARED, WALKER
+from tests.conftest import COORDINATOR, SHARED, WALKER, expected_areas
 
 OTHER_TEAM = Principal("vandrare2", Role.VANDRARE, team="lag-b")
 SETTINGS = Settings()
@@ -50,17 +48,6 @@ def _stops() -> dict[str, tuple[float, float]]:
 STOPS = _stops()
 ALVSJO = STOPS["Älvsjö station"]
 TELEFONPLAN = STOPS["Telefonplan T-bana"]
-
-
-def _expected_areas(lon: float, lat: float) -> tuple[str | None, str | None]:
-    """Zone and stadsdel by a plain shapely test on the bundled files (independent of the store)."""
-    p = shapely.Point(lon, lat)
-    out = []
-    for name in ("zones.geojson", "stadsdelar.geojson"):
-        g = gpd.read_file(GEO_DIR / name)
-        hits = g[g.geometry.intersects(p)]["name"].tolist()
-        out.append(hits[0] if hits else None)
-    return out[0], out[1]
 
 
 def _zone_id(store, name: str) -> int:
@@ -149,7 +136,7 @@ def test_observation_lands_in_the_right_zone_and_stadsdel(store, stop):
     oid, created = _save(store, wid, lon=lon, lat=lat)
     assert created
     pts = load_points(store, WALKER, "observation", PointFilter(walk_id=wid))
-    assert (pts["zone"].iloc[0], pts["stadsdel"].iloc[0]) == _expected_areas(lon, lat)
+    assert (pts["zone"].iloc[0], pts["stadsdel"].iloc[0]) == expected_areas(lon, lat)
     assert pts["id"].tolist() == [oid]
 
 
@@ -232,7 +219,7 @@ def test_correction_within_24_hours_by_the_same_team_only(store):
                                         note="Klotter på väggen", settings=SETTINGS)
     assert changed == ["category", "note", "position"]
     pts = load_points(store, WALKER, "observation", PointFilter(walk_id=wid))
-    assert (pts["zone"].iloc[0], pts["stadsdel"].iloc[0]) == _expected_areas(*TELEFONPLAN)
+    assert (pts["zone"].iloc[0], pts["stadsdel"].iloc[0]) == expected_areas(*TELEFONPLAN)
     assert pts["category"].iloc[0] == "klotter"
     assert _audit(store, "observation", "update") == 1
     with pytest.raises(PermissionDeniedError):
@@ -399,7 +386,7 @@ MARKUP_NOTE = "Lampa <b>trasig</b> & <script>alert(1)</script> <para>\x07"
 def test_follow_up_documents_keep_user_text_as_text(store):
     from docx import Document
 
-    from mapapp.followup_doc import followup_docx, followup_pdf
+    from mapapp.snapshot.followup import followup_docx, followup_pdf
 
     wid = _walk(store)
     oid, _ = _save(store, wid, note=MARKUP_NOTE)

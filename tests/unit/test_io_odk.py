@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from mapapp.categories import OBSERVATION_CATEGORIES, RATING_KEYS
 from mapapp.errors import DataValidationError
+from mapapp.i18n import render
 from mapapp.io.odk import find_columns, from_odk, is_odk
 from mapapp.io.tabular import read_csv
 
@@ -54,8 +55,11 @@ def test_geopoint_string_ratings_and_missing_id(tmp_path):
                        "2023-05-01T20:00:00+02:00,belysning,5,59.30 18.00 10 3.5,u1\n"
                        "2023-05-01T20:05:00+02:00,klotter,2,nonsense,\n")
     inp, _ = from_odk(read_csv(p))
-    messages = [m for _, _, m in inp.pre_problems]
+    assert {m.key for _, _, m in inp.pre_problems} == {  # type: ignore[union-attr]
+        "io.row.rating_bad", "io.row.geopoint_bad", "io.row.id_missing"}
+    messages = [render(m, "sv") for _, _, m in inp.pre_problems]
     assert "rad 2: betyget belysning '5' ska vara ett heltal 0–3." in messages
+    assert "row 2: " in render(inp.pre_problems[0][2], "en")
     assert any(m.startswith("rad 3: geopunkten 'nonsense'") for m in messages)
     assert any(m.startswith("rad 3: _uuid saknas") for m in messages)
     assert inp.frame["lat"].iloc[0] == "59.30" and inp.extra["accuracy_m"].iloc[0] == 3.5

@@ -65,11 +65,11 @@ def test_swapped_lat_lon_message_in_swedish_and_english(district):
             "lat": ["59.30"] * 16 + ["18.07"], "lon": ["18.00"] * 16 + ["59.31"]}
     c = _check(_inp(rows), district)
     # the 17th data row is spreadsheet row 18
+    assert [(p.row, p.code) for p in c.problems] == [(18, "io.row.swapped")]
     assert [p.message for p in c.problems] == [
         "rad 18: lat 18.07 och lon 59.31 ser omkastade ut – byt plats på kolumnerna?"]
-    c = _check(_inp(rows), district, lang="en")
-    assert c.problems[0].message == "row 18: lat 18.07 and lon 59.31 look swapped – swap the " \
-                                    "columns?"
+    assert c.problems[0].text("en") == "row 18: lat 18.07 and lon 59.31 look swapped – swap " \
+                                       "the columns?"
     assert (c.problems[0].row, c.problems[0].field) == (18, "lat")
 
 

@@ -56,7 +56,7 @@ def test_lagesbild_and_plan_more_than_two_years():
 def test_priorities_more_than_four_years():
     z = pd.DataFrame([_zone(lagesbild_revised="2023-04-21", plan_revised="2023-04-21")])
     assert not revision_flags(z, date(2023, 10, 1)).iloc[0]["flagged"]
-    late = revision_flags(z, date(2023, 10, 2), "en").iloc[0]
+    late = revision_flags(z, date(2023, 10, 2), lang="en").iloc[0]
     assert late["priorities_flag"] and late["flagged"]
     assert late["reasons"] == ["The priorities were last reviewed on 2019-10-01 – more than 4 "
                                "years ago (due 2023-10-01)."]

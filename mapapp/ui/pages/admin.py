@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -17,17 +17,20 @@ from sqlalchemy import Engine
 from mapapp.access import Perm, Principal, Role
 from mapapp.auth import add_user, list_users, reset_password, set_active, set_role
 from mapapp.errors import MapAppError
+from mapapp.i18n import Message
 from mapapp.logs import survived
-from mapapp.retention import LOCAL_TZ, apply_retention
+from mapapp.retention import apply_retention
 from mapapp.store import audit
 from mapapp.textsafe import csv_cell
+from mapapp.timezone import LOCAL_TZ, LOCAL_ZONE, local_midnight, local_today
 from mapapp.ui import context as ctx
+from mapapp.ui import state
 
 log = logging.getLogger(__name__)
 
 PERMISSION = Perm.ADMIN
 AUDIT_LIMIT = 5000
-_FLASH = "admin_flash"
+PAGE = "admin"
 
 
 def render() -> None:
@@ -35,12 +38,10 @@ def render() -> None:
     who.require(Perm.ADMIN, ctx.lang())
     engine = ctx.get_engine()
     st.title(ctx.tr("admin.title"))
-    flash = st.session_state.pop(_FLASH, None)
-    if flash:
-        st.success(flash[0])
-        if flash[1]:
-            st.info(ctx.tr("admin.users.generated_password"))
-            st.code(flash[1], language=None)
+    flash = state.show_flash(PAGE, ctx.lang())
+    if flash is not None and flash.extra:
+        st.info(ctx.tr("admin.users.generated_password"))
+        st.code(flash.extra, language=None)
     users_tab, audit_tab, retention_tab = st.tabs(
         [ctx.tr("admin.tab.users"), ctx.tr("admin.tab.audit"), ctx.tr("admin.tab.retention")])
     with users_tab:
@@ -55,9 +56,10 @@ def _role_label(role: str) -> str:
     return ctx.tr(f"role.{role}")
 
 
-def _done(message: str, password: str | None = None) -> None:
-    """Show ``message`` (and a generated password, once) after the page reloads its lists."""
-    st.session_state[_FLASH] = (message, password)
+def _done(msg_key: str, password: str | None = None, **params: Any) -> None:
+    """Show the message ``msg_key`` (and a generated password, once) after the page reloads
+    its lists."""
+    state.flash(PAGE, msg_key, extra=password, **params)
     st.rerun()
 
 
@@ -92,10 +94,9 @@ def _users(engine: Engine, who: Principal) -> None:
                                      password=password or None, team=team.strip() or None)
             except MapAppError as exc:
                 survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-                st.error(str(exc))
+                st.error(ctx.error_text(exc))
                 return
-            _done(ctx.tr("admin.users.created", user=name.strip()),
-                  None if password else generated)
+            _done("admin.users.created", None if password else generated, user=name.strip())
     with right:
         if not names:
             st.info(ctx.tr("admin.users.none"))
@@ -110,9 +111,9 @@ def _users(engine: Engine, who: Principal) -> None:
                     set_role(engine, who, user, new_role)
                 except MapAppError as exc:
                     survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-                    st.error(str(exc))
+                    st.error(ctx.error_text(exc))
                     return
-                _done(ctx.tr("admin.users.role_changed", user=user, role=_role_label(new_role)))
+                _done("admin.users.role_changed", user=user, role=Message(f"role.{new_role}"))
         with st.form("admin_password"):
             st.subheader(ctx.tr("admin.users.password_heading"))
             user = st.selectbox(ctx.tr("admin.users.pick"), names, key="admin_password_user")
@@ -122,9 +123,9 @@ def _users(engine: Engine, who: Principal) -> None:
                     new_password = reset_password(engine, who, user)
                 except MapAppError as exc:
                     survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-                    st.error(str(exc))
+                    st.error(ctx.error_text(exc))
                     return
-                _done(ctx.tr("admin.users.password_reset", user=user), new_password)
+                _done("admin.users.password_reset", new_password, user=user)
         with st.form("admin_active"):
             st.subheader(ctx.tr("admin.users.active_heading"))
             user = st.selectbox(ctx.tr("admin.users.pick"), names, key="admin_active_user")
@@ -136,16 +137,15 @@ def _users(engine: Engine, who: Principal) -> None:
                     set_active(engine, who, user, bool(activate))
                 except MapAppError as exc:
                     survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-                    st.error(str(exc))
+                    st.error(ctx.error_text(exc))
                     return
-                _done(ctx.tr("admin.users.activated" if activate else "admin.users.deactivated",
-                             user=user))
+                _done("admin.users.activated" if activate else "admin.users.deactivated", user=user)
 
 
 # --- audit log ---------------------------------------------------------------------------------
 
 def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=LOCAL_TZ)
+    return local_midnight(day)
 
 
 def audit_csv(frame: pd.DataFrame) -> str:
@@ -157,14 +157,14 @@ def audit_csv(frame: pd.DataFrame) -> str:
     for r in frame.to_dict("records"):
         at = r["at"]
         row: dict[str, Any] = dict(r)
-        row["at"] = at.astimezone(LOCAL_TZ).isoformat(timespec="seconds") if at else ""
+        row["at"] = at.astimezone(LOCAL_ZONE).isoformat(timespec="seconds") if at else ""
         row["detail"] = json.dumps(r["detail"] or {}, ensure_ascii=False, sort_keys=True)
         w.writerow([csv_cell(row.get(c)) for c in cols])
     return buf.getvalue()
 
 
 def _audit(engine: Engine, who: Principal) -> None:
-    today = datetime.now(LOCAL_TZ).date()
+    today = local_today()
     c1, c2, c3 = st.columns(3)
     start = c1.date_input(ctx.tr("admin.audit.from"), today - timedelta(days=30),
                           key="admin_audit_from", format="YYYY-MM-DD")
@@ -221,7 +221,7 @@ def _retention(engine: Engine, who: Principal) -> None:
             r = apply_retention(engine, who, older_than_years=years, lang=ctx.lang())
         except MapAppError as exc:
             survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-            st.error(str(exc))
+            st.error(ctx.error_text(exc))
             return
         st.success(ctx.tr("admin.retention.result", cutoff=r.cutoff.date().isoformat(),
                           observations=r.observations, notes=r.notes, photos=r.photos,

@@ -1,7 +1,12 @@
 """Åtgärder: the action plan. List and filter the measures, add and edit them (with every
 problem shown beside its field), follow-up notes, links, the history of changes, before/after
 counts and the revision reminders. Thin: every rule lives in :mod:`mapapp.measures`, which also
-checks the role again. User text is shown through widgets and dataframes, never as HTML."""
+checks the role again. User text is shown through widgets and dataframes, never as HTML.
+
+One read of the measures per rerun (filtered in memory by :func:`mapapp.measures.select_measures`);
+the fields of a measure are in an ``st.form``, so typing does not rerun the page; problems are
+shown beside their field (``Problem.field``) in the run that found them; a saved change is
+announced after the rerun through :mod:`mapapp.ui.state`."""
 
 from __future__ import annotations
 
@@ -9,7 +14,6 @@ import logging
 from datetime import date
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
@@ -18,38 +22,39 @@ from mapapp import measures as ms
 from mapapp.access import Perm, Principal
 from mapapp.categories import MEASURE_STATUSES, PRIORITY_AREAS
 from mapapp.categories import label as category_label
-from mapapp.errors import DataValidationError, MapAppError
+from mapapp.errors import DataValidationError, MapAppError, Problem
 from mapapp.logs import survived
 from mapapp.render.figures import change_text, verdict_text, wdd_rows, wdd_summary
 from mapapp.textsafe import markdown_text
+from mapapp.timezone import LOCAL_TZ, local_today
 from mapapp.ui import context as ctx
+from mapapp.ui import state
+from mapapp.values import is_missing
 
 log = logging.getLogger(__name__)
 
 PERMISSION = Perm.VIEW_AGGREGATES
-_FLASH = "atg_flash"
+PAGE = "atgarder"
 _PENDING = "atg_pending_select"
-_ERRORS = "atg_errors"  # {form prefix: {field: [messages]}}
 _DATE_MIN, _DATE_MAX = date(2000, 1, 1), date(2100, 12, 31)
+_NOTE_FIELDS = ("note", "noted_on", "incident", "observation")
 
 
 def render() -> None:
     who = ctx.require_principal()
     engine = ctx.get_engine()
-    today = ms.local_today()
+    today = local_today()
     st.title(ctx.tr("measures.ui.title"))
     st.caption(ctx.tr("measures.ui.caption"))
-    flash = st.session_state.pop(_FLASH, None)
-    if flash:
-        st.success(flash)
+    state.show_flash(PAGE, ctx.lang())
     _revisions(today)
-    everything = ms.list_measures(engine, who, today=today, lang=ctx.lang())
+    everything = ms.list_measures(engine, who, today=today)  # the one read of the list
     actors = ms.list_actors(engine, who)
-    shown = _filtered(engine, who, everything, actors, today)
+    shown = _filtered(everything, actors)
     can_edit = who.can(Perm.EDIT_MEASURES)
     if can_edit:
-        failed = bool(st.session_state.get(_ERRORS, {}).get("atg_new"))
-        with st.expander(ctx.tr("measures.ui.new"), icon=":material/add:", expanded=failed):
+        with st.expander(ctx.tr("measures.ui.new"), icon=":material/add:",
+                         expanded=bool(st.session_state.get("atg_new_open"))):
             _form(engine, who, None, actors)
     else:
         st.info(ctx.tr("measures.ui.read_only"))
@@ -64,7 +69,7 @@ def render() -> None:
                        format_func=lambda i: f"#{i} {titles.get(i, '')}")
     if mid is None:
         return
-    m = ms.get_measure(engine, who, int(mid), today=today, lang=ctx.lang())
+    m = ms.get_measure(engine, who, int(mid), today=today)
     tabs = st.tabs([ctx.tr("measures.ui.tab_details"), ctx.tr("measures.ui.tab_followup"),
                     ctx.tr("measures.ui.tab_history"), ctx.tr("measures.ui.tab_before_after")])
     with tabs[0]:
@@ -83,7 +88,7 @@ def render() -> None:
 # --- list ------------------------------------------------------------------------------------
 
 def _status_label(code: Any) -> str:
-    return ms.status_label(code, ctx.lang())
+    return ms.status_label(code, lang=ctx.lang())
 
 
 def _all(v: Any) -> str:
@@ -91,7 +96,7 @@ def _all(v: Any) -> str:
 
 
 def _revisions(today: date) -> None:
-    flags = ms.revision_flags(ctx.zones(), today, ctx.lang())
+    flags = ms.revision_flags(ctx.zones(), today, lang=ctx.lang())
     flagged = flags[flags["flagged"]]
     with st.expander(f"{ctx.tr('measures.ui.revisions')} ({len(flagged)})",
                      expanded=not flagged.empty, icon=":material/event_repeat:"):
@@ -102,8 +107,7 @@ def _revisions(today: date) -> None:
                        icon=":material/update:")
 
 
-def _filtered(engine: Engine, who: Principal, everything: pd.DataFrame, actors: list[str],
-              today: date) -> pd.DataFrame:
+def _filtered(everything: pd.DataFrame, actors: list[str]) -> pd.DataFrame:
     st.subheader(ctx.tr("measures.ui.filters"))
     cols = st.columns([2, 1, 2, 2, 1])
     zones = [None, *ctx.zones()["name"].tolist()]
@@ -118,9 +122,8 @@ def _filtered(engine: Engine, who: Principal, everything: pd.DataFrame, actors: 
     area = cols[3].selectbox(ctx.tr("measures.field.priority_area"), [None, *PRIORITY_AREAS],
                              key="atg_f_priority", format_func=_all)
     overdue = cols[4].checkbox(ctx.tr("measures.ui.only_overdue"), key="atg_f_overdue")
-    shown = ms.list_measures(engine, who, zone=zone, status=status, actor=actor,
-                             priority_area=area, overdue=True if overdue else None, today=today,
-                             lang=ctx.lang())
+    shown = ms.select_measures(everything, zone=zone, status=status, actor=actor,
+                               priority_area=area, overdue=True if overdue else None)
     st.caption(ctx.tr("measures.ui.count", n=len(shown), total=len(everything)) + " · "
                + ctx.tr("measures.ui.n_overdue", n=int(shown["overdue"].sum())))
     if shown.empty:
@@ -148,23 +151,31 @@ def _iso(v: Any) -> str:
     return v.isoformat() if isinstance(v, date) else ""
 
 
-# --- add / edit ------------------------------------------------------------------------------
+# --- problems beside their fields ----------------------------------------------------------------
 
-def _errors(prefix: str, field: str | None) -> None:
-    for message in st.session_state.get(_ERRORS, {}).get(prefix, {}).get(field, []):
-        st.error(markdown_text(message), icon=":material/error:")
+class _Problems:
+    """A place under each field of a form; after a failed save the problems of each field are
+    written into its place (in this run: the page keeps no error store)."""
 
+    def __init__(self) -> None:
+        self.slots: dict[str | None, Any] = {None: st.empty()}
 
-def _set_errors(prefix: str, exc: DataValidationError) -> None:
-    by_field: dict[str | None, list[str]] = {}
-    for p in exc.problems:
-        key = p.field if p.field in ms.FIELDS or p.field == "note" else None
-        by_field.setdefault(key, []).append(p.message)
-    st.session_state.setdefault(_ERRORS, {})[prefix] = by_field
+    def slot(self, field: str) -> None:
+        self.slots[field] = st.empty()
 
-
-def _clear_errors(prefix: str) -> None:
-    st.session_state.get(_ERRORS, {}).pop(prefix, None)
+    def show(self, problems: list[Problem]) -> None:
+        lang = ctx.lang()
+        by_field: dict[str | None, list[str]] = {}
+        for p in problems:
+            where = p.field if p.field in self.slots else None
+            by_field.setdefault(where, []).append(p.text(lang))
+        for where, texts in by_field.items():
+            lines = ([ctx.tr("measures.err.summary")] if where is None else []) + texts
+            with self.slots[where].container():
+                for text in lines:
+                    st.error(markdown_text(text), icon=":material/error:")
+        if None not in by_field:
+            self.slots[None].error(ctx.tr("measures.err.summary"), icon=":material/error:")
 
 
 def _index(options: list[Any], value: Any) -> int | None:
@@ -172,102 +183,94 @@ def _index(options: list[Any], value: Any) -> int | None:
 
 
 def _form(engine: Engine, who: Principal, m: dict[str, Any] | None, actors: list[str]) -> None:
-    """The fields of a measure; a new one when ``m`` is None. Errors stand under each field."""
-    prefix = "atg_new" if m is None else f"atg_edit_{m['id']}"
+    """The fields of a measure; a new one when ``m`` is None. The zone is chosen outside the
+    form (it decides which sites are offered); everything else is sent with the save button."""
+    prefix = "atg_new" if m is None else state.key("atg_edit", m["id"])
     cur = m or {}
-    if st.session_state.get(_ERRORS, {}).get(prefix):
-        st.error(ctx.tr("measures.err.summary"))
-        _errors(prefix, None)
     zones = ctx.zones()["name"].tolist()
-    left, right = st.columns(2)
-    with left:
-        zone = st.selectbox(ctx.tr("measures.field.zone"), zones, key=f"{prefix}_zone",
-                            index=_index(zones, cur.get("zone")),
-                            placeholder=ctx.tr("measures.ui.choose"))
-        _errors(prefix, "zone")
-        sites = ctx.sites()
-        in_zone = sorted(set(sites.loc[sites["zone"] == zone, "name"].astype(str))
-                         | ({cur["site"]} if cur.get("site") else set()), key=ms.sv_key)
-        site = st.selectbox(ctx.tr("measures.field.site"), [None, *in_zone],
-                            key=f"{prefix}_site", index=_index([None, *in_zone], cur.get("site")),
-                            format_func=lambda s: ctx.tr("measures.ui.no_site") if s is None
-                            else s)
-        _errors(prefix, "site")
-        cell = st.text_input(ctx.tr("measures.field.cell_id"), value=cur.get("cell_id") or "",
-                             key=f"{prefix}_cell", placeholder="100m-E669300-N6575400")
-        _errors(prefix, "cell_id")
-        title = st.text_input(ctx.tr("measures.field.title"), value=cur.get("title") or "",
-                              key=f"{prefix}_title", max_chars=ms.MAX_TITLE)
-        _errors(prefix, "title")
-        description = st.text_area(ctx.tr("measures.field.description"),
-                                   value=cur.get("description") or "", key=f"{prefix}_desc",
-                                   help=ctx.tr("measures.warn.names"))
-        _errors(prefix, "description")
-        for warning in ms.personal_data_warnings(description, ctx.lang()):
-            st.warning(warning)
-    with right:
-        area = st.selectbox(ctx.tr("measures.field.priority_area"), list(PRIORITY_AREAS),
-                            key=f"{prefix}_priority",
-                            index=_index(list(PRIORITY_AREAS), cur.get("priority_area")),
-                            placeholder=ctx.tr("measures.ui.choose"))
-        _errors(prefix, "priority_area")
-        actor_options = sorted(set(actors) | ({cur["actor"]} if cur.get("actor") else set()),
-                               key=ms.sv_key)
-        actor = st.selectbox(ctx.tr("measures.field.actor"), actor_options, key=f"{prefix}_actor",
-                             index=_index(actor_options, cur.get("actor")),
-                             placeholder=ctx.tr("measures.ui.choose"))
-        _errors(prefix, "actor")
-        status = st.selectbox(ctx.tr("measures.field.status"), list(MEASURE_STATUSES),
-                              key=f"{prefix}_status", format_func=_status_label,
-                              index=_index(list(MEASURE_STATUSES), cur.get("status", "planerad")))
-        _errors(prefix, "status")
-        dates = {}
-        for field in ms.DATE_FIELDS:
-            dates[field] = st.date_input(ctx.tr(f"measures.field.{field}"), value=cur.get(field),
-                                         key=f"{prefix}_{field}", min_value=_DATE_MIN,
-                                         max_value=_DATE_MAX, format="YYYY-MM-DD")
-            _errors(prefix, field)
-    values: dict[str, Any] = {"zone": zone, "site": site, "cell_id": cell.strip() or None,
-                              "title": title, "description": description,
-                              "priority_area": area, "actor": actor, "status": status, **dates}
-    label = ctx.tr("measures.ui.save_new" if m is None else "measures.ui.save")
-    if st.button(label, key=f"{prefix}_save", type="primary"):
-        _save(engine, who, m, prefix, values)
+    problems = _Problems()
+    zone = st.selectbox(ctx.tr("measures.field.zone"), zones, key=f"{prefix}_zone",
+                        index=_index(zones, cur.get("zone")),
+                        placeholder=ctx.tr("measures.ui.choose"))
+    problems.slot("zone")
+    with st.form(f"{prefix}_form", border=False, enter_to_submit=False):
+        left, right = st.columns(2)
+        with left:
+            sites = ctx.sites()
+            in_zone = sorted(set(sites.loc[sites["zone"] == zone, "name"].astype(str))
+                             | ({cur["site"]} if cur.get("site") else set()), key=ms.sv_key)
+            site = st.selectbox(ctx.tr("measures.field.site"), [None, *in_zone],
+                                key=f"{prefix}_site",
+                                index=_index([None, *in_zone], cur.get("site")),
+                                format_func=lambda s: ctx.tr("measures.ui.no_site") if s is None
+                                else s)
+            problems.slot("site")
+            cell = st.text_input(ctx.tr("measures.field.cell_id"), value=cur.get("cell_id") or "",
+                                 key=f"{prefix}_cell", placeholder="100m-E669300-N6575400")
+            problems.slot("cell_id")
+            title = st.text_input(ctx.tr("measures.field.title"), value=cur.get("title") or "",
+                                  key=f"{prefix}_title", max_chars=ms.MAX_TITLE)
+            problems.slot("title")
+            description = st.text_area(ctx.tr("measures.field.description"),
+                                       value=cur.get("description") or "", key=f"{prefix}_desc",
+                                       help=ctx.tr("measures.warn.names"))
+            problems.slot("description")
+            for warning in ms.personal_data_warnings(cur.get("description"), lang=ctx.lang()):
+                st.warning(warning)
+        with right:
+            area = st.selectbox(ctx.tr("measures.field.priority_area"), list(PRIORITY_AREAS),
+                                key=f"{prefix}_priority",
+                                index=_index(list(PRIORITY_AREAS), cur.get("priority_area")),
+                                placeholder=ctx.tr("measures.ui.choose"))
+            problems.slot("priority_area")
+            actor_options = sorted(set(actors) | ({cur["actor"]} if cur.get("actor") else set()),
+                                   key=ms.sv_key)
+            actor = st.selectbox(ctx.tr("measures.field.actor"), actor_options,
+                                 key=f"{prefix}_actor", index=_index(actor_options, cur.get("actor")),
+                                 placeholder=ctx.tr("measures.ui.choose"))
+            problems.slot("actor")
+            status = st.selectbox(ctx.tr("measures.field.status"), list(MEASURE_STATUSES),
+                                  key=f"{prefix}_status", format_func=_status_label,
+                                  index=_index(list(MEASURE_STATUSES),
+                                               cur.get("status", "planerad")))
+            problems.slot("status")
+            dates = {}
+            for field in ms.DATE_FIELDS:
+                dates[field] = st.date_input(ctx.tr(f"measures.field.{field}"),
+                                             value=cur.get(field), key=f"{prefix}_{field}",
+                                             min_value=_DATE_MIN, max_value=_DATE_MAX,
+                                             format="YYYY-MM-DD")
+                problems.slot(field)
+        label = ctx.tr("measures.ui.save_new" if m is None else "measures.ui.save")
+        saved = st.form_submit_button(label, key=f"{prefix}_save", type="primary")
+    if saved:
+        values: dict[str, Any] = {"zone": zone, "site": site, "cell_id": cell, "title": title,
+                                  "description": description, "priority_area": area,
+                                  "actor": actor, "status": status, **dates}
+        _save(engine, who, m, prefix, values, problems)
 
 
 def _save(engine: Engine, who: Principal, m: dict[str, Any] | None, prefix: str,
-          values: dict[str, Any]) -> None:
-    lang = ctx.lang()
+          values: dict[str, Any], problems: _Problems) -> None:
     try:
         if m is None:
-            mid = ms.add_measure(engine, who, lang=lang, **values)
-            for key in [k for k in st.session_state if str(k).startswith(f"{prefix}_")]:
-                del st.session_state[key]
+            mid = ms.add_measure(engine, who, **values)
         else:
             mid = int(m["id"])
-            changes = {k: v for k, v in values.items() if _differs(m.get(k), v)}
-            if not changes:
+            if not ms.update_measure(engine, who, mid, **values):
                 st.info(ctx.tr("measures.ui.nothing_changed"))
                 return
-            ms.update_measure(engine, who, mid, lang=lang, **changes)
     except DataValidationError as exc:
         survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-        _set_errors(prefix, exc)
-        st.rerun()
-    _clear_errors(prefix)
-    st.session_state[_FLASH] = ctx.tr("measures.ui.saved", id=mid)
+        if m is None:
+            st.session_state["atg_new_open"] = True
+        problems.show(exc.problems)
+        return
     if m is None:
+        state.clear(prefix)
         st.session_state[_PENDING] = mid
+    state.flash(PAGE, "measures.ui.saved", id=mid)
     st.rerun()
-
-
-def _differs(old: Any, new: Any) -> bool:
-    def norm(v: Any) -> Any:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            return None
-        return v.strip() or None if isinstance(v, str) else v
-
-    return bool(norm(old) != norm(new))
 
 
 def _details(m: dict[str, Any]) -> None:
@@ -295,27 +298,35 @@ def _followup(engine: Engine, who: Principal, m: dict[str, Any], can_edit: bool)
         }), hide_index=True, width="stretch")
     else:
         st.caption(ctx.tr("measures.ui.no_notes"))
-    prefix = f"atg_note_{mid}"
     if can_edit:
+        _note_form(engine, who, mid)
+    _links(engine, who, m, can_edit)
+
+
+def _note_form(engine: Engine, who: Principal, mid: int) -> None:
+    prefix = state.key("atg_note", mid)
+    with st.form(f"{prefix}_form", border=False, enter_to_submit=False):
         text = st.text_area(ctx.tr("measures.field.note"), key=f"{prefix}_text",
                             help=ctx.tr("measures.warn.names"))
-        _errors(prefix, "note")
-        for warning in ms.personal_data_warnings(text, ctx.lang()):
-            st.warning(warning)
-        day = st.date_input(ctx.tr("measures.field.noted_on"), value=ms.local_today(),
+        problems = _Problems()
+        problems.slot("note")
+        day = st.date_input(ctx.tr("measures.field.noted_on"), value=local_today(),
                             key=f"{prefix}_date", format="YYYY-MM-DD")
-        if st.button(ctx.tr("measures.ui.add_note"), key=f"{prefix}_save"):
-            try:
-                ms.add_note(engine, who, mid, text, day, lang=ctx.lang())
-            except DataValidationError as exc:
-                survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-                _set_errors(prefix, exc)
-                st.rerun()
-            _clear_errors(prefix)
-            st.session_state.pop(f"{prefix}_text", None)
-            st.session_state[_FLASH] = ctx.tr("measures.ui.note_saved")
-            st.rerun()
-    _links(engine, who, m, can_edit)
+        problems.slot("noted_on")
+        saved = st.form_submit_button(ctx.tr("measures.ui.add_note"), key=f"{prefix}_save")
+    if not saved:
+        return
+    for warning in ms.personal_data_warnings(text, lang=ctx.lang()):
+        st.warning(warning)
+    try:
+        ms.add_note(engine, who, mid, text, day)
+    except DataValidationError as exc:
+        survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
+        problems.show(exc.problems)
+        return
+    state.clear(prefix)
+    state.flash(PAGE, "measures.ui.note_saved")
+    st.rerun()
 
 
 def _links(engine: Engine, who: Principal, m: dict[str, Any], can_edit: bool) -> None:
@@ -329,44 +340,47 @@ def _links(engine: Engine, who: Principal, m: dict[str, Any], can_edit: bool) ->
                 category_label(lk["kind"], lk["category"], ctx.lang()) for lk in m["links"]],
             ctx.tr("measures.ui.hist_at"): [
                 "" if lk["occurred_at"] is None else pd.Timestamp(lk["occurred_at"])
-                .tz_convert("Europe/Stockholm").strftime("%Y-%m-%d %H:%M") for lk in m["links"]],
+                .tz_convert(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") for lk in m["links"]],
         }), hide_index=True, width="stretch")
     else:
         st.caption(ctx.tr("measures.ui.no_links"))
     if not can_edit:
         return
-    prefix = f"atg_link_{m['id']}"
-    cols = st.columns(2)
-    raw = {kind: cols[i].text_input(ctx.tr(f"measures.field.{kind}"), key=f"{prefix}_{kind}",
-                                    placeholder=ctx.tr("measures.ui.link_ids"))
-           for i, kind in enumerate(("incident", "observation"))}
-    if st.button(ctx.tr("measures.ui.add_links"), key=f"{prefix}_save"):
-        ids: dict[str, list[int]] = {}
-        for kind, text in raw.items():
-            parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
-            if not all(p.isdigit() for p in parts):
-                st.error(ctx.tr("measures.ui.bad_ids", field=ctx.tr(f"measures.field.{kind}")))
-                return
-            ids[kind] = [int(p) for p in parts]
-        try:
-            n = ms.link_points(engine, who, int(m["id"]), incidents=ids["incident"],
-                               observations=ids["observation"], lang=ctx.lang())
-        except MapAppError as exc:
-            survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-            st.error(markdown_text(str(exc)))
-            return
-        st.session_state[_FLASH] = ctx.tr("measures.cli.linked", id=m["id"], n=n)
-        st.rerun()
+    prefix = state.key("atg_link", m["id"])
+    with st.form(f"{prefix}_form", border=False, enter_to_submit=False):
+        cols = st.columns(2)
+        raw = {kind: cols[i].text_input(ctx.tr(f"measures.field.{kind}"), key=f"{prefix}_{kind}",
+                                        placeholder=ctx.tr("measures.ui.link_ids"))
+               for i, kind in enumerate(("incident", "observation"))}
+        problems = _Problems()
+        saved = st.form_submit_button(ctx.tr("measures.ui.add_links"), key=f"{prefix}_save")
+    if not saved:
+        return
+    try:
+        ids = {kind: ms.ids_from_text(text, kind) for kind, text in raw.items()}
+        n = ms.link_points(engine, who, int(m["id"]), incidents=ids["incident"],
+                           observations=ids["observation"])
+    except DataValidationError as exc:
+        survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
+        problems.show(exc.problems)
+        return
+    except MapAppError as exc:
+        survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
+        st.error(markdown_text(exc.text(ctx.lang())))
+        return
+    state.clear(prefix)
+    state.flash(PAGE, "measures.cli.linked", id=m["id"], n=n)
+    st.rerun()
 
 
 def _history(engine: Engine, who: Principal, mid: int) -> None:
-    hist = ms.history(engine, who, mid, lang=ctx.lang())
+    hist = ms.history(engine, who, mid)
     if hist.empty:
         st.caption(ctx.tr("measures.ui.no_history"))
         return
 
     def value(field: Any, v: Any) -> str:
-        if v is None or (not isinstance(v, str) and pd.isna(v)):
+        if is_missing(v):
             return ""
         return _status_label(v) if field == "status" else str(v)
 
@@ -401,7 +415,7 @@ def _before_after(engine: Engine, who: Principal, m: dict[str, Any]) -> None:
     points = ctx.all_points()
     r = ms.before_after(engine, who, int(m["id"]), months=int(months), radius_m=radius,
                         buffer_m=settings.wdd_buffer_m, confidence=settings.confidence_level,
-                        points=points, sites=ctx.sites(), lang=ctx.lang())
+                        points=points, sites=ctx.sites())
     lang = ctx.lang()
     place_key = "measures.ui.ba_place_site" if r["place_kind"] == "site" else \
         "measures.ui.ba_place_zone"

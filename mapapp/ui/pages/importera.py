@@ -46,7 +46,7 @@ def _preview(path: Path, kind: str) -> None:
         st.dataframe(df, hide_index=True, width="stretch")
     except Exception as exc:  # a preview must never stop the import itself
         survived(log, exc, "import preview failed")
-        st.info(ctx.tr("imp.preview_failed", error=str(exc)[:200]))
+        st.info(ctx.tr("imp.preview_failed", error=ctx.error_text(exc)[:200]))
 
 
 def _problems(exc: DataValidationError) -> None:

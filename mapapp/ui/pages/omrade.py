@@ -1,5 +1,6 @@
 """Område: one zone at length -- its card, a chart per category over the periods, its sites
-and their flags, its measures and its safety walks. Filters are shared with the Karta page."""
+and their flags, its measures and its safety walks. Filters and the card are shared with the
+Karta page (:mod:`mapapp.ui.components`)."""
 
 from __future__ import annotations
 
@@ -11,22 +12,17 @@ from mapapp.render.data import MapFilter
 from mapapp.render.figures import arrow, category_label, change_text
 from mapapp.render.view import MapView
 from mapapp.ui import context as ctx
-from mapapp.ui.pages.karta import (
-    SELECTION_KEY,
-    card_for,
-    current_view,
-    filter_sidebar,
-    md,
-    show_card,
-    show_lists,
-)
+from mapapp.ui import state
+from mapapp.ui.components.cards import card_for, show_card, show_lists
+from mapapp.ui.components.mapfilter import current_view, filter_sidebar
+from mapapp.ui.components.markdown import md
 
 PERMISSION = Perm.VIEW_AGGREGATES
 ZONE_KEY = "omrade_zone"
 
 
 def _default_zone(ids: list[int]) -> int | None:
-    sel = st.session_state.get(SELECTION_KEY)
+    sel = st.session_state.get(state.MAP_SELECTION)
     if sel and sel[0] == "zone" and sel[1] in ids:
         return int(sel[1])
     if sel and sel[0] == "site":
@@ -40,7 +36,7 @@ def _default_zone(ids: list[int]) -> int | None:
 def _zone_changed() -> None:
     zid = st.session_state.get(ZONE_KEY)
     if zid is not None:
-        st.session_state[SELECTION_KEY] = ("zone", int(zid))
+        st.session_state[state.MAP_SELECTION] = ("zone", int(zid))
 
 
 def category_chart(view: MapView, zone: str) -> None:
@@ -157,8 +153,8 @@ def render() -> None:
 
 def _statistics_tables(zone: str) -> None:
     """The police's/city's table figures for this zone, when a table is per zone."""
-    from mapapp.io.statistics import statistics_frame
-    from mapapp.ui.pages.statistik import area_section
+    from mapapp.store.statistics import statistics_frame
+    from mapapp.ui.components.statistics import area_section
 
     frame = statistics_frame(ctx.get_engine(), ctx.require_principal())
     if frame.empty or zone not in set(frame["area"]):

@@ -16,10 +16,11 @@ from mapapp.analysis.periods import Period, previous_period
 from mapapp.errors import MapAppError
 from mapapp.logs import survived
 from mapapp.snapshot import MIME, export_snapshot, suggested_name
-from mapapp.snapshot.content import Snapshot, Table, default_since, gather, latest_period
+from mapapp.snapshot.content import Snapshot, Table, gather
+from mapapp.snapshot.source import default_since, latest_period
 from mapapp.snapshot.staticmap import render_map
 from mapapp.ui import context as ctx
-from mapapp.ui.pages.karta import md
+from mapapp.ui.components.markdown import md
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def _preview(zone: str | None, period: str, since: date, notes: bool, lang: str,
 
 def _periods(n: int = 6) -> list[str]:
     try:
-        p: Period = latest_period(ctx.get_engine(), ctx.get_settings(), ctx.lang())
+        p: Period = latest_period(ctx.get_engine(), ctx.get_settings())
     except MapAppError as exc:
         survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
         return []

@@ -103,7 +103,7 @@ def render() -> None:
             walk = walks.get_walk(engine, who, int(chosen), ctx.lang())
         except MapAppError as exc:
             survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
-            st.error(str(exc))
+            st.error(ctx.error_text(exc))
             return
         parts = walk.participants
         st.caption(ctx.tr("walks.ui.walk_caption", zone=md(walk.zone or "–"),

@@ -23,8 +23,8 @@ from mapapp.council.weekly import (
     weekly_report,
 )
 from mapapp.errors import DataValidationError
-from mapapp.measure_rules import local_today
 from mapapp.textsafe import markdown_text
+from mapapp.timezone import local_today
 from mapapp.ui import context as ctx
 
 PERMISSION = Perm.VIEW_AGGREGATES

@@ -1,40 +1,29 @@
 """Rules of the åtgärdsplan, without I/O: overdue, revision reminders, personal data in
-measure texts, and parsing of statuses and priority areas (see :mod:`mapapp.measures`)."""
+measure texts, and parsing of statuses and priority areas (see :mod:`mapapp.measures`).
+
+The texts made here (revision reasons, warnings, status labels) are for the edges: ``lang``
+is keyword-only."""
 
 from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from mapapp.analysis.periods import LOCAL_TZ
 from mapapp.categories import MEASURE_STATUS_LABELS, MEASURE_STATUSES, PRIORITY_AREAS
 from mapapp.i18n import t
 from mapapp.notecheck import check_note
+from mapapp.values import fold, is_missing
 
 CLOSED: frozenset[str] = frozenset({"genomford", "avbruten"})
 LAGESBILD_YEARS = 2
 PLAN_YEARS = 2
 PRIORITIES_YEARS = 4
 
-def local_today() -> date:
-    """Today's date in Europe/Stockholm."""
-    return datetime.now(ZoneInfo(LOCAL_TZ)).date()
-
-
-def _missing(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, str):
-        return v.strip() == ""
-    return bool(pd.api.types.is_scalar(v) and pd.isna(v))
-
-
-def _as_date(v: Any) -> date | None:
-    if _missing(v):
+def as_date(v: Any) -> date | None:
+    if is_missing(v):
         return None
     if isinstance(v, datetime | pd.Timestamp):
         return v.date()
@@ -55,7 +44,7 @@ def is_overdue(due: Any, status: Any, today: date) -> bool:
     >>> is_overdue(None, "planerad", date(2030, 1, 1))
     False
     """
-    d = _as_date(due)
+    d = as_date(due)
     return d is not None and d < today and str(status) not in CLOSED
 
 
@@ -67,7 +56,7 @@ def add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
-def revision_flags(zones: pd.DataFrame, today: date, lang: str = "sv") -> pd.DataFrame:
+def revision_flags(zones: pd.DataFrame, today: date, *, lang: str = "sv") -> pd.DataFrame:
     """Per zone: which revision is overdue and why.
 
     ``zones`` needs ``name`` and the dates ``lagesbild_revised``, ``plan_revised``,
@@ -83,7 +72,7 @@ def revision_flags(zones: pd.DataFrame, today: date, lang: str = "sv") -> pd.Dat
         row: dict[str, Any] = {"zone_id": z.get("id"), "zone": z.get("name")}
         reasons: list[str] = []
         for key, col, years in rules:
-            d = _as_date(z.get(col))
+            d = as_date(z.get(col))
             nxt = add_years(d, years) if d is not None else None
             flag = nxt is None or today > nxt
             row[col], row[f"{key}_next"], row[f"{key}_flag"] = d, nxt, flag
@@ -113,43 +102,42 @@ def contains_identity_number(text: str | None) -> bool:
                for f in check_note(str(text) if text else None))
 
 
-def personal_data_warnings(text: str | None, lang: str = "sv") -> list[str]:
+def personal_data_warnings(text: str | None, *, lang: str = "sv") -> list[str]:
     """Warnings (not errors) for text that looks like it holds a phone number or an e-mail
     address (:mod:`mapapp.notecheck`)."""
     return [f.message for f in check_note(str(text) if text else None, lang)
             if f.kind in ("phone", "email")]
 
 
-def _fold(text: Any) -> str:
-    return unicodedata.normalize("NFC", str(text)).strip().casefold()
 
 
 def sv_key(text: Any) -> str:
     """Sort key in Swedish alphabetical order (å, ä, ö after z)."""
-    return _fold(text).translate({ord("å"): "z\x01", ord("ä"): "z\x02", ord("ö"): "z\x03"})
+    low = unicodedata.normalize("NFC", str(text)).strip().casefold()
+    return low.translate({ord("å"): "z\x01", ord("ä"): "z\x02", ord("ö"): "z\x03"})
 
 
-def status_label(code: Any, lang: str = "sv") -> str:
+def status_label(code: Any, *, lang: str = "sv") -> str:
     pair = MEASURE_STATUS_LABELS.get(str(code))
     return (pair[1] if lang == "en" else pair[0]) if pair else str(code)
 
 
 def resolve_status(text: Any) -> str | None:
     """The status code for a code or a Swedish/English label (any case), else None."""
-    if _missing(text):
+    if is_missing(text):
         return None
-    f = _fold(text)
+    f = fold(text)
     for code in MEASURE_STATUSES:
-        if f in (code, *(_fold(x) for x in MEASURE_STATUS_LABELS[code])):
+        if f in (code, *(fold(x) for x in MEASURE_STATUS_LABELS[code])):
             return code
     return None
 
 
 def resolve_priority_area(text: Any) -> str | None:
     """One of the ten priority areas by its text (any case) or its number 1–10, else None."""
-    if _missing(text):
+    if is_missing(text):
         return None
     s = str(text).strip()
     if s.isdigit() and 1 <= int(s) <= len(PRIORITY_AREAS):
         return PRIORITY_AREAS[int(s) - 1]
-    return next((p for p in PRIORITY_AREAS if _fold(p) == _fold(s)), None)
+    return next((p for p in PRIORITY_AREAS if fold(p) == fold(s)), None)

@@ -23,9 +23,9 @@ from mapapp.store.district import sites_frame, stadsdelar_frame, zones_frame
 from mapapp.store.engine import read_connection
 from mapapp.store.models import Measure, Site, Zone
 from mapapp.store.points import load_points
+from mapapp.timezone import LOCAL_TZ
 
 LAYERS = ("zones", "stadsdelar", "sites", "incidents", "observations", "measures")
-LOCAL_TZ = "Europe/Stockholm"
 
 
 def _iso_local(series: pd.Series) -> pd.Series:
@@ -91,9 +91,8 @@ def export_file(engine: Engine, who: Principal, path: Path) -> list[Path]:
     who.require(Perm.EXPORT)
     suffix = path.suffix.lower()
     if suffix not in (".gpkg", ".geojson"):
-        raise DataValidationError([Problem(None, "FILE", (
-            f"Okänd filtyp {suffix or '(ingen)'}: välj .gpkg eller .geojson. "
-            f"/ Unknown file type: choose .gpkg or .geojson."))])
+        raise DataValidationError([Problem(None, "FILE", "export.err.suffix",
+                                           {"suffix": suffix or "–"})])
     layers = build_layers(engine, who)
     written: list[Path] = []
     if suffix == ".gpkg":
