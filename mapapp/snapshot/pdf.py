@@ -157,7 +157,10 @@ def pdf_from_blocks(items: Sequence[Block], *, title: str, subject: str,
     story: list[object] = []
     for b in items:
         if isinstance(b, Heading):
+            # no spacer after a heading: it would break keepWithNext, leaving the heading
+            # alone at the foot of a page (the styles' spaceAfter gives the room)
             story.append(_p(b.text, st[f"h{min(b.level, 3)}"]))
+            continue
         elif isinstance(b, Meta):
             for label, value in b.pairs:
                 story.append(Paragraph(f"<b>{escape(plain(label))}:</b> {escape(plain(value))}",
