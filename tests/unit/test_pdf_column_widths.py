@@ -65,3 +65,26 @@ def test_the_widths_from_the_contents_never_cut_a_date_either():
     assert _cut_words(tb) == []
     w = column_weights(tb)
     assert w[4] == len("nästa uppföljning 2023-12-01")  # the longest line, not the whole cell
+
+
+def test_a_heading_is_never_left_alone_at_the_foot_of_a_page(tmp_path):
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from mapapp.snapshot.outline import Heading, Para, TableBlock
+    from mapapp.snapshot.pdf import pdf_from_blocks
+
+    if shutil.which("pdftotext") is None:
+        pytest.fail("poppler's pdftotext is part of the machine set-up")
+    table = Table("Liljeholmen: åtgärder", HEADERS, ROWS * 4, widths=PLAN_WIDTHS)
+    for filler in range(24, 38):  # move the heading down the first page, line by line
+        items = [Para(f"rad {i}") for i in range(filler)]
+        items += [Heading("3. Åtgärdsplan", 1), TableBlock(table, 2)]
+        path = tmp_path / f"h{filler}.pdf"
+        path.write_bytes(pdf_from_blocks(items, title="t", subject="s"))
+        pages = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                               check=True).stdout.split("\f")
+        where = next(i for i, p in enumerate(pages) if "3. Åtgärdsplan" in p)
+        assert "Liljeholmen: åtgärder" in pages[where], filler
