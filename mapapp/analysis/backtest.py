@@ -190,7 +190,11 @@ def backtest(points: pd.DataFrame, grid: Grid, sites: pd.DataFrame,
     rows.append(("hot_cells", hc.cells, hc.score, hc.baseline))
     # Flagged places of P−1.
     res = site_hotspots(pts, sites, district, period=prev, periods=periods, params=params)
-    flagged_idx = res.summary.loc[res.summary["flagged"], "site_index"].to_numpy(dtype=np.int64)
+    # the area: the circles of every site flagged on its own figures (a place's members too);
+    # counted as places (one place, one flag)
+    n_places = int(res.summary["flagged"].sum())
+    flagged_idx = res.summary.loc[res.summary["own_flagged"], "site_index"] \
+        .to_numpy(dtype=np.int64)
     sxy = site_xy(sites.reset_index(drop=True))[flagged_idx]
     sxy = sxy[np.isfinite(sxy).all(axis=1)]
     inside = np.zeros(len(xy), dtype=bool)
@@ -205,7 +209,7 @@ def backtest(points: pd.DataFrame, grid: Grid, sites: pd.DataFrame,
         area = float(shapely.area(shapely.intersection(circles, d3006)))
     bmask = _baseline(prev_counts, cell_area, area)
     base = cells_mask(bmask)
-    rows.append(("places", len(flagged_idx),
+    rows.append(("places", n_places,
                  _score(inside & now, inside & before, n_now, n_prev, area, total_area),
                  _score(base & now, base & before, n_now, n_prev, float(cell_area[bmask].sum()),
                         total_area)))

@@ -18,6 +18,15 @@ minimum and it is above its history's mean; a site is rising when any of its row
 **Persistent**: the site was flagged in at least two of the last three periods (P included).
 **Fading**: the site was persistent in the period before P and is not flagged in P.
 
+**One place, one flag** (:mod:`places`): sites flagged by the same points form a place, and
+only its lead member carries ``flagged``, ``rising``, ``persistent`` and ``fading`` — the
+place's flags (any member flagged, rising, persistent; fading when none is flagged). The other
+members have ``in_place_of`` (the lead's name), their own ``count``, ``expected``, ``q_value``
+and their own test results in ``own_flagged`` / ``own_rising``, but no flag: a site whose rise
+is only the shared points of a place is not a second rising place. ``place_sites`` counts the
+members; the lead's reason is that of the member that shows the place's status best
+(``reason_site``; the lead itself unless a member rises and the lead does not).
+
 The functions return numbers and codes; text is made at the edges
 (:mod:`mapapp.render.hotspot_text`).
 """
@@ -44,13 +53,14 @@ from mapapp.analysis.expected import (
     site_xy,
 )
 from mapapp.analysis.periods import ALL_BANDS, Period, list_periods, previous_period, utc_ns
-from mapapp.analysis.places import merge_places
+from mapapp.analysis.places import merge_places, place_flags
 
 WINDOW = 4  # P and three periods before it
 SUMMARY_COLUMNS = ("site_index", "site_id", "name", "kind", "zone", "period", "count",
                    "expected", "q_value", "flagged", "rising", "persistent", "fading",
                    "times_flagged", "periods_flagged", "place", "place_id",
-                   "reason_kind", "reason_band", "reason_count", "reason_expected",
+                   "in_place_of", "place_sites", "own_flagged", "own_rising",
+                   "reason_site", "reason_kind", "reason_band", "reason_count", "reason_expected",
                    "reason_q", "reason_rising")
 
 
@@ -177,6 +187,16 @@ def site_hotspots(points: pd.DataFrame | Prepared, sites: pd.DataFrame,
     return SiteHotspots(period, win, rows, summary, rows_all, c)
 
 
+def _focus(best: pd.DataFrame) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(kind, band) indices of each site's reason row (incidents, all times when none)."""
+    from mapapp.analysis.expected import KINDS
+
+    kind = best["kind"].map({k: i for i, k in enumerate(KINDS)}).fillna(0)
+    band = best["band"].map({b: i for i, b in enumerate(ALL_BANDS)}) \
+        .fillna(ALL_BANDS.index("alla"))
+    return kind.to_numpy(dtype=np.int64), band.to_numpy(dtype=np.int64)
+
+
 def _summary_empty() -> pd.DataFrame:
     return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
 
@@ -213,8 +233,21 @@ def _summary(rows_all: pd.DataFrame, rows: pd.DataFrame, sites: pd.DataFrame,
     from mapapp.analysis.expected import expected_counts
     exp_all = expected_counts(c, params)[:, t, :, ai].sum(axis=1)
     min_q = site_rows["q_value"].min().reindex(range(ns_)).to_numpy(dtype="float64")
-    listed = flagged | rising
-    place_id, place_name = merge_places(sites, site_xy(sites), listed, c, t, params.radius_m)
+    reason_q = np.where(best["_o"].to_numpy() == 1, best.get("rise_q"),
+                        best["q_value"]).astype("float64")
+    active = flagged | rising
+    place_id, place_name = merge_places(sites, site_xy(sites), active | fading, c, t,
+                                        params.radius_m, fading=fading & ~active,
+                                        evidence=reason_q, active=active,
+                                        focus=_focus(best))
+    own = {"flagged": flagged, "rising": rising, "persistent": persistent, "fading": fading}
+    pf = place_flags(place_id, own)
+    reason_from = np.arange(ns_)
+    # A rising place whose lead does not rise itself: the reason is the rising member's.
+    for lead in np.flatnonzero(pf["rising"] & ~rising):
+        mem = np.flatnonzero((place_id == lead) & rising)
+        reason_from[lead] = mem[np.argmin(reason_q[mem])]
+    lead_name = np.where(pf["lead"], None, place_name)
 
     def col(name: str) -> NDArray[Any]:
         return (sites[name].astype(object).to_numpy() if name in sites
@@ -225,40 +258,51 @@ def _summary(rows_all: pd.DataFrame, rows: pd.DataFrame, sites: pd.DataFrame,
         "site_id": col("id"), "name": col("name"), "kind": col("kind"), "zone": col("zone"),
         "period": win[t].label, "count": count_all.astype("int64"),
         "expected": exp_all.astype("float64"), "q_value": min_q,
-        "flagged": flagged, "rising": rising, "persistent": persistent, "fading": fading,
+        "flagged": pf["flagged"], "rising": pf["rising"], "persistent": pf["persistent"],
+        "fading": pf["fading"],
         "times_flagged": flag_pp.sum(axis=1).astype("int64"),
         "periods_flagged": [[labels[j] for j in np.flatnonzero(f)] for f in flag_pp],
-        "place": place_name, "place_id": place_id,
-        "reason_kind": best["kind"].to_numpy(dtype=object),
-        "reason_band": best["band"].to_numpy(dtype=object),
-        "reason_count": best["count"].to_numpy(dtype="float64"),
-        "reason_expected": best["expected"].to_numpy(dtype="float64"),
-        "reason_q": np.where(best["_o"].to_numpy() == 1, best.get("rise_q"),
-                             best["q_value"]).astype("float64"),
-        "reason_rising": best["_o"].to_numpy() == 1,
+        "place": place_name, "place_id": place_id, "in_place_of": lead_name,
+        "place_sites": pf["place_sites"].astype("int64"),
+        "own_flagged": flagged, "own_rising": rising,
+        "reason_site": col("name")[reason_from],
+        "reason_kind": best["kind"].to_numpy(dtype=object)[reason_from],
+        "reason_band": best["band"].to_numpy(dtype=object)[reason_from],
+        "reason_count": best["count"].to_numpy(dtype="float64")[reason_from],
+        "reason_expected": best["expected"].to_numpy(dtype="float64")[reason_from],
+        "reason_q": reason_q[reason_from],
+        "reason_rising": (best["_o"].to_numpy() == 1)[reason_from],
     }, columns=list(SUMMARY_COLUMNS))
+    # List order: places by their status (rising, persistent, flagged, fading), each lead
+    # followed by its members; then the other sites.
     rank = np.where(frame["rising"], 0, np.where(frame["persistent"] & frame["flagged"], 1,
-                                                  np.where(frame["flagged"], 2, 3)))
-    frame = frame.assign(_r=rank, _q=frame["reason_q"].fillna(1.0))
-    return frame.sort_values(["_r", "_q", "name"], kind="stable").drop(columns=["_r", "_q"]) \
-        .reset_index(drop=True)
+                    np.where(frame["flagged"], 2, np.where(frame["fading"], 3, 4))))
+    has = np.fromiter((p is not None for p in place_id), dtype=bool, count=ns_)
+    head = np.where(has, place_id, np.arange(ns_)).astype(np.int64)
+    qq = frame["reason_q"].fillna(1.0).to_numpy()
+    frame = frame.assign(_r=np.where(has, rank[head], 4), _q=np.where(has, qq[head], qq),
+                         _h=head, _m=~pf["lead"], _o=qq)
+    return frame.sort_values(["_r", "_q", "_h", "_m", "_o", "name"], kind="stable") \
+        .drop(columns=["_r", "_q", "_h", "_m", "_o"]).reset_index(drop=True)
 
 
 def places_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """One row per place of the listed (flagged or rising) sites, rising places first:
-    ``place_id, place, sites`` (member names), ``n_sites, count`` (of the naming site),
-    ``rising, persistent, fading, q_value``."""
-    s = summary[summary["flagged"] | summary["rising"]]
-    if s.empty:
-        return pd.DataFrame(columns=["place_id", "place", "sites", "n_sites", "rising",
-                                     "persistent", "fading", "q_value"])
-    g = s.groupby("place_id", sort=False)
-    out = pd.DataFrame({
-        "place_id": g.size().index, "place": g["place"].first().to_numpy(),
-        "sites": g["name"].agg(list).to_numpy(), "n_sites": g.size().to_numpy(),
-        "rising": g["rising"].any().to_numpy(), "persistent": g["persistent"].any().to_numpy(),
-        "fading": g["fading"].all().to_numpy(), "q_value": g["q_value"].min().to_numpy(),
-    })
-    rank = np.where(out["rising"], 0, np.where(out["persistent"], 1, 2))
-    return out.assign(_r=rank).sort_values(["_r", "q_value"], kind="stable") \
-        .drop(columns="_r").reset_index(drop=True)
+    """One row per place (its lead carries the flags), in list order (rising places first):
+    ``place_id, place, sites`` (member names, the lead first), ``n_sites, count`` (of the
+    lead), ``flagged, rising, persistent, fading, q_value`` (the lead's reason q)."""
+    cols = ["place_id", "place", "sites", "n_sites", "count", "flagged", "rising",
+            "persistent", "fading", "q_value"]
+    lead = summary[summary["flagged"] | summary["rising"] | summary["fading"]]
+    if lead.empty:
+        return pd.DataFrame(columns=cols)
+    members = summary[summary["place_id"].notna()].groupby("place_id", sort=False)["name"] \
+        .agg(list)
+    return pd.DataFrame({
+        "place_id": lead["place_id"].to_numpy(), "place": lead["name"].to_numpy(),
+        "sites": [members.get(p, [n]) for p, n in zip(lead["place_id"], lead["name"],
+                                                      strict=True)],
+        "n_sites": lead["place_sites"].to_numpy(), "count": lead["count"].to_numpy(),
+        "flagged": lead["flagged"].to_numpy(), "rising": lead["rising"].to_numpy(),
+        "persistent": lead["persistent"].to_numpy(), "fading": lead["fading"].to_numpy(),
+        "q_value": lead["reason_q"].to_numpy(),
+    }, columns=cols).reset_index(drop=True)

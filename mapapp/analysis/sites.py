@@ -135,11 +135,14 @@ def sites_collection(
     measures: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """FeatureCollection (WGS84 points), one feature per site, for ``result.period``, in list
-    order (rising first): ``name, kind, zone, period, count`` (all points within the radius),
-    ``flagged, expected, q_value, rising, persistent, fading, place`` and the reason as a
-    record (``reason``: site, kind, band, count, expected, q, rising; None when the site is
-    not flagged, rising or fading), ``times_flagged`` / ``periods_flagged`` (in the window),
-    ``measures``. The edges (CLI, map, documents) turn ``reason`` into a sentence."""
+    order (rising first, each place's lead before its members): ``name, kind, zone, period,
+    count`` (all points within the radius), ``flagged, expected, q_value, rising, persistent,
+    fading, place`` — one place, one flag: only a place's lead carries ``flagged`` … ``fading``;
+    a member has ``in_place_of`` (the lead's name) and its own tests in ``own_flagged`` /
+    ``own_rising``; ``place_sites`` counts the place's sites — and the reason as a record
+    (``reason``: site, kind, band, count, expected, q, rising, place_sites; None when the site
+    does not carry a flag), ``times_flagged`` / ``periods_flagged`` (the site's own, in the
+    window), ``measures``. The edges (CLI, map, documents) turn ``reason`` into a sentence."""
     sites = sites.reset_index(drop=True)
     attached = measures_for_sites(sites, measures)
     feats = []
@@ -149,9 +152,11 @@ def sites_collection(
         listed = bool(r["flagged"] or r["rising"] or r["fading"])
         reason = None
         if listed and isinstance(r["reason_kind"], str):
-            reason = {"site": r["name"], "kind": r["reason_kind"], "band": r["reason_band"],
-                      "count": int(r["reason_count"]), "expected": _num(r["reason_expected"]),
-                      "q": _num(r["reason_q"], 6), "rising": bool(r["reason_rising"])}
+            reason = {"site": r["reason_site"], "kind": r["reason_kind"],
+                      "band": r["reason_band"], "count": int(r["reason_count"]),
+                      "expected": _num(r["reason_expected"]), "q": _num(r["reason_q"], 6),
+                      "rising": bool(r["reason_rising"]),
+                      "place_sites": int(r["place_sites"])}
         feats.append({
             "type": "Feature",
             "id": str(r["site_id"] if r["site_id"] is not None else i),
@@ -165,6 +170,9 @@ def sites_collection(
                 "rising": bool(r["rising"]), "persistent": bool(r["persistent"]),
                 "fading": bool(r["fading"]),
                 "place": r["place"] if isinstance(r["place"], str) else None,
+                "in_place_of": r["in_place_of"] if isinstance(r["in_place_of"], str) else None,
+                "place_sites": int(r["place_sites"]),
+                "own_flagged": bool(r["own_flagged"]), "own_rising": bool(r["own_rising"]),
                 "times_flagged": int(r["times_flagged"]),
                 "periods_flagged": list(r["periods_flagged"]),
                 "measures": attached.get(str(r["name"]), []),

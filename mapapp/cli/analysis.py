@@ -126,7 +126,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 SITE_CSV_COLUMNS = ("point_kind", "name", "kind", "zone", "period", "count", "flagged", "reason", "expected",
                     "q_value", "rising", "persistent", "fading", "place", "times_flagged",
-                    "lon", "lat")
+                    "lon", "lat", "in_place_of", "place_sites", "own_flagged", "own_rising")
 
 
 def _site_texts(fc: dict, lang: str) -> dict:  # type: ignore[type-arg]

@@ -80,7 +80,9 @@ def outline_features(stadsdelar: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def site_features(sites: gpd.GeoDataFrame, flags: pd.DataFrame | None, *,
                   lang: str = "sv") -> gpd.GeoDataFrame:
     """One row per site: ``id, name, status`` (rising, persistent, flagged, fading or normal:
-    :func:`mapapp.render.hotspot_text.status_of`), ``count``, ``reason``, ``place``, ``tip``.
+    :func:`mapapp.render.hotspot_text.status_of`), ``count``, ``reason``, ``place`` (the lead of the
+    place a member belongs to; one place, one flag: a member is "normal" on the map and its tip
+    says whose place it is in), ``tip``.
     ``flags``: the :mod:`mapapp.analysis.hotspots` summary of one period."""
     from mapapp.render.hotspot_text import status_of, status_text, summary_reason
 
@@ -99,18 +101,19 @@ def site_features(sites: gpd.GeoDataFrame, flags: pd.DataFrame | None, *,
             count[i] = int(r["count"])
             status[i] = status_of(r)
             reasons[i] = summary_reason(r, lang)
-            if status[i] != "normal":
-                states[i] = status_text(r, lang)
+            member = r.get("in_place_of")
+            if status[i] != "normal" or isinstance(member, str):
+                states[i] = status_text(r, lang)  # a member: "part of the place X"
             place = r.get("place")
-            places[i] = str(place) if place and place != r.get("name") else None
+            places[i] = str(place) if isinstance(place, str) and place != r.get("name") \
+                else None
     kinds = [t(f"map.site_kind.{k}", lang) for k in sites["kind"]]
     rows = pd.DataFrame({
         "id": sites["id"].to_numpy(), "name": sites["name"].to_numpy(),
         "status": status, "count": count, "reason": reasons, "place": places,
-        "tip": [tip(nm, [k, t("map.tip.site_count", lang, n=int(c)), st, r,
-                         t("hotspots.place_of", lang, place=pl) if pl else ""])
-                for nm, k, c, st, r, pl in zip(sites["name"], kinds, count, states, reasons,
-                                               places, strict=True)],
+        "tip": [tip(nm, [k, t("map.tip.site_count", lang, n=int(c)), st, r])
+                for nm, k, c, st, r in zip(sites["name"], kinds, count, states, reasons,
+                                           strict=True)],
     })
     return _frame(rows, sites.geometry.to_numpy())
 

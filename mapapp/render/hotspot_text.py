@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mapapp.analysis.stats import fmt_number
-from mapapp.i18n import t
+from mapapp.i18n import t, tn
 
 STATUSES: tuple[str, ...] = ("rising", "persistent", "flagged", "fading", "normal")
 
@@ -54,15 +54,26 @@ def fmt_expected(mu: Any, lang: str = "sv") -> str:
 
 
 def reason_text(rec: Mapping[str, Any], lang: str = "sv") -> str:
-    """The sentence of one reason record (site, kind, band, count, expected, q[, rising])."""
+    """The sentence of one reason record (site, kind, band, count, expected, q[, rising,
+    place_sites]); a place of more than one site says how many it holds.
+
+    >>> reason_text({"site": "Älvsjö centrum", "kind": "incident", "band": "alla",
+    ...              "count": 250, "expected": 40, "q": 0.0001, "place_sites": 4}, "en")[-58:]
+    '(q < 0.001) – the place holds 4 sites with the same points'
+    """
     if not rec or rec.get("kind") is None:
         return ""
     count = int(rec.get("count") or 0)
     what = t(f"analysis.kind{'1' if count == 1 else 'n'}.{rec['kind']}", lang)
     key = "hotspots.reason_rising" if rec.get("rising") else "hotspots.reason"
-    return t(key, lang, site=rec.get("site", ""), count=count, what=what,
+    text = t(key, lang, site=rec.get("site", ""), count=count, what=what,
              band=t(f"analysis.bandphrase.{rec['band']}", lang),
              expected=fmt_expected(rec.get("expected"), lang), q=fmt_q(rec.get("q"), lang))
+    try:
+        n = int(rec.get("place_sites") or 0)
+    except (TypeError, ValueError):
+        n = 0
+    return tn("hotspots.place_holds", n, lang, reason=text) if n > 1 else text
 
 
 def status_of(row: Mapping[str, Any]) -> str:
@@ -79,7 +90,11 @@ def status_of(row: Mapping[str, Any]) -> str:
 
 
 def status_text(row: Mapping[str, Any], lang: str = "sv") -> str:
-    """"ökande, ihållande" — every status that applies, comma-separated."""
+    """"ökande, ihållande" — every status that applies, comma-separated; a member of a place
+    led by another site: "ingår i platsen Älvsjö centrum (en flagga per plats)"."""
+    member = row.get("in_place_of")
+    if isinstance(member, str) and member and member != row.get("name"):
+        return t("hotspots.member_of", lang, place=member)
     parts = [t(f"hotspots.status.{s}", lang) for s in ("rising", "persistent", "fading")
              if row.get(s)]
     if row.get("flagged") and not parts:
@@ -94,9 +109,11 @@ def summary_reason(row: Mapping[str, Any], lang: str = "sv") -> str:
     kind = row.get("reason_kind")
     if not isinstance(kind, str):
         return ""
-    return reason_text({"site": row.get("name"), "kind": kind, "band": row.get("reason_band"),
-                        "count": row.get("reason_count"), "expected": row.get("reason_expected"),
-                        "q": row.get("reason_q"), "rising": row.get("reason_rising")}, lang)
+    return reason_text({"site": row.get("reason_site") or row.get("name"), "kind": kind,
+                        "band": row.get("reason_band"), "count": row.get("reason_count"),
+                        "expected": row.get("reason_expected"), "q": row.get("reason_q"),
+                        "rising": row.get("reason_rising"),
+                        "place_sites": row.get("place_sites")}, lang)
 
 
 def trend_label(code: Any, lang: str = "sv") -> str:

@@ -104,7 +104,11 @@ def test_hotspots_sites_and_grid(sqlite_store, capsys):
     by = {p["name"]: p for p in props}
     assert by["Kämpetorpsskolan"]["rising"] and by["Kämpetorpsskolan"]["reason"].startswith(
         "Kämpetorpsskolan: ") and "kvällstid, väntat " in by["Kämpetorpsskolan"]["reason"]
-    assert by["Älvsjö station"]["persistent"]
+    # one place, one flag: the station is a member of its centre's place, which is persistent
+    assert by["Älvsjö station"]["in_place_of"] == "Älvsjö centrum"
+    assert by["Älvsjö station"]["own_flagged"] and not by["Älvsjö station"]["flagged"]
+    assert by["Älvsjö centrum"]["persistent"] and by["Älvsjö centrum"]["place_sites"] >= 2
+    assert f"{by['Älvsjö centrum']['place_sites']} objekt" in by["Älvsjö centrum"]["reason"]
     rising = [p["rising"] for p in props]
     assert rising[: sum(rising)] == [True] * sum(rising)  # rising first
     obs_by = {p["name"]: p for p in everything if p["point_kind"] == "observation"}

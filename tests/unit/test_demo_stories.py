@@ -36,11 +36,18 @@ def test_the_stories_show_as_rising_fading_and_persistent(demo) -> None:  # type
     assert s["period"].iloc[0] == "2022-2023"
     by = s.set_index("name")
     for name, shows in STORIES:
-        assert bool(by.loc[name, shows]), (name, shows)
+        # one place, one flag: the story's site, or the place it belongs to, shows it
+        place = by.loc[name, "place"]
+        assert isinstance(place, str), name
+        assert bool(by.loc[place, shows]), (name, place, shows)
     assert by.loc["Kämpetorpsskolan", "flagged"] and by.loc["Kämpetorpsskolan", "reason_band"] \
         == "kvall"
     assert not by.loc["Fruängen centrum", "flagged"]
-    assert by.loc["Älvsjö station", "flagged"] and not by.loc["Älvsjö station", "rising"]
+    assert by.loc["Fruängen centrum", "place"] == "Fruängen centrum"
+    # the station is a member of its centre's place, which carries the one flag
+    assert by.loc["Älvsjö station", "own_flagged"] and not by.loc["Älvsjö station", "flagged"]
+    assert by.loc["Älvsjö station", "in_place_of"] == "Älvsjö centrum"
+    assert by.loc["Älvsjö centrum", "flagged"] and not by.loc["Älvsjö centrum", "rising"]
     # the list starts with the rising school yard's place
     assert s.iloc[0]["place"] == "Kämpetorpsskolan"
     # without the stories the background flags nothing
