@@ -88,3 +88,17 @@ def test_a_heading_is_never_left_alone_at_the_foot_of_a_page(tmp_path):
                                check=True).stdout.split("\f")
         where = next(i for i, p in enumerate(pages) if "3. Åtgärdsplan" in p)
         assert "Liljeholmen: åtgärder" in pages[where], filler
+
+
+def test_docx_columns_make_room_for_the_widest_word_too():
+    from mapapp.snapshot.docx import CELL_MARGIN_CM, CM_PER_CHAR, column_widths_cm
+
+    tb = Table("Långbro", HEADERS, [["Johan Skytteskolan", "Skolan som brottsplats",
+                                     "Samverkan med Johan Skyttes skola",
+                                     "Utbildningsförvaltningen (Planerad)", "", ""]],
+               widths=PLAN_WIDTHS)
+    widths = column_widths_cm(tb, 17.0)
+    assert abs(sum(widths) - 17.0) < 1e-9
+    need = len("Utbildningsförvaltningen") * CM_PER_CHAR + CELL_MARGIN_CM
+    assert widths[3] >= need > 17.0 * PLAN_WIDTHS[3] / 100  # raised from its share
+    assert widths[4] == max(widths)  # the follow-up column stays the widest
