@@ -92,6 +92,7 @@ def test_a_heading_is_never_left_alone_at_the_foot_of_a_page(tmp_path):
 
 def test_docx_columns_make_room_for_the_widest_word_too():
     from mapapp.snapshot.docx import CELL_MARGIN_CM, CM_PER_CHAR, column_widths_cm
+    from mapapp.snapshot.outline import longest_words
 
     tb = Table("Långbro", HEADERS, [["Johan Skytteskolan", "Skolan som brottsplats",
                                      "Samverkan med Johan Skyttes skola",
@@ -101,4 +102,11 @@ def test_docx_columns_make_room_for_the_widest_word_too():
     assert abs(sum(widths) - 17.0) < 1e-9
     need = len("Utbildningsförvaltningen") * CM_PER_CHAR + CELL_MARGIN_CM
     assert widths[3] >= need > 17.0 * PLAN_WIDTHS[3] / 100  # raised from its share
-    assert widths[4] == max(widths)  # the follow-up column stays the widest
+    # every other column is either raised to its widest word or keeps the plan's proportion
+    words = longest_words(tb)
+    needs = [max(c * CM_PER_CHAR, h * CM_PER_CHAR * 1.1) + CELL_MARGIN_CM for c, h in words]
+    raised = {i for i, (w, n) in enumerate(zip(widths, needs, strict=True)) if abs(w - n) < 1e-9}
+    assert 3 in raised and 4 not in raised
+    ratios = {round(w / PLAN_WIDTHS[i], 9) for i, w in enumerate(widths) if i not in raised}
+    assert len(ratios) == 1
+    assert all(widths[i] >= needs[i] for i in range(len(widths)))
