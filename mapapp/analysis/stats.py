@@ -173,7 +173,7 @@ def period_counts(
     nz, nc, npd = len(zlabels), len(clabels), len(periods)
     of_kind = np.ones(len(points), dtype=bool)
     if kind is not None:
-        of_kind = (points["kind"].astype(object) == kind).to_numpy(dtype=bool)
+        of_kind = points["kind"].eq(kind).fillna(False).to_numpy(dtype=bool)
     cover = coverage(points["occurred_at"][of_kind], data_start=data_start, data_end=data_end)
     sel = of_kind.copy()
     if zone is not None:

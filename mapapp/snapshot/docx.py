@@ -27,6 +27,8 @@ from mapapp.snapshot.outline import (
     TableBlock,
     blocks,
     column_weights,
+    fit_widths,
+    longest_words,
     plain,
 )
 
@@ -34,9 +36,16 @@ MAP_WIDTH_CM = 16.0
 TEXT_WIDTH_CM = 17.0
 
 
+CM_PER_CHAR = 0.15  # an average character at 8.5 pt in Calibri, Word's default (bold: +10 %)
+CELL_MARGIN_CM = 0.4  # Word's default left + right cell margins
+
+
 def column_widths_cm(tb: Table, total_cm: float) -> list[float]:
-    weights = column_weights(tb)
-    return [total_cm * w / sum(weights) for w in weights]
+    """Widths in proportion to :func:`column_weights`, none narrower than its widest word
+    (estimated from its length: Word and LibreOffice pick the font, so no exact metrics)."""
+    need = [max(cell * CM_PER_CHAR, head * CM_PER_CHAR * 1.1) + CELL_MARGIN_CM
+            for cell, head in longest_words(tb)]
+    return fit_widths(column_weights(tb), need, total_cm)
 
 
 def _table(doc: object, tb: Table, level: int) -> None:

@@ -50,6 +50,39 @@ def column_weights(tb: Table) -> list[float]:
             for i, h in enumerate(tb.headers)]
 
 
+def fit_widths(weights: list[float], need: list[float], total: float) -> list[float]:
+    """Widths over ``total`` in proportion to ``weights``, but none narrower than its ``need``
+    (the column's widest word, so no word is cut in the middle): a column raised to its need
+    takes the room from the others, in proportion to their weights. When the needs do not fit
+    at all, the proportional widths.
+
+    >>> fit_widths([1.0, 1.0, 2.0], [0.0, 3.0, 0.0], 8.0)
+    [1.6666666666666667, 3.0, 3.3333333333333335]
+    >>> fit_widths([1.0, 1.0], [5.0, 5.0], 8.0)
+    [4.0, 4.0]
+    """
+    if sum(need) > total:
+        return [total * w / sum(weights) for w in weights]
+    fixed: dict[int, float] = {}
+    while True:
+        free = [i for i in range(len(weights)) if i not in fixed]
+        room = total - sum(fixed.values())
+        scale = sum(weights[i] for i in free)
+        widths = {i: room * weights[i] / scale for i in free}
+        short = {i: need[i] for i in free if widths[i] < need[i]}
+        if not short:
+            return [fixed.get(i, widths.get(i, 0.0)) for i in range(len(weights))]
+        fixed.update(short)
+
+
+def longest_words(tb: Table) -> list[tuple[int, int]]:
+    """Per column: (characters of the widest cell word, of the widest header word)."""
+    def widest(texts: list[str]) -> int:
+        return max((len(w) for text in texts for w in plain(text).split()), default=0)
+
+    return [(widest([r[i] for r in tb.rows]), widest([h])) for i, h in enumerate(tb.headers)]
+
+
 @dataclass(frozen=True)
 class Heading:
     text: str

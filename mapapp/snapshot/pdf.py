@@ -43,6 +43,7 @@ from mapapp.snapshot.outline import (
     TableBlock,
     blocks,
     column_weights,
+    fit_widths,
     plain,
 )
 
@@ -101,27 +102,12 @@ def _longest_word(texts: Sequence[str], font: str) -> float:
 
 def _col_widths(tb: Table) -> list[float]:
     """Column widths in points over the frame: in proportion to :func:`column_weights`, but
-    never narrower than the column's widest word (a date, a place name), as long as the words
-    fit at all (else the proportional widths). A column raised to its widest word takes the
-    room from the others, in proportion to their weights."""
+    never narrower than the column's widest word (:func:`outline.fit_widths`)."""
     _fonts()
-    weights = column_weights(tb)
     need = [max(_longest_word([r[i] for r in tb.rows], FONT),
                 _longest_word([h], FONT_BOLD)) + 2 * CELL_PAD + 0.5
             for i, h in enumerate(tb.headers)]
-    if sum(need) > FRAME_W:
-        return [FRAME_W * w / sum(weights) for w in weights]
-    fixed: dict[int, float] = {}
-    while True:
-        free = [i for i in range(len(weights)) if i not in fixed]
-        room = FRAME_W - sum(fixed.values())
-        total = sum(weights[i] for i in free)
-        widths = {i: room * weights[i] / total for i in free}
-        short = {i: need[i] for i in free if widths[i] < need[i]}
-        if not short:
-            break
-        fixed.update(short)
-    return [fixed.get(i, widths.get(i, 0.0)) for i in range(len(weights))]
+    return fit_widths(column_weights(tb), need, FRAME_W)
 
 
 def _table(tb: Table, level: int, st: dict[str, ParagraphStyle]) -> list[object]:
@@ -157,7 +143,10 @@ def pdf_from_blocks(items: Sequence[Block], *, title: str, subject: str,
     story: list[object] = []
     for b in items:
         if isinstance(b, Heading):
+            # no spacer after a heading: it would break keepWithNext, leaving the heading
+            # alone at the foot of a page (the styles' spaceAfter gives the room)
             story.append(_p(b.text, st[f"h{min(b.level, 3)}"]))
+            continue
         elif isinstance(b, Meta):
             for label, value in b.pairs:
                 story.append(Paragraph(f"<b>{escape(plain(label))}:</b> {escape(plain(value))}",

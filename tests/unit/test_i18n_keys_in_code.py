@@ -72,6 +72,9 @@ def _keys_in_code() -> tuple[set[str], set[str], set[str]]:
             arg: ast.expr | None = None
             if (name in CALLS or name in ERRORS) and node.args:
                 arg = node.args[0]
+                if name == "Message" and (any(k.arg == "count" for k in node.keywords)
+                                          or len(node.args) >= 3):
+                    name = "tn"  # Message(key, params, count): a plural message
             elif name == "Problem" and len(node.args) >= 3:
                 arg = node.args[2]
                 if any(k.arg == "count" for k in node.keywords) or len(node.args) >= 5:

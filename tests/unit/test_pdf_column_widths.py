@@ -65,3 +65,48 @@ def test_the_widths_from_the_contents_never_cut_a_date_either():
     assert _cut_words(tb) == []
     w = column_weights(tb)
     assert w[4] == len("nästa uppföljning 2023-12-01")  # the longest line, not the whole cell
+
+
+def test_a_heading_is_never_left_alone_at_the_foot_of_a_page(tmp_path):
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from mapapp.snapshot.outline import Heading, Para, TableBlock
+    from mapapp.snapshot.pdf import pdf_from_blocks
+
+    if shutil.which("pdftotext") is None:
+        pytest.fail("poppler's pdftotext is part of the machine set-up")
+    table = Table("Liljeholmen: åtgärder", HEADERS, ROWS * 4, widths=PLAN_WIDTHS)
+    for filler in range(24, 38):  # move the heading down the first page, line by line
+        items = [Para(f"rad {i}") for i in range(filler)]
+        items += [Heading("3. Åtgärdsplan", 1), TableBlock(table, 2)]
+        path = tmp_path / f"h{filler}.pdf"
+        path.write_bytes(pdf_from_blocks(items, title="t", subject="s"))
+        pages = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                               check=True).stdout.split("\f")
+        where = next(i for i, p in enumerate(pages) if "3. Åtgärdsplan" in p)
+        assert "Liljeholmen: åtgärder" in pages[where], filler
+
+
+def test_docx_columns_make_room_for_the_widest_word_too():
+    from mapapp.snapshot.docx import CELL_MARGIN_CM, CM_PER_CHAR, column_widths_cm
+    from mapapp.snapshot.outline import longest_words
+
+    tb = Table("Långbro", HEADERS, [["Johan Skytteskolan", "Skolan som brottsplats",
+                                     "Samverkan med Johan Skyttes skola",
+                                     "Utbildningsförvaltningen (Planerad)", "", ""]],
+               widths=PLAN_WIDTHS)
+    widths = column_widths_cm(tb, 17.0)
+    assert abs(sum(widths) - 17.0) < 1e-9
+    need = len("Utbildningsförvaltningen") * CM_PER_CHAR + CELL_MARGIN_CM
+    assert widths[3] >= need > 17.0 * PLAN_WIDTHS[3] / 100  # raised from its share
+    # every other column is either raised to its widest word or keeps the plan's proportion
+    words = longest_words(tb)
+    needs = [max(c * CM_PER_CHAR, h * CM_PER_CHAR * 1.1) + CELL_MARGIN_CM for c, h in words]
+    raised = {i for i, (w, n) in enumerate(zip(widths, needs, strict=True)) if abs(w - n) < 1e-9}
+    assert 3 in raised and 4 not in raised
+    ratios = {round(w / PLAN_WIDTHS[i], 9) for i, w in enumerate(widths) if i not in raised}
+    assert len(ratios) == 1
+    assert all(widths[i] >= needs[i] for i in range(len(widths)))
