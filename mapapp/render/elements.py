@@ -276,10 +276,12 @@ class Legend(_OnMap):
   // the zone picker and the zone table beside the map. Only those shapes: a shape made
   // focusable here would also attract nearby touch taps (Chromium's touch adjustment).
   function untab() {
+    function mark(l) {
+      if (l._path && !l._path.hasAttribute('tabindex')) { l._path.setAttribute('tabindex', '-1'); }
+    }
     map.eachLayer(function (l) {
-      if (l._path && l.getTooltip && l.getTooltip() && !l._path.hasAttribute('tabindex')) {
-        l._path.setAttribute('tabindex', '-1');
-      }
+      if (!(l.getTooltip && l.getTooltip())) { return; }
+      if (l.eachLayer) { l.eachLayer(mark); } else { mark(l); }  // a group's tooltip: its shapes
     });
   }
   map.on('layeradd zoomend moveend', function () { setTimeout(untab, 0); });
