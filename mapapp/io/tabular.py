@@ -115,7 +115,7 @@ def read_csv(path: Path, *, lang: str = "sv") -> RawTable:
     text = head.decode("utf-8-sig" if encoding == "utf8" else "cp1252", errors="replace")
     lines = text.splitlines()
     if not any(ln.strip() for ln in lines):
-        raise DataValidationError([Problem(None, None, t("io.file.empty", lang))])
+        raise DataValidationError([Problem(None, None, "io.file.empty")])
     delimiter, header_idx = _sniff(lines)
     preamble = [ln.strip().strip(delimiter).strip() for ln in lines[:header_idx] if ln.strip()]
     header = next(csv.reader([lines[header_idx]], delimiter=delimiter))
@@ -132,8 +132,9 @@ def read_csv(path: Path, *, lang: str = "sv") -> RawTable:
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise DataValidationError([Problem(None, None, t(
-            "io.file.unreadable", lang, fmt="CSV", detail=_arrow_detail(exc, header_idx)))]) from exc
+        raise DataValidationError([Problem(None, None, "io.file.unreadable",
+                                           {"fmt": "CSV",
+                                            "detail": _arrow_detail(exc, header_idx)})]) from exc
     frame = table.to_pandas(types_mapper=pd.ArrowDtype)
     frame.columns = names
     rows = np.arange(header_idx + 2, header_idx + 2 + len(frame), dtype=np.int64)
@@ -180,12 +181,12 @@ def read_xlsx(path: Path, *, sheet: str | None = None, lang: str = "sv") -> RawT
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise DataValidationError([Problem(None, None, t(
-            "io.file.unreadable", lang, fmt="XLSX", detail=str(exc)))]) from exc
+        raise DataValidationError([Problem(None, None, "io.file.unreadable",
+                                           {"fmt": "XLSX", "detail": str(exc)})]) from exc
     try:
         if sheet is not None and sheet not in wb.sheetnames:
-            raise DataValidationError([Problem(None, None, t(
-                "io.file.no_sheet", lang, sheet=sheet, sheets=", ".join(wb.sheetnames)))])
+            raise DataValidationError([Problem(None, None, "io.file.no_sheet",
+                                               {"sheet": sheet, "sheets": ", ".join(wb.sheetnames)})])
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         preamble: list[str] = []
         header: list[str] | None = None
@@ -207,7 +208,7 @@ def read_xlsx(path: Path, *, sheet: str | None = None, lang: str = "sv") -> RawT
     finally:
         wb.close()
     if header is None:
-        raise DataValidationError([Problem(None, None, t("io.file.empty", lang))])
+        raise DataValidationError([Problem(None, None, "io.file.empty")])
     width = len(header)
     data = [(row + [""] * width)[:width] for row in data]
     frame = pd.DataFrame(data, columns=header, dtype="str") if data else pd.DataFrame(
@@ -284,8 +285,7 @@ def match_columns(
         else:
             found.setdefault(canon, []).append(col)
     problems = [
-        Problem(None, canon, t("io.file.duplicate_column", lang, columns=", ".join(cols),
-                               column=canon))
+        Problem(None, canon, "io.file.duplicate_column", {"columns": ", ".join(cols), "column": canon})
         for canon, cols in found.items() if len(cols) > 1
     ]
     if problems:
