@@ -31,10 +31,9 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from mapapp import resources
 from mapapp.errors import ConfigurationError
+from mapapp.resources import geo_dir
 
-_GEO_DIR = resources.geo_dir()
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
                    "-bidragsgivare")
@@ -173,12 +172,17 @@ def _read(geo_dir: Path, name: str) -> gpd.GeoDataFrame:
     return gpd.read_file(geo_dir / f"{name}.geojson").set_crs(4326, allow_override=True)
 
 
+def local_layers(folder: Path | None = None) -> LocalLayers:
+    """The bundled basemap read from ``folder`` (default: the bundled district data; cached
+    per process, read-only)."""
+    return _local_layers(folder or geo_dir())
+
+
 @lru_cache(maxsize=4)
-def local_layers(geo_dir: Path = _GEO_DIR) -> LocalLayers:
-    """The bundled basemap read from ``geo_dir`` (cached per process; read-only)."""
-    district = _read(geo_dir, "district").geometry.iloc[0]
-    own = _read(geo_dir, "stadsdelar")
-    city = _read(geo_dir, "stockholm_stadsdelar")
+def _local_layers(folder: Path) -> LocalLayers:
+    district = _read(folder, "district").geometry.iloc[0]
+    own = _read(folder, "stadsdelar")
+    city = _read(folder, "stockholm_stadsdelar")
     minx, miny, maxx, maxy = district.bounds
     frame = shapely.box(minx - MARGIN_DEG, miny - MARGIN_DEG / 2, maxx + MARGIN_DEG,
                         maxy + MARGIN_DEG / 2)
@@ -189,8 +193,8 @@ def local_layers(geo_dir: Path = _GEO_DIR) -> LocalLayers:
                       own.assign(in_district=True)[["name", "in_district", "geometry"]]],
                      ignore_index=True)
     land = gpd.GeoDataFrame(land, geometry="geometry", crs=4326)
-    water = _read(geo_dir, "water")[["kind", "geometry"]]
-    sites = _read(geo_dir, "sites")
+    water = _read(folder, "water")[["kind", "geometry"]]
+    sites = _read(folder, "sites")
     stations = sites[sites["kind"] == "station"]
     label_rows = [(str(n), "stadsdel", g.representative_point())
                   for n, g in zip(land["name"], land.geometry, strict=True)]

@@ -4,6 +4,7 @@
 #   chromium                  the browser tests (Playwright drives Debian's chromium)
 #   libreoffice-writer-nogui  the snapshot tests convert DOCX to PDF as the council would
 #   poppler-utils             ... and read the PDFs (pdftotext, pdftoppm)
+#   nodejs, npm               when npm is missing: the browser tests' pinned JavaScript
 #   nodejs, npm               test-side JavaScript (tests/js: axe-core, oidc-provider), when
 #                             node or npm is not on the PATH already
 # and PostgreSQL started when it is down. Quick (a few dpkg look-ups) when all is in place.
@@ -42,6 +43,10 @@ fi
 # The test-side JavaScript (tools/test-js-deps.sh) needs node >= 20 and npm, from anywhere.
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# The browser tests' pinned JavaScript (tools/test-js-deps.sh) needs node and npm.
+if [ "$MODE" != "run" ] && command -v apt-get >/dev/null 2>&1 && ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 # `make install` creates .venv with the system Python: Debian keeps venv/ensurepip apart.
 if command -v dpkg >/dev/null 2>&1 && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
   missing+=("python3-venv")

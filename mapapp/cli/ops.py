@@ -27,6 +27,7 @@ STREAMLIT_OPTIONS: dict[str, str] = {
     "client.showErrorDetails": "none",
     "theme.base": "light",
     "theme.primaryColor": "#0b5394",
+    "theme.textColor": "#111111",  # contrast of faded texts (WCAG 1.4.3), as in the file
 }
 
 

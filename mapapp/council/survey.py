@@ -17,7 +17,9 @@ link opens only that recipient's form, without an account:
   once still leave one answer.
 
 Answers: per zone and problem (:data:`PROBLEMS`) a level 0 "Inget", 1 "Lite", 2 "Mycket" (a
-question left blank is not answered), and a short free text checked for personal data.
+question left blank is not answered), and a short free text checked for personal data (an
+identity number, a phone number or an e-mail address refuses it, as does a text over 500
+characters).
 :func:`results` gives per zone and problem how many recipients *reported* it (level ≥ 1) and
 how many *answered* for that zone; free text only to the council's roles
 (:func:`free_texts`, ``EDIT_MEASURES``). Every write is audited (entity ``survey``,
@@ -46,7 +48,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mapapp.access import Perm, Principal
 from mapapp.errors import DataValidationError, NotFoundError, Problem, StoreError
-from mapapp.notecheck import NOTE_MAX_CHARS, blocking, check_note
+from mapapp.notecheck import NOTE_MAX_CHARS, check_note
 from mapapp.settings import DEFAULT_DB_PATH, Settings, load_settings
 from mapapp.store import audit
 from mapapp.store.models import (
@@ -369,9 +371,12 @@ def save_answer(engine: Engine, token: str, answers: Mapping[tuple[int, str], in
             continue
         items.append({"zone_id": int(zone_id), "problem": problem, "level": int(level)})
     text = (free_text or "").strip()
-    for f in blocking(check_note(text, known_places=known_places)):
-        problems.append(Problem(None, "free_text", "survey.free_text_blocked",
-                                {"max": NOTE_MAX_CHARS, "kind": f.kind}))
+    refused = {"personnummer", "personnummer_like", "email", "phone", "too_long"}
+    for f in check_note(text, known_places=known_places):
+        if f.kind in refused:
+            problems.append(Problem(None, "free_text", "survey.free_text_blocked",
+                                    {"max": NOTE_MAX_CHARS, "kind": f.kind}))
+            break
     if problems:
         raise DataValidationError(problems, summary="survey.not_saved")
     who = cast(Principal, _Outsider(f"mottagare:{rec.recipient_id}"))
@@ -431,6 +436,19 @@ def results(engine: Engine, who: Principal, survey_id: int) -> list[dict[str, An
     return out
 
 
+def trend(engine: Engine, who: Principal) -> list[dict[str, Any]]:
+    """Results over months: for each month the latest survey of that month,
+    ``{month, zone, problem, reported, answered}``, oldest month first."""
+    s = list_surveys(engine, who)
+    if s.empty:
+        return []
+    latest = s.sort_values(["month", "id"]).groupby("month").tail(1)
+    out: list[dict[str, Any]] = []
+    for month, sid in zip(latest["month"], latest["id"], strict=True):
+        out += [{"month": str(month), **r} for r in results(engine, who, int(sid))]
+    return out
+
+
 def free_texts(engine: Engine, who: Principal, survey_id: int) -> list[dict[str, str]]:
     """The free texts with the organisation and role that wrote them (council roles only)."""
     who.require(Perm.EDIT_MEASURES)
@@ -446,4 +464,4 @@ def free_texts(engine: Engine, who: Principal, survey_id: int) -> list[dict[str,
 
 __all__ = ["PROBLEMS", "LEVELS", "Recipient", "create_survey", "add_recipients",
            "links", "close_survey", "list_surveys", "resolve_token", "load_answer",
-           "save_answer", "results", "free_texts", "zones"]
+           "save_answer", "results", "trend", "free_texts", "zones"]

@@ -271,12 +271,16 @@ class Legend(_OnMap):
   sync();
   {% if this.nobase %}map.getContainer().classList.add('mapapp-nobase');{% endif %}
   // Leaflet 1.9 listens for focus on every shape with a tooltip, which makes Chromium put
-  // each SVG shape (hundreds of sites) in the Tab order. Keep them clickable and focusable
-  // by script, out of the Tab order: the keyboard reaches zones and sites through the zone
-  // picker and the zone table beside the map.
+  // each such SVG shape (hundreds of sites) in the Tab order. Keep them clickable and
+  // focusable by script, out of the Tab order: the keyboard reaches zones and sites through
+  // the zone picker and the zone table beside the map. Only those shapes: a shape made
+  // focusable here would also attract nearby touch taps (Chromium's touch adjustment).
   function untab() {
-    var paths = map.getPane('overlayPane').querySelectorAll('path:not([tabindex])');
-    for (var i = 0; i < paths.length; i++) { paths[i].setAttribute('tabindex', '-1'); }
+    map.eachLayer(function (l) {
+      if (l._path && l.getTooltip && l.getTooltip() && !l._path.hasAttribute('tabindex')) {
+        l._path.setAttribute('tabindex', '-1');
+      }
+    });
   }
   map.on('layeradd zoomend moveend', function () { setTimeout(untab, 0); });
   setTimeout(untab, 0);

@@ -40,9 +40,12 @@ def _reset(s: dict[str, Any], flash: str) -> None:
 
 
 def _client_address() -> str | None:
+    """The sender's address for the rate limit. Behind the city's reverse proxy that is the
+    last ``X-Forwarded-For`` entry (the one the proxy added; entries before it come from the
+    client and could be forged to dodge the limit); without a proxy, the connection's."""
     fwd = st.context.headers.get("X-Forwarded-For") if st.context.headers else None
     if fwd:
-        return fwd.split(",")[0].strip()
+        return fwd.split(",")[-1].strip()
     return st.context.ip_address
 
 

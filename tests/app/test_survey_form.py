@@ -93,3 +93,21 @@ def test_results_page_shows_shares_and_free_text_only_to_council_roles(app_store
             50.0, 1, 2)
         shown = [v for d in at.dataframe for v in d.value.to_numpy().ravel()]
         assert ("Mörkt vid entrén" in shown) is texts
+
+
+def test_results_page_with_two_months_draws_the_trend(app_store):
+    _, tokens = _tokens(app_store)
+    settings = load_settings({}, secret_key="apptest-key")
+    zid = sv.zones(app_store)[0][0]
+    sv.save_answer(app_store, tokens[0], {(zid, "samlingar"): 2})
+    sid2 = sv.create_survey(app_store, COORDINATOR, title="Juni", month="2023-06",
+                            closes=date.today() + timedelta(days=5))
+    sv.add_recipients(app_store, COORDINATOR, sid2, ROWS, settings=settings)
+    tok2 = sv.links(app_store, COORDINATOR, sid2, settings=settings)[0]["link"].split("=")[1]
+    sv.save_answer(app_store, tok2, {(zid, "samlingar"): 0})
+    at = AppTest.from_function(_enkat_page, default_timeout=120)
+    at.session_state["mapapp_principal"] = READER
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Utveckling över månaderna" in [s.value for s in at.subheader]
+    assert at.selectbox(key="enkat_trend_zone").value == sv.zones(app_store)[0][1]

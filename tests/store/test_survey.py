@@ -121,6 +121,8 @@ def test_one_answer_per_recipient_a_second_visit_edits_and_results(store):
     with pytest.raises(DataValidationError) as e:
         sv.save_answer(store, tokens[2], {}, "Han har 811218-9876 och säljer")
     assert e.value.problems[0].field == "free_text"
+    with pytest.raises(DataValidationError):
+        sv.save_answer(store, tokens[2], {}, "Ring vaktmästaren på 070-123 45 67")
     with store.connect() as conn:
         acts = conn.execute(select(AuditEvent.action, AuditEvent.username).where(
             AuditEvent.entity == "survey_response").order_by(AuditEvent.id)).all()
@@ -209,3 +211,23 @@ def test_cli_create_recipients_links_close_results(store, tmp_path, capsys, monk
     assert sv.resolve_token(store, token) is None
     assert main(["survey", "results", "--db", url, "424242", "--format", "json"]) == 2
     assert "424242" in capsys.readouterr().err
+
+
+def test_trend_over_months_takes_each_months_latest_survey(store):
+    z = _zone_ids(store)["Liljeholmen"]
+    rows = {}
+    for month, levels in (("2023-04", (2, 0)), ("2023-05", (1, 1))):
+        sid = sv.create_survey(store, COORDINATOR, title=f"Lägesbild {month}", month=month,
+                               closes=date.today() + timedelta(days=3))
+        sv.add_recipients(store, COORDINATOR, sid, ROWS[:2], settings=SETTINGS)
+        toks = [g["link"].split("?enkat=")[1]
+                for g in sv.links(store, COORDINATOR, sid, settings=SETTINGS)]
+        for tok, lvl in zip(toks, levels, strict=True):
+            sv.save_answer(store, tok, {(z, "otrygghet"): lvl})
+        rows[month] = sid
+    got = sv.trend(store, READER)
+    assert got == [
+        {"month": "2023-04", "zone": "Liljeholmen", "problem": "otrygghet", "reported": 1,
+         "answered": 2},
+        {"month": "2023-05", "zone": "Liljeholmen", "problem": "otrygghet", "reported": 2,
+         "answered": 2}]

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from mapapp.access import Perm
-from mapapp.council.survey import free_texts, list_surveys, results
+from mapapp.access import Perm, Principal
+from mapapp.council.survey import free_texts, list_surveys, results, trend
 from mapapp.ui import context as ctx
 
 PERMISSION = Perm.VIEW_AGGREGATES
@@ -43,6 +43,7 @@ def render() -> None:
             hide_index=True, width="stretch",
             column_config={ctx.tr("survey.page.share"): st.column_config.ProgressColumn(
                 format="%d %%", min_value=0, max_value=100)})
+    _trend(who)
     if who.can(Perm.EDIT_MEASURES):
         texts = free_texts(engine, who, int(sid))
         if texts:
@@ -52,3 +53,19 @@ def render() -> None:
                 ctx.tr("survey.col.role"): [x["role"] for x in texts],
                 ctx.tr("survey.col.text"): [x["text"] for x in texts]}),
                 hide_index=True, width="stretch")
+
+
+def _trend(who: Principal) -> None:
+    """Share reporting each problem over the months, for one zone."""
+    t = pd.DataFrame(trend(ctx.get_engine(), who),
+                     columns=["month", "zone", "problem", "reported", "answered"])
+    if t["month"].nunique() < 2:
+        return
+    st.subheader(ctx.tr("survey.page.trend"))
+    zone = st.selectbox(ctx.tr("survey.col.zone"), sorted(t["zone"].unique()),
+                        key="enkat_trend_zone")
+    z = t[t["zone"] == zone]
+    share = (100 * z["reported"] / z["answered"].where(z["answered"] > 0)).round(0)
+    wide = (z.assign(share=share, problem=[ctx.tr(f"survey.problem.{p}") for p in z["problem"]])
+            .pivot_table(index="month", columns="problem", values="share"))
+    st.line_chart(wide, y_label=ctx.tr("survey.page.share"), x_label=ctx.tr("survey.col.month"))
