@@ -53,14 +53,13 @@ def _names(canon: str) -> str:
 
 def require_columns(found: dict[str, str], columns: list[str], lang: str,
                     need_coords: bool = True) -> None:
-    problems = [Problem(None, c, t("io.file.missing_column", lang, column=c, names=_names(c),
-                                   found=", ".join(columns) or "–"))
+    problems = [Problem(None, c, "io.file.missing_column",
+                        {"column": c, "names": _names(c), "found": ", ".join(columns) or "–"})
                 for c in REQUIRED if c not in found]
     has_ll = "lat" in found and "lon" in found
     has_xy = "x" in found and "y" in found
     if need_coords and not (has_ll or has_xy):
-        problems.append(Problem(None, "lat", t("io.file.missing_coords", lang,
-                                               found=", ".join(columns) or "–")))
+        problems.append(Problem(None, "lat", "io.file.missing_coords", {"found": ", ".join(columns) or "–"}))
     if problems:
         raise DataValidationError(problems)
 

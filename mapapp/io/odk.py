@@ -32,7 +32,7 @@ import pandas as pd
 
 from mapapp.categories import RATING_KEYS
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import Message, t
+from mapapp.i18n import Message
 from mapapp.io.columns import RATING_COLUMNS, ratings_and_accuracy
 from mapapp.io.tabular import RawTable, fold, text_column
 from mapapp.io.validate import PointsInput
@@ -113,8 +113,8 @@ def _require(found: dict[str, str], columns: list[str], lang: str) -> None:
         problems.append(("location", need["location"]))
     if problems:
         raise DataValidationError([
-            Problem(None, c, t("io.file.missing_column", lang, column=c, names=", ".join(a),
-                               found=cols)) for c, a in problems])
+            Problem(None, c, "io.file.missing_column",
+                    {"column": c, "names": ", ".join(a), "found": cols}) for c, a in problems])
 
 
 def from_odk(raw: RawTable, lang: str = "sv") -> tuple[PointsInput, list[str]]:

@@ -78,12 +78,11 @@ def import_file(
     who.require(Perm.IMPORT, lang)
     k = KINDS.get(str(kind).strip().lower())
     if k is None:
-        raise DataValidationError([Problem(None, "kind", t(
-            "io.kind.bad", lang, kind=kind, allowed="incidents, observations, zones"))])
+        raise DataValidationError([Problem(None, "kind", "io.kind.bad",
+                                           {"kind": kind, "allowed": "incidents, observations, zones"})])
     path = Path(path)
     if not path.is_file():
-        raise DataValidationError([Problem(None, None, t("io.file.not_found", lang,
-                                                         path=path))])
+        raise DataValidationError([Problem(None, None, "io.file.not_found", {"path": path})])
     vector.check_size(path, opts.limits, lang)
     district = district_outline(engine)
     with tempfile.TemporaryDirectory(prefix="mapapp-import-") as tmp:
@@ -126,8 +125,7 @@ def _read_points(engine: Engine, path: Path, kind: PointKind, opts: ImportOption
         original = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
         original["geometry"] = shapely.to_wkt(gdf.geometry.to_numpy(), rounding_precision=6)
         return cols.from_vector(vf, kind, lang), original, DEFAULT_SOURCE[kind], extras
-    raise DataValidationError([Problem(None, None, t("io.file.unknown_format", lang,
-                                                     name=path.name))])
+    raise DataValidationError([Problem(None, None, "io.file.unknown_format", {"name": path.name})])
 
 
 def _note_problems(inp: PointsInput, lang: str) -> int:

@@ -229,10 +229,10 @@ def read_events(path: Path, lang: str = "sv") -> list[dict[str, Any]]:
     try:
         doc = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as exc:
-        raise DataValidationError([Problem(None, None, t("io.file.unreadable", lang,
-                                                         fmt="JSON", detail=str(exc)))]) from exc
+        raise DataValidationError([Problem(None, None, "io.file.unreadable",
+                                           {"fmt": "JSON", "detail": str(exc)})]) from exc
     if not isinstance(doc, list) or not all(isinstance(e, dict) for e in doc):
-        raise DataValidationError([Problem(None, None, t("io.police.not_list", lang))])
+        raise DataValidationError([Problem(None, None, "io.police.not_list")])
     return doc
 
 

@@ -29,7 +29,6 @@ import numpy as np
 import pyogrio
 
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import t
 from mapapp.io.report import Limits
 
 _MB = 1_000_000
@@ -46,7 +45,7 @@ class VectorFile:
 
 
 def _fail(lang: str, key: str, **params: object) -> DataValidationError:
-    return DataValidationError([Problem(None, None, t(key, lang, **params))])
+    return DataValidationError([Problem(None, None, key, {**params})])
 
 
 def check_size(path: Path, limits: Limits, lang: str) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Table, insert, select, text, update
 from mapapp.access import Principal
 from mapapp.crs import WGS84, normalise, transformer
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import t
+from mapapp.i18n import Message, t
 from mapapp.io.tabular import match_columns, text_column
 from mapapp.io.validate import guess_crs, region_of
 from mapapp.io.vector import VectorFile
@@ -65,9 +65,10 @@ def check_zones(vf: VectorFile, *, crs: str | None, district: shapely.Geometry, 
     frame = pd.DataFrame({c: gdf[c].astype("str").where(gdf[c].notna(), "") for c in attrs})
     found, _unused = match_columns(attrs, ZONE_COLUMNS)
     if "name" not in found:
-        raise DataValidationError([Problem(None, "name", t(
-            "io.file.missing_column", lang, column="name",
-            names=", ".join(("name", *ZONE_COLUMNS["name"])), found=", ".join(attrs) or "–"))])
+        raise DataValidationError([Problem(None, "name", "io.file.missing_column",
+                                           {"column": "name",
+                                            "names": ", ".join(("name", *ZONE_COLUMNS["name"])),
+                                            "found": ", ".join(attrs) or "–"})])
     names = text_column(frame, found["name"]).tolist()
     kinds_raw = text_column(frame, found.get("kind")).tolist()
     geoms = list(gdf.geometry.to_numpy())
@@ -82,32 +83,31 @@ def check_zones(vf: VectorFile, *, crs: str | None, district: shapely.Geometry, 
                                                     and not g.is_empty], dtype=object))
         src_crs = guess_crs(shapely.get_x(reps), shapely.get_y(reps), region_of(district))
         if src_crs is None:
-            raise DataValidationError([Problem(None, "geometry", t(
-                "io.crs.unknown", lang, example=f"{shapely.get_x(reps[0]):.0f}, "
-                                                f"{shapely.get_y(reps[0]):.0f}"))])
+            raise DataValidationError([Problem(None, "geometry", "io.crs.unknown",
+                                               {"example": f"{shapely.get_x(reps[0]):.0f}, "
+                                                           f"{shapely.get_y(reps[0]):.0f}"})])
         messages.append(t("io.crs.guessed", lang, crs=src_crs))
     out = ZoneRows([], [], [], [], messages)
     for i, (name, g) in enumerate(zip(names, geoms, strict=True)):
-        where = t("io.where.feature", lang, n=i + 1)
+        where = Message("io.where.feature", {"n": i + 1})
         if not name:
-            problems.append(Problem(i + 1, "name", t("io.zone.name_missing", lang, where=where)))
+            problems.append(Problem(i + 1, "name", "io.zone.name_missing", {"where": where}))
         elif name in first:
-            problems.append(Problem(i + 1, "name", t(
-                "io.zone.name_repeated", lang, where=where, name=name,
-                first=t("io.where.feature", lang, n=first[name] + 1))))
+            problems.append(Problem(i + 1, "name", "io.zone.name_repeated",
+                                    {"where": where, "name": name,
+                                     "first": Message("io.where.feature", {"n": first[name] + 1})}))
         else:
             first[name] = i
         kind = kinds_raw[i].strip().lower() or None
         if kind is not None and kind not in ZONE_KINDS:
-            problems.append(Problem(i + 1, "kind", t("io.zone.bad_kind", lang, where=where,
-                                                     name=name, value=kinds_raw[i])))
+            problems.append(Problem(i + 1, "kind", "io.zone.bad_kind",
+                                    {"where": where, "name": name, "value": kinds_raw[i]}))
         if g is None or g.is_empty:
-            problems.append(Problem(i + 1, "geometry", t("io.row.geometry_missing", lang,
-                                                         where=where)))
+            problems.append(Problem(i + 1, "geometry", "io.row.geometry_missing", {"where": where}))
             continue
         if g.geom_type not in ("Polygon", "MultiPolygon"):
-            problems.append(Problem(i + 1, "geometry", t(
-                "io.zone.not_polygon", lang, where=where, name=name, geom_type=g.geom_type)))
+            problems.append(Problem(i + 1, "geometry", "io.zone.not_polygon",
+                                    {"where": where, "name": name, "geom_type": g.geom_type}))
             continue
         fixed = False
         if not shapely.is_valid(g):
@@ -115,23 +115,22 @@ def check_zones(vf: VectorFile, *, crs: str | None, district: shapely.Geometry, 
             if repair:
                 g = _polygonal(shapely.make_valid(g))
                 fixed = True
-                messages.append(t("io.zone.repaired", lang, where=where, name=name,
+                messages.append(t("io.zone.repaired", lang, where=where.text(lang), name=name,
                                   reason=reason))
             else:
                 m = _REASON_AT.match(reason)
                 key = "io.zone.invalid" if m else "io.zone.invalid_noplace"
                 params = {"reason": m.group(1).strip(), "lon": m.group(2),
                           "lat": m.group(3)} if m else {"reason": reason}
-                problems.append(Problem(i + 1, "geometry", t(key, lang, where=where, name=name,
-                                                             **params)))
+                problems.append(Problem(i + 1, "geometry", key,
+                                        {"where": where, "name": name, **params}))
                 continue
         if src_crs != WGS84:
             tr = transformer(src_crs, WGS84)
             g = shapely.transform(g, lambda xy, tr=tr: np.column_stack(
                 tr.transform(xy[:, 0], xy[:, 1])))
         if not g.intersects(district):
-            problems.append(Problem(i + 1, "geometry", t("io.zone.outside", lang, where=where,
-                                                         name=name)))
+            problems.append(Problem(i + 1, "geometry", "io.zone.outside", {"where": where, "name": name}))
             continue
         out.names.append(name)
         out.kinds.append(kind)
