@@ -2,6 +2,7 @@
 
 :func:`weekly_report` gathers one ISO week:
 
+- ``places``: the sites flagged or rising in the week (:func:`week_places`);
 - ``counts``: incidents per zone and category against the zone's usual weeks
   (:func:`mapapp.analysis.weekly.weekly_counts`; days grouped in the database by
   :func:`mapapp.store.weekly.day_counts`);
@@ -44,6 +45,8 @@ OBSERVATION_COLUMNS = ["id", "occurred_at", "zone", "category", "place_name", "s
 MEASURE_COLUMNS = ["id", "zone", "site", "title", "actor", "status", "due", "overdue"]
 WALK_COLUMNS = ["id", "title", "zone", "starts_at", "status", "n_observations"]
 REPORT_COLUMNS = ["zone", "category", "status", "n"]
+PLACE_COLUMNS = ["site_id", "name", "kind", "zone", "count", "expected", "q_value", "flagged",
+                 "rising"]
 SURVEY_COLUMNS = ["zone", "problem", "reported", "answered"]
 MAX_TEXT = {"actor": 200, "place": 200, "task": 1000, "followup": 1000}
 
@@ -62,6 +65,7 @@ class WeeklyReport:
     reports: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPORT_COLUMNS))
     survey_title: str | None = None  # the actor survey of the week's month (the latest one)
     survey: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SURVEY_COLUMNS))
+    places: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PLACE_COLUMNS))
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -80,8 +84,9 @@ def week_counts(engine: Engine, who: Principal, week: Week | str, *,
 
 
 def weekly_report(engine: Engine, who: Principal, week: Week | str, *,
-                  settings: Settings | None = None) -> WeeklyReport:
-    """Everything the weekly page and document show for ``week``."""
+                  settings: Settings | None = None, places: bool = True) -> WeeklyReport:
+    """Everything the weekly page and document show for ``week`` (``places=False`` leaves the
+    flagged and rising sites out: the page computes them apart, see :func:`week_places`)."""
     from mapapp.measures import measures_frame
     from mapapp.walks.walk import list_walks
 
@@ -111,7 +116,39 @@ def weekly_report(engine: Engine, who: Principal, week: Week | str, *,
     return WeeklyReport(week, settings.weekly_history_weeks, settings.weekly_alpha, counts,
                         observations, measures, walks,
                         list_tasks(engine, who, week.shift(-1)), list_tasks(engine, who, week),
-                        _reports_of_week(engine, week), title, survey)
+                        _reports_of_week(engine, week), title, survey,
+                        week_places(engine, who, week, settings=settings) if places
+                        else pd.DataFrame(columns=PLACE_COLUMNS))
+
+
+def week_places(engine: Engine, who: Principal, week: Week, *,
+                settings: Settings | None = None) -> pd.DataFrame:
+    """The sites flagged (more points than their neighbourhood predicts) or rising (more than
+    their own history) in ``week``: :func:`mapapp.analysis.hotspots.site_hotspots` with ISO
+    weeks as its periods — the week against the ``weekly_history_weeks`` before it. Points as
+    the role sees them (sensitive incidents have no position and count at no site)."""
+    from mapapp.analysis.hotspots import site_hotspots
+    from mapapp.analysis.periods import Period
+    from mapapp.analysis.sites import params_from
+    from mapapp.store.district import district_outline, sites_frame
+
+    settings = settings or load_settings()
+    weeks = [week.shift(-i) for i in range(settings.weekly_history_weeks, -1, -1)]
+    periods = [Period("week", w.label, w.start_ts, w.end_ts) for w in weeks]
+    flt = PointFilter(start=periods[0].start.to_pydatetime(), end=periods[-1].end.to_pydatetime())
+    pts = pd.concat([load_points(engine, who, k, flt) for k in ("incident", "observation")],
+                    ignore_index=True)
+    if pts.empty:
+        return pd.DataFrame(columns=PLACE_COLUMNS)
+    res = site_hotspots(pts, sites_frame(engine), district_outline(engine),
+                        period=periods[-1], periods=periods,
+                        params=params_from(settings.site_radius_m, settings.hotspot_min_count,
+                                           settings.hotspot_q))
+    s = res.summary
+    s = s[s["flagged"] | s["rising"]]
+    return (s.reindex(columns=PLACE_COLUMNS).sort_values(["rising", "q_value"],
+                                                         ascending=[False, True])
+            .reset_index(drop=True))
 
 
 def _reports_of_week(engine: Engine, week: Week) -> pd.DataFrame:

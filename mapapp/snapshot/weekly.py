@@ -27,7 +27,7 @@ from mapapp.snapshot.content import suppress
 from mapapp.snapshot.outline import plain
 from mapapp.store import audit
 
-MAX_ROWS = {"counts": 14, "observations": 6, "reports": 5, "survey": 6, "measures": 6,
+MAX_ROWS = {"counts": 12, "places": 5, "observations": 6, "reports": 5, "survey": 6, "measures": 6,
             "walks": 4, "followup": 8, "tasks": 8}
 MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "pdf": "application/pdf"}
@@ -84,6 +84,15 @@ def tables(rep: WeeklyReport, *, suppress_below: int = 5, lang: str = "sv") -> l
     out = [_cut(t("weekly.h.counts", lang),
                 [col("zone"), col("category"), col("count"), col("usual_mean"),
                  col("usual_range"), col("more_than_usual")], count_rows, "counts", lang)]
+    pl = rep.places
+    out.append(_cut(t("weekly.h.places", lang),
+                    [col("place"), col("zone"), col("count"), col("expected"), col("flagged"),
+                     col("rising")],
+                    [[str(r.name), "" if r.zone is None else str(r.zone),
+                      suppress(int(r.count), b, lang), fmt_number(float(r.expected), lang),
+                      t("common.yes", lang) if r.flagged else "",
+                      t("common.yes", lang) if r.rising else ""]
+                     for r in pl.itertuples(index=False)], "places", lang))
     obs = rep.observations
     by = (obs.groupby([obs["zone"].fillna(t("common.outside", lang)), "category"],
                       observed=True).size().reset_index(name="n") if len(obs) else

@@ -236,3 +236,28 @@ def test_actor_reports_of_the_week_survey_and_public_reports(store):
         ["Liljeholmen", "Narkotikahandel", "<5", "<5"]]
     # a week before the survey's month has no survey
     assert weekly_report(store, READER, "2023-W10").survey_title is None
+
+
+def test_a_site_with_many_points_this_week_stands_out(store):
+    from mapapp.council.weekly import week_places
+    from mapapp.store.district import sites_frame
+
+    _load(store)
+    site = sites_frame(store).set_index("name").loc["Älvsjö centrum"]
+    rows = [{"source": "t", "external_id": f"hot-{i}", "category": "narkotikabrott",
+             "lon": float(site["lon"]) + 0.0001 * (i % 5), "lat": float(site["lat"])
+             + 0.00005 * (i % 7),
+             "occurred_at": pd.Timestamp(f"2023-05-{15 + i % 7}T20:00:00+02:00")}
+            for i in range(30)]
+    df = pd.DataFrame(rows)
+    df["occurred_at"] = pd.to_datetime(df["occurred_at"], utc=True)
+    with store.begin() as conn:
+        insert_points(conn, df, "incident")
+    places = week_places(store, READER, WEEK)
+    hit = places[places["name"] == "Älvsjö centrum"]
+    assert len(hit) == 1 and bool(hit.iloc[0]["flagged"]) and hit.iloc[0]["count"] >= 30
+    assert "Älvsjö centrum" not in set(week_places(store, READER, WEEK.shift(-3))["name"])
+    rep = weekly_report(store, READER, WEEK)
+    assert "Älvsjö centrum" in set(rep.places["name"])
+    assert "Älvsjö centrum" in {r[0] for r in tables(rep)[1].rows}
+    assert weekly_report(store, READER, WEEK, places=False).places.empty

@@ -34,7 +34,30 @@ _FLASH = "veckolage_flash"
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _report(week: str, cache_key: str, dv: str, _who: Principal) -> WeeklyReport:
-    return weekly_report(ctx.get_engine(), _who, week, settings=ctx.get_settings())
+    return weekly_report(ctx.get_engine(), _who, week, settings=ctx.get_settings(),
+                         places=False)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _places(week: str, cache_key: str, dv: str, _who: Principal) -> pd.DataFrame:
+    from mapapp.analysis.weekly import parse_week
+    from mapapp.council.weekly import week_places
+
+    return week_places(ctx.get_engine(), _who, parse_week(week), settings=ctx.get_settings())
+
+
+def _places_section(rep: WeeklyReport, who: Principal) -> None:
+    st.subheader(ctx.tr("weekly.h.places"))
+    with st.spinner():
+        p = _places(rep.week.label, who.cache_key, ctx.version(), who)
+    if p.empty:
+        st.caption(ctx.tr("weekly.none"))
+        return
+    st.dataframe(pd.DataFrame({
+        _col("place"): p["name"], _col("zone"): p["zone"], _col("count"): p["count"],
+        _col("expected"): p["expected"].astype(float).round(1),
+        _col("flagged"): p["flagged"], _col("rising"): p["rising"]}),
+        hide_index=True, width="stretch")
 
 
 def _weeks() -> list[str]:
@@ -224,6 +247,7 @@ def render() -> None:
                       end=rep.week.last_day.isoformat(), n=rep.history_weeks))
     _downloads(rep, who)
     _counts(rep)
+    _places_section(rep, who)
     _tables(rep)
     st.subheader(ctx.tr("weekly.h.followup"))
     _task_table(rep.followup, True)
