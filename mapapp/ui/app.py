@@ -93,9 +93,8 @@ def _configure_logging() -> None:
 def declare_language() -> None:
     """The page's language on ``<html lang>`` (WCAG 3.1.1; Streamlit's page says "en"), and a
     visible focus ring on every control (2.4.7). Constant code, only the language varies."""
-    lang = "en" if ctx.lang() == "en" else "sv"
-    st.html(f"<script>document.documentElement.lang = '{lang}';</script>" + _FOCUS_CSS,
-            unsafe_allow_javascript=True)
+    st.html(_LANG_EN if ctx.lang() == "en" else _LANG_SV, unsafe_allow_javascript=True)
+    st.html(_FOCUS_CSS)
 
 
 _FOCUS_CSS = """<style>
@@ -103,6 +102,8 @@ a:focus-visible, button:focus-visible, [role="button"]:focus-visible, summary:fo
 input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible {
   outline: 3px solid #0b5394 !important; outline-offset: 2px; }
 </style>"""
+_LANG_SV = "<script>document.documentElement.lang = 'sv';</script>"
+_LANG_EN = "<script>document.documentElement.lang = 'en';</script>"
 
 
 def _token_page() -> bool:

@@ -227,7 +227,10 @@ def test_oidc_log_out_also_ends_the_identity_provider_session(app_store):
     at = _oidc_app("anna@stockholm.se").run()
     assert "Inloggad som anna@stockholm\\.se" in _texts(at)
     at.button(key="logout").click()
-    at.run()
+    at.run()  # this run hands the browser to the provider's end of session (st.logout + stop)
+    assert not at.exception, at.exception
+    assert at.user.get("is_logged_in") is False
+    at.run()  # the page the browser comes back to
     assert not at.exception, at.exception
     assert "Inloggad som" not in _texts(at)  # not signed straight in again
     assert at.user.get("is_logged_in") is False

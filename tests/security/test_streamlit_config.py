@@ -162,12 +162,15 @@ def _unsafe_html_calls(path: Path) -> tuple[list[tuple[int, ast.expr | None]], s
 
 def _only_static_or_escaped(expr: ast.expr | None, constants: frozenset[str] = frozenset()
                             ) -> bool:
-    """A literal (or a module constant bound to one), a translated message (t/tr), or an
-    f-string whose every value passes through ``html_text``."""
+    """A literal (or a module constant bound to one), a translated message (t/tr), an
+    f-string whose every value passes through ``html_text``, or a choice between such values."""
     if isinstance(expr, ast.Constant):
         return True
     if isinstance(expr, ast.Name):
         return expr.id in constants
+    if isinstance(expr, ast.IfExp):  # a choice between two safe values
+        return (_only_static_or_escaped(expr.body, constants)
+                and _only_static_or_escaped(expr.orelse, constants))
     if isinstance(expr, ast.Call):
         f = expr.func
         name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
