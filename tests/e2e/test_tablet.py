@@ -356,7 +356,10 @@ def test_my_position_refuses_a_poor_fix_then_a_site_and_the_follow_up(tablet_gps
     page.get_by_text("Sparad (observation nr").wait_for()
 
     # A nearby site instead of a tap.
+    # Focus the picker and open its list (this Streamlit's searchable selectbox opens its list
+    # on ArrowDown once focused; a click alone only focuses it under touch emulation).
     page.locator('[class*="st-key-vf_site_"]').get_by_role("combobox").click()
+    page.keyboard.press("ArrowDown")
     option = page.get_by_role("option").first
     site_name = option.inner_text().rsplit(" (", 1)[0]
     option.click()
