@@ -270,6 +270,18 @@ class Legend(_OnMap):
   map.on('overlayadd overlayremove', sync);
   sync();
   {% if this.nobase %}map.getContainer().classList.add('mapapp-nobase');{% endif %}
+  // Leaflet's keyboard handler focuses the map on mousedown with a plain focus(), which
+  // scrolls the PAGE around the map's frame when the map is only partly in view; the
+  // mouseup then lands on another spot of the map, and the click picks the wrong zone
+  // (or none). Focus without scrolling instead.
+  if (map.keyboard && map.keyboard.enabled()) {
+    map.keyboard.disable();
+    map.keyboard._onMouseDown = function () {
+      if (this._focused) { return; }
+      this._map.getContainer().focus({preventScroll: true});
+    };
+    map.keyboard.enable();
+  }
   // Leaflet 1.9 listens for focus on every shape with a tooltip, which makes Chromium put
   // each such SVG shape (hundreds of sites) in the Tab order. Keep them clickable and
   // focusable by script, out of the Tab order: the keyboard reaches zones and sites through
