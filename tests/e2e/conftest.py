@@ -216,3 +216,31 @@ def artifact(name: str) -> Path:
     """A path in test-artifacts/ (created; the folder is gitignored)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / name
+
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def tap_map(page, lon: float, lat: float, shown, *, timeout_ms: int = 6000) -> None:  # type: ignore[no-untyped-def]
+    """Tap the map (touch) at lon/lat until ``shown`` (a locator) appears. The map is redrawn
+    after every save, so a tap during a redraw can be lost: it is repeated up to four times."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(4):
+        frame_el = page.locator(MAP_IFRAME)
+        frame_el.scroll_into_view_if_needed()
+        frame = frame_el.element_handle().content_frame()
+        frame.wait_for_function("() => window.map && window.map.getSize().x > 0")
+        page.wait_for_timeout(500)
+        x, y = frame.evaluate(
+            "([lat, lng]) => { const p = window.map.latLngToContainerPoint([lat, lng]);"
+            " const r = window.map.getContainer().getBoundingClientRect();"
+            " return [p.x + r.left, p.y + r.top]; }", [lat, lon])
+        box = frame_el.bounding_box()
+        page.touchscreen.tap(box["x"] + x, box["y"] + y)
+        try:
+            shown.wait_for(timeout=timeout_ms)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError("the tap on the map was not taken")

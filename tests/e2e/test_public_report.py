@@ -9,34 +9,12 @@ from sqlalchemy import select, text
 from mapapp.store.district import zones_frame
 from mapapp.store.engine import make_engine
 from mapapp.store.models import Observation
-from tests.e2e.conftest import artifact, login
+from tests.e2e.conftest import artifact, login, tap_map
 from tests.e2e.test_survey_link import phone  # noqa: F401 -- the phone fixture
-
-IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
 def _tap(page, lon: float, lat: float) -> None:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    shown = page.get_by_text("Vald plats:")
-    for _ in range(4):
-        frame_el = page.locator(IFRAME)
-        frame_el.scroll_into_view_if_needed()
-        frame = frame_el.element_handle().content_frame()
-        frame.wait_for_function("() => window.map && window.map.getSize().x > 0")
-        page.wait_for_timeout(500)
-        x, y = frame.evaluate(
-            "([lat, lng]) => { const p = window.map.latLngToContainerPoint([lat, lng]);"
-            " const r = window.map.getContainer().getBoundingClientRect();"
-            " return [p.x + r.left, p.y + r.top]; }", [lat, lon])
-        box = frame_el.bounding_box()
-        page.touchscreen.tap(box["x"] + x, box["y"] + y)
-        try:
-            shown.wait_for(timeout=8000)
-            return
-        except PlaywrightTimeout:
-            continue
-    raise AssertionError("the tap on the map was not taken")
+    tap_map(page, lon, lat, page.get_by_text("Vald plats:"), timeout_ms=8000)
 
 
 def test_resident_reports_from_a_phone_and_the_coordinator_publishes(

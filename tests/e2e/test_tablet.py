@@ -20,7 +20,7 @@ from mapapp.settings import GEO_DIR
 from mapapp.store.engine import make_engine
 from mapapp.store.models import Observation, Stadsdel, Walk, WalkDraft, Zone
 from tests.conftest import expected_areas
-from tests.e2e.conftest import artifact, block_other_origins, login
+from tests.e2e.conftest import artifact, block_other_origins, login, tap_map
 
 pytestmark = pytest.mark.e2e
 
@@ -149,29 +149,8 @@ def _create_walk(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def _tap_map(page, lon: float, lat: float) -> None:  # type: ignore[no-untyped-def]
-    """Tap the map (touch) at lon/lat. The map is redrawn after every save, so the tap is
-    repeated until the page shows the tapped position (a tap during a redraw can be lost)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    shown = page.get_by_text("vald på kartan")
-    for _ in range(4):
-        frame_el = page.locator(IFRAME)
-        frame_el.scroll_into_view_if_needed()
-        frame = frame_el.element_handle().content_frame()
-        frame.wait_for_function("() => window.map && window.map.getSize().x > 0")
-        page.wait_for_timeout(500)
-        x, y = frame.evaluate(
-            "([lat, lng]) => { const p = window.map.latLngToContainerPoint([lat, lng]);"
-            " const r = window.map.getContainer().getBoundingClientRect();"
-            " return [p.x + r.left, p.y + r.top]; }", [lat, lon])
-        box = frame_el.bounding_box()
-        page.touchscreen.tap(box["x"] + x, box["y"] + y)
-        try:
-            shown.wait_for(timeout=6000)
-            return
-        except PlaywrightTimeout:
-            continue
-    raise AssertionError("the tap on the map was not taken")
+    """Tap the map (touch) at lon/lat until the page shows the tapped position."""
+    tap_map(page, lon, lat, page.get_by_text("vald på kartan"))
 
 
 def _tap_until(page, target, shown, tries: int = 3) -> None:  # type: ignore[no-untyped-def]
