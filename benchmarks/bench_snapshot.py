@@ -45,14 +45,16 @@ WHO = Principal("bench", Role.SAMORDNARE)
 
 
 
-def fill(engine: Any, n: int, seed: int = 11) -> float:
+def fill(engine: Any, n: int, seed: int = 11, *, observation_share: float = 0.05) -> float:
+    """``n`` points spread over the district and 2019-09 .. 2023-08 (chunks of 200,000), a
+    ``observation_share`` of them observations; returns the seconds taken."""
     rng = np.random.default_rng(seed)
     district = district_outline(engine)
     x0, y0, x1, y1 = district.bounds
     start = pd.Timestamp("2019-09-01", tz="Europe/Stockholm").value
     span = pd.Timestamp("2023-09-01", tz="Europe/Stockholm").value - start
     t0 = time.perf_counter()
-    n_obs = n // 20
+    n_obs = int(n * observation_share)
     for kind, count, cats in (("incident", n - n_obs, INCIDENT_CATEGORIES),
                               ("observation", n_obs, OBSERVATION_CATEGORIES)):
         done = 0

@@ -28,9 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -38,41 +36,19 @@ sys.path.insert(0, str(ROOT))
 from timing import best  # noqa: E402
 
 from mapapp.access import CLI_PRINCIPAL  # noqa: E402
-from mapapp.categories import INCIDENT_CATEGORIES  # noqa: E402
 from mapapp.store import init_store  # noqa: E402
-from mapapp.store.district import district_outline, zones_frame  # noqa: E402
+from mapapp.store.district import zones_frame  # noqa: E402
 from mapapp.store.engine import make_engine  # noqa: E402
-from mapapp.store.points import count_points, insert_points  # noqa: E402
+from mapapp.store.points import count_points  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
 
 def fill_incidents(engine: Any, n: int, seed: int = 16) -> float:
-    """``n`` incidents spread over the district and 2019-09 .. 2023-08 (chunks of 200,000)."""
-    rng = np.random.default_rng(seed)
-    district = district_outline(engine)
-    x0, y0, x1, y1 = district.bounds
-    start = pd.Timestamp("2019-09-01", tz="Europe/Stockholm").value
-    span = pd.Timestamp("2023-09-01", tz="Europe/Stockholm").value - start
-    t0 = time.perf_counter()
-    done = 0
-    while done < n:
-        m = min(200_000, n - done)
-        lon = rng.uniform(x0, x1, int(m * 1.6))
-        lat = rng.uniform(y0, y1, int(m * 1.6))
-        keep = shapely.contains_xy(district, lon, lat)
-        lon, lat = lon[keep][:m], lat[keep][:m]
-        m = len(lon)
-        frame = pd.DataFrame({
-            "source": "bench", "external_id": [f"i{done + i}" for i in range(m)],
-            "category": rng.choice([c.code for c in INCIDENT_CATEGORIES], m),
-            "occurred_at": pd.to_datetime(start + rng.integers(0, span, m), utc=True),
-            "lon": lon, "lat": lat,
-        })
-        with engine.begin() as conn:
-            insert_points(conn, frame, "incident")
-        done += m
-    return time.perf_counter() - t0
+    """``n`` incidents spread over the district and 2019-09 .. 2023-08 (bench_snapshot's filler)."""
+    from bench_snapshot import fill
+
+    return fill(engine, n, seed, observation_share=0.0)
 
 
 def run_command(args: list[str], url: str) -> tuple[float, float, str]:
