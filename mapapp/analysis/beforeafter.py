@@ -69,6 +69,20 @@ def _shift(ts: pd.Timestamp, months: int) -> pd.Timestamp:
     return pd.Timestamp(naive).tz_localize(LOCAL_TZ)
 
 
+def site_centre_metric(sites: pd.DataFrame | None, site: Any, measure_id: Any
+                       ) -> tuple[float, float]:
+    """The centre (SWEREF 99 TM) of the site a measure names; a measure naming a site that
+    does not exist is refused with the measure's id."""
+    match = (sites[sites["name"].astype(str) == str(site)] if sites is not None
+             else pd.DataFrame())
+    if len(match) == 0:
+        raise DataValidationError([Problem(None, "site", "analysis.measure.unknown_site",
+                                           {"id": measure_id, "site": site})])
+    c = shapely.centroid(match.geometry.iloc[0])
+    x, y = transformer(WGS84, METRIC).transform(shapely.get_x(c), shapely.get_y(c))
+    return float(x), float(y)
+
+
 def place_mask(
     measure: Mapping[str, Any],
     points: pd.DataFrame,
@@ -80,14 +94,8 @@ def place_mask(
     mid, title = measure.get("id"), measure.get("title")
     site, zone = measure.get("site"), measure.get("zone")
     if _present(site):
-        match = (sites[sites["name"].astype(str) == str(site)] if sites is not None
-                 else pd.DataFrame())
-        if len(match) == 0:
-            raise DataValidationError([Problem(None, "site", "analysis.measure.unknown_site",
-                                               {"id": mid, "site": site})])
-        c = shapely.centroid(match.geometry.iloc[0])
+        sx, sy = site_centre_metric(sites, site, mid)
         tr = transformer(WGS84, METRIC)
-        sx, sy = tr.transform(shapely.get_x(c), shapely.get_y(c))
         lon = points["lon"].to_numpy(dtype="float64")
         lat = points["lat"].to_numpy(dtype="float64")
         ok = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))

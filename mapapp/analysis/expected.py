@@ -259,21 +259,33 @@ def _ring_cached(raster: Raster, key: bytes, n: int, inner: float, outer: float
     return m
 
 
+def _window(raster: Raster, reach: float) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Cell offsets (x, y) of the square window that covers ``reach`` metres around a cell."""
+    k = int(math.ceil(reach / raster.size)) + 1
+    dc = np.arange(-k, k + 1)
+    mx, my = np.meshgrid(dc, dc)
+    return mx.ravel(), my.ravel()
+
+
+def _cells_near(raster: Raster, x: float, y: float, gx: NDArray[np.int64], gy: NDArray[np.int64]
+                ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The raster's cells (column, row) of the window ``gx, gy`` around the point, inside the
+    raster."""
+    cx = math.floor((x - raster.x0) / raster.size) + gx
+    cy = math.floor((y - raster.y0) / raster.size) + gy
+    ok = (cx >= 0) & (cx < raster.nx) & (cy >= 0) & (cy < raster.ny)
+    return cx[ok], cy[ok]
+
+
 def _ring_build(raster: Raster, sxy: NDArray[np.float64], inner: float, outer: float
                 ) -> sp.csr_matrix:
     rows: list[NDArray[np.int64]] = []
     cols: list[NDArray[np.int64]] = []
-    k = int(math.ceil(outer / raster.size)) + 1
-    dc = np.arange(-k, k + 1)
-    mx, my = np.meshgrid(dc, dc)
-    gx, gy = mx.ravel(), my.ravel()
+    gx, gy = _window(raster, outer)
     for s, (x, y) in enumerate(sxy):
         if not (np.isfinite(x) and np.isfinite(y)):
             continue
-        cx = math.floor((x - raster.x0) / raster.size) + gx
-        cy = math.floor((y - raster.y0) / raster.size) + gy
-        ok = (cx >= 0) & (cx < raster.nx) & (cy >= 0) & (cy < raster.ny)
-        cx, cy = cx[ok], cy[ok]
+        cx, cy = _cells_near(raster, x, y, gx, gy)
         d = np.hypot(raster.x0 + (cx + 0.5) * raster.size - x,
                      raster.y0 + (cy + 0.5) * raster.size - y)
         sel = (d > inner) & (d <= outer)
@@ -317,19 +329,13 @@ def _disc_cached(raster: Raster, key: bytes, n: int, radius: float
                  ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     sxy = np.frombuffer(key, dtype="float64").reshape(n, 2)
     half = raster.size / 2
-    k = int(math.ceil(radius / raster.size)) + 1
-    dc = np.arange(-k, k + 1)
-    mx, my = np.meshgrid(dc, dc)
-    gx, gy = mx.ravel(), my.ravel()
+    gx, gy = _window(raster, radius)
     parts: dict[str, tuple[list[NDArray[np.int64]], list[NDArray[np.int64]]]] = {
         "in": ([], []), "edge": ([], [])}
     for s_, (x, y) in enumerate(sxy):
         if not (np.isfinite(x) and np.isfinite(y)):
             continue
-        cx = math.floor((x - raster.x0) / raster.size) + gx
-        cy = math.floor((y - raster.y0) / raster.size) + gy
-        ok = (cx >= 0) & (cx < raster.nx) & (cy >= 0) & (cy < raster.ny)
-        cx, cy = cx[ok], cy[ok]
+        cx, cy = _cells_near(raster, x, y, gx, gy)
         ax = np.abs(raster.x0 + (cx + 0.5) * raster.size - x)
         ay = np.abs(raster.y0 + (cy + 0.5) * raster.size - y)
         near = np.hypot(np.maximum(ax - half, 0), np.maximum(ay - half, 0)) <= radius

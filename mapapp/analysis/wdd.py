@@ -187,7 +187,7 @@ def areas(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, str]:
     """Masks of the target T, the buffer D and the control C over ``points`` (disjoint), the
     place kind ("site", "cell", "zone") and the place's name."""
-    from mapapp.analysis.beforeafter import _present
+    from mapapp.analysis.beforeafter import _present, site_centre_metric
 
     x, y, placed = _metric_xy(points)
     zone_col = points["zone"].astype(object).to_numpy()
@@ -195,13 +195,8 @@ def areas(
     mid = measure.get("id")
     if _present(site) or _present(cell):
         if _present(site):
-            match = (sites[sites["name"].astype(str) == str(site)] if sites is not None
-                     else pd.DataFrame())
-            if len(match) == 0:
-                raise DataValidationError([Problem(None, "site", "analysis.measure.unknown_site",
-                                                   {"id": mid, "site": site})])
-            c = _to_metric(shapely.centroid(match.geometry.iloc[0]))
-            d = np.hypot(x - shapely.get_x(c), y - shapely.get_y(c))
+            sx, sy = site_centre_metric(sites, site, mid)
+            d = np.hypot(x - sx, y - sy)
             target = placed & (d <= radius_m)
             ring = placed & ~target & (d <= radius_m + buffer_m)
             kind, name = "site", str(site)
