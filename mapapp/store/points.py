@@ -22,7 +22,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, func, select
+from numpy.typing import NDArray
+from sqlalchemy import Connection, Engine, Table, func, select, text
 
 from mapapp.access import Perm, Principal, Role
 from mapapp.categories import SENSITIVE_CODES
@@ -295,6 +296,116 @@ def _to_point_frame(
         out.loc[mask, "precision"] = "redacted"
         out.loc[mask, "description"] = None
     return out[POINT_FRAME_COLUMNS]
+
+
+@dataclass(frozen=True, eq=False)
+class PointArrays:
+    """The columns the map indexes, as numpy arrays -- one row per point of ``kind`` that the
+    role may see, in id order, exactly as :func:`load_points` would give them:
+    ``ns`` UTC epoch nanoseconds, ``category``/``source`` codes into the sorted
+    ``categories``/``sources`` present, ``zone_id`` (-1: none), ``lon``/``lat`` (NaN:
+    unplaced or hidden from the role) and ``sensitive``."""
+
+    ns: NDArray[np.int64]
+    category: NDArray[np.int16]
+    categories: tuple[str, ...]
+    source: NDArray[np.int16]
+    sources: tuple[str, ...]
+    zone_id: NDArray[np.int64]
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    sensitive: NDArray[np.bool_]
+
+
+def _distinct(conn: Connection, t: Table, col: str, where: Any) -> list[str]:
+    """The distinct values of an indexed text column, one index seek per value (a handful of
+    categories or sources: cheaper than a pass over a million index entries)."""
+    c = t.c[col]
+    out: list[str] = []
+    while True:
+        q = select(func.min(c))
+        if where is not None:
+            q = q.where(where)
+        if out:
+            q = q.where(c > out[-1])
+        v = conn.execute(q).scalar()
+        if v is None:
+            return out
+        out.append(str(v))
+
+
+def _compact(codes: NDArray[np.int64], labels: list[str]) -> tuple[NDArray[np.int16],
+                                                                   tuple[str, ...]]:
+    """Codes renumbered over the labels that occur (as ``pd.factorize(sort=True)`` does)."""
+    used = np.flatnonzero(np.bincount(codes, minlength=len(labels)) > 0)
+    remap = np.full(len(labels), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    return remap[codes].astype(np.int16), tuple(labels[i] for i in used)
+
+
+def _sqlite_epoch(engine: Engine) -> str:
+    version = getattr(engine.dialect.dbapi, "sqlite_version_info", (0, 0, 0))
+    if tuple(version) >= (3, 38, 0):
+        return "unixepoch(occurred_at)"  # a little cheaper than strftime
+    return "CAST(strftime('%s', occurred_at) AS INTEGER)"
+
+
+def load_point_arrays(engine: Engine, who: Principal, kind: PointKind) -> PointArrays:
+    """What :func:`load_points` reads for the map, without the text: four numbers a row --
+    position, time (epoch seconds: every writer stores whole seconds) and one integer that
+    packs zone, category and source (coded in the database by a ``CASE`` over the few distinct
+    values) -- so a million points come out of SQLite without a Python string per row.
+    Same rows, order, visibility rules (sensitive positions, a walker's team) and values as
+    :func:`load_points` (tests/store/test_point_arrays.py)."""
+    who.require(Perm.VIEW_AGGREGATES)
+    t = table_for(kind)
+    pg = engine.dialect.name == "postgresql"
+    team = None
+    if kind == "observation" and who.role == Role.VANDRARE:
+        team = t.c.team == (who.team or "")
+    with read_connection(engine) as conn:
+        cats = _distinct(conn, t, "category", team)
+        srcs = _distinct(conn, t, "source", team)
+        nc, nsrc = max(len(cats), 1), max(len(srcs), 1)
+        params: dict[str, Any] = {f"c{i}": v for i, v in enumerate(cats)}
+        params.update({f"s{i}": v for i, v in enumerate(srcs)})
+        ccase = ("CASE category " + " ".join(f"WHEN :c{i} THEN {i}" for i in range(len(cats)))
+                 + " END") if cats else "0"
+        scase = ("CASE source " + " ".join(f"WHEN :s{i} THEN {i}" for i in range(len(srcs)))
+                 + " END") if srcs else "0"
+        epoch = "extract(epoch FROM occurred_at)" if pg else _sqlite_epoch(engine)
+        where = ""
+        if team is not None:
+            where = "WHERE team = :team"
+            params["team"] = who.team or ""
+        sql = (f"SELECT lon, lat, {epoch}, "
+               f"((COALESCE(zone_id, -1) + 1) * {nc} + {ccase}) * {nsrc} + {scase} "
+               f"FROM {t.name} {where} ORDER BY id")
+        rows = conn.execute(text(sql), params).cursor.fetchall()
+    a = np.array(rows, dtype="float64").reshape(-1, 4)
+    if np.isnan(a[:, 3]).any():  # a value written between the two reads (PostgreSQL's
+        return load_point_arrays(engine, who, kind)  # read committed): read again
+    lon, lat = np.ascontiguousarray(a[:, 0]), np.ascontiguousarray(a[:, 1])
+    secs = a[:, 2]
+    if pg:  # as load_points: microseconds from the float epoch
+        ns = np.asarray(pd.to_datetime(secs * 1e6, unit="us", utc=True).as_unit("ns").asi8,
+                        dtype=np.int64)
+    else:
+        ns = np.where(np.isnan(secs), np.iinfo(np.int64).min,
+                      np.nan_to_num(secs).astype(np.int64) * 1_000_000_000)
+    packed = a[:, 3].astype(np.int64)
+    rest, scode = np.divmod(packed, nsrc)
+    zone1, ccode = np.divmod(rest, nc)
+    category, categories = _compact(ccode, cats)
+    source, sources = _compact(scode, srcs)
+    sens_codes = [i for i, c in enumerate(categories) if c in SENSITIVE_CODES]
+    sensitive = np.isin(category, np.array(sens_codes, dtype=np.int16))
+    if kind == "incident" and not who.can(Perm.VIEW_SENSITIVE_POINTS):
+        lon[sensitive] = np.nan
+        lat[sensitive] = np.nan
+    return PointArrays(ns=ns, category=category, categories=categories, source=source,
+                       sources=sources, zone_id=zone1 - 1, lon=lon, lat=lat,
+                       sensitive=sensitive)
 
 
 def count_points(engine: Engine, kind: PointKind) -> int:
