@@ -94,7 +94,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     opts = ImportOptions(
         crs=args.crs, layer=args.layer or args.sheet, source=args.source,
         skip_invalid=args.skip_invalid, keep_outside=args.keep_outside, repair=args.repair,
-        rejects_path=args.rejects, lang=lang,
+        rejects_path=args.rejects, output_lang=lang,
         limits=Limits(max_photo_bytes=settings.photo_max_bytes))
     bar: Any = None
 
@@ -114,9 +114,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    print(report.summary(lang))
+    print("\n".join(m.text(lang) for m in report.notes()))
     for problem in report.problems[:50]:
-        print(problem.message, file=sys.stderr)
+        print(problem.text(lang), file=sys.stderr)
     if len(report.problems) > 50:
         print(f"… (+{len(report.problems) - 50})", file=sys.stderr)
     return 0

@@ -253,7 +253,7 @@ def gather_lagesbild(
 
     settings = settings or load_settings()
     lang = lang or settings.lang
-    who.require(Perm.EXPORT, lang)
+    who.require(Perm.EXPORT)
     today = today or pd.Timestamp.now(tz=LOCAL_TZ).date()
     zones = zones_frame(engine)
     names = [str(n) for n in zones["name"]]
