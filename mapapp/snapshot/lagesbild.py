@@ -221,7 +221,7 @@ def revision_table(zones: pd.DataFrame, today: date, lang: str) -> Table:
     the last day each is in time (:func:`mapapp.measures.rules.revision_flags`)."""
     from mapapp.measures.rules import revision_flags
 
-    flags = revision_flags(zones, today, lang=lang)
+    flags = revision_flags(zones, today)
     rows = []
     for r in flags.to_dict("records"):
         cells = [t("lb.revised", lang, date=_day(r[done]) or "–", due=_day(r[due]) or "–")

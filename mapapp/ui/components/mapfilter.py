@@ -76,7 +76,7 @@ def _view(cache_key: str, dv: str, flt_key: tuple[Any, ...], lang: str, today: s
         observations=ctx.points("observation"), observation_index=ctx.point_index("observation"),
         zones=zones, stadsdelar=ctx.stadsdelar(), sites=ctx.sites(), grid=ctx.grid(),
         periods=ctx.periods(_flt.period_kind), measures=ctx.measures(),
-        revision=revision_flags(zones, pd.Timestamp(today).date(), lang=lang),
+        revision=revision_flags(zones, pd.Timestamp(today).date()),
         can_see_sensitive=_who.can(Perm.VIEW_SENSITIVE_POINTS))
     return compute_view(inputs, _flt, settings, lang=lang, today=pd.Timestamp(today).date())
 

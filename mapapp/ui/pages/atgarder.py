@@ -96,14 +96,15 @@ def _all(v: Any) -> str:
 
 
 def _revisions(today: date) -> None:
-    flags = ms.revision_flags(ctx.zones(), today, lang=ctx.lang())
+    flags = ms.revision_flags(ctx.zones(), today)
     flagged = flags[flags["flagged"]]
     with st.expander(f"{ctx.tr('measures.ui.revisions')} ({len(flagged)})",
                      expanded=not flagged.empty, icon=":material/event_repeat:"):
         if flagged.empty:
             st.caption(ctx.tr("measures.ui.no_revisions"))
         for row in flagged.to_dict("records"):
-            st.warning(markdown_text(f"{row['zone']}: " + " ".join(row["reasons"])),
+            st.warning(markdown_text(f"{row['zone']}: "
+                                     + ms.reason_text(row["reasons"], lang=ctx.lang())),
                        icon=":material/update:")
 
 
