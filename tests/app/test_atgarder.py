@@ -141,6 +141,24 @@ def test_before_after_with_few_events(db):
     assert any("för få händelser för slutsatser" in w.value for w in at.warning)
 
 
+def test_one_read_of_the_measure_per_rerun(db, monkeypatch):
+    """The page and its before/after tab share the measure it read: one get_measure a run."""
+    from mapapp.measures import query
+
+    calls: list[int] = []
+    real = query.get_measure
+
+    def counted(*args, **kwargs):
+        calls.append(int(args[2]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(query, "get_measure", counted)
+    monkeypatch.setattr(ms, "get_measure", counted)
+    at = _app(COORDINATOR)
+    assert any(m.label == "Före" for m in at.metric)  # the before/after tab ran
+    assert len(calls) == 1, calls
+
+
 def test_a_reader_cannot_add_or_edit(db):
     at = _app(READER)
     keys = {b.key for b in at.button}

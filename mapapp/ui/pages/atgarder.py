@@ -416,7 +416,7 @@ def _before_after(engine: Engine, who: Principal, m: dict[str, Any]) -> None:
     points = ctx.all_points()
     r = ms.before_after(engine, who, int(m["id"]), months=int(months), radius_m=radius,
                         buffer_m=settings.wdd_buffer_m, confidence=settings.confidence_level,
-                        points=points, sites=ctx.sites())
+                        points=points, sites=ctx.sites(), measure=m)
     lang = ctx.lang()
     place_key = "measures.ui.ba_place_site" if r["place_kind"] == "site" else \
         "measures.ui.ba_place_zone"
