@@ -74,21 +74,29 @@ def import_file(
     rejected file and :class:`~mapapp.errors.PermissionDeniedError` without the import right.
     """
     opts = options or ImportOptions()
-    who.require(Perm.IMPORT)
-    k = KINDS.get(str(kind).strip().lower())
-    if k is None:
-        raise DataValidationError([Problem(None, "kind", "io.kind.bad",
-                                           {"kind": kind, "allowed": "incidents, observations, zones"})])
-    path = Path(path)
-    if not path.is_file():
-        raise DataValidationError([Problem(None, None, "io.file.not_found", {"path": path})])
-    vector.check_size(path, opts.limits)
+    k, path = _request(who, path, kind, opts)
     district = district_outline(engine)
     with tempfile.TemporaryDirectory(prefix="mapapp-import-") as tmp:
         if k == "zone":
             return _import_zones(engine, who, path, opts, district, Path(tmp))
         pk: PointKind = "incident" if k == "incident" else "observation"
         return _import_points(engine, who, path, pk, opts, district, Path(tmp), progress)
+
+
+def _request(who: Principal, path: Path | str, kind: str,
+             opts: ImportOptions) -> tuple[str, Path]:
+    """The checks before a file is read (for an import and its preview): the import right, a
+    known kind, a file that exists and is not too large. Returns (kind, path)."""
+    who.require(Perm.IMPORT)
+    k = KINDS.get(str(kind).strip().lower())
+    if k is None:
+        raise DataValidationError([Problem(None, "kind", "io.kind.bad", {
+            "kind": kind, "allowed": "incidents, observations, zones"})])
+    path = Path(path)
+    if not path.is_file():
+        raise DataValidationError([Problem(None, None, "io.file.not_found", {"path": path})])
+    vector.check_size(path, opts.limits)
+    return k, path
 
 
 # --- points ----------------------------------------------------------------------------------
@@ -404,13 +412,7 @@ def preview_file(engine: Engine, who: Principal, path: Path | str, kind: str, *,
     import geopandas as gpd
 
     opts = options or ImportOptions()
-    who.require(Perm.IMPORT)
-    k = KINDS.get(str(kind).strip().lower())
-    if k is None:
-        raise DataValidationError([Problem(None, "kind", "io.kind.bad",
-                                           {"kind": kind, "allowed": "incidents, observations, zones"})])
-    path = Path(path)
-    vector.check_size(path, opts.limits)
+    k, path = _request(who, path, kind, opts)
     district = district_outline(engine)
     with tempfile.TemporaryDirectory(prefix="mapapp-preview-") as tmp:
         if k == "zone":
