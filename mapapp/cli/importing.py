@@ -14,6 +14,7 @@ from typing import Any
 
 from mapapp.access import CLI_PRINCIPAL
 from mapapp.cli.common import add_common, engine_from, write_records
+from mapapp.i18n import t
 
 IMPORT_HELP = (
     "Läser in en fil. Hela filen kontrolleras först; en fil med fel rad sparar ingenting "
@@ -105,7 +106,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         if bar is None:
             from tqdm import tqdm
 
-            bar = tqdm(total=total, unit="rad", file=sys.stderr, leave=False)
+            bar = tqdm(total=total, unit=t("io.progress.unit", lang), file=sys.stderr,
+                       leave=False)
         bar.update(done - bar.n)
 
     try:
