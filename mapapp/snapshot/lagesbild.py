@@ -221,7 +221,7 @@ def revision_table(zones: pd.DataFrame, today: date, lang: str) -> Table:
     the last day each is in time (:func:`mapapp.measures.rules.revision_flags`)."""
     from mapapp.measures.rules import revision_flags
 
-    flags = revision_flags(zones, today, lang=lang)
+    flags = revision_flags(zones, today)
     rows = []
     for r in flags.to_dict("records"):
         cells = [t("lb.revised", lang, date=_day(r[done]) or "–", due=_day(r[due]) or "–")
@@ -253,7 +253,7 @@ def gather_lagesbild(
 
     settings = settings or load_settings()
     lang = lang or settings.lang
-    who.require(Perm.EXPORT, lang)
+    who.require(Perm.EXPORT)
     today = today or pd.Timestamp.now(tz=LOCAL_TZ).date()
     zones = zones_frame(engine)
     names = [str(n) for n in zones["name"]]

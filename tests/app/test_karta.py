@@ -221,3 +221,31 @@ def test_the_map_has_its_zone_table_beside_it(app_store):
         row = table[table["Område"] == name].iloc[0]
         assert int(row["Brott (valda filter)"]) == _count(app_store, zone=zid), name
     assert set(table["Revidering krävs"]) <= {"Ja", "Nej"}
+
+
+def test_the_cached_map_view_takes_every_input_as_an_argument(app_store, monkeypatch):
+    """The map view (shared by Karta and Område, and their flags) is cached per role, data
+    version, filter, language and day: inside it nothing reads the session (role, language,
+    data version), so two roles or two versions never share a view by accident."""
+    import dataclasses
+
+    from mapapp.render.data import MapFilter
+    from mapapp.store.engine import data_version
+    from mapapp.timezone import local_today
+    from mapapp.ui import context as ctx
+    from mapapp.ui.components import mapfilter
+
+    def no_session(*_a, **_k):
+        raise AssertionError("a cached function read the session")
+
+    for name in ("require_principal", "principal", "lang", "version"):
+        monkeypatch.setattr(ctx, name, no_session)
+    flt = MapFilter()
+    dv = data_version(app_store)
+    today = local_today().isoformat()
+    views = {who.role: mapfilter._view(who.cache_key, dv, dataclasses.astuple(flt), "sv", today,
+                                       who, flt) for who in (READER, POLICE)}
+    total = int(views[Role.LASARE].counts["count"].sum())
+    with app_store.connect() as c:
+        assert total > 0 and total <= c.execute(select(func.count(Incident.id))).scalar_one()
+    assert views[Role.LASARE].flags is not None
