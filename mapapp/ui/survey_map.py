@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from branca.element import MacroElement
+from jinja2 import Template
 from sqlalchemy import Engine
 from streamlit_folium import st_folium
 
@@ -24,6 +26,14 @@ _RESET = "enkat_site_reset"  # site pickers to empty on the next run (a map tap 
 _EMPTY = pd.DataFrame({"lon": [], "lat": [], "category": [], "occurred_at": []})
 
 Places = dict[str, dict[str, Any]]
+
+
+class _FoldLegend(MacroElement):
+    """Fold the map's legend once it is drawn (constant script, no data)."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+document.querySelectorAll('.mapapp-legend details').forEach(function (d) { d.open = false; });
+{% endmacro %}""")
 
 
 def _state_key(recipient_id: int) -> str:
@@ -134,6 +144,7 @@ def _small_map(places: Places, key: str, zid: int, picker: str, sites: pd.DataFr
                  route=None, sites=gpd.GeoDataFrame(sites) if len(sites) else None,
                  base=ctx.stadsdelar(), basemap=settings.basemap,
                  attribution=settings.basemap_attribution, lang=ctx.lang())
+    _FoldLegend().add_to(m)  # a phone-sized map: the legend (water only) starts folded
     st.caption(ctx.tr("survey.place.map_hint", m=f"{PLACE_CELL_M:.0f}"))
     out = st_folium(m, key=f"enkat_map_{key.replace('|', '_')}", height=MAP_HEIGHT,
                     use_container_width=True, returned_objects=["last_clicked"])

@@ -141,3 +141,28 @@ def test_results_page_with_two_months_draws_the_trend(app_store):
     assert not at.exception, [e.value for e in at.exception]
     assert "Utveckling över månaderna" in [s.value for s in at.subheader]
     assert at.selectbox(key="enkat_trend_zone").value == sv.zones(app_store)[0][1]
+
+
+def test_marked_places_only_for_council_roles_and_apart_from_free_text(app_store):
+    from mapapp.store.district import sites_frame
+
+    sid, tokens = _tokens(app_store)
+    zid = sv.zones(app_store)[0][0]
+    sites = sites_frame(app_store)
+    site = sites[sites["zone_id"] == zid].iloc[0]
+    sv.save_answer(app_store, tokens[0], {(zid, "samlingar"): 2}, "Mörkt vid entrén",
+                   places={(zid, "samlingar"): {"site_id": int(site["id"])}})
+    for who, council in ((COORDINATOR, True), (READER, False)):
+        at = AppTest.from_function(_enkat_page, default_timeout=120)
+        at.session_state["mapapp_principal"] = who
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        heads = [s.value for s in at.subheader]
+        assert ("Markerade platser (visas bara för rådets roller)" in heads) is council
+        frames = [d.value for d in at.dataframe]
+        placed = [f for f in frames if "Plats" in f.columns]
+        assert bool(placed) is council
+        if council:
+            assert placed[0].iloc[0]["Plats"] == site["name"]
+            assert placed[0].iloc[0]["Markerad av"] == 1
+            assert "Mörkt vid entrén" not in placed[0].to_numpy().ravel()
