@@ -32,9 +32,7 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -305,51 +303,32 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pg-url", default=DEFAULT_PG)
     args = ap.parse_args(argv)
 
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
+    from benchmarks.freshdb import NotLocal, fresh_store
     from mapapp.access import CLI_PRINCIPAL
     from mapapp.store import init_store
     from mapapp.store.engine import make_engine
     from tests.e2e.conftest import start_app, stop_app
 
     load = os.getloadavg()
-    tmp = tempfile.TemporaryDirectory()
-    admin = name = None
-    if args.backend == "sqlite":
-        url = f"sqlite:///{Path(tmp.name) / 'survey.db'}"
-    else:
-        base = make_url(args.pg_url)
-        if base.host not in ("127.0.0.1", "localhost", "::1"):
-            print("only a local server is used", file=sys.stderr)
-            return 2
-        name = f"mapapp_browsers_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        url = base.set(database=name).render_as_string(hide_password=False)
-    proc = None
     try:
-        eng = make_engine(url)
-        init_store(eng, CLI_PRINCIPAL)
-        log = Path(tmp.name) / "streamlit.log"
-        proc, app = start_app(url, log, {"MAPAPP_SECRET_KEY": KEY})
-        sid, links, zone_id, zone = setup_survey(eng, args.recipients, app)
-        jobs, fig, wall = asyncio.run(drive(links, browsers=args.browsers, zone=zone,
-                                            double_every=args.double_every,
-                                            revisit_every=args.revisit_every))
-        bad = check(eng, sid, jobs, zone_id)
-        print(report(args, jobs, fig, wall, bad, load))
-        eng.dispose()
-        return 0 if not fig.errors and not bad else 1
-    finally:
-        if proc is not None:
-            stop_app(proc)
-        if admin is not None:
-            with admin.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        tmp.cleanup()
+        with fresh_store(args.backend, args.pg_url, "mapapp_browsers") as (url, tmp):
+            eng = make_engine(url)
+            init_store(eng, CLI_PRINCIPAL)
+            proc, app = start_app(url, tmp / "streamlit.log", {"MAPAPP_SECRET_KEY": KEY})
+            try:
+                sid, links, zone_id, zone = setup_survey(eng, args.recipients, app)
+                jobs, fig, wall = asyncio.run(drive(links, browsers=args.browsers, zone=zone,
+                                                    double_every=args.double_every,
+                                                    revisit_every=args.revisit_every))
+            finally:
+                stop_app(proc)
+            bad = check(eng, sid, jobs, zone_id)
+            print(report(args, jobs, fig, wall, bad, load))
+            eng.dispose()
+            return 0 if not fig.errors and not bad else 1
+    except NotLocal as exc:
+        print(exc, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
