@@ -9,7 +9,9 @@ works through the personal links in parallel. Each recipient's page: open the li
 first zone, answer two or three problems (Inget/Lite/Mycket, different per recipient), press
 "Skicka" and wait for the thanks. Every ``--double-every``-th recipient presses "Skicka" twice
 in a row (a double tap on a slow line); every ``--revisit-every``-th comes back through the same
-link afterwards, sees its answer and changes one problem (an edit).
+link afterwards, sees its answer and changes one problem (an edit). A page that does not answer
+within 90 s (an overloaded machine) is loaded again, as a person would, up to twice; the
+number of such retries is printed.
 
 At the end the store is checked: exactly one response per recipient (``--recipients``
 responses in all), and each holds exactly the answers sent last. Throughput figures are
@@ -49,6 +51,8 @@ PROBLEM_TEXT = {"samlingar": "Samlingar av personer", "narkotikahandel": "Narkot
                 "skadegorelse": "Skadegörelse", "ordningsstorning": "Ordningsstörningar",
                 "olovliga_bosattningar": "Otillåtna bosättningar", "otrygghet": "Otrygghet"}
 SAVED, EDITED = "Tack! Ditt svar är sparat.", "Tack! Ditt svar är uppdaterat."
+RETRIES = 2
+TIMEOUT_MS = 90_000
 
 
 @dataclass
@@ -75,6 +79,7 @@ class Figures:
     submit_s: list[float] = field(default_factory=list)  # "Skicka" → thanks
     open_s: list[float] = field(default_factory=list)  # goto(link) → the form
     submissions: int = 0
+    retries: int = 0  # visits tried again after a page that did not answer in time
     errors: list[str] = field(default_factory=list)
 
 
@@ -106,17 +111,18 @@ async def _choose(page: Any, zone: str, problem: str, level: int) -> None:
         has_text=LEVEL_TEXT[level]).wait_for()
 
 
-async def _visit(page: Any, job: Job, zone: str, answers: dict[str, int], thanks: str,
-                 fig: Figures, *, double: bool, again: bool) -> None:
+async def _visit(page: Any, job: Job, zone: str, answers: dict[str, int], fig: Figures, *,
+                 double: bool) -> None:
+    """Open the link, give ``answers`` in ``zone``, press Skicka (twice for ``double``) and
+    wait for the thanks. A form that already holds an answer (a re-visit, or a retry after a
+    lost page) is edited the same way: its zone is open already."""
     t0 = time.perf_counter()
     await page.goto(job.link)
     await page.get_by_role("button", name="Skicka").wait_for()
-    if again:
-        await page.get_by_text("Du har redan svarat").wait_for()
     fig.open_s.append(time.perf_counter() - t0)
-    header = page.locator('[data-testid="stExpander"] summary').filter(has_text=zone)
-    if not again:
-        await header.click()
+    already = await page.get_by_text("Du har redan svarat").count() > 0
+    if not already:
+        await page.locator('[data-testid="stExpander"] summary').filter(has_text=zone).click()
     for problem, level in answers.items():
         await _choose(page, zone, problem, level)
     send = page.get_by_role("button", name="Skicka")
@@ -127,9 +133,25 @@ async def _visit(page: Any, job: Job, zone: str, answers: dict[str, int], thanks
     else:
         await send.click()
         fig.submissions += 1
-    # after a double tap the page may thank for the first or the second (an edit)
-    await page.get_by_text(thanks if not double else "Tack! Ditt svar är").first.wait_for()
+    # after a double tap (or on a retry) the thanks may be for a first answer or an edit
+    thanks = SAVED if not (double or already) else EDITED if not double else "Tack! Ditt svar är"
+    await page.get_by_text(thanks).first.wait_for()
     fig.submit_s.append(time.perf_counter() - t1)
+
+
+async def _attempt(page: Any, job: Job, zone: str, answers: dict[str, int], fig: Figures, *,
+                   double: bool) -> None:
+    """:func:`_visit`, tried again (as a person reloads) up to :data:`RETRIES` times when the
+    page does not answer in time on an overloaded machine; the last failure is raised."""
+    for attempt in range(RETRIES + 1):
+        try:
+            await _visit(page, job, zone, answers, fig, double=double and attempt == 0)
+            return
+        except Exception:
+            if attempt == RETRIES:
+                raise
+            fig.retries += 1
+            await page.goto("about:blank")
 
 
 async def _worker(browser: Any, host: str, queue: asyncio.Queue[Job], zone: str,
@@ -139,7 +161,7 @@ async def _worker(browser: Any, host: str, queue: asyncio.Queue[Job], zone: str,
     blocked: list[str] = []
     await _route(context, host, blocked)
     page = await context.new_page()
-    page.set_default_timeout(120_000)
+    page.set_default_timeout(TIMEOUT_MS)
     try:
         while True:
             try:
@@ -147,13 +169,11 @@ async def _worker(browser: Any, host: str, queue: asyncio.Queue[Job], zone: str,
             except asyncio.QueueEmpty:
                 break
             try:
-                await _visit(page, job, zone, job.first, SAVED, fig, double=job.double,
-                             again=False)
+                await _attempt(page, job, zone, job.first, fig, double=job.double)
                 if job.revisit is not None:
                     revisits.append(job)
                     await page.goto("about:blank")
-                    await _visit(page, job, zone, dict([job.revisit]), EDITED, fig,
-                                 double=False, again=True)
+                    await _attempt(page, job, zone, dict([job.revisit]), fig, double=False)
             except Exception as exc:  # noqa: BLE001 -- reported; the check then fails
                 fig.errors.append(f"recipient {job.index}: {type(exc).__name__}: "
                                   f"{str(exc).splitlines()[0][:200]}")
@@ -164,6 +184,7 @@ async def _worker(browser: Any, host: str, queue: asyncio.Queue[Job], zone: str,
         await context.close()
     if blocked:
         fig.errors.append(f"requests to other origins: {blocked[:3]}")
+
 
 
 async def _route(context: Any, host: str, blocked: list[str]) -> None:
@@ -261,6 +282,8 @@ def report(args: argparse.Namespace, jobs: list[Job], fig: Figures, wall: float,
         if fig.open_s else "link → form: –",
         f"load average before/after: {load[0]:.1f} / {os.getloadavg()[0]:.1f} "
         f"({os.cpu_count()} cores)",
+        f"visits tried again after a page did not answer in {TIMEOUT_MS // 1000} s: "
+        f"{fig.retries}",
         f"errors {len(fig.errors)}; store problems {len(bad)}",
     ]
     lines += [f"  error: {e}" for e in fig.errors[:5]]
