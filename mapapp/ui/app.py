@@ -70,16 +70,19 @@ def _pages() -> list[st.Page]:
 
 def _vendor_beside_script() -> None:
     """The map's scripts in the ``static/vendor`` folder that Streamlit serves for the running
-    entry script (``streamlit_app.py`` of a checkout or the packaged ``mapapp/streamlit_main.py``)."""
+    entry script (``streamlit_app.py`` of a checkout or the packaged ``mapapp/streamlit_main.py``),
+    and the tiles of a local MBTiles/PMTiles basemap published into the same ``static/``."""
     from pathlib import Path
 
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    from mapapp.render import assets
+    from mapapp.render import assets, tiles
 
     run = get_script_run_ctx()
     if run is not None and run.main_script_path:
-        assets.ensure_vendor_once(Path(run.main_script_path).resolve().parent / "static" / "vendor")
+        static = Path(run.main_script_path).resolve().parent / "static"
+        assets.ensure_vendor_once(static / "vendor")
+        tiles.serve_from(static)  # a local MBTiles/PMTiles basemap is published where it is served
 
 
 @functools.cache

@@ -11,6 +11,8 @@ Fixtures (reusable by every browser test):
   than the app's is aborted and recorded in ``page.mapapp_blocked``.
 - ``login(page, user, password)``: sign in through the form (also a plain function here).
 - ``e2e_store``: the SQLite URL the server uses (for reading expected values).
+- ``run_app(db_url, log, extra_env)``: a context manager for one more server with other
+  settings (e.g. ``MAPAPP_BASEMAP``), for a test that needs them.
 
 The demo accounts (admin, polis, samordnare, lasare, vandrare) share :data:`PASSWORD`.
 Everything here is marked ``e2e``.
@@ -25,6 +27,7 @@ must hold mapapp's own records (so the scan saw a real log). The log is kept in
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -129,17 +132,23 @@ def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def app_url(e2e_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``streamlit run streamlit_app.py`` on a free port; stopped after the session."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+@contextlib.contextmanager
+def run_app(db_url: str, log: Path, extra_env: dict[str, str] | None = None,
+            port: int | None = None) -> Iterator[str]:
+    """``streamlit run streamlit_app.py`` on ``port`` (default: a free one) against ``db_url``
+    (settings: :func:`_env` plus ``extra_env``), its output in ``log``; yields its base URL,
+    stops it."""
+    if port is None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [str(BIN / "streamlit"), "run", "streamlit_app.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=_env(e2e_store), stdout=out, stderr=subprocess.STDOUT)
+            cwd=ROOT, env={**_env(db_url), **(extra_env or {})}, stdout=out,
+            stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -160,6 +169,14 @@ def app_url(e2e_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(e2e_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``streamlit run streamlit_app.py`` on a free port; stopped after the session."""
+    log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+    with run_app(e2e_store, log, port=_free_port()) as url:
+        yield url
     text = log.read_text("utf-8", errors="replace")
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "streamlit-e2e.log").write_text(text, "utf-8")
