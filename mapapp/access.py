@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from mapapp.errors import PermissionDeniedError
-from mapapp.i18n import t
+from mapapp.i18n import Message
 
 
 class Role(StrEnum):
@@ -65,11 +65,12 @@ class Principal:
     def can(self, perm: Perm) -> bool:
         return perm in _GRANTS[self.role]
 
-    def require(self, perm: Perm, lang: str = "sv") -> None:
+    def require(self, perm: Perm) -> None:
+        """Raise :class:`PermissionDeniedError` (key ``perm.denied``, rendered at the edge)
+        unless the role has ``perm``."""
         if not self.can(perm):
-            raise PermissionDeniedError(
-                t("perm.denied", lang, role=t(f"role.{self.role}", lang), action=perm.value)
-            )
+            raise PermissionDeniedError("perm.denied", role=Message(f"role.{self.role}"),
+                                        action=perm.value)
 
     @property
     def cache_key(self) -> str:

@@ -122,6 +122,21 @@ def allowed_list(kind: Kind, lang: str = "sv") -> str:
     return ", ".join(f"{c.code} ({c.label(lang)})" for c in categories(kind))
 
 
+@dataclass(frozen=True)
+class AllowedCategories:
+    """The allowed categories of ``kind`` as a message parameter: data until an edge renders
+    it (:func:`allowed_list` in the user's language).
+
+    >>> AllowedCategories("observation").text("en").split(", ")[0]
+    'belysning (Lighting)'
+    """
+
+    kind: Kind
+
+    def text(self, lang: str | None = "sv") -> str:
+        return allowed_list(self.kind, lang or "sv")
+
+
 # The ten city-wide priority areas (prioriterade samverkansområden) of the agreement.
 PRIORITY_AREAS: tuple[str, ...] = (
     "Riktat arbete mot avgränsade platser och utsatta områden",

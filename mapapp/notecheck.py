@@ -23,10 +23,10 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from mapapp.i18n import t
 
@@ -56,6 +56,15 @@ class Finding:
     start: int
     end: int
     message: str
+    #: the message as a key and its parameters (for callers that render it themselves)
+    key: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _finding(key: str, kind: str, severity: Severity, start: int, end: int, lang: str,
+             **params: Any) -> Finding:
+    """A finding with its message (``key`` first: the i18n key test reads it there)."""
+    return Finding(kind, severity, start, end, t(key, lang, **params), key, params)
 
 
 def luhn_ok(digits: str) -> bool:
@@ -116,18 +125,18 @@ def check_note(
             continue
         ok = luhn_ok(yy + mm + dd + tail)
         kind = "personnummer" if ok else "personnummer_like"
-        out.append(Finding(kind, "block" if ok else "warn", m.start(), m.end(),
-                           t(f"walks.note.{kind}", lang, text=_mask(m.group(0)))))
+        out.append(_finding(f"walks.note.{kind}", kind, "block" if ok else "warn", m.start(),
+                            m.end(), lang, text=_mask(m.group(0))))
         taken.append((m.start(), m.end()))
     for m in _EMAIL.finditer(text):
-        out.append(Finding("email", "warn", m.start(), m.end(),
-                           t("walks.note.email", lang, text=_mask(m.group(0)))))
+        out.append(_finding("walks.note.email", "email", "warn", m.start(), m.end(), lang,
+                            text=_mask(m.group(0))))
         taken.append((m.start(), m.end()))
     for m in _PHONE.finditer(text):
         if _overlaps(taken, m.start(), m.end()):
             continue
-        out.append(Finding("phone", "warn", m.start(), m.end(),
-                           t("walks.note.phone", lang, text=_mask(m.group(0)))))
+        out.append(_finding("walks.note.phone", "phone", "warn", m.start(), m.end(), lang,
+                            text=_mask(m.group(0))))
         taken.append((m.start(), m.end()))
     places = {p.casefold() for p in known_places if p}
     place_text = " ".join(sorted(places))
@@ -137,18 +146,18 @@ def check_note(
             continue
         if _overlaps(taken, m.start(), m.end()):
             continue
-        out.append(Finding("name", "warn", m.start(), m.end(),
-                           t("walks.note.name", lang, text=_mask(phrase))))
+        out.append(_finding("walks.note.name", "name", "warn", m.start(), m.end(), lang,
+                            text=_mask(phrase)))
         taken.append((m.start(), m.end()))
     for m in _NAME_CUE.finditer(text):
         if _overlaps(taken, m.start(1), m.end(1)) or m.group(1).casefold() in places:
             continue
-        out.append(Finding("name", "warn", m.start(1), m.end(1),
-                           t("walks.note.name", lang, text=_mask(m.group(1)))))
+        out.append(_finding("walks.note.name", "name", "warn", m.start(1), m.end(1), lang,
+                            text=_mask(m.group(1))))
         taken.append((m.start(1), m.end(1)))
     if len(text) > NOTE_MAX_CHARS:
-        out.append(Finding("too_long", "block", NOTE_MAX_CHARS, len(text),
-                           t("walks.note.too_long", lang, n=NOTE_MAX_CHARS, length=len(text))))
+        out.append(_finding("walks.note.too_long", "too_long", "block", NOTE_MAX_CHARS,
+                            len(text), lang, n=NOTE_MAX_CHARS, length=len(text)))
     return sorted(out, key=lambda f: f.start)
 
 

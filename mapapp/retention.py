@@ -92,7 +92,7 @@ def apply_retention(
     """Remove the notes and photos of observations made more than ``older_than_years``
     (default: the ``MAPAPP_RETENTION_YEARS`` setting) before ``today`` (default: today in
     Stockholm). ``dry_run`` counts without changing anything. Admins only; audited."""
-    who.require(Perm.ADMIN, lang)
+    who.require(Perm.ADMIN)
     years = load_settings().retention_years if older_than_years is None else older_than_years
     _check_years(years, lang)
     cutoff = cutoff_for(today or today_local(), years)

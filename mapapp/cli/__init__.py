@@ -57,6 +57,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"mapapp: {exc.text(resolve_lang(getattr(args, 'lang', None)))}", file=sys.stderr)
         return 2
+    except (FileNotFoundError, IsADirectoryError) as exc:  # a file named on the command line
+        logs.survived(log, exc, "mapapp %s: no such file", getattr(args, "command", ""),
+                      level=logging.INFO)
+        from mapapp.i18n import resolve_lang, t
+
+        lang = resolve_lang(getattr(args, "lang", None))
+        print(f"mapapp: {t('io.file.not_found', lang, path=exc.filename or exc)}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # e.g. `mapapp stats | head`
         import os
 

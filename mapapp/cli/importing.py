@@ -14,6 +14,7 @@ from typing import Any
 
 from mapapp.access import CLI_PRINCIPAL
 from mapapp.cli.common import add_common, engine_from, write_records
+from mapapp.i18n import t
 
 IMPORT_HELP = (
     "Läser in en fil. Hela filen kontrolleras först; en fil med fel rad sparar ingenting "
@@ -94,7 +95,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     opts = ImportOptions(
         crs=args.crs, layer=args.layer or args.sheet, source=args.source,
         skip_invalid=args.skip_invalid, keep_outside=args.keep_outside, repair=args.repair,
-        rejects_path=args.rejects, lang=lang,
+        rejects_path=args.rejects, output_lang=lang,
         limits=Limits(max_photo_bytes=settings.photo_max_bytes))
     bar: Any = None
 
@@ -105,7 +106,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         if bar is None:
             from tqdm import tqdm
 
-            bar = tqdm(total=total, unit="rad", file=sys.stderr, leave=False)
+            bar = tqdm(total=total, unit=t("io.progress.unit", lang), file=sys.stderr,
+                       leave=False)
         bar.update(done - bar.n)
 
     try:
@@ -114,9 +116,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    print(report.summary(lang))
+    print("\n".join(m.text(lang) for m in report.notes()))
     for problem in report.problems[:50]:
-        print(problem.message, file=sys.stderr)
+        print(problem.text(lang), file=sys.stderr)
     if len(report.problems) > 50:
         print(f"… (+{len(report.problems) - 50})", file=sys.stderr)
     return 0

@@ -219,14 +219,14 @@ def cmd_actors(args: argparse.Namespace) -> int:
 
 
 def cmd_revisions(args: argparse.Namespace) -> int:
-    from mapapp.measures import records, revision_flags
+    from mapapp.measures import reason_text, records, revision_flags
     from mapapp.store.district import zones_frame
     from mapapp.timezone import local_today
 
     settings, engine = engine_from(args)
-    flags = revision_flags(zones_frame(engine), args.today or local_today(), lang=settings.lang)
+    flags = revision_flags(zones_frame(engine), args.today or local_today())
     flagged = flags[flags["flagged"]].copy()
-    flagged["reasons"] = flagged["reasons"].map(" ".join)
+    flagged["reasons"] = flagged["reasons"].map(lambda r: reason_text(r, lang=settings.lang))
     if args.format == "table" and flagged.empty:
         print(t("measures.cli.no_revisions", settings.lang))
         return 0

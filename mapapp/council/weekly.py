@@ -229,7 +229,7 @@ def add_task(engine: Engine, who: Principal, week: Week | str, *, actor: str, pl
              task: str, due: date | str | None = None, zone: str | None = None,
              lang: str = "sv") -> int:
     """Add one row to the task list that the meeting of ``week`` sets. Returns its id."""
-    who.require(Perm.EDIT_MEASURES, lang)
+    who.require(Perm.EDIT_MEASURES)
     week = parse_week(week)
     problems: list[Problem] = []
     values = {f: _check_text(f, v, problems)
@@ -259,7 +259,7 @@ def add_task(engine: Engine, who: Principal, week: Week | str, *, actor: str, pl
 def follow_up_task(engine: Engine, who: Principal, task_id: int, *, status: str,
                    followup: str = "", lang: str = "sv") -> None:
     """Record how a task went (``klar``, ``ej_klar`` or back to ``planerad``) with a note."""
-    who.require(Perm.EDIT_MEASURES, lang)
+    who.require(Perm.EDIT_MEASURES)
     problems: list[Problem] = []
     if status not in TASK_STATUSES:
         problems.append(Problem(None, "status", "weekly.task.bad_status",

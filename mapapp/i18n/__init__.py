@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 LANGS = ("sv", "en")
 DEFAULT_LANG = "sv"
@@ -117,19 +117,28 @@ def placeholders(text: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
 
+@runtime_checkable
+class Renderable(Protocol):
+    """Anything that puts itself into words in a language (a :class:`Message`, the list of
+    allowed categories, …): a parameter of a message that is rendered with it."""
+
+    def text(self, lang: str | None = DEFAULT_LANG) -> str: ...
+
+
 @dataclass(frozen=True)
 class Message:
     """A message not yet put into words: a key and its parameters. Analysis and import code
     returns these; the UI, the CLI and the documents render them with :meth:`text`.
-    A parameter that is itself a :class:`Message` is rendered in the same language; ``count``
-    set makes it a plural message (:func:`tn`)."""
+    A parameter that is itself a :class:`Message` (or any :class:`Renderable`) is rendered in
+    the same language; ``count`` set makes it a plural message (:func:`tn`)."""
 
     key: str
     params: Mapping[str, Any] = field(default_factory=dict)
     count: int | None = None
 
     def text(self, lang: str | None = DEFAULT_LANG) -> str:
-        params = {k: (v.text(lang) if isinstance(v, Message) else v) for k, v in self.params.items()}
+        params = {k: (v.text(lang) if isinstance(v, Renderable) else v)
+                  for k, v in self.params.items()}
         if self.count is not None:
             return tn(self.key, self.count, lang, **params)
         return t(self.key, lang, **params)

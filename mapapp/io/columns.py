@@ -15,8 +15,8 @@ import shapely
 
 from mapapp.categories import RATING_KEYS, Kind
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import Message, t
-from mapapp.io.tabular import RawTable, match_columns, text_column
+from mapapp.i18n import Message
+from mapapp.io.tabular import Columns, RawTable, match_columns, text_column
 from mapapp.io.validate import PointsInput, parse_number
 from mapapp.io.vector import VectorFile
 
@@ -51,15 +51,15 @@ def _names(canon: str) -> str:
     return ", ".join((canon, *POINT_COLUMNS[canon]))
 
 
-def require_columns(found: dict[str, str], columns: list[str], lang: str,
+def require_columns(found: dict[str, str], columns: Columns, *,
                     need_coords: bool = True) -> None:
     problems = [Problem(None, c, "io.file.missing_column",
-                        {"column": c, "names": _names(c), "found": ", ".join(columns) or "–"})
+                        {"column": c, "names": _names(c), "found": columns})
                 for c in REQUIRED if c not in found]
     has_ll = "lat" in found and "lon" in found
     has_xy = "x" in found and "y" in found
     if need_coords and not (has_ll or has_xy):
-        problems.append(Problem(None, "lat", "io.file.missing_coords", {"found": ", ".join(columns) or "–"}))
+        problems.append(Problem(None, "lat", "io.file.missing_coords", {"found": columns}))
     if problems:
         raise DataValidationError(problems)
 
@@ -99,7 +99,7 @@ def ratings_and_accuracy(
 
 
 def _points_input(frame: pd.DataFrame, found: dict[str, str], rows: np.ndarray, kind: Kind,
-                  where_key: str, lang: str, xy: tuple[np.ndarray, np.ndarray] | None = None,
+                  where_key: str, xy: tuple[np.ndarray, np.ndarray] | None = None,
                   crs: str | None = None) -> PointsInput:
     canon = pd.DataFrame(index=frame.index)
     for c in POINT_COLUMNS:
@@ -123,26 +123,26 @@ def _points_input(frame: pd.DataFrame, found: dict[str, str], rows: np.ndarray, 
     return inp
 
 
-def from_table(raw: RawTable, kind: Kind, lang: str = "sv") -> PointsInput:
+def from_table(raw: RawTable, kind: Kind) -> PointsInput:
     """Rows of a CSV/XLSX file; raises if a required column is missing."""
     spec = {**POINT_COLUMNS, **(OBSERVATION_COLUMNS if kind == "observation" else {})}
     found, unused = match_columns(list(raw.frame.columns), spec)
-    require_columns(found, list(raw.frame.columns), lang)
-    inp = _points_input(raw.frame, found, raw.rows, kind, "io.where.row", lang)
-    inp.messages = [m.text(lang) for m in raw.messages]
+    require_columns(found, raw.columns())
+    inp = _points_input(raw.frame, found, raw.rows, kind, "io.where.row")
+    inp.messages = list(raw.messages)
     if unused:
-        inp.messages.append(t("io.file.ignored_columns", lang, columns=", ".join(unused)))
+        inp.messages.append(Message("io.file.ignored_columns", {"columns": raw.columns(unused)}))
     return inp
 
 
-def from_vector(vf: VectorFile, kind: Kind, lang: str = "sv") -> PointsInput:
+def from_vector(vf: VectorFile, kind: Kind) -> PointsInput:
     """Point features; other geometry types and empty geometries are per-feature problems."""
     gdf = vf.gdf
     attrs = [c for c in gdf.columns if c != gdf.geometry.name]
     frame = pd.DataFrame({c: gdf[c].astype("str").where(gdf[c].notna(), "") for c in attrs})
     spec = {**POINT_COLUMNS, **(OBSERVATION_COLUMNS if kind == "observation" else {})}
     found, unused = match_columns(attrs, spec)
-    require_columns(found, attrs, lang, need_coords=False)
+    require_columns(found, Columns(tuple(attrs)), need_coords=False)
     geoms = gdf.geometry.to_numpy()
     n = len(gdf)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
@@ -157,7 +157,7 @@ def from_vector(vf: VectorFile, kind: Kind, lang: str = "sv") -> PointsInput:
     x[is_point] = shapely.get_x(pts[is_point])
     y[is_point] = shapely.get_y(pts[is_point])
     rows = np.arange(1, n + 1, dtype=np.int64)
-    inp = _points_input(frame, found, rows, kind, "io.where.feature", lang, xy=(x, y),
+    inp = _points_input(frame, found, rows, kind, "io.where.feature", xy=(x, y),
                         crs=vf.crs)
     for p in np.flatnonzero(missing).tolist():
         inp.pre_problems.append((p, "geometry", Message("io.row.geometry_missing", {"where": inp.where(p)})))
@@ -166,5 +166,5 @@ def from_vector(vf: VectorFile, kind: Kind, lang: str = "sv") -> PointsInput:
             Message("io.row.geometry_not_point", {"where": inp.where(p), "geom_type": types[p]})))
     inp.coord_skip = ~is_point  # already reported: no second "x is missing"
     if unused:
-        inp.messages.append(t("io.file.ignored_columns", lang, columns=", ".join(unused)))
+        inp.messages.append(Message("io.file.ignored_columns", {"columns": ", ".join(unused)}))
     return inp

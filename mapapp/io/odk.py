@@ -34,7 +34,7 @@ from mapapp.categories import RATING_KEYS
 from mapapp.errors import DataValidationError, Problem
 from mapapp.i18n import Message
 from mapapp.io.columns import RATING_COLUMNS, ratings_and_accuracy
-from mapapp.io.tabular import RawTable, fold, text_column
+from mapapp.io.tabular import Columns, RawTable, fold, text_column
 from mapapp.io.validate import PointsInput
 
 ODK_FIELDS: dict[str, tuple[str, ...]] = {
@@ -100,8 +100,7 @@ def find_columns(columns: list[str]) -> dict[str, str]:
     return found
 
 
-def _require(found: dict[str, str], columns: list[str], lang: str) -> None:
-    cols = ", ".join(columns)
+def _require(found: dict[str, str], cols: Columns) -> None:
     need = {"category": ODK_FIELDS["category"], "start": ("time", *ODK_FIELDS["time"]),
             "location": ODK_FIELDS["geopoint"]}
     problems = []
@@ -117,11 +116,11 @@ def _require(found: dict[str, str], columns: list[str], lang: str) -> None:
                     {"column": c, "names": ", ".join(a), "found": cols}) for c, a in problems])
 
 
-def from_odk(raw: RawTable, lang: str = "sv") -> tuple[PointsInput, list[str]]:
+def from_odk(raw: RawTable) -> tuple[PointsInput, list[str]]:
     """The export as observation rows; returns (input, photo file names per row)."""
     frame = raw.frame
     found = find_columns(list(frame.columns))
-    _require(found, list(frame.columns), lang)
+    _require(found, raw.columns())
     n = len(frame)
     canon = pd.DataFrame(index=range(n))
     canon["category"] = text_column(frame, found.get("category")).to_numpy()
@@ -147,7 +146,7 @@ def from_odk(raw: RawTable, lang: str = "sv") -> tuple[PointsInput, list[str]]:
         if "accuracy_m" in found:
             accuracy_text = text_column(frame, found["accuracy_m"]).to_numpy()
     inp = PointsInput(canon, raw.rows, "latlon", precision="gps")
-    inp.messages = [m.text(lang) for m in raw.messages]
+    inp.messages = list(raw.messages)
     # ratings and accuracy through the shared parser
     extra_src = pd.DataFrame(index=range(n))
     extra_found: dict[str, str] = {}

@@ -34,7 +34,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from mapapp.access import Perm, Principal
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import Message, t
+from mapapp.i18n import DEFAULT_LANG, Message, render, t
 from mapapp.io import columns as cols
 from mapapp.io import odk, police, tabular, vector, zones
 from mapapp.io.report import ImportOptions, ImportReport, Progress
@@ -74,16 +74,7 @@ def import_file(
     rejected file and :class:`~mapapp.errors.PermissionDeniedError` without the import right.
     """
     opts = options or ImportOptions()
-    lang = opts.lang
-    who.require(Perm.IMPORT, lang)
-    k = KINDS.get(str(kind).strip().lower())
-    if k is None:
-        raise DataValidationError([Problem(None, "kind", "io.kind.bad",
-                                           {"kind": kind, "allowed": "incidents, observations, zones"})])
-    path = Path(path)
-    if not path.is_file():
-        raise DataValidationError([Problem(None, None, "io.file.not_found", {"path": path})])
-    vector.check_size(path, opts.limits, lang)
+    k, path = _request(who, path, kind, opts)
     district = district_outline(engine)
     with tempfile.TemporaryDirectory(prefix="mapapp-import-") as tmp:
         if k == "zone":
@@ -92,18 +83,33 @@ def import_file(
         return _import_points(engine, who, path, pk, opts, district, Path(tmp), progress)
 
 
+def _request(who: Principal, path: Path | str, kind: str,
+             opts: ImportOptions) -> tuple[str, Path]:
+    """The checks before a file is read (for an import and its preview): the import right, a
+    known kind, a file that exists and is not too large. Returns (kind, path)."""
+    who.require(Perm.IMPORT)
+    k = KINDS.get(str(kind).strip().lower())
+    if k is None:
+        raise DataValidationError([Problem(None, "kind", "io.kind.bad", {
+            "kind": kind, "allowed": "incidents, observations, zones"})])
+    path = Path(path)
+    if not path.is_file():
+        raise DataValidationError([Problem(None, None, "io.file.not_found", {"path": path})])
+    vector.check_size(path, opts.limits)
+    return k, path
+
+
 # --- points ----------------------------------------------------------------------------------
 
 def _read_points(engine: Engine, path: Path, kind: PointKind, opts: ImportOptions,
                  workdir: Path) -> tuple[PointsInput, pd.DataFrame, str, dict[str, Any]]:
     """(input rows, the file's own columns per input row, default source, extras)."""
-    lang = opts.lang
     suffix = path.suffix.lower()
     extras: dict[str, Any] = {}
     if suffix == ".json" and police.looks_like_events(path):
-        events = police.read_events(path, lang)
+        events = police.read_events(path)
         gaz = police.Gazetteer.from_store(engine)
-        inp, counts = police.from_events(events, gaz, lang)
+        inp, counts = police.from_events(events, gaz)
         extras["police"] = counts
         keep = [int(r) - 1 for r in inp.rows]
         original = pd.DataFrame([{c: events[i].get(c) for c in ("id", "datetime", "name",
@@ -114,21 +120,21 @@ def _read_points(engine: Engine, path: Path, kind: PointKind, opts: ImportOption
     if suffix in TABLE_SUFFIXES:
         raw = tabular.read_table(path, sheet=opts.layer)
         if kind == "observation" and odk.is_odk(list(raw.frame.columns)):
-            inp, photos = odk.from_odk(raw, lang)
+            inp, photos = odk.from_odk(raw)
             extras["photos"] = photos
             return inp, raw.frame, "odk", extras
-        return cols.from_table(raw, kind, lang), raw.frame, DEFAULT_SOURCE[kind], extras
+        return cols.from_table(raw, kind), raw.frame, DEFAULT_SOURCE[kind], extras
     if suffix in VECTOR_SUFFIXES:
         vf = vector.read_vector(path, workdir, layer=opts.layer, crs=opts.crs,
-                                limits=opts.limits, lang=lang)
+                                limits=opts.limits)
         gdf = vf.gdf
         original = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
         original["geometry"] = shapely.to_wkt(gdf.geometry.to_numpy(), rounding_precision=6)
-        return cols.from_vector(vf, kind, lang), original, DEFAULT_SOURCE[kind], extras
+        return cols.from_vector(vf, kind), original, DEFAULT_SOURCE[kind], extras
     raise DataValidationError([Problem(None, None, "io.file.unknown_format", {"name": path.name})])
 
 
-def _note_problems(inp: PointsInput, lang: str) -> int:
+def _note_problems(inp: PointsInput) -> int:
     """Notes with personal data: a personnummer blocks the row; notes with other findings
     (names, phone numbers, e-mail) are counted and reported."""
     from mapapp.notecheck import check_note
@@ -138,28 +144,28 @@ def _note_problems(inp: PointsInput, lang: str) -> int:
     warned = 0
     desc = inp.frame["description"].fillna("").astype("str")
     for p in np.flatnonzero((desc != "").to_numpy()).tolist():
-        findings = check_note(desc.iloc[p], lang)
+        findings = check_note(desc.iloc[p])
         for f in findings:
             if f.severity == "block":
-                inp.pre_problems.append((p, "description", f"{inp.where(p, lang)}: {f.message}"))
+                inp.pre_problems.append((p, "description", Message("io.row.note_blocked", {
+                    "where": inp.where(p), "finding": Message(f.key, f.params)})))
         warned += int(bool(findings) and all(f.severity != "block" for f in findings))
     if warned:
-        inp.messages.append(t("io.report.notes_warn", lang, n=warned))
+        inp.messages.append(Message("io.report.notes_warn", {"n": warned}))
     return warned
 
 
 def _import_points(engine: Engine, who: Principal, path: Path, kind: PointKind,
                    opts: ImportOptions, district: shapely.Geometry, workdir: Path,
                    progress: Progress | None) -> ImportReport:
-    lang = opts.lang
     inp, original, default_source, extras = _read_points(engine, path, kind, opts, workdir)
     _release_arrow_memory()  # the reader's buffers
     if kind == "observation":
-        _note_problems(inp, lang)
+        _note_problems(inp)
     source = opts.source or ("" if "source" in inp.frame.columns else default_source)
     checked = check_points(
         inp, kind=kind, district=district, source=source, crs=opts.crs,
-        keep_outside=opts.keep_outside, now=opts.now, lang=lang,
+        keep_outside=opts.keep_outside, now=opts.now,
         resolve_categories="police" not in extras)
     total = len(inp.frame)
     report = ImportReport(kind=kind, file_name=path.name, source=source or default_source)
@@ -167,7 +173,7 @@ def _import_points(engine: Engine, who: Principal, path: Path, kind: PointKind,
     report.skipped = extras.get("police", {}).get("other", 0)
     report.messages = list(checked.messages)
     if "police" in extras:
-        report.messages.append(t("io.police.summary", lang, **extras["police"]))
+        report.messages.append(Message("io.police.summary", dict(extras["police"])))
     if checked.problems and not opts.skip_invalid:
         raise DataValidationError(checked.problems, summary=Message(
             "io.file.rejected", {"bad": len(checked.rejected_pos), "total": total}))
@@ -182,7 +188,7 @@ def _import_points(engine: Engine, who: Principal, path: Path, kind: PointKind,
     if report.rejected:  # before writing: if the rejects file cannot be written, nothing is
         report.rejects_path = write_rejects(
             opts.rejects_path or path.with_name(f"{path.stem}-avvisade.csv"),
-            original, inp.rows, checked.rejected_pos, checked.reasons, lang)
+            original, inp.rows, checked.rejected_pos, checked.reasons, lang=opts.output_lang)
     # The file as read is no longer needed: let it go before the write (peak memory of a
     # million-row import).
     del original, inp
@@ -195,7 +201,7 @@ def _import_points(engine: Engine, who: Principal, path: Path, kind: PointKind,
         new = _drop_stored(conn, valid, kind, checked.hashed)
         report.duplicates = len(valid) - len(new)
         if kind == "observation" and "walk_name" in new.columns:
-            new = _link_walks(conn, who, new, report, lang)
+            new = _link_walks(conn, who, new, report, opts)
         new = _stamp(new, who, kind)
         result = _bulk_insert(conn, new, kind, progress)
         report.written = result.written
@@ -234,8 +240,7 @@ def _observation_extras(valid: pd.DataFrame, checked: Checked, extras: dict[str,
         try:
             if found is None:
                 raise FileNotFoundError(name)
-            clean = clean_photo(found.read_bytes(), max_bytes=opts.limits.max_photo_bytes,
-                                lang=opts.lang)
+            clean = clean_photo(found.read_bytes(), max_bytes=opts.limits.max_photo_bytes)
             data[i], mime[i] = clean.data, clean.mime
         except (OSError, DataValidationError) as exc:
             survived(log, exc, "import: photo of row %s not stored", i, level=logging.INFO)
@@ -246,7 +251,7 @@ def _observation_extras(valid: pd.DataFrame, checked: Checked, extras: dict[str,
     valid["photo_mime"] = mime
     valid["description"] = desc
     if missing:
-        report.messages.append(t("io.report.photos_not_included", opts.lang, n=missing))
+        report.messages.append(Message("io.report.photos_not_included", {"n": missing}))
     return valid
 
 
@@ -330,16 +335,19 @@ def _bulk_insert(conn: Connection, frame: pd.DataFrame, kind: PointKind,
 
 
 def _link_walks(conn: Connection, who: Principal, frame: pd.DataFrame, report: ImportReport,
-                lang: str) -> pd.DataFrame:
+                opts: ImportOptions) -> pd.DataFrame:
     from mapapp.io.walklink import link_walks
 
-    return link_walks(conn, who, frame, report, lang)
+    return link_walks(conn, who, frame, report,
+                      organiser=t("io.odk.organiser", opts.output_lang))
 
 
 def write_rejects(dest: Path, original: pd.DataFrame, rows: np.ndarray, rejected: np.ndarray,
-                  reasons: dict[int, list[str]], lang: str = "sv") -> Path:
+                  reasons: dict[int, list[Message | str]], *, lang: str = DEFAULT_LANG) -> Path:
     """The rejected rows with the file's own columns, the row number and the reason;
-    every cell, the headers too, formula-safe (a spreadsheet shows it as text)."""
+    every cell, the headers too, formula-safe (a spreadsheet shows it as text). The file is
+    written for people in ``lang`` (:attr:`ImportOptions.output_lang`): its two headers, the
+    reasons, and ``;`` between cells in Swedish (as Excel expects there), ``,`` in English."""
     headers = [str(c) for c in original.columns]
     dest.parent.mkdir(parents=True, exist_ok=True)
     with dest.open("w", encoding="utf-8-sig", newline="") as fh:
@@ -351,7 +359,7 @@ def write_rejects(dest: Path, original: pd.DataFrame, rows: np.ndarray, rejected
             cells = [] if values is None else ["" if v is None or v is pd.NA else v
                                                for v in values[p]]
             w.writerow([int(rows[p]), *[csv_cell(str(v)) for v in cells],
-                        csv_cell(" | ".join(reasons.get(p, [])))])
+                        csv_cell(" | ".join(render(r, lang) for r in reasons.get(p, [])))])
     return dest
 
 
@@ -359,10 +367,8 @@ def write_rejects(dest: Path, original: pd.DataFrame, rows: np.ndarray, rejected
 
 def _import_zones(engine: Engine, who: Principal, path: Path, opts: ImportOptions,
                   district: shapely.Geometry, workdir: Path) -> ImportReport:
-    vf = vector.read_vector(path, workdir, layer=opts.layer, crs=opts.crs, limits=opts.limits,
-                            lang=opts.lang)
-    rows = zones.check_zones(vf, crs=opts.crs, district=district, repair=opts.repair,
-                             lang=opts.lang)
+    vf = vector.read_vector(path, workdir, layer=opts.layer, crs=opts.crs, limits=opts.limits)
+    rows = zones.check_zones(vf, crs=opts.crs, district=district, repair=opts.repair)
     report = ImportReport(kind="zone", file_name=path.name, source=opts.source or "zones",
                           read=len(vf.gdf))
     report.messages = list(rows.messages)
@@ -385,13 +391,14 @@ def _import_zones(engine: Engine, who: Principal, path: Path, opts: ImportOption
 class Preview:
     """What an import would do, without writing: the rows that would be written (``points``:
     category, occurred_at, lon, lat, … ; for zones a GeoDataFrame ``name``, ``kind``,
-    ``geometry``), every problem and the messages. For the app's preview map."""
+    ``geometry``), every problem and the messages (keys, rendered by the caller). For the
+    app's preview map."""
 
     kind: str
     read: int
     points: pd.DataFrame
     problems: list[Problem]
-    messages: list[str]
+    messages: list[Message]
 
     @property
     def rejected(self) -> int:
@@ -405,21 +412,15 @@ def preview_file(engine: Engine, who: Principal, path: Path | str, kind: str, *,
     import geopandas as gpd
 
     opts = options or ImportOptions()
-    who.require(Perm.IMPORT, opts.lang)
-    k = KINDS.get(str(kind).strip().lower())
-    if k is None:
-        raise DataValidationError([Problem(None, "kind", t(
-            "io.kind.bad", opts.lang, kind=kind, allowed="incidents, observations, zones"))])
-    path = Path(path)
-    vector.check_size(path, opts.limits, opts.lang)
+    k, path = _request(who, path, kind, opts)
     district = district_outline(engine)
     with tempfile.TemporaryDirectory(prefix="mapapp-preview-") as tmp:
         if k == "zone":
             vf = vector.read_vector(path, Path(tmp), layer=opts.layer, crs=opts.crs,
-                                    limits=opts.limits, lang=opts.lang)
+                                    limits=opts.limits)
             try:
                 rows = zones.check_zones(vf, crs=opts.crs, district=district,
-                                         repair=opts.repair, lang=opts.lang)
+                                         repair=opts.repair)
             except DataValidationError as exc:
                 survived(log, exc, "zone preview refused", level=logging.DEBUG)
                 return Preview("zone", len(vf.gdf), gpd.GeoDataFrame(
@@ -432,11 +433,11 @@ def preview_file(engine: Engine, who: Principal, path: Path | str, kind: str, *,
         inp, _original, default_source, extras = _read_points(engine, path, pk, opts,
                                                               Path(tmp))
     if pk == "observation":
-        _note_problems(inp, opts.lang)
+        _note_problems(inp)
     checked = check_points(
         inp, kind=pk, district=district,
         source=opts.source or ("" if "source" in inp.frame.columns else default_source),
-        crs=opts.crs, keep_outside=opts.keep_outside, now=opts.now, lang=opts.lang,
+        crs=opts.crs, keep_outside=opts.keep_outside, now=opts.now,
         resolve_categories="police" not in extras)
     points = checked.valid if limit is None else checked.valid.head(limit)
     return Preview(pk, len(inp.frame), points, checked.problems, checked.messages)

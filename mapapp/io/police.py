@@ -57,7 +57,7 @@ import pandas as pd
 import shapely
 
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import t
+from mapapp.i18n import Message
 from mapapp.io.validate import PointsInput
 from mapapp.settings import GEO_DIR
 
@@ -225,7 +225,7 @@ def event_time(name: str, published: pd.Timestamp) -> pd.Timestamp:
     return published
 
 
-def read_events(path: Path, lang: str = "sv") -> list[dict[str, Any]]:
+def read_events(path: Path) -> list[dict[str, Any]]:
     try:
         doc = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as exc:
@@ -243,20 +243,20 @@ def looks_like_events(path: Path) -> bool:
     return head.startswith(b"[")
 
 
-def from_events(events: list[dict[str, Any]], gazetteer: Gazetteer,
-                lang: str = "sv") -> tuple[PointsInput, dict[str, int]]:
+def from_events(events: list[dict[str, Any]],
+                gazetteer: Gazetteer) -> tuple[PointsInput, dict[str, int]]:
     """The events to keep as incident rows, and counts {total, stockholm, placed, unplaced,
     other}. Events of other municipalities are not in the rows."""
     n = len(events)
     rows = np.arange(1, n + 1, dtype=np.int64)
     ids = np.array([str(e.get("id", "")).strip() for e in events], dtype=object)
-    problems: list[tuple[int, str, str]] = []
+    problems: list[tuple[int, str, Message]] = []
     for i, e in enumerate(events):
         for fld in ("id", "datetime", "name", "type"):
             if not str(e.get(fld) or "").strip():
-                problems.append((i, fld, t("io.police.field_missing", lang, field=fld,
-                                           where=t("io.where.event", lang, n=i + 1,
-                                                   id=ids[i] or "?"))))
+                problems.append((i, fld, Message("io.police.field_missing", {
+                    "field": fld, "where": Message("io.where.event", {"n": i + 1,
+                                                                      "id": ids[i] or "?"})})))
     names = [str(e.get("name") or "") for e in events]
     summaries = [str(e.get("summary") or "") for e in events]
     muni = [municipality(nm) for nm in names]
@@ -312,7 +312,8 @@ def from_events(events: list[dict[str, Any]], gazetteer: Gazetteer,
     pos = {orig: new for new, orig in enumerate(keep)}
     inp.pre_problems = [(pos[i], f, m) for i, f, m in problems if i in pos]
     # an event without id/name/type outside Stockholm is still a broken file
-    broken = [Problem(int(rows[i]), f, m) for i, f, m in problems if i not in pos]
+    broken = [Problem(int(rows[i]), f, m.key, dict(m.params)) for i, f, m in problems
+              if i not in pos]
     if broken:
         raise DataValidationError(broken)
     return inp, counts

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mapapp.errors import Problem
-from mapapp.i18n import t
+from mapapp.i18n import DEFAULT_LANG, Message
 
 Progress = Callable[[int, int], None]
 
@@ -36,7 +36,10 @@ class ImportOptions:
     - ``keep_outside``: keep points outside the district (no zone/stadsdel) instead of refusing;
     - ``repair``: repair invalid zone polygons with ``make_valid`` (the zone is flagged);
     - ``rejects_path``: where the rejects CSV goes (default ``<file>-avvisade.csv`` beside it);
-    - ``now``: the time future times are checked against (default: the clock).
+    - ``now``: the time future times are checked against (default: the clock);
+    - ``output_lang``: the language of what the import *writes for people* -- the rejects CSV
+      (headers, reasons, ``;`` in Swedish) and the organiser of walks made from a field form.
+      Messages and problems are never words here: they are keys, rendered by the caller.
     """
 
     crs: str | None = None
@@ -46,7 +49,7 @@ class ImportOptions:
     keep_outside: bool = False
     repair: bool = False
     rejects_path: Path | None = None
-    lang: str = "sv"
+    output_lang: str = DEFAULT_LANG
     now: datetime | None = None
     limits: Limits = field(default_factory=Limits)
 
@@ -67,30 +70,42 @@ class ImportReport:
     skipped: int = 0  # e.g. police events of other municipalities
     per_category: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
     rejects_path: Path | None = None
     import_id: int | None = None
     zones_added: int = 0
     zones_updated: int = 0
     zones_unchanged: int = 0
 
-    def summary(self, lang: str = "sv") -> str:
-        """The lines printed at the end of an import (and shown in the app)."""
-        lines = []
+    def notes(self) -> list[Message]:
+        """What the import did, as messages (keys and parameters, no words): the summary line,
+        the counts per category, the reading notes and where the rejects went. The CLI and the
+        Import page render them in the user's language.
+
+        >>> r = ImportReport("incident", "f.csv", read=3, written=2, rejected=1,
+        ...                  per_category={"stold": 2})
+        >>> [m.key for m in r.notes()]
+        ['io.report.summary', 'io.report.per_category']
+        >>> r.notes()[0].text("en")
+        'Incidents: 3 rows read, 2 saved, 0 already there, 1 rejected, 0 unplaced, 0 outside the district.'
+        """
+        out: list[Message] = []
         if self.kind == "zone":
-            lines.append(t("io.report.zones", lang, added=self.zones_added,
-                           updated=self.zones_updated, unchanged=self.zones_unchanged,
-                           repaired=self.per_category.get("repaired", 0),
-                           points=self.per_category.get("points_moved", 0)))
+            out.append(Message("io.report.zones", {
+                "added": self.zones_added, "updated": self.zones_updated,
+                "unchanged": self.zones_unchanged,
+                "repaired": self.per_category.get("repaired", 0),
+                "points": self.per_category.get("points_moved", 0)}))
         else:
-            lines.append(t("io.report.summary", lang, kind=t(f"io.kind.{self.kind}", lang),
-                           read=self.read, written=self.written, duplicates=self.duplicates,
-                           rejected=self.rejected, unplaced=self.unplaced, outside=self.outside))
+            out.append(Message("io.report.summary", {
+                "kind": Message(f"io.kind.{self.kind}"), "read": self.read,
+                "written": self.written, "duplicates": self.duplicates,
+                "rejected": self.rejected, "unplaced": self.unplaced, "outside": self.outside}))
             if self.per_category:
                 counts = ", ".join(f"{k} {v}" for k, v in sorted(
                     self.per_category.items(), key=lambda kv: (-kv[1], kv[0])))
-                lines.append(t("io.report.per_category", lang, counts=counts))
-        lines += self.messages
+                out.append(Message("io.report.per_category", {"counts": counts}))
+        out += self.messages
         if self.rejects_path is not None:
-            lines.append(t("io.report.rejects", lang, path=self.rejects_path))
-        return "\n".join(lines)
+            out.append(Message("io.report.rejects", {"path": self.rejects_path}))
+        return out

@@ -51,7 +51,7 @@ from mapapp.access import Perm, Principal
 from mapapp.errors import DataValidationError, Problem
 from mapapp.i18n import Message
 from mapapp.io.stattable import StatRows, read_statistics
-from mapapp.io.tabular import fold
+from mapapp.io.tabular import Columns, fold
 from mapapp.store import audit
 from mapapp.store.models import CategoryMapping, ImportBatch, StatisticTable, StatisticValue
 from mapapp.store.statistics import statistics_frame
@@ -91,7 +91,7 @@ class StatisticsReport:
     #: Notes on how the file was read (e.g. its encoding), as messages not yet in words.
     messages: list[Message] = field(default_factory=list)
     #: The column taken as the area column by its values (no header named it), or None.
-    area_column: str | None = None
+    area_column: Columns | None = None
 
     @property
     def outcome(self) -> str:
@@ -104,7 +104,8 @@ class StatisticsReport:
         CLI and the import page render them in the user's language.
 
         >>> r = StatisticsReport(1, "t.csv", 3, ["A"], ["x"], ["2021", "2022", "2023"],
-        ...                      replaced=False, unchanged=False, area_column="Omr")
+        ...                      replaced=False, unchanged=False,
+        ...                      area_column=Columns(("Omr",)))
         >>> [m.key for m in r.notes()]
         ['statfile.summary', 'statfile.area_by_values']
         >>> r.notes()[0].text("en")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mapapp.errors import DataValidationError, Problem
 from mapapp.i18n import Message
-from mapapp.io.tabular import RawTable, fold, match_columns, read_table
+from mapapp.io.tabular import Columns, RawTable, fold, match_columns, read_table
 from mapapp.settings import GEO_DIR
 
 DISTRICT = "Hägersten-Älvsjö"
@@ -53,7 +53,7 @@ class StatRows:
     #: Notes for the report (not yet put into words), e.g. the file's encoding.
     messages: list[Message] = field(default_factory=list)
     #: The column recognised as the area column by its values (no header named it), or None.
-    area_column: str | None = None
+    area_column: Columns | None = None
 
 
 def parse_period(text: str, year: int | None = None) -> tuple[str | None, bool]:
@@ -202,7 +202,7 @@ def read_statistics(path: Path, *, sheet: str | None, year: int | None, area: st
             found["area"] = by_values
             unused = [c for c in unused if c != by_values]
     no_area = DataValidationError([Problem(None, "area", "io.stat.no_area", {
-        "columns": ", ".join(str(c) for c in raw.frame.columns)})])
+        "columns": raw.columns()})])
     from_text = False
     if area is None and "area" not in found:
         area = area_in_text(context, names)
@@ -214,7 +214,7 @@ def read_statistics(path: Path, *, sheet: str | None, year: int | None, area: st
     # of several areas in a column nobody could recognise: ask for that column.
     out = _finish(raw, cells, area, area_matcher(stadsdelar, zones),
                   on_repeat=no_area if from_text else None)
-    out.area_column = by_values
+    out.area_column = None if by_values is None else raw.columns([by_values])
     return out
 
 
@@ -310,7 +310,7 @@ def _cells(raw: RawTable, found: dict[str, str], unused: list[str], year: int | 
 
 def _no_count(raw: RawTable) -> DataValidationError:
     return DataValidationError([Problem(None, None, "io.stat.no_count",
-                                        {"found": ", ".join(raw.frame.columns)})])
+                                        {"found": raw.columns()})])
 
 
 def _where(raw: RawTable, i: int, header: str) -> Message:
@@ -318,7 +318,8 @@ def _where(raw: RawTable, i: int, header: str) -> Message:
     that names it."""
     cols = list(raw.frame.columns)
     letter = raw.letters[cols.index(header)] if header in cols and raw.letters else "?"
-    return Message("io.where.cell", {"n": int(raw.rows[i]), "col": f"{letter} ({header})"})
+    col = letter if header in raw.unnamed else f"{letter} ({header})"
+    return Message("io.where.cell", {"n": int(raw.rows[i]), "col": col})
 
 
 def _finish(raw: RawTable, cells: list[Cell], area: str | None,

@@ -12,7 +12,9 @@ written); numbers and times are parsed later, column by column, so a bad cell ca
 Rows are numbered as the user sees them in a spreadsheet: the header is row 1 (or the row it is
 on, after title rows above it), the first data row 2. Title lines above the header (a line with
 fewer than two filled cells) are skipped and kept in :attr:`RawTable.preamble`. Columns without
-a header or named like pandas' stray index ("Unnamed: 0") are dropped.
+a header or named like pandas' stray index ("Unnamed: 0") are dropped -- unless they hold text:
+then the column is headed by its spreadsheet letter and put into words ("kolumn C" /
+"column C") only where a message names it (:class:`Columns`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import Message
+from mapapp.i18n import DEFAULT_LANG, Message, t
 from mapapp.values import fold
 
 _STRAY = re.compile(r"^(unnamed(: ?\d+)?|index|level_0|)$", re.IGNORECASE)
@@ -52,6 +54,31 @@ class RawTable:
     #: Notes on how the file was read (message keys, rendered at the edge).
     messages: list[Message] = field(default_factory=list)
     letters: list[str] = field(default_factory=list)  # spreadsheet letter of each column
+    #: the headers that stand for a column without one: header -> its spreadsheet letter
+    unnamed: dict[str, str] = field(default_factory=dict)
+
+    def columns(self, names: Sequence[str] | None = None) -> Columns:
+        """``names`` (default: every column) as a message parameter."""
+        return Columns(tuple(self.frame.columns if names is None else names), self.unnamed)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Headers of a file as a message parameter: "a, b, kolumn C" -- a column without a header
+    is named by its spreadsheet letter in the language of the edge that renders it.
+
+    >>> Columns(("kategori", "C"), {"C": "C"}).text("en")
+    'kategori, column C'
+    >>> Columns(()).text("sv")
+    '–'
+    """
+
+    names: tuple[str, ...]
+    unnamed: Mapping[str, str] = field(default_factory=dict)
+
+    def text(self, lang: str | None = DEFAULT_LANG) -> str:
+        return ", ".join(t("io.column.unnamed", lang, letter=self.unnamed[n])
+                         if n in self.unnamed else str(n) for n in self.names) or "–"
 
 
 def read_table(path: Path, *, sheet: str | None = None) -> RawTable:
@@ -239,14 +266,17 @@ def _is_index(col: pd.Series) -> bool:
 def _tidy(raw: RawTable) -> RawTable:
     """Drop stray index columns (no header, or "Unnamed: 0"/"index", with whole numbers or
     nothing in them) and fully empty rows; a header-less column with text in it is kept and
-    named after its spreadsheet letter ("kolumn B")."""
+    headed by its spreadsheet letter ("B", in :attr:`RawTable.unnamed`)."""
     keep, names, letters = [], [], []
+    headers = {str(c).strip() for c in raw.frame.columns}
     for i, c in enumerate(raw.frame.columns):
         header = str(c).strip()
         if _STRAY.match(header):
             if _is_index(raw.frame.iloc[:, i]):
                 continue
-            header = f"kolumn {column_letter(i)}"
+            letter = column_letter(i)
+            header = letter if letter not in headers else f"{letter} ({i + 1})"
+            raw.unnamed[header] = letter
         keep.append(i)
         names.append(header)
         letters.append(column_letter(i))
@@ -311,5 +341,5 @@ def read_text_bytes(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-__all__ = ["RawTable", "fold", "match_columns", "read_csv", "read_table", "read_text_bytes",
+__all__ = ["Columns", "RawTable", "fold", "match_columns", "read_csv", "read_table", "read_text_bytes",
            "read_xlsx", "text_column", "cell_text"]

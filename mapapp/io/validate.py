@@ -36,10 +36,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from mapapp.categories import Kind, allowed_list, resolve
+from mapapp.categories import AllowedCategories, Kind, resolve
 from mapapp.crs import SWEREF99_1800, SWEREF99_TM, WGS84, normalise, transformer
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import Message, render, t
+from mapapp.i18n import Message
 from mapapp.timezone import LOCAL_TZ
 
 REGION_PAD_DEG = 0.25
@@ -71,15 +71,13 @@ class PointsInput:
     extra: pd.DataFrame | None = None
     pre_problems: list[tuple[int, str, Message | str]] = field(default_factory=list)
     precision: str = "exact"
-    messages: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)  # notes on the reading (keys)
     coord_skip: np.ndarray | None = None  # rows whose position is already reported
 
-    def where(self, pos: int, lang: str | None = None) -> Message | str:
-        """Where a row is ("rad 4", "händelse 1 (id 5)"): a :class:`Message`, or its text in
-        ``lang`` when one is given."""
+    def where(self, pos: int) -> Message:
+        """Where a row is ("rad 4", "händelse 1 (id 5)"), as a :class:`Message`."""
         ident = "" if self.where_ids is None else self.where_ids[pos]
-        msg = Message(self.where_key, {"n": int(self.rows[pos]), "id": ident})
-        return msg if lang is None else msg.text(lang)
+        return Message(self.where_key, {"n": int(self.rows[pos]), "id": ident})
 
 
 @dataclass
@@ -89,9 +87,9 @@ class Checked:
     valid: pd.DataFrame  # ready for store.points.insert_points
     valid_pos: np.ndarray
     rejected_pos: np.ndarray
-    reasons: dict[int, list[str]]
+    reasons: dict[int, list[Message | str]]  # per rejected position, for the rejects file
     problems: list[Problem]
-    messages: list[str]
+    messages: list[Message]
     outside: int
     hashed: np.ndarray  # valid rows whose external_id is a content hash (they may repeat)
 
@@ -99,11 +97,10 @@ class Checked:
 class Collector:
     """Problems per input position, turned into sorted :class:`Problem` rows at the end. A
     problem is kept as a message key and its parameters (the row's place among them), so the
-    :class:`Problem` carries the key; ``lang`` only words the rejects file's reasons."""
+    :class:`Problem` carries the key."""
 
-    def __init__(self, inp: PointsInput, lang: str) -> None:
+    def __init__(self, inp: PointsInput) -> None:
         self.inp = inp
-        self.lang = lang
         self.items: list[tuple[int, str, Message | str]] = list(inp.pre_problems)
 
     def add(self, positions: np.ndarray, fld: str, key: str, **per_row: Any) -> None:
@@ -125,10 +122,10 @@ class Collector:
         return [Problem(int(self.inp.rows[p]), f, m.key, dict(m.params)) if isinstance(m, Message)
                 else Problem(int(self.inp.rows[p]), f, m) for p, f, m in items]
 
-    def reasons(self) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {}
+    def reasons(self) -> dict[int, list[Message | str]]:
+        out: dict[int, list[Message | str]] = {}
         for p, _, m in self.items:
-            out.setdefault(p, []).append(render(m, self.lang))
+            out.setdefault(p, []).append(m)
         return out
 
 
@@ -211,7 +208,7 @@ def _fmt(v: float) -> str:
 
 def coordinates(
     inp: PointsInput, col: Collector, *, crs_option: str | None, district: shapely.Geometry,
-    keep_outside: bool, lang: str, messages: list[str],
+    keep_outside: bool, messages: list[Message],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(lon, lat, outside) in WGS84; bad rows are reported to ``col``. Raises for file-level
     problems (an unknown or undecidable CRS)."""
@@ -254,7 +251,7 @@ def coordinates(
         if finite.any() and looks_projected.sum() > 0.5 * finite.sum():
             projected = True
         elif inp.coords == "xy" and finite.any():
-            messages.append(t("io.crs.degrees", lang))
+            messages.append(Message("io.crs.degrees"))
     if projected or (crs is not None and crs != WGS84):
         # x/y in metres: northing in the x column means the columns are swapped.
         swapped = finite & (a > 2_000_000) & (b < 2_000_000) & (b > 0)
@@ -269,9 +266,9 @@ def coordinates(
                 i = int(np.flatnonzero(usable)[0]) if usable.any() else 0
                 raise DataValidationError([Problem(None, names[0], "io.crs.unknown",
                                                    {"example": f"{_fmt(a[i])}, {_fmt(b[i])}"})])
-            messages.append(t("io.crs.guessed", lang, crs=crs))
+            messages.append(Message("io.crs.guessed", {"crs": crs}))
         else:
-            messages.append(t("io.crs.transformed", lang, crs=crs))
+            messages.append(Message("io.crs.transformed", {"crs": crs}))
         lon = np.full(n, np.nan)
         lat = np.full(n, np.nan)
         if usable.any():
@@ -368,14 +365,14 @@ def check_times(inp: PointsInput, col: Collector, now: datetime) -> pd.Series:
 
 # --- categories, ids -------------------------------------------------------------------------
 
-def check_categories(inp: PointsInput, col: Collector, kind: Kind, lang: str) -> pd.Series:
+def check_categories(inp: PointsInput, col: Collector, kind: Kind) -> pd.Series:
     s = inp.frame["category"].fillna("").astype("str").str.strip()
     inverse, uniq = pd.factorize(s)
     mapped = np.array([resolve(kind, u) if u else None for u in uniq] + [None], dtype=object)
     codes = pd.Series(mapped[inverse], index=s.index, dtype=object)  # -1 picks the None
     missing = (s == "").to_numpy(dtype=bool)
     unknown = codes.isna().to_numpy(dtype=bool) & ~missing
-    allowed = allowed_list(kind, lang)
+    allowed = AllowedCategories(kind)
     if missing.any():
         col.add(np.flatnonzero(missing), "category", "io.row.category_missing", allowed=allowed)
     if unknown.any():
@@ -421,24 +418,23 @@ def repeated_ids(ids: pd.Series, inp: PointsInput, col: Collector,
 def check_points(
     inp: PointsInput, *, kind: Kind, district: shapely.Geometry, source: str,
     crs: str | None = None, keep_outside: bool = False, now: datetime | None = None,
-    lang: str = "sv", resolve_categories: bool = True,
+    resolve_categories: bool = True,
 ) -> Checked:
     """Check every row; return the valid rows as a frame for ``insert_points`` plus every
     problem. File-level problems raise :class:`DataValidationError` at once."""
     f = inp.frame
     n = len(f)
-    col = Collector(inp, lang)
+    col = Collector(inp)
     messages = list(inp.messages)
     if "lon" in f.columns or "x" in f.columns:
         lon, lat, outside = coordinates(inp, col, crs_option=crs, district=district,
-                                        keep_outside=keep_outside, lang=lang,
-                                        messages=messages)
+                                        keep_outside=keep_outside, messages=messages)
     else:  # unplaced by design (police events are placed by their reader)
         lon = np.full(n, np.nan)
         lat = np.full(n, np.nan)
         outside = np.zeros(n, dtype=bool)
     if resolve_categories:
-        codes = check_categories(inp, col, kind, lang)
+        codes = check_categories(inp, col, kind)
     else:
         codes = f["category"].astype("str").str.strip().astype(object)
     times = check_times(inp, col, now or datetime.now(UTC))

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Connection, func, insert, select
 
 from mapapp.access import Principal
-from mapapp.i18n import t
+from mapapp.i18n import Message
 from mapapp.io.report import ImportReport
 from mapapp.store import audit
 from mapapp.store.district import area_ids
@@ -30,8 +30,9 @@ def walk_submission_id(source: str, name: str) -> str:
 
 
 def link_walks(conn: Connection, who: Principal, frame: pd.DataFrame, report: ImportReport,
-               lang: str) -> pd.DataFrame:
-    """Set ``walk_id`` from ``walk_name`` (dropped afterwards)."""
+               *, organiser: str) -> pd.DataFrame:
+    """Set ``walk_id`` from ``walk_name`` (dropped afterwards); a walk made here is stored with
+    ``organiser`` (stored text, in the language the import writes in)."""
     names = frame["walk_name"].fillna("").astype(str).str.strip()
     walk_ids = np.full(len(frame), np.nan)
     created = []
@@ -51,7 +52,7 @@ def link_walks(conn: Connection, who: Principal, frame: pd.DataFrame, report: Im
         starts = pd.to_datetime(frame["occurred_at"][mask], utc=True).min()
         wid = conn.execute(insert(Walk).values(
             submission_id=sub_id, title=name[:200], zone_id=zone_id,
-            starts_at=starts.to_pydatetime(), organiser=t("io.odk.organiser", lang),
+            starts_at=starts.to_pydatetime(), organiser=organiser,
             participants={g: 0 for g in PARTICIPANT_GROUPS}, route_wkb=None,
             status="genomford", team=None, created_by=who.username,
             created_at=datetime.now(UTC)).returning(Walk.id)).scalar_one()
@@ -61,7 +62,7 @@ def link_walks(conn: Connection, who: Principal, frame: pd.DataFrame, report: Im
     out = frame.drop(columns=["walk_name"])
     out["walk_id"] = walk_ids
     if created:
-        report.messages.append(t("io.report.walks_created", lang, names=", ".join(created)))
+        report.messages.append(Message("io.report.walks_created", {"names": ", ".join(created)}))
     return out
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Table, insert, select, text, update
 from mapapp.access import Principal
 from mapapp.crs import WGS84, normalise, transformer
 from mapapp.errors import DataValidationError, Problem
-from mapapp.i18n import Message, t
+from mapapp.i18n import Message
 from mapapp.io.tabular import match_columns, text_column
 from mapapp.io.validate import guess_crs, region_of
 from mapapp.io.vector import VectorFile
@@ -49,7 +49,7 @@ class ZoneRows:
     kinds: list[str | None]
     geoms: list[shapely.Geometry]  # WGS84
     repaired: list[bool]
-    messages: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
 
 
 def _polygonal(g: shapely.Geometry) -> shapely.Geometry:
@@ -58,8 +58,8 @@ def _polygonal(g: shapely.Geometry) -> shapely.Geometry:
     return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
 
 
-def check_zones(vf: VectorFile, *, crs: str | None, district: shapely.Geometry, repair: bool,
-                lang: str = "sv") -> ZoneRows:
+def check_zones(vf: VectorFile, *, crs: str | None, district: shapely.Geometry,
+                repair: bool) -> ZoneRows:
     gdf = vf.gdf
     attrs = [c for c in gdf.columns if c != gdf.geometry.name]
     frame = pd.DataFrame({c: gdf[c].astype("str").where(gdf[c].notna(), "") for c in attrs})
@@ -73,7 +73,7 @@ def check_zones(vf: VectorFile, *, crs: str | None, district: shapely.Geometry, 
     kinds_raw = text_column(frame, found.get("kind")).tolist()
     geoms = list(gdf.geometry.to_numpy())
     problems: list[Problem] = []
-    messages: list[str] = []
+    messages: list[Message] = []
     first: dict[str, int] = {}
     src_crs = crs or vf.crs
     if src_crs is not None:
@@ -86,7 +86,7 @@ def check_zones(vf: VectorFile, *, crs: str | None, district: shapely.Geometry, 
             raise DataValidationError([Problem(None, "geometry", "io.crs.unknown",
                                                {"example": f"{shapely.get_x(reps[0]):.0f}, "
                                                            f"{shapely.get_y(reps[0]):.0f}"})])
-        messages.append(t("io.crs.guessed", lang, crs=src_crs))
+        messages.append(Message("io.crs.guessed", {"crs": src_crs}))
     out = ZoneRows([], [], [], [], messages)
     for i, (name, g) in enumerate(zip(names, geoms, strict=True)):
         where = Message("io.where.feature", {"n": i + 1})
@@ -115,8 +115,8 @@ def check_zones(vf: VectorFile, *, crs: str | None, district: shapely.Geometry, 
             if repair:
                 g = _polygonal(shapely.make_valid(g))
                 fixed = True
-                messages.append(t("io.zone.repaired", lang, where=where.text(lang), name=name,
-                                  reason=reason))
+                messages.append(Message("io.zone.repaired", {"where": where, "name": name,
+                                                              "reason": reason}))
             else:
                 m = _REASON_AT.match(reason)
                 key = "io.zone.invalid" if m else "io.zone.invalid_noplace"

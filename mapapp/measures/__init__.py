@@ -60,6 +60,7 @@ from mapapp.measures.rules import (
     contains_identity_number,
     is_overdue,
     personal_data_warnings,
+    reason_text,
     resolve_priority_area,
     resolve_status,
     revision_flags,
@@ -74,7 +75,7 @@ __all__ = [
     "LAGESBILD_YEARS", "LIST_COLUMNS", "MAX_TITLE", "PLAN_YEARS", "PRIORITIES_YEARS",
     "add_actor", "add_measure", "add_note", "add_years", "before_after", "contains_identity_number",
     "find_zone", "ids_from_text", "get_measure", "history", "is_overdue", "link_points", "list_actors",
-    "list_measures", "measure_points", "measures_frame", "personal_data_warnings", "records",
+    "list_measures", "measure_points", "measures_frame", "personal_data_warnings", "reason_text", "records",
     "resolve_priority_area", "resolve_status", "revision_flags", "select_measures", "status_label", "sv_key",
     "update_measure", "validate",
 ]

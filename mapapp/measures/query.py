@@ -3,7 +3,7 @@ from the audit log, the actors, and the counts before/after a measure."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -263,17 +263,21 @@ def before_after(
     confidence: float = 0.95,
     points: pd.DataFrame | None = None,
     sites: pd.DataFrame | None = None,
+    measure: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Counts before/after one measure and its WDD test by
     :func:`mapapp.analysis.beforeafter.before_after` (site radius, cell or zone; the same
     months a year earlier when the data reach back; control = rest of the zone or district).
-    ``points``/``sites`` may be passed when already loaded (for ``who``). The result holds
-    codes (``comparison``, ``note``, ``verdict``); the page and the CLI word them."""
+    ``points``/``sites``, and the measure itself (:func:`get_measure` of ``measure_id`` for
+    ``who``), may be passed when already loaded, so a page reads each once per rerun. The
+    result holds codes (``comparison``, ``note``, ``verdict``); the page and the CLI word
+    them."""
     from mapapp.analysis.beforeafter import before_after as compute
     from mapapp.store.district import district_outline, sites_frame, zones_frame
 
     who.require(Perm.VIEW_AGGREGATES)
-    m = get_measure(engine, who, measure_id)
+    m = dict(measure) if measure is not None and int(measure["id"]) == measure_id \
+        else get_measure(engine, who, measure_id)
     if m["start"] is None:
         raise DataValidationError([Problem(None, "start", "measures.ui.ba_no_start")])
     if points is None:

@@ -1,8 +1,8 @@
 """Rules of the åtgärdsplan, without I/O: overdue, revision reminders, personal data in
 measure texts, and parsing of statuses and priority areas (see :mod:`mapapp.measures`).
 
-The texts made here (revision reasons, warnings, status labels) are for the edges: ``lang``
-is keyword-only."""
+Revision reasons are records (message keys with their parameters) that the edges render; the
+few texts made here (warnings, status labels) are for the edges: ``lang`` is keyword-only."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from mapapp.categories import MEASURE_STATUS_LABELS, MEASURE_STATUSES, PRIORITY_AREAS
-from mapapp.i18n import t
+from mapapp.i18n import Message
 from mapapp.notecheck import check_note
 from mapapp.values import fold, is_missing
 
@@ -56,37 +56,59 @@ def add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
-def revision_flags(zones: pd.DataFrame, today: date, *, lang: str = "sv") -> pd.DataFrame:
+def revision_flags(zones: pd.DataFrame, today: date) -> pd.DataFrame:
     """Per zone: which revision is overdue and why.
 
     ``zones`` needs ``name`` and the dates ``lagesbild_revised``, ``plan_revised``,
     ``priorities_reviewed`` (``id`` is kept when present). Returns one row per zone in input
     order: ``zone_id, zone, lagesbild_revised, lagesbild_next, lagesbild_flag, plan_revised,
     plan_next, plan_flag, priorities_reviewed, priorities_next, priorities_flag, flagged,
-    reasons`` (translated sentences). ``*_next`` is the last day the revision is in time."""
+    reasons``. ``*_next`` is the last day the revision is in time; ``reasons`` is a list of
+    :class:`~mapapp.i18n.Message` records (key ``measures.rev.<rule>`` or
+    ``measures.rev.<rule>_never`` with ``date``, ``years``, ``next``), put into words by the
+    edges (:func:`reason_text`).
+
+    >>> z = pd.DataFrame([{"id": 1, "name": "Långbro", "lagesbild_revised": "2021-04-21",
+    ...                    "plan_revised": None, "priorities_reviewed": "2022-01-01"}])
+    >>> r = revision_flags(z, date(2023, 5, 1)).iloc[0]
+    >>> [(m.key, dict(m.params)) for m in r["reasons"]]  # doctest: +NORMALIZE_WHITESPACE
+    [('measures.rev.lagesbild', {'date': '2021-04-21', 'years': 2, 'next': '2023-04-21'}),
+     ('measures.rev.plan_never', {})]
+    """
     rules = (("lagesbild", "lagesbild_revised", LAGESBILD_YEARS),
              ("plan", "plan_revised", PLAN_YEARS),
              ("priorities", "priorities_reviewed", PRIORITIES_YEARS))
     rows = []
     for z in zones.to_dict("records"):
         row: dict[str, Any] = {"zone_id": z.get("id"), "zone": z.get("name")}
-        reasons: list[str] = []
+        reasons: list[Message] = []
         for key, col, years in rules:
             d = as_date(z.get(col))
             nxt = add_years(d, years) if d is not None else None
             flag = nxt is None or today > nxt
             row[col], row[f"{key}_next"], row[f"{key}_flag"] = d, nxt, flag
             if d is None:
-                reasons.append(t(f"measures.rev.{key}_never", lang))
+                reasons.append(Message(f"measures.rev.{key}_never"))
             elif flag:
-                reasons.append(t(f"measures.rev.{key}", lang, date=d.isoformat(), years=years,
-                                 next=nxt.isoformat() if nxt else "–"))
+                reasons.append(Message(f"measures.rev.{key}", {
+                    "date": d.isoformat(), "years": years,
+                    "next": nxt.isoformat() if nxt else "–"}))
         row["flagged"] = bool(reasons)
         row["reasons"] = reasons
         rows.append(row)
     cols = ["zone_id", "zone"] + [c for k, col, _ in rules
                                   for c in (col, f"{k}_next", f"{k}_flag")] + ["flagged", "reasons"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def reason_text(reasons: Any, *, lang: str = "sv") -> str:
+    """The revision reasons of one zone (a ``reasons`` cell of :func:`revision_flags`) as one
+    line in ``lang``, for the edges.
+
+    >>> reason_text([Message("measures.rev.plan_never")], lang="en")
+    'The action plan has no revision date.'
+    """
+    return " ".join(m.text(lang) for m in (reasons if isinstance(reasons, list | tuple) else []))
 
 
 def contains_identity_number(text: str | None) -> bool:

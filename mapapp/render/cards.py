@@ -17,6 +17,7 @@ import pandas as pd
 
 from mapapp.analysis.significance import DEFAULT_CONFIDENCE, compare
 from mapapp.analysis.zoning import assign
+from mapapp.i18n import render
 from mapapp.render.features import measure_line, status_label
 from mapapp.render.hotspot_text import status_text, summary_reason
 
@@ -144,7 +145,8 @@ def zone_card(zone: Mapping[str, Any], *, revision: Mapping[str, Any] | None,
         lists={"priority_areas": as_list(zone.get("priority_areas")),
                "actors": as_list(zone.get("actors")), "goals": as_list(zone.get("goals"))},
         revision_due=bool(revision.get("flagged")) if revision is not None else False,
-        revision_reasons=list(revision.get("reasons") or []) if revision is not None else [],
+        revision_reasons=[render(m, lang) for m in (revision.get("reasons") or [])]
+        if revision is not None else [],
         figures=period_totals(counts, last_periods(labels, selected), zone=name,
                               confidence=confidence),
         flags=reasons, measures=_measure_records(ms, lang), zone_id=zid)

@@ -151,7 +151,7 @@ def export_snapshot(
     (action ``export``, entity ``snapshot``) holds the filter, the format and the file name."""
     settings = settings or load_settings()
     lang = lang or settings.lang
-    who.require(Perm.EXPORT, lang)
+    who.require(Perm.EXPORT)
     snap = gather(engine, who, zone=zone, period=period, since=since,
                   include_notes=include_notes, settings=settings, lang=lang)
     data, rendered = render(snap, fmt, dpi=dpi, tiles=tiles, settings=settings)
@@ -181,7 +181,7 @@ def make_snapshot(
     to ``out``; the suffix picks the format (.docx, .pdf, .html, .png). Returns ``out``."""
     settings = settings or load_settings()
     lang = lang or settings.lang
-    who.require(Perm.EXPORT, lang)
+    who.require(Perm.EXPORT)
     out = Path(out)
     fmt = format_of(out, lang)
     exp = export_snapshot(engine, who, zone=zone, period=period, since=since, fmt=fmt,

@@ -254,7 +254,7 @@ def export_weekly(engine: Engine, who: Principal, rep: WeeklyReport, fmt: str, *
 
     settings = settings or load_settings()
     lang = lang or settings.lang
-    who.require(Perm.EXPORT, lang)
+    who.require(Perm.EXPORT)
     if fmt not in MIME:
         raise DataValidationError([Problem(None, "format", "weekly.bad_format", {"fmt": fmt})])
     writer = write_docx if fmt == "docx" else write_pdf

@@ -78,7 +78,27 @@ def _points(kind: str, cache_key: str, dv: str, _who: Principal) -> pd.DataFrame
 def points(kind: str) -> pd.DataFrame:
     """All points of ``kind`` that the signed-in role may see (read-only, shared)."""
     who = require_principal()
-    return _points(kind, who.cache_key, version(), who)
+    return points_for(kind, who, version())
+
+
+# The ``*_for``/``*_at`` readers take the role and the data version as arguments and read no
+# session state: for cached functions, which must take every input as an argument.
+
+def points_for(kind: str, who: Principal, dv: str) -> pd.DataFrame:
+    """:func:`points` of ``who`` at data version ``dv``."""
+    return _points(kind, who.cache_key, dv, who)
+
+
+def zones_at(dv: str) -> gpd.GeoDataFrame:
+    return _zones(dv)
+
+
+def stadsdelar_at(dv: str) -> gpd.GeoDataFrame:
+    return _stadsdelar(dv)
+
+
+def sites_at(dv: str) -> gpd.GeoDataFrame:
+    return _sites(dv)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -148,36 +168,58 @@ def _grid(dv: str, size: float) -> Grid:
 
 def grid() -> Grid:
     """The Gi*/count grid over the district (a :class:`mapapp.analysis.grid.Grid`)."""
-    return _grid(version(), get_settings().grid_size_m)
+    return grid_at(version())
+
+
+def grid_at(dv: str) -> Grid:
+    return _grid(dv, get_settings().grid_size_m)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _point_index(kind: str, cache_key: str, dv: str, _who: Principal) -> PointIndex:
     from mapapp.render.data import PointIndex
+    from mapapp.store.points import load_point_arrays
 
-    return PointIndex.build(_points(kind, cache_key, dv, _who), _grid(dv, get_settings().grid_size_m))
+    # The lean read (numbers only): the map never needs the point frame's text columns.
+    return PointIndex.from_arrays(load_point_arrays(get_engine(), _who, kind),  # type: ignore[arg-type]
+                                  _grid(dv, get_settings().grid_size_m))
 
 
 def point_index(kind: str) -> PointIndex:
-    """Column arrays of :func:`points` (a :class:`mapapp.render.data.PointIndex`): zone, grid
-    cell and time of every point computed once per data version and role."""
+    """Column arrays of the role's points of ``kind`` (a :class:`mapapp.render.data.PointIndex`,
+    equal to one built from :func:`points`): zone, grid cell and time of every point, read
+    once per data version and role without loading the point frame."""
     who = require_principal()
-    return _point_index(kind, who.cache_key, version(), who)
+    return point_index_for(kind, who, version())
+
+
+def point_index_for(kind: str, who: Principal, dv: str) -> PointIndex:
+    return _point_index(kind, who.cache_key, dv, who)
+
+
+def data_end() -> pd.Timestamp | None:
+    """The latest time of the role's incidents."""
+    return point_index("incident").data_end()
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _periods(kind: str, cache_key: str, dv: str, start_month: int, _who: Principal
              ) -> list[Period]:
-    from mapapp.render.data import available_periods
+    from mapapp.analysis.periods import list_periods
 
-    return available_periods(_points("incident", cache_key, dv, _who), kind,
-                             stat_year_start_month=start_month)
+    index = _point_index("incident", cache_key, dv, _who)
+    if index.n == 0:
+        return []
+    return list_periods(index.times(), kind=kind, stat_year_start_month=start_month)
 
 
 def periods(kind: str) -> list[Period]:
     """The periods of ``kind`` that the role's incidents span, oldest first."""
-    who = require_principal()
-    return _periods(kind, who.cache_key, version(), get_settings().stat_year_start_month, who)
+    return periods_for(kind, require_principal(), version())
+
+
+def periods_for(kind: str, who: Principal, dv: str) -> list[Period]:
+    return _periods(kind, who.cache_key, dv, get_settings().stat_year_start_month, who)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -193,5 +235,9 @@ def measures() -> pd.DataFrame:
     """Every measure with ``overdue`` as of today (read-only, shared)."""
     from mapapp.timezone import local_today
 
-    who = require_principal()
-    return _measures(who.cache_key, version(), local_today().isoformat(), who)
+    return measures_for(require_principal(), version(), local_today().isoformat())
+
+
+def measures_for(who: Principal, dv: str, today: str) -> pd.DataFrame:
+    """:func:`measures` of ``who`` at data version ``dv``, ``overdue`` as of ``today``."""
+    return _measures(who.cache_key, dv, today, who)

@@ -144,7 +144,7 @@ def observation_to_measure(
     measure returns that measure."""
     from mapapp import measures
 
-    who.require(Perm.EDIT_MEASURES, lang)
+    who.require(Perm.EDIT_MEASURES)
     with Session(engine) as session:
         o = session.get(Observation, observation_id)
         if o is None:

@@ -134,7 +134,7 @@ def save_observation(
     (:func:`mapapp.photos.clean_photo`). Bad input raises :class:`DataValidationError` with every
     problem; nothing is stored then.
     """
-    who.require(Perm.WALK, lang)
+    who.require(Perm.WALK)
     settings = settings or load_settings()
     sid = (submission_id or "").strip()
     if not 8 <= len(sid) <= 64:
@@ -209,7 +209,7 @@ def correct_observation(
     """Correct one's own team's observation within the edit window; returns what changed
     (category, note, photo, position, ratings). Arguments left None are kept; a new position
     gets its zone and stadsdel again."""
-    who.require(Perm.WALK, lang)
+    who.require(Perm.WALK)
     settings = settings or load_settings()
     at = _now(now)
     with Session(engine) as session:
@@ -281,7 +281,7 @@ _FORM_FIELD = {"description": "note", "owner": "category", "photo_mime": "photo"
 def set_observation_status(engine: Engine, who: Principal, observation_id: int, status: str,
                            lang: str = "sv") -> None:
     """Follow-up status of an observation: ny, skickad (till ägaren), atgardad, inte_atgardad."""
-    who.require(Perm.WALK, lang)
+    who.require(Perm.WALK)
     if status not in cats.OBSERVATION_STATUSES:
         raise DataValidationError([Problem(None, "status", t(
             "walks.obs.status", lang, allowed=", ".join(cats.OBSERVATION_STATUSES)))])

@@ -90,7 +90,7 @@ def create_walk(
 ) -> tuple[int, bool]:
     """Create a walk; ``(walk_id, created)``. The same ``submission_id`` again returns the walk
     already made (``created`` False). A walk team's walk belongs to its team."""
-    who.require(Perm.WALK, lang)
+    who.require(Perm.WALK)
     team = who.team if who.role == Role.VANDRARE or team is None else team
 
     def write(conn: Connection) -> tuple[int, bool]:
@@ -138,7 +138,7 @@ def list_walks(engine: Engine, who: Principal, *, zone_id: int | None = None) ->
 
 
 def get_walk(engine: Engine, who: Principal, walk_id: int, lang: str = "sv") -> WalkInfo:
-    who.require(Perm.VIEW_AGGREGATES, lang)
+    who.require(Perm.VIEW_AGGREGATES)
     with Session(engine) as conn:
         row = conn.execute(
             select(Walk, Zone.name).outerjoin(Zone, Zone.id == Walk.zone_id)
@@ -167,7 +167,7 @@ def set_walk_status(engine: Engine, who: Principal, walk_id: int, status: str,
                     lang: str = "sv") -> None:
     """Change a walk's status; when it is done, its route is stored from its points."""
     w = get_walk(engine, who, walk_id, lang)
-    who.require(Perm.WALK, lang)
+    who.require(Perm.WALK)
     if status not in cats.WALK_STATUSES:
         raise DataValidationError([Problem(None, "status", t(
             "walks.walk.status", lang, allowed=", ".join(cats.WALK_STATUSES)))])

@@ -1,17 +1,21 @@
 """AppTest fixtures: a real SQLite store with the bundled district and a small demo data set,
-copied for every test; the app reads it through ``MAPAPP_DATABASE_URL``."""
+copied for every test; the app reads it through ``MAPAPP_DATABASE_URL``; and ``open_page``,
+one page of the app run once for a signed-in role."""
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
 from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
 
+from mapapp.access import Principal
 from mapapp.demo import load_demo
 from mapapp.store.engine import make_engine
 from tests.conftest import ADMIN, ROOT
@@ -45,3 +49,30 @@ def app_store(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     eng.dispose()
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+OpenPage = Callable[..., AppTest]
+
+
+def _open_page(page: str, who: Principal, *, lang: str | None = None, timeout: float = 120,
+               check: bool = True, **state: Any) -> AppTest:
+    """``mapapp.ui.pages.<page>`` run once in AppTest for ``who`` (in ``lang``, with the
+    session values ``state``); with ``check`` the run must not raise."""
+    at = AppTest.from_string(f"from mapapp.ui.pages.{page} import render\n\nrender()\n",
+                             default_timeout=timeout)
+    at.session_state["mapapp_principal"] = who
+    if lang:
+        at.session_state["mapapp_lang"] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    if check:
+        assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def open_page() -> OpenPage:
+    """``open_page("veckolage", READER, lang="en", mapapp_map_selection=...)`` -> the AppTest
+    after its first run."""
+    return _open_page

@@ -16,32 +16,23 @@ from tests.conftest import COORDINATOR, READER
 TIMEOUT = 60
 
 
-def _page() -> None:
-    from mapapp.ui.pages.atgarder import render
-
-    render()
-
-
 @pytest.fixture
 def db(app_db):
     return app_db
 
 
-def _app(who: Principal, lang: str | None = None) -> AppTest:
-    at = AppTest.from_function(_page, default_timeout=TIMEOUT)
-    at.session_state["mapapp_principal"] = who
-    if lang:
-        at.session_state["mapapp_lang"] = lang
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+@pytest.fixture
+def _app(open_page):  # type: ignore[no-untyped-def]
+    def run(who: Principal, lang: str | None = None) -> AppTest:
+        return open_page("atgarder", who, lang=lang, timeout=TIMEOUT)
+    return run
 
 
 def _listed(at: AppTest) -> list[int]:
     return [int(i) for i in at.dataframe[0].value.iloc[:, 0]]
 
 
-def test_the_page_runs_for_a_coordinator(db):
+def test_the_page_runs_for_a_coordinator(db, _app):
     at = _app(COORDINATOR)
     assert at.title[0].value == "Åtgärder"
     for key in ("atg_f_zone", "atg_f_status", "atg_f_actor", "atg_f_priority", "atg_select",
@@ -53,7 +44,7 @@ def test_the_page_runs_for_a_coordinator(db):
     assert len(at.tabs) == 4
 
 
-def test_filters_change_the_list(db):
+def test_filters_change_the_list(db, _app):
     at = _app(COORDINATOR)
     everything = ms.list_measures(db, READER)
     at.selectbox(key="atg_f_zone").set_value("Långbro").run()
@@ -70,7 +61,7 @@ def test_filters_change_the_list(db):
     assert any("Inga åtgärder" in i.value for i in at.info)
 
 
-def test_errors_stand_beside_the_fields_and_a_measure_is_added(db):
+def test_errors_stand_beside_the_fields_and_a_measure_is_added(db, _app):
     at = _app(COORDINATOR)
     before = len(ms.list_measures(db, READER))
     at.button(key="atg_new_save").click().run()
@@ -102,7 +93,7 @@ def test_errors_stand_beside_the_fields_and_a_measure_is_added(db):
     assert not [e.value for e in at.error]
 
 
-def test_typing_in_the_form_does_not_run_the_page(db):
+def test_typing_in_the_form_does_not_run_the_page(db, _app):
     """The fields are in an st.form: a value typed without pressing save is not sent (no
     rerun, nothing validated or written); the save button sends it."""
     at = _app(COORDINATOR)
@@ -118,7 +109,7 @@ def test_typing_in_the_form_does_not_run_the_page(db):
     assert any(f"Åtgärd {first} sparad" in s.value for s in at.success)
 
 
-def test_an_edit_shows_in_the_history_and_a_note_is_added(db):
+def test_an_edit_shows_in_the_history_and_a_note_is_added(db, _app):
     at = _app(COORDINATOR)
     first = _listed(at)[0]
     at.selectbox(key=f"atg_edit_{first}_status").set_value("genomford")
@@ -135,13 +126,31 @@ def test_an_edit_shows_in_the_history_and_a_note_is_added(db):
     assert any("Anteckningen är tom" in e.value for e in at.error)
 
 
-def test_before_after_with_few_events(db):
+def test_before_after_with_few_events(db, _app):
     at = _app(COORDINATOR)
     assert any(m.label == "Före" for m in at.metric)
     assert any("för få händelser för slutsatser" in w.value for w in at.warning)
 
 
-def test_a_reader_cannot_add_or_edit(db):
+def test_one_read_of_the_measure_per_rerun(db, _app, monkeypatch):
+    """The page and its before/after tab share the measure it read: one get_measure a run."""
+    from mapapp.measures import query
+
+    calls: list[int] = []
+    real = query.get_measure
+
+    def counted(*args, **kwargs):
+        calls.append(int(args[2]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(query, "get_measure", counted)
+    monkeypatch.setattr(ms, "get_measure", counted)
+    at = _app(COORDINATOR)
+    assert any(m.label == "Före" for m in at.metric)  # the before/after tab ran
+    assert len(calls) == 1, calls
+
+
+def test_a_reader_cannot_add_or_edit(db, _app):
     at = _app(READER)
     keys = {b.key for b in at.button}
     assert "atg_new_save" not in keys and not any(str(k).startswith("atg_edit_") for k in keys)
@@ -150,7 +159,7 @@ def test_a_reader_cannot_add_or_edit(db):
     assert _listed(at) == ms.list_measures(db, READER)["id"].tolist()
 
 
-def test_english(db):
+def test_english(db, _app):
     at = _app(COORDINATOR, lang="en")
     assert at.title[0].value == "Measures"
     assert at.selectbox(key="atg_f_zone").label == "Zone"

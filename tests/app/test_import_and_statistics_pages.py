@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from mapapp.io.statistics import import_statistics
 from tests.conftest import ADMIN, COORDINATOR, READER
@@ -18,30 +17,8 @@ def db(app_db):
     return app_db
 
 
-def _import_page() -> None:
-    from mapapp.ui.pages.importera import render
-
-    render()
-
-
-def _stat_page() -> None:
-    from mapapp.ui.pages.statistik import render
-
-    render()
-
-
-def _run(fn, who, lang=None) -> AppTest:
-    at = AppTest.from_function(fn, default_timeout=60)
-    at.session_state["mapapp_principal"] = who
-    if lang:
-        at.session_state["mapapp_lang"] = lang
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def test_import_page_offers_every_kind_and_its_options(db):
-    at = _run(_import_page, COORDINATOR)
+def test_import_page_offers_every_kind_and_its_options(db, open_page):
+    at = open_page("importera", COORDINATOR, timeout=60)
     assert at.title[0].value == "Importera data"
     kinds = at.radio(key="imp_kind")
     assert kinds.options == ["Händelser (brott)", "Observationer", "Områden (polygoner)",
@@ -54,20 +31,20 @@ def test_import_page_offers_every_kind_and_its_options(db):
     assert at.text_input(key="imp_stat_source").value == "polisen"
 
 
-def test_import_page_in_english(db):
-    at = _run(_import_page, COORDINATOR, lang="en")
+def test_import_page_in_english(db, open_page):
+    at = open_page("importera", COORDINATOR, lang="en", timeout=60)
     assert at.title[0].value == "Import data"
 
 
-def test_statistics_page_without_tables_says_so(db):
-    at = _run(_stat_page, READER)
+def test_statistics_page_without_tables_says_so(db, open_page):
+    at = open_page("statistik", READER, timeout=60)
     assert "Inga statistiktabeller" in at.info[0].value
 
 
-def test_statistics_page_shows_table_figures_and_follows_the_category(db):
+def test_statistics_page_shows_table_figures_and_follows_the_category(db, open_page):
     import_statistics(db, ADMIN, EXAMPLES / "statistik_lang.csv",
                       source="polisen", extracted="2022-10-01")
-    at = _run(_stat_page, READER)
+    at = open_page("statistik", READER, timeout=60)
     assert at.selectbox(key="stat_area").value == "Hägersten-Älvsjö"
     first = at.dataframe[0].value.copy()
     assert len(first) >= 2
@@ -80,24 +57,14 @@ def test_statistics_page_shows_table_figures_and_follows_the_category(db):
     assert not first.equals(second)
 
 
-def test_omrade_page_shows_a_zones_table_figures_beside_the_counted_ones(db, tmp_path):
+def test_omrade_page_shows_a_zones_table_figures_beside_the_counted_ones(db, open_page, tmp_path):
     src = tmp_path / "langbro.csv"
     src.write_text("område;kategori;period;antal\n"
                    "Långbro;Narkotikabrott;2020–2021;17\n"
                    "Långbro;Narkotikabrott;2021–2022;23\n"
                    "Bromma;Narkotikabrott;2021–2022;40\n", encoding="utf-8")
     import_statistics(db, ADMIN, src, source="polisen")
-
-    def _omrade() -> None:
-        from mapapp.ui.pages.omrade import render
-
-        render()
-
-    at = AppTest.from_function(_omrade, default_timeout=60)
-    at.session_state["mapapp_principal"] = READER
-    at.session_state["omrade_zone"] = 4  # Långbro
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_page("omrade", READER, timeout=60, omrade_zone=4)  # Långbro
     texts = [str(m.value) for m in at.markdown] + [s.value for s in at.subheader]
     assert "Statistik" in texts
     assert any("Tabellsiffror" in t for t in texts)

@@ -3,25 +3,11 @@ the zone's tables, and follows the chosen zone."""
 
 from __future__ import annotations
 
-from streamlit.testing.v1 import AppTest
-
 from tests.conftest import COORDINATOR
 
 
-def _protokoll() -> None:
-    from mapapp.ui.pages.protokoll import render
-
-    render()
-
-
-def _run(who) -> AppTest:  # type: ignore[no-untyped-def]
-    at = AppTest.from_function(_protokoll, default_timeout=120)
-    at.session_state["mapapp_principal"] = who
-    return at.run()
-
-
-def test_protokoll_page_previews_and_follows_the_zone(app_store):
-    at = _run(COORDINATOR)
+def test_protokoll_page_previews_and_follows_the_zone(app_store, open_page):
+    at = open_page("protokoll", COORDINATOR)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value
     for key in ("protokoll_area", "protokoll_period"):

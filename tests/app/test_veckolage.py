@@ -3,26 +3,12 @@ a task for next week, which the next week's page lists for follow-up."""
 
 from __future__ import annotations
 
-from streamlit.testing.v1 import AppTest
-
 from mapapp.council.weekly import list_tasks
 from tests.conftest import COORDINATOR, READER
 
 
-def _page() -> None:
-    from mapapp.ui.pages.veckolage import render
-
-    render()
-
-
-def _run(who) -> AppTest:  # type: ignore[no-untyped-def]
-    at = AppTest.from_function(_page, default_timeout=120)
-    at.session_state["mapapp_principal"] = who
-    return at.run()
-
-
-def test_reader_sees_the_week_without_forms(app_store):
-    at = _run(READER)
+def test_reader_sees_the_week_without_forms(app_store, open_page):
+    at = open_page("veckolage", READER)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Veckoläge"
     assert at.selectbox(key="veckolage_week") is not None
@@ -30,8 +16,8 @@ def test_reader_sees_the_week_without_forms(app_store):
     assert not any(f.proto.form_id == "veckolage_task" for f in at.text_input)
 
 
-def test_coordinator_adds_a_task_and_next_week_follows_it_up(app_store):
-    at = _run(COORDINATOR)
+def test_coordinator_adds_a_task_and_next_week_follows_it_up(app_store, open_page):
+    at = open_page("veckolage", COORDINATOR)
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("download_button")) == 2
     weeks = at.selectbox(key="veckolage_week").options

@@ -11,8 +11,6 @@ Fixtures (reusable by every browser test):
   than the app's is aborted and recorded in ``page.mapapp_blocked``.
 - ``login(page, user, password)``: sign in through the form (also a plain function here).
 - ``e2e_store``: the SQLite URL the server uses (for reading expected values).
-- ``run_app(db_url, log, extra_env)``: a context manager for one more server with other
-  settings (e.g. ``MAPAPP_BASEMAP``), for a test that needs them.
 
 The demo accounts (admin, polis, samordnare, lasare, vandrare) share :data:`PASSWORD`.
 Everything here is marked ``e2e``.
@@ -132,16 +130,12 @@ def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@contextlib.contextmanager
-def run_app(db_url: str, log: Path, extra_env: dict[str, str] | None = None,
-            port: int | None = None) -> Iterator[str]:
-    """``streamlit run streamlit_app.py`` on ``port`` (default: a free one) against ``db_url``
-    (settings: :func:`_env` plus ``extra_env``), its output in ``log``; yields its base URL,
-    stops it."""
-    if port is None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
+def start_app(db_url: str, log: Path, extra_env: dict[str, str] | None = None,
+              port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """``streamlit run streamlit_app.py`` on ``port`` (default: a free one) against ``db_url``,
+    its output in ``log``; returns (the process, its base URL) once it answers. Also used by
+    ``benchmarks/load_survey_browsers.py``."""
+    port = port or _free_port()
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [str(BIN / "streamlit"), "run", "streamlit_app.py", "--server.port", str(port),
@@ -150,33 +144,51 @@ def run_app(db_url: str, log: Path, extra_env: dict[str, str] | None = None,
             cwd=ROOT, env={**_env(db_url), **(extra_env or {})}, stdout=out,
             stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop_app(proc)
+            raise RuntimeError("streamlit did not start:\n" + log.read_text("utf-8"))
+        time.sleep(0.3)
+
+
+def stop_app(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start:\n" + log.read_text("utf-8"))
-            time.sleep(0.3)
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@contextlib.contextmanager
+def run_app(db_url: str, log: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """:func:`start_app` on a free port (never ``MAPAPP_E2E_PORT``: the session's server has
+    it) for a test that needs other settings; yields its URL and stops it afterwards."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    proc, url = start_app(db_url, log, extra_env, port=port)
+    try:
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_app(proc)
 
 
 @pytest.fixture(scope="session")
 def app_url(e2e_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``streamlit run streamlit_app.py`` on a free port; stopped after the session."""
     log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
-    with run_app(e2e_store, log, port=_free_port()) as url:
+    proc, url = start_app(e2e_store, log)
+    try:
         yield url
+    finally:
+        stop_app(proc)
     text = log.read_text("utf-8", errors="replace")
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "streamlit-e2e.log").write_text(text, "utf-8")

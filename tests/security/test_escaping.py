@@ -117,7 +117,7 @@ def map_html(engine, who: Principal, lang: str = "sv") -> str:
         observation_index=PointIndex.build(obs, grid), zones=zones, stadsdelar=sd, sites=sites,
         grid=grid, periods=available_periods(inc, "statistical"),
         measures=ms.measures_frame(engine, who, today=today),
-        revision=revision_flags(zones, today, lang=lang),
+        revision=revision_flags(zones, today),
         can_see_sensitive=who.can(Perm.VIEW_SENSITIVE_POINTS))
     view = compute_view(inputs, MapFilter(), settings, lang=lang, today=today)
     m = build_map(view.specs(layer_specs()), view.data, lang=lang, basemap="none",

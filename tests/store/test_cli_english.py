@@ -25,18 +25,70 @@ def _cases(tmp: Path) -> dict[str, tuple[list[str], str]]:
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
     table = tmp / "tabell.csv"
     table.write_text("kategori,period,antal\nNarkotikabrott,2021,12\n", encoding="utf-8")
+    rows = tmp / "rader.csv"
+    rows.write_text("kategori;tidpunkt;lat;lon\nfoo;2024-13-05;abc;18.0\n", encoding="utf-8")
+    headless = tmp / "utan_rubrik.csv"
+    headless.write_text(",tidpunkt,lat,lon\nstold,2024-03-05,59.30,18.00\n", encoding="utf-8")
+    geojson = tmp / "trasig.geojson"
+    geojson.write_text('{"type": "FeatureCollection"', encoding="utf-8")
+    not_zip = tmp / "lager.zip"
+    not_zip.write_bytes(b"not a zip file")
+    not_xlsx = tmp / "tabell.xlsx"
+    not_xlsx.write_bytes(b"not a workbook")
+    police = tmp / "polisen.json"
+    police.write_text('[{"id": 1, "name": "1 maj 10.00, Stöld, Stockholm"}]', encoding="utf-8")
+    xlsx_table = tmp / "statistik.xlsx"
+    _workbook(xlsx_table, [["kategori", "2021", "2022"], ["Narkotikabrott", 12, 14]])
+    out = str(tmp / "ut.docx")
     return {
         "unknown period": (["hotspots", "--period", "2021-20x"], "Unknown period: 2021-20x"),
+        "unknown period of the grid": (["hotspots", "--kind", "grid", "--period", "2021-W60"],
+                                       "Unknown period: 2021-W60"),
+        "unknown period of the lägesbild": (["lagesbild", "--out", out, "--period", "20x"],
+                                            "Unknown period: 20x"),
+        "unknown week": (["week", "--week", "2021-W60"], "Unknown week: 2021-W60"),
         "unknown zone": (["stats", "--zone", "Nowhere"], "Unknown zone: Nowhere"),
+        "unknown zone of a snapshot": (["snapshot", "--zone", "Nowhere", "--out", out],
+                                       "Unknown zone: Nowhere"),
+        "unknown zone of a new measure": (["measures", "add", "--zone", "Nowhere", "--title",
+                                           "Belysning"], "Unknown zone: Nowhere"),
         "bad import file": (["import", "incidents", str(bad)], "The column category is missing"),
+        "bad rows": (["import", "incidents", str(rows)],
+                     "row 2: lat 'abc' is not a number"),
+        "a header-less column named in English": (["import", "incidents", str(headless)],
+                                                  "Columns in the file: column A"),
+        "unreadable GeoJSON": (["import", "zones", str(geojson)],
+                               "The file cannot be read as GeoJSON"),
+        "not a zip": (["import", "incidents", str(not_zip)], "The zip file cannot be read"),
+        "not a workbook": (["import", "incidents", str(not_xlsx)],
+                           "The file cannot be read as XLSX"),
+        "police events without fields": (["import", "incidents", str(police)],
+                                         "the field datetime is missing or empty"),
+        "no such import file": (["import", "observations", str(tmp / "nowhere.csv")],
+                                "The file does not exist"),
+        "no such survey file": (["trygghet", "import", str(tmp / "nowhere.csv")],
+                                "The file does not exist"),
         "unknown measure": (["measures", "show", "999"], "Measure 999 does not exist"),
+        "unknown measure to change": (["measures", "update", "999", "--status", "klar"],
+                                      "Measure 999 does not exist"),
+        "unknown measure to note": (["measures", "note", "999", "hej"],
+                                    "Measure 999 does not exist"),
         "unknown walk": (["walks", "followup", "999", "--out", str(tmp / "f.docx")],
                          "Walk 999 does not exist"),
         "statistics table without an area": (["import", "statistics", str(table)],
                                              "The table has no area column"),
-        "unknown zone of a snapshot": (["snapshot", "--zone", "Nowhere", "--out",
-                                        str(tmp / "s.docx")], "Unknown zone: Nowhere"),
+        "statistics workbook without an area": (["import", "statistics", str(xlsx_table)],
+                                                "The table has no area column"),
     }
+
+
+def _workbook(path: Path, rows: list[list[object]]) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
 
 
 @pytest.mark.parametrize("how", ["--lang", "MAPAPP_LANG"])
@@ -59,3 +111,32 @@ def test_every_refusal_is_english_without_a_traceback(sqlite_store, tmp_path, ca
         assert main([*args, "--db", _url(sqlite_store), "--lang", "sv"]) == 2, name
         swedish = capsys.readouterr().err
         assert swedish and phrase not in swedish and "Traceback" not in swedish, (name, swedish)
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_an_import_with_skipped_rows_speaks_the_users_language(sqlite_store, tmp_path, capsys,
+                                                               monkeypatch, lang):
+    """Not a refusal, but what the same user reads next: the summary, the skipped rows'
+    reasons and the rejects file, all in the language asked for."""
+    monkeypatch.delenv("MAPAPP_LANG", raising=False)
+    rows = tmp_path / "rader.csv"
+    rows.write_text("kategori;tidpunkt;lat;lon\nstold;2024-03-05;59.30;18.00\n"
+                    "foo;2024-03-05;59.30;18.00\n", encoding="utf-8")
+    assert main(["import", "incidents", str(rows), "--skip-invalid", "--no-progress",
+                 "--db", _url(sqlite_store), "--lang", lang]) == 0
+    out = capsys.readouterr()
+    rejects = (tmp_path / "rader-avvisade.csv").read_text("utf-8-sig").splitlines()
+    if lang == "en":
+        assert out.out.startswith("Incidents: 2 rows read, 1 saved, 0 already there, 1 rejected")
+        assert "row 3: unknown category 'foo' – use one of: narkotikabrott (Drug offences)" \
+            in out.err
+        assert rejects[0] == "row,kategori,tidpunkt,lat,lon,reason"
+        assert "row 3: unknown category 'foo'" in rejects[1]
+    else:
+        assert out.out.startswith("Händelser: 2 rader lästa, 1 sparade, 0 fanns redan, "
+                                  "1 avvisade")
+        assert "rad 3: okänd kategori 'foo' – använd en av: narkotikabrott (Narkotikabrott)" \
+            in out.err
+        assert rejects[0] == "rad;kategori;tidpunkt;lat;lon;fel"
+        assert "rad 3: okänd kategori 'foo'" in rejects[1]
+    assert "Traceback" not in out.err

@@ -267,7 +267,7 @@ def test_progress_reaches_the_total_and_english_messages(store, tmp_path):
     assert seen[0] == (0, 10) and seen[-1] == (10, 10)
     path = _write_csv(tmp_path, [HEAD, ["B1", "stold", "2024-03-05", "18.07", "59.31"]])
     with pytest.raises(DataValidationError) as exc:
-        import_file(store, COORDINATOR, path, "incidents", options=_opts(lang="en"))
+        import_file(store, COORDINATOR, path, "incidents", options=_opts(output_lang="en"))
     english, swedish = exc.value.text("en"), exc.value.text("sv")
     assert "row 2: lat 18.07 and lon 59.31 look swapped – swap the columns?" in english
     assert "Nothing was saved" in english and "Nothing was saved" not in swedish
@@ -279,7 +279,9 @@ def test_guessed_crs_is_applied_and_reported(store):
     rep = import_file(store, COORDINATOR, EXAMPLES / "handelser_sweref99_1800.csv", "incidents",
                       options=_opts())
     assert rep.written == 10
-    assert any("EPSG:3011" in m and "tolkades" in m for m in rep.messages)
+    assert any("EPSG:3011" in m.text("sv") and "tolkades" in m.text("sv") for m in rep.messages)
+    assert any("EPSG:3011" in m.text("en") and "were read as" in m.text("en")
+               for m in rep.notes())
     pts = load_points(store, ADMIN, "incident")
     xy = pts[pts["external_id"] == "XY-001"].iloc[0]
     en = pd.read_csv(EXAMPLES / "incidents_en.csv").iloc[0]

@@ -95,7 +95,7 @@ def test_odk_central_export_with_its_walk_ratings_and_accuracy(store):
     path = EXAMPLES / "trygghetsvandring_odk_central.csv"
     rep = import_file(store, COORDINATOR, path, "observations", options=ImportOptions())
     assert rep.written == 5 and rep.source == "odk"
-    assert any("Vandring Telefonplan april 2023" in m for m in rep.messages)
+    assert any("Vandring Telefonplan april 2023" in m.text("sv") for m in rep.messages)
     with store.connect() as c:
         obs = c.execute(select(Observation.external_id, Observation.ratings,
                                Observation.accuracy_m, Observation.walk_id,

@@ -27,7 +27,7 @@ from mapapp.measures import FIELDS
 from mapapp.walks import PARTICIPANT_GROUPS
 from tests.conftest import ROOT
 
-CALLS = {"t", "tn", "tr", "bilingual", "Message", "flash", "_done", "problem", "p"}
+CALLS = {"t", "tn", "tr", "bilingual", "Message", "flash", "_done", "problem", "p", "_finding"}
 ERRORS = {"MapAppError", "ConfigurationError", "NotFoundError", "PermissionDeniedError",
           "StoreError", "DataValidationError"}
 PLURAL_CALLS = {"tn"}
@@ -37,6 +37,7 @@ SITE_KINDS = sorted({f["properties"]["kind"] for f in json.loads(
 #: f-string key pattern (placeholders written ``{}``) -> every value the placeholder can take.
 DOMAINS: dict[str, tuple[str, ...]] = {
     "role.{}": tuple(r.value for r in Role),
+    "io.kind.{}": ("incident", "observation", "zone"),
     "measures.field.{}": (*FIELDS, "id", "overdue", "note", "noted_on", "author_role",
                           "incident", "observation"),
     "measures.rev.{}": ("lagesbild", "plan", "priorities"),

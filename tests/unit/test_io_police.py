@@ -137,5 +137,7 @@ def test_missing_fields_are_problems(gaz):
     ev = [{"id": 5, "datetime": "", "type": "Stöld", "name": "1 maj 10.00, Stöld, Stockholm",
            "summary": "", "location": {"name": "Stockholm", "gps": "59.3,18.0"}}]
     inp, _ = from_events(ev, gaz)
-    assert [m for _, f, m in inp.pre_problems] == [
+    assert [m.text("sv") for _, f, m in inp.pre_problems] == [
         "händelse 1 (id 5): fältet datetime saknas eller är tomt."]
+    assert [m.text("en") for _, f, m in inp.pre_problems] == [
+        "event 1 (id 5): the field datetime is missing or empty."]

@@ -62,8 +62,11 @@ def test_title_rows_are_skipped_and_rows_numbered_as_in_a_spreadsheet(tmp_path):
 def test_stray_index_column_is_dropped_but_a_headerless_text_column_is_kept(tmp_path):
     p = _write(tmp_path, "e.csv", ",Unnamed: 0,,2021\n0,0,Narkotika,5\n1,1,Rån,6\n")
     raw = read_csv(p)
-    assert list(raw.frame.columns) == ["kolumn C", "2021"]
-    assert raw.letters == ["C", "D"]
+    assert list(raw.frame.columns) == ["C", "2021"]
+    assert raw.letters == ["C", "D"] and raw.unnamed == {"C": "C"}
+    # the header-less column is put into words where a message names it
+    assert raw.columns().text("sv") == "kolumn C, 2021"
+    assert raw.columns().text("en") == "column C, 2021"
 
 
 def test_empty_csv_is_refused(tmp_path):

@@ -102,17 +102,18 @@ def test_projected_without_crs_is_recognised_per_grid(district, schools):
     base = {"category": ["stold"] * n, "occurred_at": ["2024-03-05"] * n}
     c = _check(_inp({**base, "x": x.astype(str).tolist(), "y": y.astype(str).tolist()}, "xy"),
                district)
-    assert any("EPSG:3011" in m and "tolkades" in m for m in c.messages)
+    assert any("EPSG:3011" in m.text("sv") and "tolkades" in m.text("sv") for m in c.messages)
+    assert [m.key for m in c.messages] == ["io.crs.guessed"]
     assert c.problems == [] and len(c.valid) == n
     tx, ty = transformer("EPSG:3011", "EPSG:3006").transform(x.to_numpy(), y.to_numpy())
     c2 = _check(_inp({**base, "x": [str(v) for v in tx], "y": [str(v) for v in ty]}, "xy"),
                 district)
-    assert any("EPSG:3006" in m for m in c2.messages)
+    assert any("EPSG:3006" in m.text("sv") for m in c2.messages)
     np.testing.assert_allclose(c2.valid["lon"], c.valid["lon"], atol=1e-7)
     # projected numbers in lat/lon columns are recognised too
     c3 = _check(_inp({**base, "lat": y.astype(str).tolist(), "lon": x.astype(str).tolist()}),
                 district)
-    assert any("EPSG:3011" in m for m in c3.messages) and c3.problems == []
+    assert any("EPSG:3011" in m.text("sv") for m in c3.messages) and c3.problems == []
 
 
 def test_projected_numbers_of_no_known_grid_are_refused_with_a_crs_hint(district):
@@ -128,7 +129,7 @@ def test_given_crs_is_applied(district, schools):
     rows = {"category": ["stold"] * len(x), "occurred_at": ["2024-03-05"] * len(x),
             "x": x.tolist(), "y": y.tolist()}
     c = _check(_inp(rows, "xy"), district, crs="3011")
-    assert c.problems == [] and any("EPSG:3011" in m for m in c.messages)
+    assert c.problems == [] and any("EPSG:3011" in m.text("en") for m in c.messages)
     with pytest.raises(DataValidationError, match="Okänt koordinatsystem"):
         _check(_inp(rows, "xy"), district, crs="EPSG:999999")
 

@@ -106,7 +106,7 @@ def card_for(selection: tuple[str, int], view: MapView) -> Card | None:
         if row.empty:
             return None
         z = row.iloc[0].to_dict()
-        rev = revision_flags(row, local_today(), lang=lang).iloc[0].to_dict()
+        rev = revision_flags(row, local_today()).iloc[0].to_dict()
         return zone_card(z, revision=rev, counts=view.counts, labels=labels, selected=selected,
                          flags=view.flags, measures=ctx.measures(), lang=lang,
                          confidence=ctx.get_settings().confidence_level)

@@ -15,7 +15,7 @@ from mapapp.access import Perm, Principal
 from mapapp.analysis.periods import PERIOD_KINDS, latest_complete
 from mapapp.measures.rules import revision_flags
 from mapapp.render.data import MapFilter
-from mapapp.render.view import Inputs, MapView, compute_view, data_end
+from mapapp.render.view import Inputs, MapView, compute_view
 from mapapp.timezone import local_today
 from mapapp.ui import context as ctx
 from mapapp.ui import state
@@ -37,7 +37,7 @@ def filter_sidebar(prefix: str) -> MapFilter:
         period = None
         if labels:
             want = saved.get("period")
-            default = latest_complete(periods, data_end(ctx.points("incident")))
+            default = latest_complete(periods, ctx.data_end())
             first = labels.index(default.label) if default is not None else 0
             period = st.selectbox(ctx.tr("map.filter.period"), labels,
                                   index=labels.index(want) if want in labels else first,
@@ -69,14 +69,18 @@ def filter_sidebar(prefix: str) -> MapFilter:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _view(cache_key: str, dv: str, flt_key: tuple[Any, ...], lang: str, today: str,
           _who: Principal, _flt: MapFilter) -> MapView:
+    """The view of ``_flt`` for ``_who`` at data version ``dv``: every input is an argument
+    (the role's ``cache_key`` and ``flt_key`` stand for the unhashed ``_who`` and ``_flt``);
+    nothing here reads the session."""
     settings = ctx.get_settings()
-    zones = ctx.zones()
+    zones = ctx.zones_at(dv)
     inputs = Inputs(
-        incidents=ctx.points("incident"), incident_index=ctx.point_index("incident"),
-        observations=ctx.points("observation"), observation_index=ctx.point_index("observation"),
-        zones=zones, stadsdelar=ctx.stadsdelar(), sites=ctx.sites(), grid=ctx.grid(),
-        periods=ctx.periods(_flt.period_kind), measures=ctx.measures(),
-        revision=revision_flags(zones, pd.Timestamp(today).date(), lang=lang),
+        incident_index=ctx.point_index_for("incident", _who, dv),
+        observation_index=ctx.point_index_for("observation", _who, dv),
+        zones=zones, stadsdelar=ctx.stadsdelar_at(dv), sites=ctx.sites_at(dv),
+        grid=ctx.grid_at(dv), periods=ctx.periods_for(_flt.period_kind, _who, dv),
+        measures=ctx.measures_for(_who, dv, today),
+        revision=revision_flags(zones, pd.Timestamp(today).date()),
         can_see_sensitive=_who.can(Perm.VIEW_SENSITIVE_POINTS))
     return compute_view(inputs, _flt, settings, lang=lang, today=pd.Timestamp(today).date())
 

@@ -35,7 +35,7 @@ PAGE = "admin"
 
 def render() -> None:
     who = ctx.require_principal()
-    who.require(Perm.ADMIN, ctx.lang())
+    who.require(Perm.ADMIN)
     engine = ctx.get_engine()
     st.title(ctx.tr("admin.title"))
     flash = state.show_flash(PAGE, ctx.lang())

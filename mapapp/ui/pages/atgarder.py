@@ -96,14 +96,15 @@ def _all(v: Any) -> str:
 
 
 def _revisions(today: date) -> None:
-    flags = ms.revision_flags(ctx.zones(), today, lang=ctx.lang())
+    flags = ms.revision_flags(ctx.zones(), today)
     flagged = flags[flags["flagged"]]
     with st.expander(f"{ctx.tr('measures.ui.revisions')} ({len(flagged)})",
                      expanded=not flagged.empty, icon=":material/event_repeat:"):
         if flagged.empty:
             st.caption(ctx.tr("measures.ui.no_revisions"))
         for row in flagged.to_dict("records"):
-            st.warning(markdown_text(f"{row['zone']}: " + " ".join(row["reasons"])),
+            st.warning(markdown_text(f"{row['zone']}: "
+                                     + ms.reason_text(row["reasons"], lang=ctx.lang())),
                        icon=":material/update:")
 
 
@@ -415,7 +416,7 @@ def _before_after(engine: Engine, who: Principal, m: dict[str, Any]) -> None:
     points = ctx.all_points()
     r = ms.before_after(engine, who, int(m["id"]), months=int(months), radius_m=radius,
                         buffer_m=settings.wdd_buffer_m, confidence=settings.confidence_level,
-                        points=points, sites=ctx.sites())
+                        points=points, sites=ctx.sites(), measure=m)
     lang = ctx.lang()
     place_key = "measures.ui.ba_place_site" if r["place_kind"] == "site" else \
         "measures.ui.ba_place_zone"

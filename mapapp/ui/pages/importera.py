@@ -111,11 +111,11 @@ def render() -> None:
 
         options = ImportOptions(crs=crs or None, layer=layer or None, source=source or None,
                                 skip_invalid=skip, keep_outside=outside, repair=repair,
-                                rejects_path=workdir / "avvisade.csv", lang=lang)
+                                rejects_path=workdir / "avvisade.csv", output_lang=lang)
         result = import_file(engine, who, path, kind, options=options, progress=progress)
         bar.progress(1.0, text=ctx.tr("imp.done"))
         st.success(ctx.tr("imp.done"))
-        st.text(result.summary(lang))
+        st.text("\n".join(m.text(lang) for m in result.notes()))
         if result.rejects_path is not None and Path(result.rejects_path).exists():
             st.download_button(ctx.tr("imp.rejects_download"),
                                Path(result.rejects_path).read_bytes(),

@@ -64,7 +64,7 @@ def _walk_id(options: list[int]) -> int | None:
 
 def render() -> None:
     who = ctx.require_principal()
-    who.require(Perm.WALK, ctx.lang())
+    who.require(Perm.WALK)
     st.markdown(_CSS, unsafe_allow_html=True)
     with st.container(key="vandring_page"):
         st.title(ctx.tr("walks.ui.title"), anchor=False)

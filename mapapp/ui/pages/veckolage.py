@@ -7,7 +7,9 @@ through dataframes and widgets only."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -92,29 +94,29 @@ def _counts(rep: WeeklyReport) -> None:
     st.dataframe(df, hide_index=True, width="stretch")
 
 
+def _section(title: str, frame: pd.DataFrame, columns: Callable[[pd.DataFrame], dict[str, Any]]
+             ) -> None:
+    """One table of the week under its heading: ``columns`` makes the shown columns (header ->
+    values) from ``frame``; an empty frame says so instead."""
+    st.subheader(title)
+    if frame.empty:
+        st.caption(ctx.tr("weekly.none"))
+        return
+    st.dataframe(pd.DataFrame(columns(frame)), hide_index=True, width="stretch")
+
+
 def _tables(rep: WeeklyReport) -> None:
-    st.subheader(ctx.tr("weekly.h.observations"))
-    o = rep.observations
-    if o.empty:
-        st.caption(ctx.tr("weekly.none"))
-    else:
-        st.dataframe(pd.DataFrame({
-            _col("date"): pd.to_datetime(o["occurred_at"], utc=True).dt.tz_convert(
-                "Europe/Stockholm").dt.strftime("%Y-%m-%d %H:%M"),
-            _col("zone"): o["zone"], _col("category"): [_cat(x, "observation")
-                                                        for x in o["category"]],
-            _col("source"): o["source"]}), hide_index=True, width="stretch")
-    st.subheader(ctx.tr("weekly.h.reports"))
-    r = rep.reports
-    if r.empty:
-        st.caption(ctx.tr("weekly.none"))
-    else:
-        st.dataframe(pd.DataFrame({_col("zone"): r["zone"],
-                                   _col("category"): [_cat(x, "observation") for x in r["category"]],
-                                   _col("status_report"): [ctx.tr(f"report.status.{x}")
-                                                           for x in r["status"]],
-                                   _col("observations"): r["n"]}),
-                     hide_index=True, width="stretch")
+    _section(ctx.tr("weekly.h.observations"), rep.observations, lambda o: {
+        _col("date"): pd.to_datetime(o["occurred_at"], utc=True).dt.tz_convert(
+            "Europe/Stockholm").dt.strftime("%Y-%m-%d %H:%M"),
+        _col("zone"): o["zone"],
+        _col("category"): [_cat(x, "observation") for x in o["category"]],
+        _col("source"): o["source"]})
+    _section(ctx.tr("weekly.h.reports"), rep.reports, lambda r: {
+        _col("zone"): r["zone"],
+        _col("category"): [_cat(x, "observation") for x in r["category"]],
+        _col("status_report"): [ctx.tr(f"report.status.{x}") for x in r["status"]],
+        _col("observations"): r["n"]})
     if rep.survey_title is not None:
         st.subheader(ctx.tr("weekly.h.survey", title=rep.survey_title))
         sv = rep.survey
@@ -124,23 +126,11 @@ def _tables(rep: WeeklyReport) -> None:
                                    _col("reported"): sv["reported"],
                                    _col("answered"): sv["answered"]}),
                      hide_index=True, width="stretch")
-    st.subheader(ctx.tr("weekly.h.measures"))
-    m = rep.measures
-    if m.empty:
-        st.caption(ctx.tr("weekly.none"))
-    else:
-        st.dataframe(pd.DataFrame({_col("zone"): m["zone"], _col("title"): m["title"],
-                                   _col("actor"): m["actor"], _col("due"): m["due"],
-                                   _col("overdue"): m["overdue"]}),
-                     hide_index=True, width="stretch")
-    st.subheader(ctx.tr("weekly.h.walks"))
-    w = rep.walks
-    if w.empty:
-        st.caption(ctx.tr("weekly.none"))
-    else:
-        st.dataframe(pd.DataFrame({_col("title"): w["title"], _col("zone"): w["zone"],
-                                   _col("date"): w["starts_at"]}),
-                     hide_index=True, width="stretch")
+    _section(ctx.tr("weekly.h.measures"), rep.measures, lambda m: {
+        _col("zone"): m["zone"], _col("title"): m["title"], _col("actor"): m["actor"],
+        _col("due"): m["due"], _col("overdue"): m["overdue"]})
+    _section(ctx.tr("weekly.h.walks"), rep.walks, lambda w: {
+        _col("title"): w["title"], _col("zone"): w["zone"], _col("date"): w["starts_at"]})
 
 
 def _task_table(df: pd.DataFrame, followup: bool) -> None:
