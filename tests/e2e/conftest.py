@@ -11,6 +11,8 @@ Fixtures (reusable by every browser test):
   than the app's is aborted and recorded in ``page.mapapp_blocked``.
 - ``login(page, user, password)``: sign in through the form (also a plain function here).
 - ``e2e_store``: the SQLite URL the server uses (for reading expected values).
+- ``start_app``/``stop_app``, and ``run_app(db_url, log, extra_env)`` (a context manager): one
+  more server with other settings (e.g. ``MAPAPP_BASEMAP``) for a test that needs them.
 
 The demo accounts (admin, polis, samordnare, lasare, vandrare) share :data:`PASSWORD`.
 Everything here is marked ``e2e``.
