@@ -94,9 +94,10 @@ def _configure_logging() -> None:
 
 
 def declare_language() -> None:
-    """The page's language on ``<html lang>`` (WCAG 3.1.1; Streamlit's page says "en"), and a
-    visible focus ring on every control (2.4.7). Constant code, only the language varies."""
-    st.html(_LANG_EN if ctx.lang() == "en" else _LANG_SV, unsafe_allow_javascript=True)
+    """The page's language on ``<html lang>`` (WCAG 3.1.1; Streamlit's page says "en") and on
+    Streamlit's skip link (2.4.1), and a visible focus ring on every control (2.4.7). Constant
+    code, only the language varies."""
+    st.html(_lang_script("en" if ctx.lang() == "en" else "sv"), unsafe_allow_javascript=True)
     st.html(_FOCUS_CSS)
 
 
@@ -105,8 +106,19 @@ a:focus-visible, button:focus-visible, [role="button"]:focus-visible, summary:fo
 input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible {
   outline: 3px solid #0b5394 !important; outline-offset: 2px; }
 </style>"""
-_LANG_SV = "<script>document.documentElement.lang = 'sv';</script>"
-_LANG_EN = "<script>document.documentElement.lang = 'en';</script>"
+
+
+def _lang_script(lang: str) -> str:
+    """``<html lang>`` and the text of Streamlit's own skip link ("Skip to main content",
+    WCAG 2.4.1) in the page's language (a catalogue text, JSON-quoted into the script)."""
+    import json
+
+    from mapapp.i18n import t
+
+    return ("<script>(() => { document.documentElement.lang = " + json.dumps(lang) + ";"
+            " const skip = document.querySelector('[data-testid=\"stSkipToContent\"]');"
+            " if (skip) { skip.textContent = " + json.dumps(t("app.skip_link", lang))
+            + "; } })();</script>")
 
 
 def _token_page() -> bool:
