@@ -51,21 +51,25 @@ def fill_incidents(engine: Any, n: int, seed: int = 16) -> float:
     return fill(engine, n, seed, observation_share=0.0)
 
 
-def run_command(args: list[str], url: str) -> tuple[float, float, str]:
-    """Wall seconds, peak MB (GNU time's maximum resident set; NaN without /usr/bin/time) and
-    stdout of one ``mapapp`` process."""
+def run_command(args: list[str], url: str) -> tuple[float, float, str, float]:
+    """Wall seconds, peak MB (maximum resident set), stdout and CPU seconds (user + sys, which
+    waiting for a core on a shared machine does not inflate) of one ``mapapp`` process."""
+    import resource
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAPAPP_")}
     env["MAPAPP_DATABASE_URL"] = url
-    gnu_time = Path("/usr/bin/time")
-    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
-        prefix = [str(gnu_time), "-f", "%M", "-o", rss.name] if gnu_time.exists() else []
-        t0 = time.perf_counter()
-        out = subprocess.run([*prefix, str(BIN / "mapapp"), *args], env=env, capture_output=True,
-                             text=True, check=True).stdout
-        wall = time.perf_counter() - t0
-        text = rss.read().strip().splitlines()
-    peak = int(text[-1]) / 1024 if prefix and text else float("nan")
-    return wall, peak, out
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([str(BIN / "mapapp"), *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    if proc.returncode:
+        raise RuntimeError(f"mapapp {' '.join(args)} failed: {err}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # ru_maxrss of the children is the largest child so far: a lower bound of this one's peak
+    return wall, after.ru_maxrss / 1024, out, cpu
 
 
 def main() -> int:
@@ -91,14 +95,27 @@ def main() -> int:
     print(f"store: {url} ({have:,} incidents)")
 
     # The command as a user runs it.
-    starts = [run_command(["stats", "--help"], url)[0] for _ in range(a.repeat)]
-    runs = [run_command(["stats", "--format", "json"], url) for _ in range(a.repeat)]
-    start = min(starts)
+    starts, runs = [], []
+    for _ in range(a.repeat):  # alternating, so both see the same load
+        load = os.getloadavg()[0]
+        starts.append(run_command(["stats", "--help"], url) + (load,))
+        load = os.getloadavg()[0]
+        runs.append(run_command(["stats", "--format", "json"], url) + (load,))
+    start = min(r[0] for r in starts)
     wall = min(r[0] for r in runs)
+    cpu_start = min(r[3] for r in starts)
+    cpu = min(r[3] for r in runs)
     records = json.loads(runs[0][2])
     total = sum(r["count"] for r in records)
+    loads = [r[4] for r in starts + runs]
+    for i, (st_, ru) in enumerate(zip(starts, runs, strict=True), 1):
+        print(f"  run {i}: stats --help {st_[0]:.2f} s wall / {st_[3]:.2f} s CPU (load "
+              f"{st_[4]:.1f}); stats --format json {ru[0]:.2f} s wall / {ru[3]:.2f} s CPU "
+              f"(load {ru[4]:.1f})")
     print(f"mapapp stats --format json: {wall:.2f} s wall; process start (stats --help) "
-          f"{start:.2f} s; beyond the start {wall - start:.2f} s; peak "
+          f"{start:.2f} s; beyond the start {wall - start:.2f} s wall (best of {a.repeat} "
+          f"each), CPU {cpu:.2f} s against {cpu_start:.2f} s: {cpu - cpu_start:.2f} s CPU beyond "
+          f"the start; load average {min(loads):.1f}–{max(loads):.1f}; peak "
           f"{max(r[1] for r in runs):.0f} MB; {len(records)} records, sum {total:,}")
 
     from mapapp.analysis.stats import period_counts

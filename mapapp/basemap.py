@@ -13,8 +13,11 @@ server is opt-in:
 | ``https://…/{z}/{x}/{y}.png`` | any XYZ tile server (``MAPAPP_BASEMAP_ATTRIBUTION``) |
 | ``https://…?SERVICE=WMS&LAYERS=…`` or ``wms:https://…?layers=…`` | a WMS (the city's GIS server) |
 | ``https://…/{TileMatrix}/{TileRow}/{TileCol}.png`` or ``…?SERVICE=WMTS&LAYER=…`` | a WMTS (3857) |
-| ``/path/karta.mbtiles``, ``/path/karta.pmtiles`` | raster tiles served from the app's origin |
+| ``/path/karta.mbtiles``, ``/path/karta.pmtiles`` | raster or vector tiles from the app's origin |
 | ``/path/basemap.gpkg`` | bundled + the layers of ``mapapp basemap import`` (roads, names, …) |
+
+Vector tiles (MVT) of an MBTiles or PMTiles file are drawn to PNG on the server with the bundled
+style (:mod:`mapapp.render.mvt`); raster tiles (png, jpg, webp) are served as they are.
 
 :func:`parse_basemap` checks a value and returns a :class:`Basemap`; :func:`local_layers`
 reads the bundled layers once per process (they never change while it runs).
@@ -112,6 +115,10 @@ def _file(text: str, kind: BasemapKind) -> Basemap:
     path = Path(text).expanduser()
     if not path.is_file():
         raise ConfigurationError(f"MAPAPP_BASEMAP: filen finns inte / no such file: {path}")
+    if kind in ("mbtiles", "pmtiles"):
+        from mapapp.render.tiles import check_tile_file
+
+        check_tile_file(path)  # a file of another kind or tile format: refused at once
     return Basemap(kind, path=str(path.resolve()))
 
 

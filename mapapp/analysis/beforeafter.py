@@ -167,13 +167,21 @@ def before_after(
     kinds = (points["kind"].astype(object).to_numpy() if "kind" in points
              else np.full(len(points), "incident", dtype=object))
     timed = ns != nat
+    # each window's and kind's rows once (a measure counts ten times over the same rows)
+    in_window: dict[tuple[int, int], np.ndarray] = {}
+    of_kind: dict[str, np.ndarray] = {}
 
     def count(mask: np.ndarray, win: tuple[pd.Timestamp, pd.Timestamp],
               kind: str | None = "incident") -> int:
-        w = mask & timed & (ns >= win[0].value) & (ns < win[1].value)
+        key = (win[0].value, win[1].value)
+        if key not in in_window:
+            in_window[key] = timed & (ns >= win[0].value) & (ns < win[1].value)
+        w = mask & in_window[key]
         if kind is not None:
-            w &= kinds == kind
-        return int(w.sum())
+            if kind not in of_kind:
+                of_kind[kind] = kinds == kind
+            w &= of_kind[kind]
+        return int(np.count_nonzero(w))
 
     b, a = count(t_mask, before), count(t_mask, after)
     last = (pd.Timestamp(data_end) if data_end is not None else

@@ -153,6 +153,10 @@ def wdd(t_before: int, t_after: int, d_before: int, d_after: int, ct_before: int
 # --- areas -----------------------------------------------------------------------------------
 
 def _metric_xy(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if "x_m" in points and "y_m" in points:  # from with_metric: transformed once
+        x = points["x_m"].to_numpy(dtype="float64")
+        y = points["y_m"].to_numpy(dtype="float64")
+        return x, y, np.isfinite(x) & np.isfinite(y)
     lon = points["lon"].to_numpy(dtype="float64")
     lat = points["lat"].to_numpy(dtype="float64")
     ok = np.isfinite(lon) & np.isfinite(lat)
@@ -161,6 +165,36 @@ def _metric_xy(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
     if ok.any():
         x[ok], y[ok] = transformer(WGS84, METRIC).transform(lon[ok], lat[ok])
     return x, y, ok
+
+
+def with_metric(points: pd.DataFrame) -> pd.DataFrame:
+    """``points`` with ``x_m``/``y_m`` (EPSG:3006, NaN unplaced): :func:`areas` then uses
+    them instead of transforming every point again (one transform for many measures)."""
+    x, y, _ = _metric_xy(points.drop(columns=["x_m", "y_m"], errors="ignore"))
+    return points.assign(x_m=x, y_m=y)
+
+
+def _near(x: np.ndarray, y: np.ndarray, placed: np.ndarray, bounds: tuple[float, ...],
+          reach: float) -> np.ndarray:
+    """Rows that can lie within ``reach`` of a geometry with ``bounds``: placed and inside the
+    bounds widened by ``reach`` and a metre (a cheap test before the exact one)."""
+    x0, y0, x1, y1 = bounds
+    r = reach + 1.0
+    with np.errstate(invalid="ignore"):
+        return np.flatnonzero(placed & (x >= x0 - r) & (x <= x1 + r) & (y >= y0 - r)
+                              & (y <= y1 + r))
+
+
+def _dwithin(geom: shapely.Geometry, x: np.ndarray, y: np.ndarray, rows: np.ndarray,
+             distance: float) -> np.ndarray:
+    """``shapely.dwithin(geom, point, distance)`` for the ``rows`` (a mask of placed rows;
+    False elsewhere), tested exactly only on those near the geometry's bounds."""
+    out = np.zeros(len(x), dtype=bool)
+    cand = _near(x, y, rows, shapely.bounds(geom), distance)
+    if len(cand):
+        shapely.prepare(geom)
+        out[cand] = shapely.dwithin(geom, shapely.points(x[cand], y[cand]), distance)
+    return out
 
 
 def _to_metric(geom: shapely.Geometry) -> shapely.Geometry:
@@ -207,9 +241,8 @@ def areas(
                                                    {"id": mid, "cell": cell})])
             s, e, n = (float(v) for v in m.groups())
             box = shapely.box(e, n, e + s, n + s)
-            pts = shapely.points(np.where(placed, x, 0.0), np.where(placed, y, 0.0))
             target = placed & (x >= e) & (x < e + s) & (y >= n) & (y < n + s)
-            ring = placed & ~target & shapely.dwithin(box, pts, buffer_m)
+            ring = _dwithin(box, x, y, placed & ~target, buffer_m)
             kind, name = "cell", str(cell)
         own = str(zone) if _present(zone) else None
         if own is None:
@@ -225,12 +258,15 @@ def areas(
         geom = _zone_geom(zones, name)
         ring = np.zeros(len(points), dtype=bool)
         if geom is not None and buffer_m > 0:
-            pts = shapely.points(np.where(placed, x, 0.0), np.where(placed, y, 0.0))
-            ring = placed & ~target & shapely.dwithin(_to_metric(geom), pts, buffer_m)
+            ring = _dwithin(_to_metric(geom), x, y, placed & ~target, buffer_m)
         in_district = np.array(pd.notna(pd.Series(zone_col)).to_numpy(), dtype=bool)
         if district is not None:
-            pts = shapely.points(np.where(placed, x, 0.0), np.where(placed, y, 0.0))
-            in_district |= placed & shapely.intersects(_to_metric(district), pts)
+            # only the rows not yet known to be in it, near the district, are tested
+            d3006 = _to_metric(district)
+            cand = _near(x, y, placed & ~in_district, shapely.bounds(d3006), 0.0)
+            if len(cand):
+                shapely.prepare(d3006)
+                in_district[cand] = shapely.intersects_xy(d3006, x[cand], y[cand])
         control = in_district & ~target & ~ring
         return target, ring, control, "zone", name
     raise DataValidationError([Problem(None, "zone", "analysis.measure.no_place",

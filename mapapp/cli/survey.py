@@ -27,35 +27,34 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                        epilog="Exempel / example: mapapp survey create --title \"Aktuell "
                               "lägesbild maj\" --month 2023-05")
     s = p.add_subparsers(dest="survey_command", required=True, metavar="ÅTGÄRD")
-    c = add_common(s.add_parser("create", help="ny enkät, skriver ut id / new survey, prints "
-                                               "its id"))
+    c = _command(s, "create", "ny enkät, skriver ut id / new survey, prints its id", cmd_create,
+                 survey_id=False)
     c.add_argument("--title", required=True, help="titel / title")
     c.add_argument("--month", required=True, metavar="ÅÅÅÅ-MM", help="månad / month")
     c.add_argument("--closes", metavar="ÅÅÅÅ-MM-DD",
                    help="sista svarsdag (standard: månadens sista dag, minst 14 dagar fram) / "
                         "last day to answer (default: the month's last day, at least 14 days "
                         "ahead)")
-    c.set_defaults(func=cmd_create)
-    r = add_common(s.add_parser("recipients", help="lägg till mottagare från CSV / add "
-                                                   "recipients from a CSV"))
-    r.add_argument("survey_id", type=int, metavar="ID")
+    r = _command(s, "recipients", "lägg till mottagare från CSV / add recipients from a CSV",
+                 cmd_recipients)
     r.add_argument("file", type=Path, metavar="FIL.csv",
                    help="kolumner organisation, role, email / columns organisation, role, email")
-    r.set_defaults(func=cmd_recipients)
-    li = add_common(s.add_parser("links", help="varje mottagares länk / each recipient's link"))
-    li.add_argument("survey_id", type=int, metavar="ID")
-    li.add_argument("--format", choices=FMT, default="table")
-    li.set_defaults(func=cmd_links)
-    cl = add_common(s.add_parser("close", help="stäng enkäten / close the survey"))
-    cl.add_argument("survey_id", type=int, metavar="ID")
-    cl.set_defaults(func=cmd_close)
-    re_ = add_common(s.add_parser("results", help="resultat per område / results per zone"))
-    re_.add_argument("survey_id", type=int, metavar="ID")
-    re_.add_argument("--format", choices=FMT, default="table")
-    re_.set_defaults(func=cmd_results)
-    ls = add_common(s.add_parser("list", help="alla enkäter / every survey"))
-    ls.add_argument("--format", choices=FMT, default="table")
-    ls.set_defaults(func=cmd_list)
+    _command(s, "links", "varje mottagares länk / each recipient's link", cmd_links, fmt=True)
+    _command(s, "close", "stäng enkäten / close the survey", cmd_close)
+    _command(s, "results", "resultat per område / results per zone", cmd_results, fmt=True)
+    _command(s, "list", "alla enkäter / every survey", cmd_list, survey_id=False, fmt=True)
+
+
+def _command(s: argparse._SubParsersAction, name: str, help_text: str,  # type: ignore[type-arg]
+             func: Any, *, survey_id: bool = True, fmt: bool = False) -> argparse.ArgumentParser:
+    """One sub-command: the common options, the survey's ``ID`` and ``--format`` as asked."""
+    p = add_common(s.add_parser(name, help=help_text))
+    if survey_id:
+        p.add_argument("survey_id", type=int, metavar="ID")
+    if fmt:
+        p.add_argument("--format", choices=FMT, default="table")
+    p.set_defaults(func=func)
+    return p
 
 
 def cmd_create(args: argparse.Namespace) -> int:

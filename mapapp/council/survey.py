@@ -349,11 +349,16 @@ def load_answer(engine: Engine, rec: Recipient) -> tuple[dict[tuple[int, str], i
 
 def save_answer(engine: Engine, token: str, answers: Mapping[tuple[int, str], int | None],
                 free_text: str = "", *, settings: Settings | None = None,
-                today: date | None = None, known_places: Iterable[str] = ()) -> bool:
+                today: date | None = None, known_places: Iterable[str] = (),
+                places: Mapping[tuple[int, str], Any] | None = None) -> bool:
     """Store the recipient's answer (replacing an earlier one). Returns True when it was the
-    first answer, False for an edit. Raises :class:`DataValidationError` for a level or zone
-    that does not exist or a free text holding a personal identity number, and
+    first answer, False for an edit. ``places``: where a problem answered "Lite"/"Mycket" was
+    seen, {(zone_id, problem): a site ``{"site_id": id}`` or a map position ``{"lon", "lat"}``},
+    snapped and checked by :func:`mapapp.council.survey_places.resolve_places`. Raises
+    :class:`DataValidationError` for a level or zone that does not exist, a place outside the
+    zone or a free text holding a personal identity number, and
     :class:`~mapapp.errors.PermissionDeniedError` when the token no longer opens the form."""
+    from mapapp.council.survey_places import resolve_places
     from mapapp.errors import PermissionDeniedError
 
     rec = resolve_token(engine, token, settings=settings, today=today)
@@ -361,7 +366,7 @@ def save_answer(engine: Engine, token: str, answers: Mapping[tuple[int, str], in
         raise PermissionDeniedError("survey.refused")
     valid_zones = {z for z, _ in zones(engine)}
     problems: list[Problem] = []
-    items = []
+    items: list[dict[str, Any]] = []
     for (zone_id, problem), level in answers.items():
         if level is None:
             continue
@@ -370,6 +375,13 @@ def save_answer(engine: Engine, token: str, answers: Mapping[tuple[int, str], in
                                     {"zone": zone_id, "problem": problem, "level": level}))
             continue
         items.append({"zone_id": int(zone_id), "problem": problem, "level": int(level)})
+    where, place_problems = resolve_places(
+        engine, places, {(int(i["zone_id"]), str(i["problem"])): int(i["level"]) for i in items})
+    problems += place_problems
+    for i in items:
+        pl = where.get((int(i["zone_id"]), str(i["problem"])))
+        i.update(lon=pl.lon if pl else None, lat=pl.lat if pl else None,
+                 site_id=pl.site_id if pl else None)
     text = (free_text or "").strip()
     refused = {"personnummer", "personnummer_like", "email", "phone", "too_long"}
     for f in check_note(text, known_places=known_places):
@@ -399,7 +411,8 @@ def save_answer(engine: Engine, token: str, answers: Mapping[tuple[int, str], in
                     conn.execute(insert(SurveyAnswer), [{"response_id": resp, **i}
                                                         for i in items])
                 audit.record(conn, who, "create" if first else "update", "survey_response",
-                             resp, survey_id=rec.survey_id, answers=len(items))
+                             resp, survey_id=rec.survey_id, answers=len(items),
+                             places=len(where))
             return first
         except IntegrityError:
             # a second submission of the same recipient won the insert: edit that one

@@ -17,7 +17,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,9 @@ from mapapp.analysis.grid import GI_CLASSES, Grid, classify, gi_star
 from mapapp.analysis.periods import Period, list_periods, utc_ns
 from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.textsafe import html_text
+
+if TYPE_CHECKING:
+    from mapapp.store.points import PointArrays
 
 #: Most points sent to the browser as individual markers (≈ 18 bytes each, ~0.45 MB).
 POINT_BUDGET = 25_000
@@ -101,6 +104,53 @@ class PointIndex:
         return cls(arrays[0], arrays[1], tuple(str(c) for c in cats), arrays[2],
                    tuple(str(s) for s in srcs), arrays[3], arrays[4], arrays[5], arrays[6],
                    arrays[7])
+
+    @classmethod
+    def from_arrays(cls, arrays: PointArrays, grid: Grid | None) -> PointIndex:
+        """The index of :func:`mapapp.store.points.load_point_arrays` (the lean read): equal
+        to :meth:`build` of :func:`~mapapp.store.points.load_points`'s frame."""
+        n = len(arrays.ns)
+        cell = (grid.cell_index(arrays.lon, arrays.lat) if grid is not None and n
+                else np.full(n, -1, np.int64))
+        ns, category = arrays.ns.astype(np.int64), arrays.category.astype(np.int16)
+        source, zone = arrays.source.astype(np.int16), arrays.zone_id.astype(np.int64)
+        cell = cell.astype(np.int64)
+        lat, lon = arrays.lat.astype("float64"), arrays.lon.astype("float64")
+        sensitive = arrays.sensitive.astype(bool)
+        for a in (ns, category, source, zone, cell, lat, lon, sensitive):
+            a.flags.writeable = False
+        return cls(ns, category, tuple(arrays.categories), source, tuple(arrays.sources), zone,
+                   cell, lat, lon, sensitive)
+
+    def times(self) -> pd.Series:
+        """``occurred_at`` of every row (UTC), from :attr:`ns`."""
+        return pd.Series(pd.DatetimeIndex(self.ns, tz="UTC") if self.n
+                         else pd.DatetimeIndex([], tz="UTC"))
+
+    def data_end(self) -> pd.Timestamp | None:
+        """The latest time (None when there is none)."""
+        ok = self.ns[self.ns != _NAT]
+        return pd.Timestamp(int(ok.max()), tz="UTC") if len(ok) else None
+
+    def count_frame(self, mask: NDArray[np.bool_], zone_names: dict[int, str]
+                    ) -> pd.DataFrame:
+        """``zone, category, occurred_at`` of the rows in ``mask`` (what
+        :func:`mapapp.analysis.stats.period_counts` reads), made from the codes: no text
+        per row."""
+        idx = np.flatnonzero(mask)
+        zid = self.zone_id[idx]
+        zcodes = np.unique(zid[zid >= 0])
+        znames = [zone_names.get(int(z)) for z in zcodes]
+        zpos = np.searchsorted(zcodes, zid)
+        zone = pd.Categorical.from_codes(np.where(zid >= 0, zpos, -1),
+                                         categories=pd.Index(znames, dtype=object)) \
+            if len(set(znames)) == len(znames) and None not in znames else \
+            np.array([zone_names.get(int(z)) if z >= 0 else None for z in zid], dtype=object)
+        category = pd.Categorical.from_codes(self.category[idx].astype(np.int64),
+                                             categories=pd.Index(self.categories, dtype=object))
+        return pd.DataFrame({
+            "zone": zone, "category": category,
+            "occurred_at": pd.DatetimeIndex(self.ns[idx], tz="UTC")})
 
     def _codes(self, wanted: Sequence[str], known: tuple[str, ...]) -> NDArray[np.int16]:
         pos = {c: i for i, c in enumerate(known)}

@@ -8,9 +8,11 @@ static file serving hands them to the browser at ``/app/static/basemap/…``. It
 temporary folder and renames it, so two sessions starting at once cannot leave half a set.
 A PMTiles file (version 3: a header, a root directory and leaf directories of varint-coded
 entries along a Hilbert curve, see :func:`pmtiles_tiles`) is read here directly and published
-the same way. Vector tiles (MBTiles ``format`` = ``pbf``, PMTiles tile type MVT) need a style
-renderer in the browser, which the app does not ship: they are refused with a message (import
-the data with ``mapapp basemap import``).
+the same way. Vector tiles (MBTiles ``format`` = ``pbf``/``mvt``, PMTiles tile type MVT) are
+drawn to PNG here, once, with the app's bundled style (:mod:`mapapp.render.mvt`) and published
+the same way -- at most :data:`MAX_VECTOR_TILES` of them (a district's extract; a larger file
+is refused with a message saying to cut it to the district). Any other tile format is refused
+with a message in both languages.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ from mapapp.render.assets import STATIC_DIR
 
 BASEMAP_URL = "/app/static/basemap"
 FORMATS = {"png": "png", "jpg": "jpg", "jpeg": "jpg", "webp": "webp"}
+VECTOR_FORMATS = ("pbf", "mvt")
+#: Vector tiles drawn at most per file (with the overzoom levels: as many as fit).
+MAX_VECTOR_TILES = 20_000
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ def xyz_row(z: int, tms_row: int) -> int:
 
 # --- PMTiles (version 3) -----------------------------------------------------------------------
 
-PMTILES_TYPES = {2: "png", 3: "jpg", 4: "webp"}  # 1 = MVT (vector), 5 = AVIF
+PMTILES_TYPES = {1: "mvt", 2: "png", 3: "jpg", 4: "webp"}  # 5 = AVIF: not drawn by browsers
 
 
 def _varints(data: bytes) -> Iterator[int]:
@@ -131,8 +136,8 @@ def tile_zxy(tile_id: int) -> tuple[int, int, int]:
 
 
 def pmtiles_tiles(path: Path | str) -> tuple[str, str, Iterator[tuple[int, int, int, bytes]]]:
-    """(extension, attribution, iterator of (z, x, y, bytes) with XYZ rows) of a raster
-    PMTiles v3 file."""
+    """(extension -- ``mvt`` for vector tiles --, attribution, iterator of (z, x, y, bytes) with
+    XYZ rows) of a PMTiles v3 file."""
     with open(path, "rb") as f:
         head = f.read(127)
     if len(head) < 127 or head[:7] != b"PMTiles" or head[7] != 3:
@@ -142,13 +147,12 @@ def pmtiles_tiles(path: Path | str) -> tuple[str, str, Iterator[tuple[int, int, 
      _data_len) = struct.unpack_from("<8Q", head, 8)
     internal, tile_comp, tile_type = head[97], head[98], head[99]
     if tile_type not in PMTILES_TYPES:
+        raise ConfigurationError(_unsupported(Path(path).name, f"PMTiles type {tile_type}"))
+    if tile_comp not in (0, 1) and not (tile_type == 1 and tile_comp == 2):
         raise ConfigurationError(
-            f"MAPAPP_BASEMAP: {Path(path).name} har vektorplattor (typ {tile_type}); importera "
-            "lagren med `mapapp basemap import` i stället / has vector tiles; import the layers "
-            "with `mapapp basemap import` instead")
-    if tile_comp not in (0, 1):
-        raise ConfigurationError("PMTiles: komprimerade rasterplattor stöds inte / compressed "
-                                 "raster tiles are not supported")
+            f"MAPAPP_BASEMAP: {Path(path).name}: plattornas komprimering ({tile_comp}) stöds "
+            "inte (bara gzip för vektorplattor, ingen för rasterplattor) / the tiles' compression "
+            "is not supported (gzip for vector tiles only, none for raster tiles)")
 
     attribution = ""
     if meta_len:
@@ -178,6 +182,56 @@ def pmtiles_tiles(path: Path | str) -> tuple[str, str, Iterator[tuple[int, int, 
                         yield z, x, y, data
 
     return PMTILES_TYPES[tile_type], attribution, walk()
+
+
+def _unsupported(name: str, fmt: str) -> str:
+    return (f"MAPAPP_BASEMAP: {name}: plattformatet {fmt} stöds inte (rasterplattor png, jpg, "
+            "webp eller vektorplattor pbf/mvt); importera lagren med `mapapp basemap import` i "
+            f"stället / the tile format {fmt} is not supported (raster png, jpg, webp or vector "
+            "pbf/mvt tiles); import the layers with `mapapp basemap import` instead")
+
+
+def check_tile_file(path: Path | str) -> str:
+    """The tile format of an MBTiles or PMTiles file (``png``, ``jpg``, ``webp``, ``mvt``),
+    read from its metadata or header only; a file that is neither, or holds tiles of another
+    format, raises :class:`ConfigurationError` (in both languages, as settings do)."""
+    p = Path(path)
+    if p.suffix.lower() == ".pmtiles":
+        with open(p, "rb") as f:
+            head = f.read(127)
+        if len(head) < 127 or head[:7] != b"PMTiles" or head[7] != 3:
+            raise ConfigurationError(f"MAPAPP_BASEMAP: {p.name} är ingen PMTiles-fil "
+                                     "(version 3) / is no PMTiles file (version 3)")
+        if head[99] not in PMTILES_TYPES:
+            raise ConfigurationError(_unsupported(p.name, f"PMTiles type {head[99]}"))
+        return PMTILES_TYPES[head[99]]
+    try:
+        fmt = mbtiles_metadata(p).get("format", "png").lower()
+    except sqlite3.DatabaseError as exc:
+        raise ConfigurationError(f"MAPAPP_BASEMAP: {p.name} är ingen MBTiles-fil / is no "
+                                 f"MBTiles file ({exc})") from exc
+    if fmt in VECTOR_FORMATS:
+        return "mvt"
+    if fmt not in FORMATS:
+        raise ConfigurationError(_unsupported(p.name, fmt))
+    return FORMATS[fmt]
+
+
+def _vector(name: str, tiles: Iterator[tuple[int, int, int, bytes]]
+            ) -> Iterator[tuple[int, int, int, bytes]]:
+    """PNGs of vector tiles, drawn with the bundled style; too many tiles are refused."""
+    from mapapp.render.mvt import render_tiles
+
+    got = []
+    for tile in tiles:
+        got.append(tile)
+        if len(got) > MAX_VECTOR_TILES:
+            raise ConfigurationError(
+                f"MAPAPP_BASEMAP: {name} har fler än {MAX_VECTOR_TILES} vektorplattor; skär "
+                "ut stadsdelsområdet (t.ex. `pmtiles extract --bbox`) / has more than "
+                f"{MAX_VECTOR_TILES} vector tiles; cut out the district (e.g. `pmtiles extract "
+                "--bbox`)")
+    return render_tiles(got, max_tiles=MAX_VECTOR_TILES)
 
 
 def _key(path: Path) -> str:
@@ -215,25 +269,25 @@ def _tileset(final: Path, key: str, ext: str, attribution: str) -> TileSet:
 @lru_cache(maxsize=8)
 def _publish(path: str, key: str, static_dir: str) -> TileSet:
     final = Path(static_dir) / "basemap" / key
+    name = Path(path).name
     if path.lower().endswith(".pmtiles"):
         ext, attribution, tiles = pmtiles_tiles(path)
+        if ext == "mvt":
+            ext, tiles = "png", _vector(name, tiles)
         if not final.is_dir():
             _write_tiles(final, tiles, ext)
         return _tileset(final, key, ext, attribution)
     meta = mbtiles_metadata(path)
     fmt = meta.get("format", "png").lower()
-    if fmt not in FORMATS:
-        raise ConfigurationError(
-            f"MAPAPP_BASEMAP: {Path(path).name} har vektorplattor ({fmt}); importera lagren med "
-            f"`mapapp basemap import` i stället / has vector tiles ({fmt}); import the layers "
-            "with `mapapp basemap import` instead")
-    ext = FORMATS[fmt]
+    if fmt not in FORMATS and fmt not in VECTOR_FORMATS:
+        raise ConfigurationError(_unsupported(name, fmt))
+    ext = FORMATS.get(fmt, "png")
     if not final.is_dir():
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
             rows = conn.execute(
                 "SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles").fetchall()
-        _write_tiles(final, ((int(z), int(x), xyz_row(int(z), int(y)), bytes(d))
-                             for z, x, y, d in rows), ext)
+        tiles = ((int(z), int(x), xyz_row(int(z), int(y)), bytes(d)) for z, x, y, d in rows)
+        _write_tiles(final, _vector(name, tiles) if fmt in VECTOR_FORMATS else tiles, ext)
     if not final.is_dir():
         raise ConfigurationError(f"MAPAPP_BASEMAP: {Path(path).name} har inga plattor / "
                                  "has no tiles")

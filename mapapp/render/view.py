@@ -38,7 +38,6 @@ from mapapp.render.data import (
     gi_cells,
     pack_points,
     placed_count,
-    subset,
     zone_counts,
 )
 from mapapp.render.features import (
@@ -56,9 +55,7 @@ from mapapp.settings import Settings
 class Inputs:
     """What the view is computed from (all read-only, shared between sessions)."""
 
-    incidents: pd.DataFrame
     incident_index: PointIndex
-    observations: pd.DataFrame
     observation_index: PointIndex
     zones: gpd.GeoDataFrame
     stadsdelar: gpd.GeoDataFrame
@@ -68,6 +65,10 @@ class Inputs:
     measures: pd.DataFrame | None = None
     revision: pd.DataFrame | None = None
     can_see_sensitive: bool = False
+    # The point frames the indexes were built from; the view reads only the indexes (the
+    # page builds them from the lean read, :func:`mapapp.store.points.load_point_arrays`).
+    incidents: pd.DataFrame | None = None
+    observations: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
     from mapapp.render import specs_by_id
 
     layer = specs_by_id()
-    period = pick_period(inp.periods, flt.period, data_end(inp.incidents))
+    period = pick_period(inp.periods, flt.period, inp.incident_index.data_end())
     prev = previous_period(period) if period is not None else None
     ii, oi = inp.incident_index, inp.observation_index
     base = ii.mask(flt)
@@ -156,8 +157,9 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
     obs_period = oi.mask(obs_flt, period) if period is not None else np.zeros(oi.n, bool)
 
     reference = period.last_day if period is not None and period.kind == "rolling12" else None
-    counts = period_counts(subset(inp.incidents, base, ["zone", "category", "occurred_at"]),
-                           zones=inp.zones, period_kind=flt.period_kind,
+    zone_names = dict(zip(inp.zones["id"].astype(int), inp.zones["name"].astype(str),
+                          strict=True))
+    counts = period_counts(ii.count_frame(base, zone_names), zones=inp.zones, period_kind=flt.period_kind,
                            stat_year_start_month=settings.stat_year_start_month,
                            reference=reference)
 

@@ -466,8 +466,10 @@ def assemble(src: Source, *, include_notes: bool, settings: Settings, lang: str)
     all_now = pd.concat([now["incident"], now["observation"]], ignore_index=True)
     # Hotspots test every site of the district together and compare with the three periods
     # before (rising, persistent, fading); the table keeps the area's sites.
-    history = [_between(f, p0.start, p3.start) for f in raw.values()]
-    hotspots, status = hotspots_table(pd.concat([*history, all_now], ignore_index=True),
+    # (only the columns the hotspots read: a smaller frame to put together)
+    cols = ["kind", "occurred_at", "lon", "lat", "sensitive"]
+    history = [_between(f[cols], p0.start, p3.start) for f in raw.values()]
+    hotspots, status = hotspots_table(pd.concat([*history, all_now[cols]], ignore_index=True),
                                        sites, district, p3, settings, lang,
                                        only=set(area_sites["name"].astype(str)))
     measures = measures_table(src.measures, zname, lang, effects=src.effects)

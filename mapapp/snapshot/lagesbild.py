@@ -9,7 +9,8 @@ writes them for the whole district as DOCX or PDF (the snapshot's writers,
    change tested (the figures of ``mapapp stats``: :func:`mapapp.store.kindcounts.kind_counts`,
    the latest complete period by default); the walks' observations per zone apart (never added
    to the crimes); the flagged places; what the safety walks found in the latest period; the
-   police's and the city's imported tables.
+   police's and the city's imported tables; the monthly actor survey per zone and month of the
+   latest period (:mod:`mapapp.snapshot.survey_section`: shares with the number who answered).
 2. **Prioriteringar och orsaker** — per zone the council's lägesbild text, priority areas,
    goals and actors.
 3. **Åtgärdsplan** — every measure with the problem (priority area) and place it addresses,
@@ -20,8 +21,9 @@ writes them for the whole district as DOCX or PDF (the snapshot's writers,
 
 Privacy as in the snapshot: counts below ``Settings.suppress_below`` are written "<5", a change
 is shown only when both its counts are; sensitive categories are counts only (marked *); no
-free text (observation notes, measure follow-up notes) unless ``include_notes``. Every export
-is audited (action ``export``, entity ``lagesbild``).
+free text (observation notes, measure follow-up notes, the survey's free texts) unless
+``include_notes``; the survey's marked places never. Every export is audited (action
+``export``, entity ``lagesbild``).
 """
 
 from __future__ import annotations
@@ -306,6 +308,9 @@ def gather_lagesbild(
         out += [TableBlock(tb, level=3) for tb in stats]
     else:
         out.append(Para(t("lb.no_statistics", lang), small=True))
+    from mapapp.snapshot.survey_section import survey_blocks
+
+    out += survey_blocks(engine, who, per[-1:], names, settings, include_notes, lang)
 
     out.append(Heading(t("lb.h.priorities", lang), 1))
     for z in zones.to_dict("records"):

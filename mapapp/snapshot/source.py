@@ -34,7 +34,7 @@ from mapapp.settings import Settings
 from mapapp.store.aggregates import DayFilter, daily_counts
 from mapapp.store.district import district_outline, sites_frame, stadsdelar_frame, zones_frame
 from mapapp.store.models import Incident, Observation
-from mapapp.store.points import PointFilter, load_points
+from mapapp.store.points import PointFilter, frame_of_arrays, load_point_arrays, load_points
 from mapapp.store.statistics import statistics_frame
 from mapapp.timezone import LOCAL_TZ, local_midnight
 
@@ -52,6 +52,7 @@ class Source:
     sites: gpd.GeoDataFrame
     district: shapely.Geometry
     incidents: pd.DataFrame  # occurred in [periods[0].start, periods[-1].end), whole district
+    # (frame_of_arrays: the point frame without id, external_id, precision and description)
     observations: pd.DataFrame  # occurred since min(periods[0].start, since)
     daily: dict[str, pd.DataFrame]  # per kind: counts per zone x category x local day (area)
     measures: pd.DataFrame  # mapapp.measures.measures_frame
@@ -122,6 +123,18 @@ def resolve_period(engine: Engine, period: str | Period | None, settings: Settin
     return latest_period(engine, settings)
 
 
+def _incidents(engine: Engine, who: Principal, zones: pd.DataFrame, stadsdelar: pd.DataFrame,
+               flt: PointFilter) -> pd.DataFrame:
+    """The incidents of the window by the lean read (four years of a million-point store:
+    numbers and categoricals, no text per row), with what assembly reads: ``kind, category,
+    occurred_at, lon, lat, zone, zone_id, stadsdel, sensitive``."""
+    def names(frame: pd.DataFrame) -> dict[int, str]:
+        return dict(zip(frame["id"].astype(int), frame["name"].astype(str), strict=True))
+
+    arrays = load_point_arrays(engine, who, "incident", flt, stadsdel=True)
+    return frame_of_arrays(arrays, "incident", names(zones), names(stadsdelar))
+
+
 def read_source(engine: Engine, who: Principal, *, zone: str | None,
                 period: str | Period | None, since: date | str | None,
                 settings: Settings) -> Source:
@@ -129,7 +142,7 @@ def read_source(engine: Engine, who: Principal, *, zone: str | None,
     :attr:`Perm.EXPORT`. An unknown zone is refused before anything else is read."""
     from mapapp.measures import measures_frame
     from mapapp.snapshot.content import resolve_zone
-    from mapapp.snapshot.effects import measure_effects
+    from mapapp.snapshot.effects import effects_window, measure_effects
 
     who.require(Perm.EXPORT)
     zones = zones_frame(engine)
@@ -144,15 +157,24 @@ def read_source(engine: Engine, who: Principal, *, zone: str | None,
                      zone_ids=None if zrow is None else (int(zrow["id"]),),
                      in_stadsdel=zrow is None)
     measures = measures_frame(engine, who)
+    stadsdelar = stadsdelar_frame(engine)
     mine = measures if zrow is None else measures[measures["zone"] == str(zrow["name"])]
+    # One read of the incidents for the hotspot window and the measures' effects together.
+    start, end = p0.start, p3.end
+    win = effects_window(mine)
+    if win is not None:
+        start, end = min(start, win[0]), max(end, win[1])
+    incidents = _incidents(engine, who, zones, stadsdelar,
+                           PointFilter(start=start.to_pydatetime(), end=end.to_pydatetime()))
+    when = incidents["occurred_at"]
     return Source(
         zone_row=zrow, periods=(p0, p1, p2, p3), since=since_d,
-        zones=zones, stadsdelar=stadsdelar_frame(engine),
+        zones=zones, stadsdelar=stadsdelar,
         sites=sites_frame(engine), district=district_outline(engine),
-        incidents=load_points(engine, who, "incident",
-                              PointFilter(start=first, end=p3.end.to_pydatetime())),
+        incidents=incidents[((when >= p0.start) & (when < p3.end)).to_numpy(dtype=bool)],
         observations=load_points(engine, who, "observation",
                                  PointFilter(start=min(first, local_midnight(since_d)))),
         daily={kind: daily_counts(engine, (kind,), days) for kind in ("incident", "observation")},
-        measures=measures, effects=measure_effects(engine, who, mine, settings),
+        measures=measures,
+        effects=measure_effects(engine, who, mine, settings, points=incidents),
         statistics=statistics_frame(engine, who))

@@ -387,7 +387,11 @@ class SurveyResponse(Base):
 
 
 class SurveyAnswer(Base):
-    """One problem in one zone as a recipient saw it: level 0 "Inget", 1 "Lite", 2 "Mycket"."""
+    """One problem in one zone as a recipient saw it: level 0 "Inget", 1 "Lite", 2 "Mycket";
+    for a problem seen (level ≥ 1) optionally *where* (migration 0005): a place, not a person
+    -- a site chosen from the list (``site_id``, its position) or a tap on the map snapped to
+    the centre of its 100 m cell (:mod:`mapapp.council.survey_places`). On PostgreSQL a
+    generated ``geom`` column and its GiST index as on the other point tables."""
 
     __tablename__ = "survey_answers"
     __table_args__ = (
@@ -398,6 +402,9 @@ class SurveyAnswer(Base):
     zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"))
     problem: Mapped[str] = mapped_column(String(50))
     level: Mapped[int] = mapped_column(Integer)
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
 
 
 class PublicReport(Base):

@@ -22,7 +22,18 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, func, select
+from numpy.typing import NDArray
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    Table,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+)
 
 from mapapp.access import Perm, Principal, Role
 from mapapp.categories import SENSITIVE_CODES
@@ -295,6 +306,159 @@ def _to_point_frame(
         out.loc[mask, "precision"] = "redacted"
         out.loc[mask, "description"] = None
     return out[POINT_FRAME_COLUMNS]
+
+
+@dataclass(frozen=True, eq=False)
+class PointArrays:
+    """The columns the map indexes, as numpy arrays -- one row per point of ``kind`` that the
+    role may see, in id order, exactly as :func:`load_points` would give them:
+    ``ns`` UTC epoch nanoseconds, ``category``/``source`` codes into the sorted
+    ``categories``/``sources`` present, ``zone_id`` (-1: none), ``lon``/``lat`` (NaN:
+    unplaced or hidden from the role) and ``sensitive``."""
+
+    ns: NDArray[np.int64]
+    category: NDArray[np.int16]
+    categories: tuple[str, ...]
+    source: NDArray[np.int16]
+    sources: tuple[str, ...]
+    zone_id: NDArray[np.int64]
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    sensitive: NDArray[np.bool_]
+    stadsdel_id: NDArray[np.int64]  # -1: none (or not read)
+
+
+def _distinct(conn: Connection, t: Table, col: str, where: Any) -> list[str]:
+    """The distinct values of an indexed text column, one index seek per value (a handful of
+    categories or sources: cheaper than a pass over a million index entries)."""
+    c = t.c[col]
+    out: list[str] = []
+    while True:
+        q = select(func.min(c))
+        if where is not None:
+            q = q.where(where)
+        if out:
+            q = q.where(c > out[-1])
+        v = conn.execute(q).scalar()
+        if v is None:
+            return out
+        out.append(str(v))
+
+
+def _compact(codes: NDArray[np.int64], labels: list[str]) -> tuple[NDArray[np.int16],
+                                                                   tuple[str, ...]]:
+    """Codes renumbered over the labels that occur (as ``pd.factorize(sort=True)`` does)."""
+    used = np.flatnonzero(np.bincount(codes, minlength=len(labels)) > 0)
+    remap = np.full(len(labels), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    return remap[codes].astype(np.int16), tuple(labels[i] for i in used)
+
+
+def _epoch(engine: Engine, t: Table) -> Any:
+    """Epoch seconds of ``occurred_at`` computed by the database."""
+    if engine.dialect.name == "postgresql":
+        return func.extract("epoch", t.c.occurred_at)
+    version = getattr(engine.dialect.dbapi, "sqlite_version_info", (0, 0, 0))
+    if tuple(version) >= (3, 38, 0):
+        return func.unixepoch(t.c.occurred_at)  # a little cheaper than strftime
+    return cast(func.strftime("%s", t.c.occurred_at), Integer)
+
+
+def load_point_arrays(engine: Engine, who: Principal, kind: PointKind,
+                      flt: PointFilter | None = None, *, stadsdel: bool = False
+                      ) -> PointArrays:
+    """What :func:`load_points` reads for the map and the analyses, without the text: four
+    numbers a row -- position, time (epoch seconds: every writer stores whole seconds) and one
+    integer that packs zone, category and source (coded in the database by a ``CASE`` over the
+    few distinct values), and the stadsdel when ``stadsdel`` (else -1) -- so a million points
+    come out of SQLite without a Python string per row. Same rows, order, visibility rules
+    (sensitive positions, a walker's team) and values as :func:`load_points`
+    (tests/store/test_point_arrays.py). ``flt``: only its time range (``start``/``end``)."""
+    who.require(Perm.VIEW_AGGREGATES)
+    flt = flt or PointFilter()
+    if (flt.categories is not None or flt.sources is not None or flt.zone_ids is not None
+            or flt.walk_id is not None):
+        raise ValueError("load_point_arrays filters by time only")
+    t = table_for(kind)
+    pg = engine.dialect.name == "postgresql"
+    team = (t.c.team == (who.team or "") if kind == "observation" and who.role == Role.VANDRARE
+            else None)
+    terms: list[Any] = [] if team is None else [team]
+    if flt.start is not None or flt.end is not None:
+        terms += _time_range(engine, t, flt)
+    with read_connection(engine) as conn:
+        cats = _distinct(conn, t, "category", team)
+        srcs = _distinct(conn, t, "source", team)
+        nc, nsrc = max(len(cats), 1), max(len(srcs), 1)
+        ccode: Any = (case({v: i for i, v in enumerate(cats)}, value=t.c.category)
+                      if cats else literal(0))
+        scode: Any = (case({v: i for i, v in enumerate(srcs)}, value=t.c.source)
+                      if srcs else literal(0))
+        packed = ((func.coalesce(t.c.zone_id, -1) + 1) * nc + ccode) * nsrc + scode
+        cols = [t.c.lon, t.c.lat, _epoch(engine, t), packed]
+        if stadsdel:
+            cols.append(func.coalesce(t.c.stadsdel_id, -1))
+        q = select(*cols).where(*terms).order_by(t.c.id)
+        rows = conn.execute(q).cursor.fetchall()
+    a = np.array(rows, dtype="float64").reshape(-1, len(cols))
+    if np.isnan(a[:, 3]).any():  # a value written between the two reads (PostgreSQL's
+        return load_point_arrays(engine, who, kind, flt, stadsdel=stadsdel)  # read committed)
+    lon, lat = np.ascontiguousarray(a[:, 0]), np.ascontiguousarray(a[:, 1])
+    secs = a[:, 2]
+    if pg:  # as load_points: microseconds from the float epoch
+        ns = np.asarray(pd.to_datetime(secs * 1e6, unit="us", utc=True).as_unit("ns").asi8,
+                        dtype=np.int64)
+    else:
+        ns = np.where(np.isnan(secs), np.iinfo(np.int64).min,
+                      np.nan_to_num(secs).astype(np.int64) * 1_000_000_000)
+    rest, scodes = np.divmod(a[:, 3].astype(np.int64), nsrc)
+    zone1, ccodes = np.divmod(rest, nc)
+    category, categories = _compact(ccodes, cats)
+    source, sources = _compact(scodes, srcs)
+    sens_codes = [i for i, c in enumerate(categories) if c in SENSITIVE_CODES]
+    sensitive = np.isin(category, np.array(sens_codes, dtype=np.int16))
+    if kind == "incident" and not who.can(Perm.VIEW_SENSITIVE_POINTS):
+        lon[sensitive] = np.nan
+        lat[sensitive] = np.nan
+    return PointArrays(ns=ns, category=category, categories=categories, source=source,
+                       sources=sources, zone_id=zone1 - 1, lon=lon, lat=lat,
+                       sensitive=sensitive,
+                       stadsdel_id=(a[:, 4].astype(np.int64) if stadsdel
+                                    else np.full(len(a), -1, dtype=np.int64)))
+
+
+def _names(ids: NDArray[np.int64], known: dict[int, str]) -> pd.Categorical:
+    """Names of ids (-1 and unknown ids: missing) as a categorical."""
+    codes = np.unique(ids[ids >= 0])
+    labels = [known.get(int(c)) for c in codes]
+    keep = [int(c) for c, lab in zip(codes, labels, strict=True) if lab is not None]
+    pos = np.full(int(codes.max()) + 1 if len(codes) else 1, -1, dtype=np.int64)
+    pos[keep] = np.arange(len(keep))
+    return pd.Categorical.from_codes(
+        np.where(ids >= 0, pos[np.maximum(ids, 0)], -1),
+        categories=pd.Index([lab for lab in labels if lab is not None], dtype=object))
+
+
+def frame_of_arrays(arrays: PointArrays, kind: PointKind, zones: dict[int, str],
+                    stadsdelar: dict[int, str]) -> pd.DataFrame:
+    """A point frame made from :func:`load_point_arrays` (no text per row: the text columns
+    are categoricals): ``kind, source, category, occurred_at, lon, lat, zone, zone_id,
+    stadsdel, sensitive`` -- the point frame's values, without ``id``, ``external_id``,
+    ``precision`` and ``description``."""
+    zid = pd.array(np.where(arrays.zone_id >= 0, arrays.zone_id, 0), dtype="Int64")
+    zid[arrays.zone_id < 0] = pd.NA
+    return pd.DataFrame({
+        "kind": kind,
+        "source": pd.Categorical.from_codes(arrays.source.astype(np.int64),
+                                            categories=pd.Index(arrays.sources, dtype=object)),
+        "category": pd.Categorical.from_codes(
+            arrays.category.astype(np.int64),
+            categories=pd.Index(arrays.categories, dtype=object)),
+        "occurred_at": pd.DatetimeIndex(arrays.ns, tz="UTC"),
+        "lon": arrays.lon, "lat": arrays.lat,
+        "zone": _names(arrays.zone_id, zones), "zone_id": zid,
+        "stadsdel": _names(arrays.stadsdel_id, stadsdelar),
+        "sensitive": arrays.sensitive})
 
 
 def count_points(engine: Engine, kind: PointKind) -> int:

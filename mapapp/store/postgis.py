@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-POINT_TABLES = ("incidents", "observations", "sites")
+POINT_TABLES = ("incidents", "observations", "sites", "survey_answers")
 POLYGON_TABLES = ("zones", "stadsdelar")
 METRIC_TABLES = ("incidents", "observations")
 
@@ -16,14 +16,7 @@ METRIC_TABLES = ("incidents", "observations")
 def add_geometry_columns(conn: Connection) -> None:
     conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
     for table in POINT_TABLES:
-        conn.execute(text(
-            f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS geom geometry(Point, 4326) "
-            f"GENERATED ALWAYS AS (CASE WHEN lon IS NULL OR lat IS NULL THEN NULL "
-            f"ELSE ST_SetSRID(ST_MakePoint(lon, lat), 4326) END) STORED"
-        ))
-        conn.execute(text(
-            f"CREATE INDEX IF NOT EXISTS ix_{table}_geom ON {table} USING GIST (geom)"
-        ))
+        add_point_geometry(conn, table)
     for table in METRIC_TABLES:
         # SWEREF 99 TM metres, kept by the database, for grid binning without a transform
         # per query (mapapp.store.aggregates).
@@ -41,3 +34,15 @@ def add_geometry_columns(conn: Connection) -> None:
         conn.execute(text(
             f"CREATE INDEX IF NOT EXISTS ix_{table}_geom ON {table} USING GIST (geom)"
         ))
+
+
+def add_point_geometry(conn: Connection, table: str) -> None:
+    """The generated ``geom`` point column (NULL where lon or lat is) and its GiST index."""
+    conn.execute(text(
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS geom geometry(Point, 4326) "
+        f"GENERATED ALWAYS AS (CASE WHEN lon IS NULL OR lat IS NULL THEN NULL "
+        f"ELSE ST_SetSRID(ST_MakePoint(lon, lat), 4326) END) STORED"
+    ))
+    conn.execute(text(
+        f"CREATE INDEX IF NOT EXISTS ix_{table}_geom ON {table} USING GIST (geom)"
+    ))

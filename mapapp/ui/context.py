@@ -178,13 +178,17 @@ def grid_at(dv: str) -> Grid:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _point_index(kind: str, cache_key: str, dv: str, _who: Principal) -> PointIndex:
     from mapapp.render.data import PointIndex
+    from mapapp.store.points import load_point_arrays
 
-    return PointIndex.build(_points(kind, cache_key, dv, _who), _grid(dv, get_settings().grid_size_m))
+    # The lean read (numbers only): the map never needs the point frame's text columns.
+    return PointIndex.from_arrays(load_point_arrays(get_engine(), _who, kind),  # type: ignore[arg-type]
+                                  _grid(dv, get_settings().grid_size_m))
 
 
 def point_index(kind: str) -> PointIndex:
-    """Column arrays of :func:`points` (a :class:`mapapp.render.data.PointIndex`): zone, grid
-    cell and time of every point computed once per data version and role."""
+    """Column arrays of the role's points of ``kind`` (a :class:`mapapp.render.data.PointIndex`,
+    equal to one built from :func:`points`): zone, grid cell and time of every point, read
+    once per data version and role without loading the point frame."""
     who = require_principal()
     return point_index_for(kind, who, version())
 
@@ -193,13 +197,20 @@ def point_index_for(kind: str, who: Principal, dv: str) -> PointIndex:
     return _point_index(kind, who.cache_key, dv, who)
 
 
+def data_end() -> pd.Timestamp | None:
+    """The latest time of the role's incidents."""
+    return point_index("incident").data_end()
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _periods(kind: str, cache_key: str, dv: str, start_month: int, _who: Principal
              ) -> list[Period]:
-    from mapapp.render.data import available_periods
+    from mapapp.analysis.periods import list_periods
 
-    return available_periods(_points("incident", cache_key, dv, _who), kind,
-                             stat_year_start_month=start_month)
+    index = _point_index("incident", cache_key, dv, _who)
+    if index.n == 0:
+        return []
+    return list_periods(index.times(), kind=kind, stat_year_start_month=start_month)
 
 
 def periods(kind: str) -> list[Period]:

@@ -249,3 +249,36 @@ def test_the_cached_map_view_takes_every_input_as_an_argument(app_store, monkeyp
     with app_store.connect() as c:
         assert total > 0 and total <= c.execute(select(func.count(Incident.id))).scalar_one()
     assert views[Role.LASARE].flags is not None
+
+
+def test_the_actor_survey_is_a_layer_and_a_column_of_the_zone_table(app_store):
+    """Issue 19: the latest survey per zone on the map, in its text alternative too: the
+    highest share with the number who answered; a zone with fewer than 5 answers shows no
+    share; a zone without answers a dash."""
+    from datetime import date, timedelta
+
+    from mapapp.council import survey as sv
+    from mapapp.settings import load_settings
+    from tests.conftest import COORDINATOR
+
+    settings = load_settings({}, secret_key="karta-survey-key")
+    sid = sv.create_survey(app_store, COORDINATOR, title="Januari", month="2023-01",
+                           closes=date.today() + timedelta(days=5))
+    sv.add_recipients(app_store, COORDINATOR, sid, [
+        {"organisation": f"Aktör {i}", "role": "Kontakt", "email": f"a{i}@x.example"}
+        for i in range(7)], settings=settings)
+    tokens = [g["link"].split("?enkat=")[1]
+              for g in sv.links(app_store, COORDINATOR, sid, settings=settings)]
+    (z1, n1), (z2, n2), (_, n3) = sv.zones(app_store)[:3]
+    for i, tok in enumerate(tokens[:5]):  # zone 1: 5 answer, 3 of them saw gatherings
+        sv.save_answer(app_store, tok, {(z1, "samlingar"): 2 if i < 3 else 0,
+                                        (z1, "otrygghet"): 1 if i == 0 else 0})
+    for tok in tokens[5:]:  # zone 2: only 2 answer
+        sv.save_answer(app_store, tok, {(z2, "skadegorelse"): 2})
+    at = _page(_karta, READER)
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "Brott (valda filter)" in d.value.columns)
+    col = table.set_index("Område")["Aktörsenkät: högsta andel"]
+    assert col[n1] == "60 % Samlingar av personer (5 svar)"  # 3 of 5
+    assert col[n2] == "för få svar (2)"
+    assert col[n3] == "–"

@@ -43,7 +43,7 @@ def test_a_link_opens_only_its_form_and_a_second_visit_edits(app_store):
     assert radio.options == ["Inget", "Lite", "Mycket"] and radio.value is None
     radio.set_value(2)
     at.radio(key=f"enkat_{zid}_otrygghet").set_value(0)
-    at.button[0].click().run()
+    at.button(key="enkat_send").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.success[0].value == "Tack! Ditt svar är sparat."
     assert sv.results(app_store, READER, sid)[0]["reported"] == 1
@@ -51,7 +51,7 @@ def test_a_link_opens_only_its_form_and_a_second_visit_edits(app_store):
     at2 = _open(tokens[0])
     assert at2.radio(key=f"enkat_{zid}_narkotikahandel").value == 2
     at2.radio(key=f"enkat_{zid}_narkotikahandel").set_value(0)
-    at2.button[0].click().run()
+    at2.button(key="enkat_send").click().run()
     assert at2.success[0].value == "Tack! Ditt svar är uppdaterat."
     res = sv.results(app_store, READER, sid)
     assert {(r["problem"], r["reported"], r["answered"]) for r in res} == {
@@ -59,6 +59,36 @@ def test_a_link_opens_only_its_form_and_a_second_visit_edits(app_store):
     # the other recipient sees a blank form
     at3 = _open(tokens[1])
     assert at3.radio(key=f"enkat_{zid}_narkotikahandel").value is None
+
+
+def test_a_problem_seen_can_be_placed_at_a_site_from_the_list(app_store):
+    """The keyboard way to say where: a site of the zone from a list, under a problem
+    answered "Mycket"; not offered under "Inget"; stored with the answer."""
+    from mapapp.council.survey_places import load_places
+    from mapapp.store.district import sites_frame
+
+    _, tokens = _tokens(app_store)
+    zid = sv.zones(app_store)[0][0]
+    sites = sites_frame(app_store)
+    site = sites[sites["zone_id"] == zid].sort_values("name").iloc[0]
+    at = _open(tokens[0])
+    at.radio(key=f"enkat_{zid}_samlingar").set_value(0)
+    at.radio(key=f"enkat_{zid}_narkotikahandel").set_value(2).run()
+    assert not at.exception, [e.value for e in at.exception]
+    keys = {s.key for s in at.selectbox}
+    assert f"enkat_site_{zid}_narkotikahandel" in keys
+    assert f"enkat_site_{zid}_samlingar" not in keys  # "Inget": no place asked
+    assert "Var? Ingen plats markerad (valfritt)." in [c.value for c in at.caption]
+    at.selectbox(key=f"enkat_site_{zid}_narkotikahandel").select(int(site["id"])).run()
+    assert f"Var? Vid {site['name']}." in [c.value for c in at.caption]
+    at.button(key="enkat_send").click().run()
+    assert at.success[0].value == "Tack! Ditt svar är sparat."
+    rec = sv.resolve_token(app_store, tokens[0])
+    got = load_places(app_store, rec.recipient_id)
+    assert {k: v.site_id for k, v in got.items()} == {(zid, "narkotikahandel"): int(site["id"])}
+    # a second visit shows the stored place
+    at2 = _open(tokens[0])
+    assert at2.selectbox(key=f"enkat_site_{zid}_narkotikahandel").value == int(site["id"])
 
 
 def test_a_tampered_link_is_refused_with_no_data(app_store):
@@ -111,3 +141,28 @@ def test_results_page_with_two_months_draws_the_trend(app_store):
     assert not at.exception, [e.value for e in at.exception]
     assert "Utveckling över månaderna" in [s.value for s in at.subheader]
     assert at.selectbox(key="enkat_trend_zone").value == sv.zones(app_store)[0][1]
+
+
+def test_marked_places_only_for_council_roles_and_apart_from_free_text(app_store):
+    from mapapp.store.district import sites_frame
+
+    sid, tokens = _tokens(app_store)
+    zid = sv.zones(app_store)[0][0]
+    sites = sites_frame(app_store)
+    site = sites[sites["zone_id"] == zid].iloc[0]
+    sv.save_answer(app_store, tokens[0], {(zid, "samlingar"): 2}, "Mörkt vid entrén",
+                   places={(zid, "samlingar"): {"site_id": int(site["id"])}})
+    for who, council in ((COORDINATOR, True), (READER, False)):
+        at = AppTest.from_function(_enkat_page, default_timeout=120)
+        at.session_state["mapapp_principal"] = who
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        heads = [s.value for s in at.subheader]
+        assert ("Markerade platser (visas bara för rådets roller)" in heads) is council
+        frames = [d.value for d in at.dataframe]
+        placed = [f for f in frames if "Plats" in f.columns]
+        assert bool(placed) is council
+        if council:
+            assert placed[0].iloc[0]["Plats"] == site["name"]
+            assert placed[0].iloc[0]["Markerad av"] == 1
+            assert "Mörkt vid entrén" not in placed[0].to_numpy().ravel()

@@ -129,37 +129,51 @@ def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def app_url(e2e_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``streamlit run streamlit_app.py`` on a free port; stopped after the session."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+def start_app(db_url: str, log: Path, extra_env: dict[str, str] | None = None,
+              port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """``streamlit run streamlit_app.py`` on ``port`` (default: a free one) against ``db_url``,
+    its output in ``log``; returns (the process, its base URL) once it answers. Also used by
+    ``benchmarks/load_survey_browsers.py``."""
+    port = port or _free_port()
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [str(BIN / "streamlit"), "run", "streamlit_app.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=_env(e2e_store), stdout=out, stderr=subprocess.STDOUT)
+            cwd=ROOT, env={**_env(db_url), **(extra_env or {})}, stdout=out,
+            stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop_app(proc)
+            raise RuntimeError("streamlit did not start:\n" + log.read_text("utf-8"))
+        time.sleep(0.3)
+
+
+def stop_app(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start:\n" + log.read_text("utf-8"))
-            time.sleep(0.3)
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(e2e_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``streamlit run streamlit_app.py`` on a free port; stopped after the session."""
+    log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+    proc, url = start_app(e2e_store, log)
+    try:
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_app(proc)
     text = log.read_text("utf-8", errors="replace")
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "streamlit-e2e.log").write_text(text, "utf-8")

@@ -112,3 +112,58 @@ def test_recipient_answers_on_a_phone_edits_and_a_tampered_link_is_refused(
     assert page.locator('[data-testid="stRadio"]').count() == 0
     assert page.get_by_role("button", name="Skicka").count() == 0
     page.screenshot(path=str(artifact("enkat-phone-refused.png")))
+
+
+def test_recipient_marks_where_on_the_zones_small_map_on_a_phone(phone, app_url, e2e_store,
+                                                                 tmp_path):
+    """A problem answered "Mycket" offers "Markera på kartan"; a tap on the zone's small map
+    marks the place, which is stored snapped to the centre of its 100 m cell."""
+    import shapely
+
+    from mapapp.council.survey_places import snap_to_cell
+    from mapapp.store.district import zones_frame
+    from tests.e2e.conftest import tap_map
+
+    closes = (date.today() + timedelta(days=7)).isoformat()
+    sid = _cli(e2e_store, app_url, "survey", "create", "--title", "Enkät med karta",
+               "--month", "2023-06", "--closes", closes).strip()
+    csv = tmp_path / "mottagare.csv"
+    csv.write_text("organisation,role,email\nStockholmshem,Förvaltare,karta@shem.example\n",
+                   encoding="utf-8")
+    _cli(e2e_store, app_url, "survey", "recipients", sid, str(csv))
+    link = json.loads(_cli(e2e_store, app_url, "survey", "links", sid, "--format",
+                           "json"))[0]["link"]
+    eng = make_engine(e2e_store)
+    zones = zones_frame(eng)
+    zone = zones[zones["name"] == "Liljeholmen"].iloc[0]
+    x0, y0, x1, y1 = zone.geometry.bounds  # a spot in the zone's upper left quarter, clear of
+    inside = zone.geometry.intersection(  # the map's controls at the bottom right
+        shapely.box(x0, (y0 + y1) / 2, (x0 + x1) / 2, y1)).representative_point()
+
+    page = phone
+    page.goto(link)
+    page.get_by_text("Enkät med karta").first.wait_for()
+    page.get_by_text("Liljeholmen", exact=True).click()
+    _radio(page, "Narkotikahandel").get_by_text("Mycket").click()
+    page.get_by_text("Var? Ingen plats markerad (valfritt).").wait_for()
+    page.get_by_role("button", name="Markera på kartan").click()
+    page.get_by_text("Tryck där ni har sett det").wait_for()
+    tap_map(page, inside.x, inside.y, page.get_by_text("Var? Markerad på kartan"))
+    page.screenshot(path=str(artifact("enkat-phone-map-marked.png")), full_page=True)
+    page.get_by_role("button", name="Skicka").click()
+    page.get_by_text("Tack! Ditt svar är sparat.").wait_for()
+    with eng.connect() as c:
+        rows = c.execute(text(
+            "SELECT a.problem, a.level, a.lon, a.lat, a.site_id FROM survey_answers a "
+            "JOIN survey_responses r ON r.id = a.response_id JOIN survey_recipients p "
+            "ON p.id = r.recipient_id WHERE p.survey_id = :s"), {"s": int(sid)}).all()
+    eng.dispose()
+    assert len(rows) == 1
+    problem, level, lon, lat, site_id = rows[0]
+    assert (problem, level, site_id) == ("narkotikahandel", 2, None)
+    assert snap_to_cell(lon, lat) == (lon, lat)  # a cell's centre, not the tap
+    from pyproj import Transformer
+
+    tm = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
+    (ax, ay), (bx, by) = tm.transform(lon, lat), tm.transform(inside.x, inside.y)
+    assert ((ax - bx) ** 2 + (ay - by) ** 2) ** 0.5 < 120  # the tapped cell (or its neighbour)

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
+
 import mapapp.snapshot.source as source
+import mapapp.store.points as points_mod
 from mapapp.settings import load_settings
 from mapapp.snapshot.content import assemble, gather
 from tests.conftest import COORDINATOR
@@ -18,15 +21,22 @@ SETTINGS = load_settings({}, database_url="sqlite://")
 def test_gather_reads_points_once_per_kind_then_assembles(store, monkeypatch):
     _seed(store)
     calls: list[str] = []
-    real = source.load_points
+    real, real_arrays = source.load_points, points_mod.load_point_arrays
 
     def counting(engine, who, kind, flt=None):
         calls.append(kind)
         return real(engine, who, kind, flt)
 
+    def counting_arrays(engine, who, kind, flt=None, **kw):
+        calls.append(kind)
+        return real_arrays(engine, who, kind, flt, **kw)
+
     monkeypatch.setattr(source, "load_points", counting)
+    monkeypatch.setattr(source, "load_point_arrays", counting_arrays)
+    monkeypatch.setattr(points_mod, "load_point_arrays", counting_arrays)  # the effects' own
     snap = gather(store, COORDINATOR, zone=ZONE, period="2021-2022", since=date(2023, 1, 1),
                   settings=SETTINGS, lang="sv")
+    # incidents once (the lean read, shared by the hotspots and the measures' effects)
     assert sorted(calls) == ["incident", "observation"]
     src = source.read_source(store, COORDINATOR, zone=ZONE, period="2021-2022",
                              since=date(2023, 1, 1), settings=SETTINGS)
@@ -38,3 +48,38 @@ def test_gather_reads_points_once_per_kind_then_assembles(store, monkeypatch):
                                since=date(2023, 1, 1), settings=SETTINGS)
     district = assemble(whole, include_notes=False, settings=SETTINGS, lang="en")
     assert district.zone is None and district.area == "Hägersten-Älvsjö (the whole district)"
+
+
+def test_the_lean_read_gives_the_snapshot_of_the_point_frames(store):
+    """The snapshot made from the lean read (incidents as numbers and categoricals, one read
+    for the hotspots and the measures' effects) equals the one made from the point frames
+    (load_points, the effects from their own frame) -- every table and the map's points."""
+    import dataclasses
+
+    from mapapp.snapshot.effects import effects_window, measure_effects
+    from mapapp.store.points import PointFilter, load_points
+
+    _seed(store)
+    for zone in (ZONE, None):
+        src = source.read_source(store, COORDINATOR, zone=zone, period="2021-2022",
+                                 since=date(2023, 1, 1), settings=SETTINGS)
+        p0, p3 = src.periods[0], src.periods[-1]
+        full = load_points(store, COORDINATOR, "incident", PointFilter(
+            start=p0.start.to_pydatetime(), end=p3.end.to_pydatetime()))
+        mine = src.measures if zone is None else src.measures[src.measures["zone"] == ZONE]
+        win = effects_window(mine)
+        assert win is not None and len(src.effects) > 0
+        own = load_points(store, COORDINATOR, "incident", PointFilter(
+            start=win[0].to_pydatetime(), end=win[1].to_pydatetime()))
+        plain = dataclasses.replace(src, incidents=full, effects=measure_effects(
+            store, COORDINATOR, mine, SETTINGS, points=own))
+        assert plain.effects == src.effects
+        a = assemble(src, include_notes=True, settings=SETTINGS, lang="sv")
+        b = assemble(plain, include_notes=True, settings=SETTINGS, lang="sv")
+        for name in ("counts", "statistics"):
+            assert [t.rows for t in getattr(a, name)] == [t.rows for t in getattr(b, name)]
+        for name in ("hotspots", "measures", "observations"):
+            assert getattr(a, name).rows == getattr(b, name).rows, name
+        assert a.hotspots.rows  # the seeded centre is flagged
+        pd.testing.assert_frame_equal(a.map.points, b.map.points)
+        pd.testing.assert_frame_equal(a.map.sites, b.map.sites)

@@ -184,15 +184,6 @@ def test_pmtiles_written_by_the_reference_library_are_served_the_same_way(tmp_pa
     assert published.url in html and _urls(html) == set()
 
 
-def test_vector_mbtiles_and_missing_files_are_refused(tmp_path, monkeypatch):
-    mb = tmp_path / "vektor.mbtiles"
-    _build_mbtiles(mb, zooms=(12,), fmt="pbf")
-    with pytest.raises(ConfigurationError, match="mapapp basemap import"):
-        publish_mbtiles(mb, tmp_path / "static")
-    with pytest.raises(ConfigurationError, match="finns inte / no such file"):
-        load_settings({"MAPAPP_BASEMAP": str(tmp_path / "saknas.mbtiles")})
-
-
 # --- mapapp basemap import ------------------------------------------------------------------------
 
 def _osm_named_roads() -> set[str]:

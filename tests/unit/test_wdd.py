@@ -164,3 +164,82 @@ def test_a_zone_measure_uses_the_rest_of_the_district_as_control() -> None:
     w_t, w_d = 450 / 200, 15 / 200
     assert r["wdd"] == pytest.approx(-100 - w_t * -20 + 10 - w_d * -20)
     assert r["se"] == pytest.approx(math.sqrt(450 + 350 + 15 + 25 + (w_t + w_d) ** 2 * 380))
+
+
+def _naive_areas(measure: dict, points: pd.DataFrame, zones: gpd.GeoDataFrame,
+                 district: shapely.Geometry, buffer_m: float) -> tuple[np.ndarray, ...]:
+    """Target, buffer and control masks of a zone or cell measure with plain shapely over
+    every point (the way before the candidate prefilter)."""
+    from mapapp.crs import METRIC, WGS84
+
+    tr = transformer(WGS84, METRIC)
+
+    def metric(g: shapely.Geometry) -> shapely.Geometry:
+        return shapely.transform(g, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
+
+    lon, lat = points["lon"].to_numpy(float), points["lat"].to_numpy(float)
+    placed = np.isfinite(lon) & np.isfinite(lat)
+    x, y = (np.asarray(v, float) for v in tr.transform(np.where(placed, lon, 0),
+                                                       np.where(placed, lat, 0)))
+    pts = shapely.points(x, y)
+    zone_col = points["zone"].astype(object).to_numpy()
+    if measure.get("cell_id"):
+        s, e, n = _cell(measure["cell_id"])
+        target = placed & (x >= e) & (x < e + s) & (y >= n) & (y < n + s)
+        ring = placed & ~target & shapely.dwithin(shapely.box(e, n, e + s, n + s), pts, buffer_m)
+        own = str(measure["zone"])
+        control = placed & (zone_col == own) & ~target & ~ring
+        return target, ring, control
+    target = zone_col == measure["zone"]
+    geom = zones[zones["name"] == measure["zone"]].geometry.iloc[0]
+    ring = placed & ~target & shapely.dwithin(metric(geom), pts, buffer_m)
+    in_district = pd.notna(pd.Series(zone_col)).to_numpy() | (
+        placed & shapely.intersects(metric(district), pts))
+    return target, ring, in_district & ~target & ~ring
+
+
+def _cell(cell_id: str) -> tuple[float, float, float]:
+    from mapapp.analysis.wdd import _CELL
+
+    m = _CELL.match(cell_id)
+    assert m is not None
+    s, e, n = (float(v) for v in m.groups())
+    return s, e, n
+
+
+def test_areas_equal_plain_shapely_over_every_point() -> None:
+    """The buffer and control of zone and cell measures, tested exactly only near the place,
+    equal shapely's dwithin/intersects over every point (points on and around the borders)."""
+    from mapapp.analysis.wdd import areas, with_metric
+    from mapapp.settings import GEO_DIR
+    from mapapp.store.district import bundled_frames
+
+    geo = bundled_frames(GEO_DIR)
+    zones, district = geo["zones"], geo["outline"]
+    rng = np.random.default_rng(3)
+    x0, y0, x1, y1 = district.bounds
+    n = 20_000
+    lon = rng.uniform(x0 - 0.01, x1 + 0.01, n)
+    lat = rng.uniform(y0 - 0.01, y1 + 0.01, n)
+    # some points exactly on a zone's boundary vertices, some without a position
+    ring = np.asarray(shapely.get_coordinates(zones.geometry.iloc[0].boundary))[:200]
+    lon[:len(ring)], lat[:len(ring)] = ring[:, 0], ring[:, 1]
+    lon[-50:] = np.nan
+    from mapapp.analysis.zoning import assign
+
+    zi = assign(np.nan_to_num(lon), np.nan_to_num(lat), list(zones.geometry))
+    zi[-50:] = -1
+    names = zones["name"].astype(str).to_numpy()
+    points = pd.DataFrame({"lon": lon, "lat": lat, "zone": np.where(
+        zi >= 0, names[np.maximum(zi, 0)], None).astype(object)})
+    zone = str(names[0])
+    cx, cy = (float(v) for v in transformer("EPSG:4326", "EPSG:3006").transform(
+        *zones.geometry.iloc[0].representative_point().coords[0]))
+    cell = f"100m-E{int(cx // 100 * 100)}-N{int(cy // 100 * 100)}"
+    for measure in ({"id": 1, "zone": zone}, {"id": 2, "zone": zone, "cell_id": cell}):
+        for frame in (points, with_metric(points)):
+            got = areas(measure, frame, zones=zones, district=district, buffer_m=250)
+            want = _naive_areas(measure, points, zones, district, 250)
+            for g, w in zip(got[:3], want, strict=True):
+                assert np.array_equal(g, w)
+            assert got[0].any() and got[1].any() and got[2].any()

@@ -15,7 +15,7 @@ from mapapp.access import Perm, Principal
 from mapapp.analysis.periods import PERIOD_KINDS, latest_complete
 from mapapp.measures.rules import revision_flags
 from mapapp.render.data import MapFilter
-from mapapp.render.view import Inputs, MapView, compute_view, data_end
+from mapapp.render.view import Inputs, MapView, compute_view
 from mapapp.timezone import local_today
 from mapapp.ui import context as ctx
 from mapapp.ui import state
@@ -37,7 +37,7 @@ def filter_sidebar(prefix: str) -> MapFilter:
         period = None
         if labels:
             want = saved.get("period")
-            default = latest_complete(periods, data_end(ctx.points("incident")))
+            default = latest_complete(periods, ctx.data_end())
             first = labels.index(default.label) if default is not None else 0
             period = st.selectbox(ctx.tr("map.filter.period"), labels,
                                   index=labels.index(want) if want in labels else first,
@@ -75,9 +75,7 @@ def _view(cache_key: str, dv: str, flt_key: tuple[Any, ...], today: str, _who: P
     settings = ctx.get_settings()
     zones = ctx.zones_at(dv)
     inputs = Inputs(
-        incidents=ctx.points_for("incident", _who, dv),
         incident_index=ctx.point_index_for("incident", _who, dv),
-        observations=ctx.points_for("observation", _who, dv),
         observation_index=ctx.point_index_for("observation", _who, dv),
         zones=zones, stadsdelar=ctx.stadsdelar_at(dv), sites=ctx.sites_at(dv),
         grid=ctx.grid_at(dv), periods=ctx.periods_for(_flt.period_kind, _who, dv),

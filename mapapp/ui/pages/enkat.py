@@ -1,5 +1,6 @@
 """Enkät: the monthly actor survey's results per zone (share of recipients reporting each
-problem, with the number who answered) and, for the council's roles, the free texts. Surveys
+problem, with the number who answered) and, for the council's roles, the places marked and the
+free texts (apart). Surveys
 are created and their links printed with ``mapapp survey`` (the coordinator sends them).
 Thin: :mod:`mapapp.council.survey` checks the role."""
 
@@ -45,6 +46,7 @@ def render() -> None:
                 format="%d %%", min_value=0, max_value=100)})
     _trend(who)
     if who.can(Perm.EDIT_MEASURES):
+        _places(who, int(sid))
         texts = free_texts(engine, who, int(sid))
         if texts:
             st.subheader(ctx.tr("survey.page.free_texts"))
@@ -69,3 +71,23 @@ def _trend(who: Principal) -> None:
     wide = (z.assign(share=share, problem=[ctx.tr(f"survey.problem.{p}") for p in z["problem"]])
             .pivot_table(index="month", columns="problem", values="share"))
     st.line_chart(wide, y_label=ctx.tr("survey.page.share"), x_label=ctx.tr("survey.col.month"))
+
+
+def _places(who: Principal, sid: int) -> None:
+    """Where the problems were seen (council roles only; never with the free texts)."""
+    from mapapp.council.survey_places import PLACE_CELL_M, marked_places
+
+    st.subheader(ctx.tr("survey.page.places"))
+    marked = marked_places(ctx.get_engine(), who, sid)
+    if not marked:
+        st.caption(ctx.tr("survey.page.places_none"))
+        return
+    st.dataframe(pd.DataFrame({
+        ctx.tr("survey.col.zone"): [m["zone"] for m in marked],
+        ctx.tr("survey.col.problem"): [ctx.tr(f"survey.problem.{m['problem']}") for m in marked],
+        ctx.tr("survey.col.place"): [m["site"] or ctx.tr("survey.place.cell", m=f"{PLACE_CELL_M:.0f}",
+                                                         lat=f"{m['lat']:.4f}",
+                                                         lon=f"{m['lon']:.4f}")
+                                     for m in marked],
+        ctx.tr("survey.col.marked"): [m["marked"] for m in marked]}),
+        hide_index=True, width="stretch")

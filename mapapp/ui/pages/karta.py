@@ -28,6 +28,7 @@ from mapapp.ui import state
 from mapapp.ui.components.cards import card_for, show_card
 from mapapp.ui.components.mapfilter import current_view, filter_sidebar
 from mapapp.ui.components.markdown import md
+from mapapp.ui.components.survey_layer import survey_layer
 
 PERMISSION = Perm.VIEW_AGGREGATES
 MAP_KEY = "karta_map"
@@ -120,13 +121,15 @@ def card_column(view: MapView) -> None:
 def map_column(view: MapView) -> None:
     settings = ctx.get_settings()
     sd = ctx.stadsdelar()
-    m = build_map(view.specs(layer_specs()), view.data, lang=ctx.lang(),
+    survey, survey_note = survey_layer(view.period)  # the actor survey per zone (issue 19)
+    notes = {**view.notes, **({"survey": survey_note} if survey_note else {})}
+    m = build_map(view.specs(layer_specs()), {**view.data, "survey": survey}, lang=ctx.lang(),
                   basemap=settings.basemap, attribution=settings.basemap_attribution,
                   bounds=tuple(float(v) for v in sd.total_bounds),  # type: ignore[arg-type]
-                  base_outlines=sd, notes=view.notes)
+                  base_outlines=sd, notes=notes)
     out = st_folium(m, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
                     returned_objects=["last_object_clicked"])
-    map_as_table(view)
+    map_as_table(view, survey)
     click = (out or {}).get("last_object_clicked")
     if click and click != st.session_state.get(LAST_CLICK_KEY):
         st.session_state[LAST_CLICK_KEY] = click
@@ -139,8 +142,9 @@ def map_column(view: MapView) -> None:
                 st.session_state[PICK_KEY] = hit[1]
 
 
-def map_as_table(view: MapView) -> None:
-    """The map's text alternative: the zone table with the same figures, under the map."""
+def map_as_table(view: MapView, survey: pd.DataFrame | None = None) -> None:
+    """The map's text alternative: the zone table with the same figures, under the map (and
+    the actor survey layer's highest share per zone, when there is a survey)."""
     table = zone_table(view, ctx.sites(), ctx.measures())
     yes, no = ctx.tr("common.yes"), ctx.tr("common.no")
     shown = pd.DataFrame({
@@ -151,6 +155,9 @@ def map_as_table(view: MapView) -> None:
         ctx.tr("map.table.measures"): table["measures"],
         ctx.tr("map.table.overdue"): table["overdue"],
     })
+    if survey is not None and len(survey):
+        by_zone = dict(zip(survey["id"].astype(int), survey["text"], strict=True))
+        shown[ctx.tr("map.table.survey")] = [by_zone.get(int(z), "–") for z in table["zone_id"]]
     with st.expander(ctx.tr("map.table.title", period=period_caption(view.period)),
                      key="karta_table"):
         st.dataframe(shown, hide_index=True, width="stretch")
