@@ -30,8 +30,8 @@ ZONE_KEY = "protokoll_zone"
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _preview(zone: str | None, period: str, since: date, notes: bool, lang: str,
-             cache_key: str, dv: str, _who: Principal) -> tuple[Snapshot, bytes]:
+def _preview(zone: str | None, period: str, since: date, notes: bool, cache_key: str, dv: str,
+             _who: Principal, *, lang: str) -> tuple[Snapshot, bytes]:
     settings = ctx.get_settings()
     snap = gather(ctx.get_engine(), _who, zone=zone, period=period, since=since,
                   include_notes=notes, settings=settings, lang=lang)
@@ -128,8 +128,8 @@ def render() -> None:
     st.divider()
     st.header(ctx.tr("snapshot.page.preview"))
     with st.spinner():
-        snap, png = _preview(zone, period, since_d, bool(notes), lang, who.cache_key,
-                             ctx.version(), who)
+        snap, png = _preview(zone, period, since_d, bool(notes), who.cache_key, ctx.version(),
+                             who, lang=lang)
     st.subheader(md(snap.title))
     st.image(png, caption=md(f"{snap.area} · {snap.period}"),
              alt=ctx.tr("snapshot.page.map_alt", area=snap.area, period=snap.period))
