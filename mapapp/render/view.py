@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from mapapp import categories as cats
-from mapapp.analysis.expected import Params, Prepared, SiteCounts, count_sites
+from mapapp.analysis.expected import Params, Prepared, SiteCounts, count_sites, raster_for
 from mapapp.analysis.grid import Grid
 from mapapp.analysis.hotspots import SiteHotspots, site_hotspots
 from mapapp.analysis.periods import Period, latest_complete, previous_period
@@ -112,8 +112,8 @@ def data_end(points: pd.DataFrame) -> pd.Timestamp | None:
     return None if pd.isna(last) else pd.Timestamp(last)
 
 
-def _labels(kind: str, lang: str) -> dict[str, str]:
-    return {c.code: c.label(lang) for c in cats.categories(kind)}  # type: ignore[arg-type]
+def _labels(kind: str, *, lang: str) -> dict[str, str]:
+    return {c.code: c.label(lang=lang) for c in cats.categories(kind)}  # type: ignore[arg-type]
 
 
 #: Site counts over every period of a filter, reused while only the period changes (the
@@ -170,16 +170,19 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
         # compare a site with its own earlier periods.
         obs_all = oi.mask(obs_flt)
         # The per-point work (position in metres, time band) is cached on the point index.
+        district = shapely.union_all(inp.stadsdelar.geometry.to_numpy())
+        params = params_from(settings.site_radius_m, settings.hotspot_min_count,
+                             settings.hotspot_q)
+        raster = raster_for(district, params.cell_m, params.ring_outer_m)
         prep = Prepared(
             ns=np.concatenate([ii.ns[base], oi.ns[obs_all]]),
             kind=np.concatenate([np.zeros(int(base.sum()), np.int64),
                                  np.ones(int(obs_all.sum()), np.int64)]),
             band=np.concatenate([ii.bands[base], oi.bands[obs_all]]),
-            xy=np.concatenate([ii.metric[base], oi.metric[obs_all]]))
-        district = shapely.union_all(inp.stadsdelar.geometry.to_numpy())
+            xy=np.concatenate([ii.metric[base], oi.metric[obs_all]]),
+            cells=(raster, np.concatenate([ii.raster_cells(raster)[base],
+                                           oi.raster_cells(raster)[obs_all]])))
         if len(prep.ns):
-            params = params_from(settings.site_radius_m, settings.hotspot_min_count,
-                                 settings.hotspot_q)
             site_counts = _site_counts(inp, flt, prep, district, params)
             hot_sites = site_hotspots(prep, inp.sites, district, period=period,
                                       periods=inp.periods, params=params, counts=site_counts)
@@ -201,9 +204,9 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
     labels_all = [p.label for p in inp.periods]
     backtest = backtest_figures(ii, base, inp.grid, district_outline, period,
                                 prev if prev is not None and prev.label in labels_all else None)
-    inc_points = pack_points(ii, in_period, labels=_labels("incident", lang),
+    inc_points = pack_points(ii, in_period, labels=_labels("incident", lang=lang),
                              colors=layer["incident_points"].style.color, budget=point_budget)
-    obs_points = pack_points(oi, obs_period, labels=_labels("observation", lang),
+    obs_points = pack_points(oi, obs_period, labels=_labels("observation", lang=lang),
                              colors=layer["observations"].style.color, budget=point_budget)
 
     measures = inp.measures

@@ -208,8 +208,8 @@ def counts_table(lookup: Counts, kind: str, periods: Sequence[str],
     rows = []
     for code in codes:
         ns = [counts.get((code, p), 0) for p in periods]
-        label = category_label(code, lang) if kind == "incident" else cats.label(
-            "observation", code, lang)
+        label = category_label(code, lang=lang) if kind == "incident" else cats.label(
+            "observation", code, lang=lang)
         if cats.is_sensitive(code):
             label += " *"
         cells = [suppress(n, below, lang) for n in ns]
@@ -220,7 +220,7 @@ def counts_table(lookup: Counts, kind: str, periods: Sequence[str],
                 change = fmt_number(ch.change, lang, decimals=0, sign=True)
                 if ch.change_pct is not None:
                     pct = fmt_number(ch.change_pct, lang, sign=True) + " %"
-            assess = f"{arrow(ch.trend)} {trend_text(ch.trend, lang)}".strip()
+            assess = f"{arrow(ch.trend)} {trend_text(ch.trend, lang=lang)}".strip()
         rows.append([label, *cells, change, pct, assess])
     headers = [t("snapshot.col.category", lang), *periods, t("snapshot.col.change", lang),
                t("snapshot.col.change_pct", lang), t("sig.col.trend", lang)]
@@ -267,7 +267,7 @@ def measures_table(measures: pd.DataFrame, zone: str | None, lang: str,
                 status_label, due_text]
         if effects is not None:
             eff = effects.get(int(r["id"])) if r.get("id") is not None else None
-            row.append(verdict_text(eff, lang) if eff is not None else "")
+            row.append(verdict_text(eff, lang=lang) if eff is not None else "")
         rows.append(row)
     notes = [] if rows else [t("snapshot.note.no_measures", lang)]
     return Table(t("snapshot.h.measures", lang), headers, rows, notes)
@@ -350,12 +350,12 @@ def hotspots_table(points_now: pd.DataFrame, sites: pd.DataFrame, district: shap
         kind = str(r.get("kind") or "")
         name = _text(r["name"])
         # The reason starts with the site's name, which the table shows in its own column.
-        reason = _text(summary_reason(r, lang)).removeprefix(f"{name}: ")
+        reason = _text(summary_reason(r, lang=lang)).removeprefix(f"{name}: ")
         place = r.get("place")
         where = f" ({t('hotspots.place_of', lang, place=_text(place))})" if (
             place and place != r["name"]) else ""
         rows.append([name + where, t(f"snapshot.site_kind.{kind}", lang) if kind else "",
-                     f"{status_text(r, lang)}: {reason}"])
+                     f"{status_text(r, lang=lang)}: {reason}"])
     notes = [rule] if rows else [t("snapshot.note.no_hotspots", lang), rule]
     status = {str(r["name"]): status_of(r) for r in listed.to_dict("records")}
     return Table(t("snapshot.h.hotspots", lang), headers, rows, notes), status
@@ -392,7 +392,7 @@ def observations_table(obs: pd.DataFrame, sites: pd.DataFrame, since: date, sett
     local = pd.to_datetime(obs["occurred_at"], utc=True).dt.tz_convert(LOCAL_TZ)
     rows = []
     for i, (code, when) in enumerate(zip(obs["category"].astype(str), local, strict=True)):
-        row = [when.date().isoformat(), cats.label("observation", code, lang), _text(place[i])]
+        row = [when.date().isoformat(), cats.label("observation", code, lang=lang), _text(place[i])]
         if include_notes:
             row.append(_text(obs["description"].iloc[i]))
         rows.append(row)

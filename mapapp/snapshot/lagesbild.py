@@ -117,7 +117,7 @@ def zone_table(frame: pd.DataFrame, zone: str, kind: str, periods: list[str],
     for code in codes:
         recs = [by.get((code, p)) for p in periods]
         ns = [int(r["count"]) if r is not None else 0 for r in recs]
-        label = category_label(code, lang) + (" *" if cats.is_sensitive(code) else "")
+        label = category_label(code, lang=lang) + (" *" if cats.is_sensitive(code) else "")
         last = recs[-1]
         change = ""
         if last is not None and pd.notna(last["change_abs"]) and shown_exactly(
@@ -126,7 +126,7 @@ def zone_table(frame: pd.DataFrame, zone: str, kind: str, periods: list[str],
         assess = []
         for r in recs[1:]:
             code_t = None if r is None else r["trend"]
-            assess.append(f"{arrow(code_t)} {trend_text(code_t, lang)}".strip())
+            assess.append(f"{arrow(code_t)} {trend_text(code_t, lang=lang)}".strip())
         rows.append([label, *[suppress(n, below, lang) for n in ns], change, *assess])
     inc = [p for p in periods if not bool(frame.loc[frame["period"] == p, "complete"].all())]
     headers = [t("snapshot.col.category", lang), *periods, t("snapshot.col.change", lang),
@@ -143,7 +143,7 @@ def zone_table(frame: pd.DataFrame, zone: str, kind: str, periods: list[str],
 def _wdd_text(r: dict[str, Any] | None, lang: str) -> str:
     if r is None:
         return ""
-    return verdict_text(r, lang)
+    return verdict_text(r, lang=lang)
 
 
 #: Relative widths of the åtgärdsplan's columns (place, problem, measure, who, follow-up,

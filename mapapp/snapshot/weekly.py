@@ -43,7 +43,7 @@ class DocTable:
 
 def _cat(code: object, kind: str, lang: str) -> str:
     try:
-        return cats.label(kind, str(code), lang)  # type: ignore[arg-type]
+        return cats.label(kind, str(code), lang=lang)  # type: ignore[arg-type]
     except Exception:
         return str(code)
 

@@ -212,4 +212,4 @@ def test_the_map_marks_leads_and_names_the_place_of_members(planted, planted_res
     s = planted_result.summary
     assert listed == int((s["flagged"] | s["rising"] | s["fading"]).sum())
     member = s.set_index("name").loc["Älvsjö station"].to_dict()
-    assert status_text(member, "en") == "part of the place Älvsjö centrum (one flag per place)"
+    assert status_text(member, lang="en") == "part of the place Älvsjö centrum (one flag per place)"
