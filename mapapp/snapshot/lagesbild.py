@@ -310,7 +310,8 @@ def gather_lagesbild(
         out.append(Para(t("lb.no_statistics", lang), small=True))
     from mapapp.snapshot.survey_section import survey_blocks
 
-    out += survey_blocks(engine, who, per[-1:], names, settings, include_notes, lang)
+    out += survey_blocks(engine, who, per[-1:], names, settings, include_notes=include_notes,
+                         lang=lang)
 
     out.append(Heading(t("lb.h.priorities", lang), 1))
     for z in zones.to_dict("records"):
