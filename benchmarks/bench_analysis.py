@@ -203,10 +203,20 @@ def hotspot_rows(pts: pd.DataFrame, district: shapely.Geometry, grid: Grid,
         print(f"| site flags of one period only ({last.label}: counts, expected, tests, BH) "
               f"| {n:,} | {t_one:.3f} | {t_naive_one:.1f} | {t_naive_one / t_one:,.0f}× | "
               f"{int(one['flagged'].sum())} flagged rows |")
+        import os
+        import resource
+
+        def cpu() -> float:
+            r = resource.getrusage(resource.RUSAGE_SELF)
+            return r.ru_utime + r.ru_stime
+
+        load, c0 = os.getloadavg()[0], cpu()
         t_fast, res = best(lambda: site_hotspots(pts, sites, district, period=last,
                                                  periods=periods), args.repeat)
+        c_fast = (cpu() - c0) / max(1, args.repeat)
         print(f"| site hotspots of one period incl. rising/persistent/fading/places "
-              f"({last.label}; window of {len(win)}, "
+              f"({last.label}; window of {len(win)}, {in_win:,} points in it; CPU "
+              f"{c_fast:.3f} s a run, load {load:.1f}; "
               f"{int(res.summary['flagged'].sum())} flagged) | {n:,} | {t_fast:.3f} | "
               f"{t_naive_sites:.1f} | {t_naive_sites / t_fast:,.0f}× | "
               f"{'yes' if agree else 'NO'} (circle counts) |")

@@ -21,6 +21,7 @@ Targets (issue 5): map HTML < 2 MB at any filter; a filter change < 1 s warm; co
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -95,8 +96,15 @@ def sent_bytes(m: Any) -> int:
     return len(script.encode()) + len(header.encode()) + len(html.encode())
 
 
+def _cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def page_run(inp: Inputs, flt: MapFilter, *, standalone: bool = True
-             ) -> tuple[float, int, int]:
+             ) -> tuple[float, int, int, float]:
     """One rerun of the map page for ``flt`` -- view, map, what st_folium sends -- timed;
     and (untimed) the size of the standalone HTML page of the same map. The view's kept site
     counts are dropped first, so a repeat of the same filter is not cheaper than a new one
@@ -104,18 +112,18 @@ def page_run(inp: Inputs, flt: MapFilter, *, standalone: bool = True
     from mapapp.render import view as view_mod
 
     view_mod._COUNTS.clear()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     view = compute_view(inp, flt, SETTINGS)
     sd = inp.stadsdelar
     args = dict(basemap=SETTINGS.basemap, attribution=SETTINGS.basemap_attribution,
                 bounds=tuple(sd.total_bounds), base_outlines=sd, notes=view.notes)
     m = build_map(view.specs(layer_specs()), view.data, **args)
     sent = sent_bytes(m)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, _cpu() - c0
     if not standalone:
-        return seconds, sent, 0
+        return seconds, sent, 0, cpu
     m2 = build_map(view.specs(layer_specs()), view.data, **args)
-    return seconds, sent, len(m2.get_root().render().encode())
+    return seconds, sent, len(m2.get_root().render().encode()), cpu
 
 
 def naive(points: pd.DataFrame, sample: int, seed: int) -> tuple[float, int, int]:
@@ -162,17 +170,20 @@ def run_size(n: int, geo: dict[str, Any], args: argparse.Namespace) -> dict[str,
                       grid=geo["grid"], periods=periods[kind], can_see_sensitive=False)
 
     flts = filters(inputs("statistical"))
-    t_first, first_sent, _ = page_run(inputs(flts[0][1].period_kind), flts[0][1])
+    t_first, first_sent, _, _ = page_run(inputs(flts[0][1].period_kind), flts[0][1])
     rows = []
     for name, flt in flts:
-        best = []
+        best, cpus, loads = [], [], []
         sent = html = 0
         for _ in range(args.repeat):
-            t, sent, html = page_run(inputs(flt.period_kind), flt)
+            loads.append(os.getloadavg()[0])
+            t, sent, html, cpu = page_run(inputs(flt.period_kind), flt)
+            cpus.append(cpu)
             best.append(t)
         in_period = int(ii.mask(flt, next(p for p in periods[flt.period_kind]
                                           if p.label == flt.period)).sum())
         rows.append({"filter": name, "points": in_period, "seconds": min(best),
+                     "all": best, "cpu": min(cpus), "load": (min(loads), max(loads)),
                      "sent": sent, "html": html})
     # A period switch on the same filter: the view keeps the site counts of every period.
     from mapapp.render import view as view_mod
@@ -180,11 +191,12 @@ def run_size(n: int, geo: dict[str, Any], args: argparse.Namespace) -> dict[str,
     stat = inputs("statistical")
     labels = [p.label for p in periods["statistical"]]
     if len(labels) >= 2:
-        switch = []
+        switch, cpus, loads = [], [], []
         for _ in range(args.repeat):
             view_mod._COUNTS.clear()
             compute_view(stat, MapFilter("statistical", labels[-1]), SETTINGS)
-            t0 = time.perf_counter()
+            loads.append(os.getloadavg()[0])
+            t0, c0 = time.perf_counter(), _cpu()
             v = compute_view(stat, MapFilter("statistical", labels[-2]), SETTINGS)
             sd = stat.stadsdelar
             m = build_map(v.specs(layer_specs()), v.data, basemap=SETTINGS.basemap,
@@ -192,22 +204,17 @@ def run_size(n: int, geo: dict[str, Any], args: argparse.Namespace) -> dict[str,
                           bounds=tuple(sd.total_bounds), base_outlines=sd, notes=v.notes)
             sent = sent_bytes(m)
             switch.append(time.perf_counter() - t0)
+            cpus.append(_cpu() - c0)
         flt = MapFilter("statistical", labels[-2])
         rows.append({"filter": f"period switch {labels[-1]} → {labels[-2]} (site counts kept)",
                      "points": int(ii.mask(flt, periods["statistical"][-2]).sum()),
-                     "seconds": min(switch), "sent": sent, "html": 0})
+                     "seconds": min(switch), "all": switch, "cpu": min(cpus),
+                     "load": (min(loads), max(loads)), "sent": sent, "html": 0})
     t_naive, naive_bytes, naive_n = naive(inc, args.naive_sample, args.seed)
     return {"n": n, "generate": t_gen, "index": t_index, "first": t_first,
             "first_sent": first_sent, "rows": rows, "naive_t": t_naive,
             "naive_bytes": naive_bytes, "naive_n": naive_n,
             "placed": int(np.isfinite(inc["lat"]).sum())}
-
-
-def _cpu() -> float:
-    import resource
-
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
 
 
 def cold_child(url: str, way: str) -> dict[str, float]:
@@ -245,7 +252,7 @@ def cold_child(url: str, way: str) -> dict[str, float]:
         per = available_periods(inc, "statistical")
         inp = Inputs(incidents=inc, incident_index=ii, observations=obs, observation_index=oi,
                      zones=zones, stadsdelar=sd, sites=st, grid=grid, periods=per)
-    _, sent, _ = page_run(inp, MapFilter("statistical", None), standalone=False)
+    _, sent, _, _ = page_run(inp, MapFilter("statistical", None), standalone=False)
     total, cpu = time.perf_counter() - t0, _cpu() - c0
     from mapapp.render.view import compute_view
 
@@ -312,18 +319,22 @@ def report(results: list[dict[str, Any]], cold: dict[int, dict[str, float]]) -> 
         out.append(f"| {n} | first view + map (cold caches of the view) | {r['first']:.2f} | "
                    f"{r['first_sent'] / 1e3:.0f} | |")
         for row in r["rows"]:
+            runs = ", ".join(f"{x:.2f}" for x in row["all"])
             out.append(f"| {n} | filter: {row['filter']} ({row['points']:,} in period) | "
-                       f"{row['seconds']:.2f} | {row['sent'] / 1e3:.0f} | "
+                       f"{row['seconds']:.2f} (runs {runs}; CPU {row['cpu']:.2f}; load "
+                       f"{row['load'][0]:.1f}–{row['load'][1]:.1f}) | {row['sent'] / 1e3:.0f} | "
                        f"{row['html'] / 1e3:.0f} |")
     out += ["", "| points | warm filter change, median / max (s) | largest map sent (MB) | "
             "naive explore() sample | naive s (scaled) | naive MB (scaled) | time ratio | "
             "size ratio |", "|---:|---:|---:|---:|---:|---:|---:|---:|"] if results else []
     for r in results:
         secs = [row["seconds"] for row in r["rows"]]
+        cpu = [row["cpu"] for row in r["rows"]]
         biggest = max(max(row["sent"], row["html"]) for row in r["rows"])
         scale = r["placed"] / r["naive_n"]
         nt, nb = r["naive_t"] * scale, r["naive_bytes"] * scale
-        out.append(f"| {r['n']:,} | {statistics.median(secs):.2f} / {max(secs):.2f} | "
+        out.append(f"| {r['n']:,} | {statistics.median(secs):.2f} / {max(secs):.2f} (CPU "
+                   f"{statistics.median(cpu):.2f} / {max(cpu):.2f}) | "
                    f"{biggest / 1e6:.2f} | {r['naive_n']:,} pts: {r['naive_t']:.2f} s, "
                    f"{r['naive_bytes'] / 1e6:.1f} MB | {nt:.0f} | {nb / 1e6:.0f} | "
                    f"{nt / statistics.median(secs):.0f}× | {nb / biggest:.0f}× |")

@@ -465,6 +465,9 @@ class Prepared:
     kind: NDArray[np.int64]
     band: NDArray[np.int64]
     xy: NDArray[np.float64]
+    #: the background raster's cell of every row (``Raster.cell_of(xy)``), when the caller
+    #: keeps it (the map: once per point index); used only for that very raster
+    cells: tuple[Raster, NDArray[np.int64]] | None = None
 
     @classmethod
     def of(cls, points: pd.DataFrame) -> Prepared:
@@ -505,7 +508,8 @@ def count_sites(points: pd.DataFrame | Prepared, sites: pd.DataFrame,
     raster = raster_for(district, params.cell_m, params.ring_outer_m)
     d3006 = district_metric(district)
     sxy = site_xy(sites)
-    cell = raster.cell_of(pxy)
+    cell = (prep.cells[1][idx] if prep.cells is not None and prep.cells[0] is raster
+            else raster.cell_of(pxy))
     inr = cell >= 0
     # Background: counts per raster cell and group, the ring as a sparse sum over cells.
     ncell = raster.nx * raster.ny

@@ -29,6 +29,7 @@ from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.textsafe import html_text
 
 if TYPE_CHECKING:
+    from mapapp.analysis.expected import Raster
     from mapapp.store.points import PointArrays
 
 #: Most points sent to the browser as individual markers (≈ 18 bytes each, ~0.45 MB).
@@ -74,6 +75,21 @@ class PointIndex:
         out = metric_xy(self.lon, self.lat)
         out.flags.writeable = False
         return out
+
+    @cached_property
+    def _raster_cells(self) -> dict[int, tuple[Raster, NDArray[np.int64]]]:
+        return {}
+
+    def raster_cells(self, raster: Raster) -> NDArray[np.int64]:
+        """The hotspot background raster's cell of every point (``raster.cell_of`` of
+        :attr:`metric`), computed once per index and raster."""
+        hit = self._raster_cells.get(id(raster))
+        if hit is None or hit[0] is not raster:
+            out = raster.cell_of(self.metric)
+            out.flags.writeable = False
+            hit = (raster, out)
+            self._raster_cells[id(raster)] = hit  # the raster is kept: its id stays its own
+        return hit[1]
 
     @cached_property
     def bands(self) -> NDArray[np.int64]:
@@ -139,13 +155,19 @@ class PointIndex:
         per row."""
         idx = np.flatnonzero(mask)
         zid = self.zone_id[idx]
-        zcodes = np.unique(zid[zid >= 0])
+        placed = zid >= 0
+        zcodes = np.flatnonzero(np.bincount(zid[placed])) if placed.any() else \
+            np.zeros(0, np.int64)
         znames = [zone_names.get(int(z)) for z in zcodes]
-        zpos = np.searchsorted(zcodes, zid)
-        zone = pd.Categorical.from_codes(np.where(zid >= 0, zpos, -1),
-                                         categories=pd.Index(znames, dtype=object)) \
-            if len(set(znames)) == len(znames) and None not in znames else \
-            np.array([zone_names.get(int(z)) if z >= 0 else None for z in zid], dtype=object)
+        zone: Any
+        if len(set(znames)) == len(znames) and None not in znames:
+            pos = np.full(int(zcodes.max()) + 1 if len(zcodes) else 1, -1, dtype=np.int64)
+            pos[zcodes] = np.arange(len(zcodes))
+            zone = pd.Categorical.from_codes(np.where(placed, pos[np.maximum(zid, 0)], -1),
+                                             categories=pd.Index(znames, dtype=object))
+        else:  # an id without a zone row (or two ids of one name): by name, row by row
+            zone = np.array([zone_names.get(int(z)) if z >= 0 else None for z in zid],
+                            dtype=object)
         category = pd.Categorical.from_codes(self.category[idx].astype(np.int64),
                                              categories=pd.Index(self.categories, dtype=object))
         return pd.DataFrame({

@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from mapapp import categories as cats
-from mapapp.analysis.expected import Params, Prepared, SiteCounts, count_sites
+from mapapp.analysis.expected import Params, Prepared, SiteCounts, count_sites, raster_for
 from mapapp.analysis.grid import Grid
 from mapapp.analysis.hotspots import SiteHotspots, site_hotspots
 from mapapp.analysis.periods import Period, latest_complete, previous_period
@@ -170,16 +170,19 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
         # compare a site with its own earlier periods.
         obs_all = oi.mask(obs_flt)
         # The per-point work (position in metres, time band) is cached on the point index.
+        district = shapely.union_all(inp.stadsdelar.geometry.to_numpy())
+        params = params_from(settings.site_radius_m, settings.hotspot_min_count,
+                             settings.hotspot_q)
+        raster = raster_for(district, params.cell_m, params.ring_outer_m)
         prep = Prepared(
             ns=np.concatenate([ii.ns[base], oi.ns[obs_all]]),
             kind=np.concatenate([np.zeros(int(base.sum()), np.int64),
                                  np.ones(int(obs_all.sum()), np.int64)]),
             band=np.concatenate([ii.bands[base], oi.bands[obs_all]]),
-            xy=np.concatenate([ii.metric[base], oi.metric[obs_all]]))
-        district = shapely.union_all(inp.stadsdelar.geometry.to_numpy())
+            xy=np.concatenate([ii.metric[base], oi.metric[obs_all]]),
+            cells=(raster, np.concatenate([ii.raster_cells(raster)[base],
+                                           oi.raster_cells(raster)[obs_all]])))
         if len(prep.ns):
-            params = params_from(settings.site_radius_m, settings.hotspot_min_count,
-                                 settings.hotspot_q)
             site_counts = _site_counts(inp, flt, prep, district, params)
             hot_sites = site_hotspots(prep, inp.sites, district, period=period,
                                       periods=inp.periods, params=params, counts=site_counts)

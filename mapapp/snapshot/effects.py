@@ -73,7 +73,9 @@ def measure_effects(engine: Engine, who: Principal, measures: pd.DataFrame,
     else:  # the window's rows, as the store's time range gives them
         when = pd.to_datetime(points["occurred_at"], utc=True)
         points = points[((when >= lo) & (when < hi)).to_numpy(dtype=bool)]
-    pts = with_metric(points)
+    # the columns before_after reads, the text ones as plain objects once (not per measure)
+    pts = with_metric(points)[["kind", "occurred_at", "lon", "lat", "x_m", "y_m", "zone"]]
+    pts = pts.assign(kind=pts["kind"].astype(object), zone=pts["zone"].astype(object))
     out: dict[int, dict[str, Any]] = {}
     for m in measures.to_dict("records"):
         if pd.isna(pd.to_datetime(m.get("start"), errors="coerce")):

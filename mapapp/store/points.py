@@ -448,7 +448,8 @@ def frame_of_arrays(arrays: PointArrays, kind: PointKind, zones: dict[int, str],
     zid = pd.array(np.where(arrays.zone_id >= 0, arrays.zone_id, 0), dtype="Int64")
     zid[arrays.zone_id < 0] = pd.NA
     return pd.DataFrame({
-        "kind": kind,
+        "kind": pd.Categorical.from_codes(np.zeros(len(arrays.ns), dtype=np.int64),
+                                          categories=pd.Index([kind], dtype=object)),
         "source": pd.Categorical.from_codes(arrays.source.astype(np.int64),
                                             categories=pd.Index(arrays.sources, dtype=object)),
         "category": pd.Categorical.from_codes(

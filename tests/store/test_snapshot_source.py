@@ -81,5 +81,8 @@ def test_the_lean_read_gives_the_snapshot_of_the_point_frames(store):
         for name in ("hotspots", "measures", "observations"):
             assert getattr(a, name).rows == getattr(b, name).rows, name
         assert a.hotspots.rows  # the seeded centre is flagged
-        pd.testing.assert_frame_equal(a.map.points, b.map.points)
+        # (the kind column's dtype differs: categorical from the lean read, text from the
+        # point frame; the values are compared)
+        pd.testing.assert_frame_equal(a.map.points.astype({"kind": object}),
+                                      b.map.points.astype({"kind": object}))
         pd.testing.assert_frame_equal(a.map.sites, b.map.sites)
