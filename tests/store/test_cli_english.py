@@ -31,6 +31,8 @@ def _cases(tmp: Path) -> dict[str, tuple[list[str], str]]:
     headless.write_text(",tidpunkt,lat,lon\nstold,2024-03-05,59.30,18.00\n", encoding="utf-8")
     geojson = tmp / "trasig.geojson"
     geojson.write_text('{"type": "FeatureCollection"', encoding="utf-8")
+    typeless = tmp / "utan_typ.geojson"
+    typeless.write_text('{"features": []}', encoding="utf-8")
     not_zip = tmp / "lager.zip"
     not_zip.write_bytes(b"not a zip file")
     not_xlsx = tmp / "tabell.xlsx"
@@ -59,6 +61,8 @@ def _cases(tmp: Path) -> dict[str, tuple[list[str], str]]:
                                                   "Columns in the file: column A"),
         "unreadable GeoJSON": (["import", "zones", str(geojson)],
                                "The file cannot be read as GeoJSON"),
+        "GeoJSON without a type": (["import", "zones", str(typeless)],
+                                   "not a GeoJSON object"),
         "not a zip": (["import", "incidents", str(not_zip)], "The zip file cannot be read"),
         "not a workbook": (["import", "incidents", str(not_xlsx)],
                            "The file cannot be read as XLSX"),
