@@ -97,7 +97,7 @@ def declare_language() -> None:
     """The page's language on ``<html lang>`` (WCAG 3.1.1; Streamlit's page says "en") and on
     Streamlit's skip link (2.4.1), and a visible focus ring on every control (2.4.7). Constant
     code, only the language varies."""
-    st.html(_lang_script("en" if ctx.lang() == "en" else "sv"), unsafe_allow_javascript=True)
+    st.html(_lang_script(lang="en" if ctx.lang() == "en" else "sv"), unsafe_allow_javascript=True)
     st.html(_FOCUS_CSS)
 
 
@@ -108,7 +108,7 @@ input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible {
 </style>"""
 
 
-def _lang_script(lang: str) -> str:
+def _lang_script(*, lang: str) -> str:
     """``<html lang>`` and the text of Streamlit's own skip link ("Skip to main content",
     WCAG 2.4.1) in the page's language (a catalogue text, JSON-quoted into the script)."""
     import json
