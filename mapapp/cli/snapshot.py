@@ -35,7 +35,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
     settings, engine = engine_from(args)
     lang = settings.lang
-    format_of(args.out, lang)  # refuse a bad suffix before any work
+    format_of(args.out, lang=lang)  # refuse a bad suffix before any work
     path = make_snapshot(engine, CLI_PRINCIPAL, zone=args.zone, period=args.period,
                          since=parse_since(args.since), out=args.out,
                          include_notes=args.include_notes, dpi=args.dpi, tiles=args.tiles,

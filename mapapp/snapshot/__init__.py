@@ -75,7 +75,7 @@ def suggested_name(zone: str | None, period: str | None, fmt: str) -> str:
     return f"{slug}.{fmt}"
 
 
-def format_of(path: Path | str, lang: str = "sv") -> str:
+def format_of(path: Path | str, *, lang: str = "sv") -> str:
     suffix = Path(path).suffix.lower()
     fmt = FORMATS.get(suffix)
     if fmt is None:
@@ -197,7 +197,7 @@ def make_snapshot(
     lang = lang or settings.lang
     who.require(Perm.EXPORT)
     out = Path(out)
-    fmt = format_of(out, lang)
+    fmt = format_of(out, lang=lang)
     exp = export_snapshot(engine, who, zone=zone, period=period, since=since, fmt=fmt,
                           include_notes=include_notes, dpi=dpi, tiles=tiles,
                           file_name=out.name, settings=settings, lang=lang)

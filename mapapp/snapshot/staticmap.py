@@ -89,7 +89,7 @@ class Look:
         return self.line_color or self.color
 
 
-def _defaults(lang: str) -> dict[str, Look]:
+def _defaults(*, lang: str) -> dict[str, Look]:
     return {
         "stadsdelar": Look(t("snapshot.map.stadsdelar", lang), "#333333", weight=0.8),
         "zone": Look(t("snapshot.map.zone", lang), "#0072B2", weight=2.2, fill_opacity=0.12),
@@ -134,7 +134,7 @@ _SPEC_IDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _tr(key: str | None, lang: str, fallback: str, **kw: object) -> str:
+def _tr(key: str | None, *, lang: str, fallback: str, **kw: object) -> str:
     """The translation of a spec's i18n key, or ``fallback`` when the key is unknown."""
     if not key:
         return fallback
@@ -142,13 +142,13 @@ def _tr(key: str | None, lang: str, fallback: str, **kw: object) -> str:
     return fallback if text == key else text
 
 
-def map_styles(lang: str = "sv") -> dict[str, Look]:
+def map_styles(*, lang: str = "sv") -> dict[str, Look]:
     """The :class:`Look` of each part, read from the layer specs (``layers/``).
 
     The one adapter between the interactive map's specs and this renderer: colours, line
     colours, widths and radii (pixels -> points), palettes, per-value colours and the legend
     labels. A part whose spec is missing keeps its default."""
-    looks = _defaults(lang)
+    looks = _defaults(lang=lang)
     try:
         from mapapp.render import layer_specs
 
@@ -161,13 +161,13 @@ def map_styles(lang: str = "sv") -> dict[str, Look]:
         if spec is None:
             continue
         st, base = spec.style, looks[part]
-        legend = {str(e.value): (_tr(e.label, lang, base.labels.get(str(e.value), base.label)),
+        legend = {str(e.value): (_tr(e.label, lang=lang, fallback=base.labels.get(str(e.value), base.label)),
                                  str(e.color)) for e in spec.legend}
         colors = {**base.colors, **{str(k): str(v) for k, v in (st.colors or {}).items()},
                   **{k: c for k, (_, c) in legend.items()}}
-        label = _tr(spec.title, lang, base.label)
+        label = _tr(spec.title, lang=lang, fallback=base.label)
         if part == "cells":
-            label = _tr("map.legend.cells", lang, base.label, size="{size}")
+            label = _tr("map.legend.cells", lang=lang, fallback=base.label, size="{size}")
         looks[part] = replace(
             base,
             label=base.label if part == "zone" else label,
@@ -221,7 +221,7 @@ def _fill(ax: Any, geom: shapely.Geometry, *, face: str, edge: str, width: float
                            linewidth=width, zorder=z))
 
 
-def _draw_local_base(ax: Any, view: shapely.Geometry, lang: str) -> Patch:
+def _draw_local_base(ax: Any, view: shapely.Geometry, *, lang: str) -> Patch:
     """The bundled basemap under everything: land of the neighbouring stadsdelar, water.
     Returns the legend handle of the water."""
     from mapapp.render import specs_by_id
@@ -442,7 +442,7 @@ class RenderedMap:
     legend: tuple[str, ...] = ()  # the legend's entries, in order
 
 
-def cell_class_labels(lang: str, below: int) -> list[str]:
+def cell_class_labels(*, lang: str, below: int) -> list[str]:
     """Legend labels of the cell classes: "<5", "5–9", "10–19", "20–49", "50+"."""
     labels = []
     for i, lo in enumerate(CELL_BREAKS):
@@ -469,7 +469,7 @@ def render_map(
 ) -> RenderedMap:
     """The PNG of the map (``width_cm`` × ``height_cm`` at ``dpi``). ``basemap_path``: an
     imported vector basemap (``mapapp basemap import``) drawn over the bundled one."""
-    looks = map_styles(lang)
+    looks = map_styles(lang=lang)
     fig = Figure(figsize=(width_cm / 2.54, (height_cm + LEGEND_CM) / 2.54), dpi=dpi)
     FigureCanvasAgg(fig)
     strip = LEGEND_CM / (height_cm + LEGEND_CM)
@@ -502,7 +502,7 @@ def render_map(
 
     handles: list[Any] = []
     if not tiles_used:
-        handles.append(_draw_local_base(ax, view, lang))
+        handles.append(_draw_local_base(ax, view, lang=lang))
         if basemap_path:
             _draw_imported(ax, view, basemap_path)
     # Stadsdelar (thin, with their names in a zone map) and the district outline.
@@ -530,7 +530,7 @@ def render_map(
     drew_cells = len(cell_pts) > 0
     if drew_cells:
         only_incidents = len(cell_pts) == len(inc)
-        handles += _draw_cells(ax, data, cell_pts, looks["cells"], lang, only_incidents)
+        handles += _draw_cells(ax, data, cell_pts, looks["cells"], lang=lang, only_incidents=only_incidents)
     for kind, key, sel in (("incident", "incidents", inc), ("observation", "observations", obs)):
         if len(sel) == 0 or (drew_cells and (kind == "incident" or len(cell_pts) == len(pts))):
             continue
@@ -635,7 +635,7 @@ def _credit_lines(parts: Sequence[str], width: int = 150) -> str:
     return "\n".join(lines)
 
 
-def _draw_cells(ax: Any, data: MapData, points: Any, look: Look, lang: str,
+def _draw_cells(ax: Any, data: MapData, points: Any, look: Look, *, lang: str,
                 only_incidents: bool) -> list[Any]:
     from mapapp.analysis.grid import build_grid
 
@@ -653,7 +653,7 @@ def _draw_cells(ax: Any, data: MapData, points: Any, look: Look, lang: str,
                                      edgecolors=look.line_color or "none", linewidths=0.2,
                                      alpha=look.fill_opacity or 0.75,
                                      zorder=5))
-    labels = cell_class_labels(lang, data.suppress_below)
+    labels = cell_class_labels(lang=lang, below=data.suppress_below)
     size = int(data.grid_size_m) if float(data.grid_size_m).is_integer() else data.grid_size_m
     out: list[Any] = [Patch(facecolor="none", edgecolor="none",
                             label=(look.label if only_incidents else t(

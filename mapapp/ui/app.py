@@ -97,7 +97,7 @@ def declare_language() -> None:
     """The page's language on ``<html lang>`` (WCAG 3.1.1; Streamlit's page says "en") and on
     Streamlit's skip link (2.4.1), and a visible focus ring on every control (2.4.7). Constant
     code, only the language varies."""
-    st.html(_lang_script("en" if ctx.lang() == "en" else "sv"), unsafe_allow_javascript=True)
+    st.html(_lang_script(lang="en" if ctx.lang() == "en" else "sv"), unsafe_allow_javascript=True)
     st.html(_FOCUS_CSS)
 
 
@@ -108,7 +108,7 @@ input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible {
 </style>"""
 
 
-def _lang_script(lang: str) -> str:
+def _lang_script(*, lang: str) -> str:
     """``<html lang>`` and the text of Streamlit's own skip link ("Skip to main content",
     WCAG 2.4.1) in the page's language (a catalogue text, JSON-quoted into the script)."""
     import json
@@ -151,6 +151,12 @@ def _token_page() -> bool:
 def main() -> None:
     _configure_logging()
     _vendor_beside_script()
+    # A click on the language switch: its new value is in the session before this run starts;
+    # take it now, so that the page's title and <html lang> (WCAG 3.1.1) are in the new language
+    # too, not only what is drawn after the switch.
+    switched = st.session_state.get("lang_switch")
+    if switched in ("sv", "en") and switched != st.session_state.get(ctx.LANG_KEY):
+        st.session_state[ctx.LANG_KEY] = switched
     st.set_page_config(page_title=ctx.tr("app.title"), page_icon="🗺️",
                        layout="wide", initial_sidebar_state="auto")
     declare_language()

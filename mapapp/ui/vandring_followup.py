@@ -127,11 +127,11 @@ def follow_up(who: Principal, walk: walks.WalkInfo) -> None:
             photos[int(oid)] = got[0]  # stored without metadata
     c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
     name = f"uppfoljning-vandring-{walk.id}"
-    c1.download_button(ctx.tr("walks.ui.download_docx"), followup_docx(sheet, lang, photos),
+    c1.download_button(ctx.tr("walks.ui.download_docx"), followup_docx(sheet, lang=lang, photos=photos),
                        file_name=f"{name}.docx", icon=":material/description:",
                        mime="application/vnd.openxmlformats-officedocument."
                             "wordprocessingml.document", use_container_width=True)
-    c2.download_button(ctx.tr("walks.ui.download_pdf"), followup_pdf(sheet, lang, photos),
+    c2.download_button(ctx.tr("walks.ui.download_pdf"), followup_pdf(sheet, lang=lang, photos=photos),
                        file_name=f"{name}.pdf", mime="application/pdf",
                        icon=":material/picture_as_pdf:", use_container_width=True)
     with c3:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import socket
 import threading
 from collections.abc import Iterator
@@ -34,18 +35,24 @@ def _share(png: bytes, rgb: tuple[int, int, int], tol: int = 12) -> float:
 
 @pytest.fixture
 def wms() -> Iterator[tuple[str, list[dict[str, str]]]]:
-    """A WMS on 127.0.0.1: GetMap answers a magenta PNG of the asked size."""
+    """A WMS and WMTS on 127.0.0.1: GetMap answers a magenta PNG of the asked size, a RESTful
+    WMTS tile a magenta 256-pixel PNG."""
     asked: list[dict[str, str]] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 -- http.server's name
-            q = {k.upper(): v for k, v in parse_qsl(urlsplit(self.path).query)}
-            asked.append(q)
-            if q.get("REQUEST") != "GetMap":
+            parts = urlsplit(self.path)
+            q = {k.upper(): v for k, v in parse_qsl(parts.query)}
+            asked.append({**q, "PATH": parts.path})
+            if parts.path.endswith(".png"):  # a WMTS tile (RESTful)
+                size = (256, 256)
+            elif q.get("REQUEST") == "GetMap":
+                size = (int(q["WIDTH"]), int(q["HEIGHT"]))
+            else:
                 self.send_error(400)
                 return
             buf = io.BytesIO()
-            Image.new("RGB", (int(q["WIDTH"]), int(q["HEIGHT"])), MAGENTA).save(buf, "PNG")
+            Image.new("RGB", size, MAGENTA).save(buf, "PNG")
             self.send_response(200)
             self.send_header("Content-Type", "image/png")
             self.send_header("Content-Length", str(len(buf.getvalue())))
@@ -87,6 +94,22 @@ def test_snapshot_map_is_drawn_on_the_wms_basemap(sqlite_store, wms):
     # the map shows the server's image under the data, and credits it
     assert _share(exp.data, MAGENTA) > 0.3
     assert any("Stadskartan, Stockholms stad" in a for a in exp.map.attribution)
+
+
+def test_snapshot_map_is_drawn_on_wmts_tiles(sqlite_store, wms):
+    url, asked = wms
+    _seed(sqlite_store)
+    rest = url.replace("/wms", "/wmts/stadskarta/3857/{TileMatrix}/{TileRow}/{TileCol}.png")
+    settings = load_settings({"MAPAPP_BASEMAP": rest}, database_url="sqlite://")
+    exp = export_snapshot(sqlite_store, COORDINATOR, zone=ZONE, period="2021-2022", since=None,
+                          fmt="png", settings=settings)
+    assert exp.map.tiles_used and _share(exp.data, MAGENTA) > 0.3
+    # tiles of one zoom level around Älvsjö (z/row/col → z/y/x of the slippy-map scheme)
+    z, y, x = (int(v) for v in asked[0]["PATH"].rsplit(".", 1)[0].split("/")[-3:])
+    n = 2 ** z
+    lon = x / n * 360 - 180
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
+    assert 17.8 < lon < 18.2 and 59.2 < lat < 59.35 and 10 <= z <= 17
 
 
 def test_a_wms_that_does_not_answer_gives_a_snapshot_without_it(sqlite_store, caplog,

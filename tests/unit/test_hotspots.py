@@ -182,7 +182,7 @@ def test_the_snapshot_lists_places_and_gives_the_static_map_their_statuses(plant
     pts, f, plant = planted
     per = planted_result.period
     table, status = hotspots_table(pts.assign(sensitive=False), f["sites"], f["outline"], per,
-                                   Settings(), "sv")
+                                   Settings(), lang="sv")
     s = planted_result.summary
     leads = s[s["flagged"] | s["rising"] | s["fading"]]
     assert status == {str(r["name"]): status_of(r) for r in leads.to_dict("records")}
