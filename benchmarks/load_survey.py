@@ -21,9 +21,7 @@ import multiprocessing as mp
 import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -80,112 +78,96 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pg-url", default=DEFAULT_PG)
     args = ap.parse_args(argv)
 
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from sqlalchemy import text
 
+    from benchmarks.freshdb import NotLocal, fresh_store
     from mapapp.access import CLI_PRINCIPAL
     from mapapp.council import survey as sv
     from mapapp.settings import load_settings
     from mapapp.store import init_store
     from mapapp.store.engine import make_engine
 
-    tmp = tempfile.TemporaryDirectory()
-    admin = None
-    if args.backend == "sqlite":
-        url = f"sqlite:///{Path(tmp.name) / 'survey.db'}"
-    else:
-        base = make_url(args.pg_url)
-        if base.host not in ("127.0.0.1", "localhost", "::1"):
-            print("only a local server is used", file=sys.stderr)
-            return 2
-        name = f"mapapp_survey_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        url = base.set(database=name).render_as_string(hide_password=False)
     try:
-        eng = make_engine(url)
-        init_store(eng, CLI_PRINCIPAL)
-        settings = load_settings({}, secret_key=KEY)
-        sid = sv.create_survey(eng, CLI_PRINCIPAL, title="Belastning", month="2023-05",
-                               closes=date.today() + timedelta(days=2))
-        sv.add_recipients(eng, CLI_PRINCIPAL, sid, [
-            {"organisation": f"Aktör {i}", "role": "Kontakt", "email": f"a{i}@x.example"}
-            for i in range(args.recipients)], settings=settings)
-        links = sv.links(eng, CLI_PRINCIPAL, sid, settings=settings)
-        tokens = [x["link"].split("?enkat=")[1] for x in links]
-        zones = [z for z, _ in sv.zones(eng)]
-        # per recipient: first answer (seed 2i), then the edit (seed 2i+1); every 4th recipient
-        # also sends its first answer from a second worker at the same time
-        plan: list[list[tuple[str, int, int]]] = [[] for _ in range(args.workers)]
-        edits: list[list[tuple[str, int, int]]] = [[] for _ in range(args.workers)]
-        last_seed: dict[int, int] = {}
-        dup = set(range(0, args.recipients, 4))
-        for i, tok in enumerate(tokens):
-            w = i % args.workers
-            plan[w].append((tok, 2 * i, i))
-            if i in dup:
-                plan[(w + 1) % args.workers].append((tok, 2 * i, i))
-        for i, tok in enumerate(tokens):
-            edits[i % args.workers].append((tok, 2 * i + 1, i))  # the edit, after all firsts
-            last_seed[i] = 2 * i + 1
-        sends = sum(len(p) for p in plan) + sum(len(p) for p in edits)
-        ctx = mp.get_context("spawn")
-        q = ctx.Queue()
-        start_at = 0.0
-        barrier = ctx.Barrier(args.workers)
-        procs = [ctx.Process(target=_worker, args=(url, [p, e], zones, start_at, barrier, q))
-                 for p, e in zip(plan, edits, strict=True)]
-        for p in procs:
-            p.start()
-        results = [q.get(timeout=600) for _ in procs]
-        for p in procs:
-            p.join()
-        wall = max(r[3] for r in results) - min(r[2] for r in results)
-        spread = max(r[2] for r in results) - min(r[2] for r in results)
-        lat = [x for r in results for x in r[0]]
-        errors = [e for r in results for e in r[1]]
-        # the checks
-        from mapapp.council.survey import PROBLEMS
+        with fresh_store(args.backend, args.pg_url, "mapapp_survey") as (url, _tmp):
+            eng = make_engine(url)
+            init_store(eng, CLI_PRINCIPAL)
+            settings = load_settings({}, secret_key=KEY)
+            sid = sv.create_survey(eng, CLI_PRINCIPAL, title="Belastning", month="2023-05",
+                                   closes=date.today() + timedelta(days=2))
+            sv.add_recipients(eng, CLI_PRINCIPAL, sid, [
+                {"organisation": f"Aktör {i}", "role": "Kontakt", "email": f"a{i}@x.example"}
+                for i in range(args.recipients)], settings=settings)
+            links = sv.links(eng, CLI_PRINCIPAL, sid, settings=settings)
+            tokens = [x["link"].split("?enkat=")[1] for x in links]
+            zones = [z for z, _ in sv.zones(eng)]
+            # per recipient: first answer (seed 2i), then the edit (seed 2i+1); every 4th recipient
+            # also sends its first answer from a second worker at the same time
+            plan: list[list[tuple[str, int, int]]] = [[] for _ in range(args.workers)]
+            edits: list[list[tuple[str, int, int]]] = [[] for _ in range(args.workers)]
+            last_seed: dict[int, int] = {}
+            dup = set(range(0, args.recipients, 4))
+            for i, tok in enumerate(tokens):
+                w = i % args.workers
+                plan[w].append((tok, 2 * i, i))
+                if i in dup:
+                    plan[(w + 1) % args.workers].append((tok, 2 * i, i))
+            for i, tok in enumerate(tokens):
+                edits[i % args.workers].append((tok, 2 * i + 1, i))  # the edit, after all firsts
+                last_seed[i] = 2 * i + 1
+            sends = sum(len(p) for p in plan) + sum(len(p) for p in edits)
+            ctx = mp.get_context("spawn")
+            q = ctx.Queue()
+            start_at = 0.0
+            barrier = ctx.Barrier(args.workers)
+            procs = [ctx.Process(target=_worker, args=(url, [p, e], zones, start_at, barrier, q))
+                     for p, e in zip(plan, edits, strict=True)]
+            for p in procs:
+                p.start()
+            results = [q.get(timeout=600) for _ in procs]
+            for p in procs:
+                p.join()
+            wall = max(r[3] for r in results) - min(r[2] for r in results)
+            spread = max(r[2] for r in results) - min(r[2] for r in results)
+            lat = [x for r in results for x in r[0]]
+            errors = [e for r in results for e in r[1]]
+            # the checks
+            from mapapp.council.survey import PROBLEMS
 
-        with eng.connect() as c:
-            n_resp = c.execute(text("SELECT count(*) FROM survey_responses")).scalar_one()
-            per = c.execute(text("SELECT recipient_id, count(*) FROM survey_responses "
-                                 "GROUP BY recipient_id HAVING count(*) > 1")).all()
-            rid_of = dict(c.execute(text("SELECT token_hash, id FROM survey_recipients")).all())
-            edits_total = c.execute(text("SELECT sum(edits) FROM survey_responses")).scalar_one()
-        wrong = 0
-        for i, tok in enumerate(tokens):
-            rec = sv.resolve_token(eng, tok)
-            assert rec is not None and rec.recipient_id == rid_of[sv.token_hash(tok)]
-            got, free = sv.load_answer(eng, rec)
-            if got != _answers(zones, PROBLEMS, last_seed[i]) or free != f"svar {last_seed[i]}":
-                wrong += 1
-        expected_edits = sends - args.recipients
-        ok = (not errors and n_resp == args.recipients and not per and wrong == 0
-              and edits_total == expected_edits)
-        lat.sort()
-        print(f"# survey load test — {args.backend}, {args.recipients} recipients, "
-              f"{args.workers} worker processes, {sends} submissions "
-              f"({len(dup)} sent twice at once, then every recipient edits)")
-        print(f"(workers started within {spread * 1000:.0f} ms of each other)")
-        print(f"wall {wall:.2f} s · {sends / wall:.1f} submissions/s · latency median "
-              f"{statistics.median(lat) * 1000:.0f} ms, p95 {lat[int(0.95 * len(lat)) - 1] * 1000:.0f}"
-              f" ms, max {lat[-1] * 1000:.0f} ms")
-        print(f"responses stored {n_resp} (want {args.recipients}); recipients with >1 "
-              f"response {len(per)}; answers differing from the last sent {wrong}; edits "
-              f"{edits_total} (want {expected_edits}); errors {len(errors)}")
-        for e in errors[:5]:
-            print("  error:", e)
-        print("CHECK", "PASSED" if ok else "FAILED")
-        eng.dispose()
-        return 0 if ok else 1
-    finally:
-        if admin is not None:
-            with admin.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        tmp.cleanup()
+            with eng.connect() as c:
+                n_resp = c.execute(text("SELECT count(*) FROM survey_responses")).scalar_one()
+                per = c.execute(text("SELECT recipient_id, count(*) FROM survey_responses "
+                                     "GROUP BY recipient_id HAVING count(*) > 1")).all()
+                rid_of = dict(c.execute(text("SELECT token_hash, id FROM survey_recipients")).all())
+                edits_total = c.execute(text("SELECT sum(edits) FROM survey_responses")).scalar_one()
+            wrong = 0
+            for i, tok in enumerate(tokens):
+                rec = sv.resolve_token(eng, tok)
+                assert rec is not None and rec.recipient_id == rid_of[sv.token_hash(tok)]
+                got, free = sv.load_answer(eng, rec)
+                if got != _answers(zones, PROBLEMS, last_seed[i]) or free != f"svar {last_seed[i]}":
+                    wrong += 1
+            expected_edits = sends - args.recipients
+            ok = (not errors and n_resp == args.recipients and not per and wrong == 0
+                  and edits_total == expected_edits)
+            lat.sort()
+            print(f"# survey load test — {args.backend}, {args.recipients} recipients, "
+                  f"{args.workers} worker processes, {sends} submissions "
+                  f"({len(dup)} sent twice at once, then every recipient edits)")
+            print(f"(workers started within {spread * 1000:.0f} ms of each other)")
+            print(f"wall {wall:.2f} s · {sends / wall:.1f} submissions/s · latency median "
+                  f"{statistics.median(lat) * 1000:.0f} ms, p95 {lat[int(0.95 * len(lat)) - 1] * 1000:.0f}"
+                  f" ms, max {lat[-1] * 1000:.0f} ms")
+            print(f"responses stored {n_resp} (want {args.recipients}); recipients with >1 "
+                  f"response {len(per)}; answers differing from the last sent {wrong}; edits "
+                  f"{edits_total} (want {expected_edits}); errors {len(errors)}")
+            for e in errors[:5]:
+                print("  error:", e)
+            print("CHECK", "PASSED" if ok else "FAILED")
+            eng.dispose()
+            return 0 if ok else 1
+    except NotLocal as exc:
+        print(exc, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

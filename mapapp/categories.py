@@ -23,7 +23,7 @@ class Category:
     sensitive: bool = False
     owner: str | None = None  # who to contact at the follow-up meeting (observations)
 
-    def label(self, lang: str = "sv") -> str:
+    def label(self, *, lang: str = "sv") -> str:
         return self.sv if lang == "sv" else self.en
 
 
@@ -104,11 +104,11 @@ def get(kind: Kind, code: str) -> Category:
     raise KeyError(code)
 
 
-def label(kind: Kind, code: str, lang: str = "sv") -> str:
+def label(kind: Kind, code: str, *, lang: str = "sv") -> str:
     """The label of ``code``; an unknown code (e.g. a Police event type kept as text) is
     returned as it is."""
     try:
-        return get(kind, code).label(lang)
+        return get(kind, code).label(lang=lang)
     except KeyError:
         return code
 
@@ -117,9 +117,9 @@ def is_sensitive(code: str | None) -> bool:
     return code in SENSITIVE_CODES
 
 
-def allowed_list(kind: Kind, lang: str = "sv") -> str:
+def allowed_list(kind: Kind, *, lang: str = "sv") -> str:
     """"narkotikabrott (Narkotikabrott), …" for error messages."""
-    return ", ".join(f"{c.code} ({c.label(lang)})" for c in categories(kind))
+    return ", ".join(f"{c.code} ({c.label(lang=lang)})" for c in categories(kind))
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class AllowedCategories:
     kind: Kind
 
     def text(self, lang: str | None = "sv") -> str:
-        return allowed_list(self.kind, lang or "sv")
+        return allowed_list(self.kind, lang=lang or "sv")
 
 
 # The ten city-wide priority areas (prioriterade samverkansområden) of the agreement.

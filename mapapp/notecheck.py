@@ -61,7 +61,7 @@ class Finding:
     params: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _finding(key: str, kind: str, severity: Severity, start: int, end: int, lang: str,
+def _finding(key: str, kind: str, severity: Severity, start: int, end: int, *, lang: str,
              **params: Any) -> Finding:
     """A finding with its message (``key`` first: the i18n key test reads it there)."""
     return Finding(kind, severity, start, end, t(key, lang, **params), key, params)
@@ -106,7 +106,7 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 
 def check_note(
-    text: str | None, lang: str = "sv", *, known_places: Iterable[str] = ()
+    text: str | None, *, lang: str = "sv", known_places: Iterable[str] = ()
 ) -> list[Finding]:
     """Everything in ``text`` that looks like personal data, in text order.
 
@@ -126,16 +126,16 @@ def check_note(
         ok = luhn_ok(yy + mm + dd + tail)
         kind = "personnummer" if ok else "personnummer_like"
         out.append(_finding(f"walks.note.{kind}", kind, "block" if ok else "warn", m.start(),
-                            m.end(), lang, text=_mask(m.group(0))))
+                            m.end(), lang=lang, text=_mask(m.group(0))))
         taken.append((m.start(), m.end()))
     for m in _EMAIL.finditer(text):
-        out.append(_finding("walks.note.email", "email", "warn", m.start(), m.end(), lang,
+        out.append(_finding("walks.note.email", "email", "warn", m.start(), m.end(), lang=lang,
                             text=_mask(m.group(0))))
         taken.append((m.start(), m.end()))
     for m in _PHONE.finditer(text):
         if _overlaps(taken, m.start(), m.end()):
             continue
-        out.append(_finding("walks.note.phone", "phone", "warn", m.start(), m.end(), lang,
+        out.append(_finding("walks.note.phone", "phone", "warn", m.start(), m.end(), lang=lang,
                             text=_mask(m.group(0))))
         taken.append((m.start(), m.end()))
     places = {p.casefold() for p in known_places if p}
@@ -146,18 +146,18 @@ def check_note(
             continue
         if _overlaps(taken, m.start(), m.end()):
             continue
-        out.append(_finding("walks.note.name", "name", "warn", m.start(), m.end(), lang,
+        out.append(_finding("walks.note.name", "name", "warn", m.start(), m.end(), lang=lang,
                             text=_mask(phrase)))
         taken.append((m.start(), m.end()))
     for m in _NAME_CUE.finditer(text):
         if _overlaps(taken, m.start(1), m.end(1)) or m.group(1).casefold() in places:
             continue
-        out.append(_finding("walks.note.name", "name", "warn", m.start(1), m.end(1), lang,
+        out.append(_finding("walks.note.name", "name", "warn", m.start(1), m.end(1), lang=lang,
                             text=_mask(m.group(1))))
         taken.append((m.start(1), m.end(1)))
     if len(text) > NOTE_MAX_CHARS:
         out.append(_finding("walks.note.too_long", "too_long", "block", NOTE_MAX_CHARS,
-                            len(text), lang, n=NOTE_MAX_CHARS, length=len(text)))
+                            len(text), lang=lang, n=NOTE_MAX_CHARS, length=len(text)))
     return sorted(out, key=lambda f: f.start)
 
 

@@ -37,7 +37,7 @@ class CleanPhoto:
     height: int
 
 
-def _problem(key: str, lang: str, **params: object) -> DataValidationError:
+def _problem(key: str, *, lang: str, **params: object) -> DataValidationError:
     return DataValidationError([Problem(None, "photo", t(key, lang, **params))])
 
 
@@ -58,21 +58,21 @@ def clean_photo(data: bytes, *, max_bytes: int, lang: str = "sv") -> CleanPhoto:
     file over ``max_bytes``, a HEIC file, any other format, or an image that cannot be decoded.
     """
     if not data:
-        raise _problem("walks.photo.empty", lang)
+        raise _problem("walks.photo.empty", lang=lang)
     if len(data) > max_bytes:
-        raise _problem("walks.photo.too_big", lang, mb=f"{len(data) / 1e6:.1f}",
+        raise _problem("walks.photo.too_big", lang=lang, mb=f"{len(data) / 1e6:.1f}",
                        max_mb=f"{max_bytes / 1e6:.1f}")
     kind = _sniff(data)
     if kind == "HEIC":
-        raise _problem("walks.photo.heic", lang)
+        raise _problem("walks.photo.heic", lang=lang)
     if kind not in _FORMATS:
-        raise _problem("walks.photo.format", lang)
+        raise _problem("walks.photo.format", lang=lang)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=[kind])
             if img.width * img.height > MAX_PIXELS:
-                raise _problem("walks.photo.too_many_pixels", lang,
+                raise _problem("walks.photo.too_many_pixels", lang=lang,
                                mp=f"{img.width * img.height / 1e6:.0f}",
                                max_mp=f"{MAX_PIXELS / 1e6:.0f}")
             img.load()
@@ -81,7 +81,7 @@ def clean_photo(data: bytes, *, max_bytes: int, lang: str = "sv") -> CleanPhoto:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError,
             Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-        raise _problem("walks.photo.unreadable", lang, error=type(exc).__name__) from exc
+        raise _problem("walks.photo.unreadable", lang=lang, error=type(exc).__name__) from exc
     if kind == "JPEG":
         mode = "L" if upright.mode in ("L", "1") else "RGB"
     else:

@@ -74,7 +74,7 @@ def cutoff_for(today: date, years: float) -> datetime:
     return local_midnight(day)
 
 
-def _check_years(years: float, lang: str) -> None:
+def _check_years(years: float, *, lang: str) -> None:
     if not isinstance(years, int | float) or not 0 < years <= MAX_YEARS or years != years:
         raise DataValidationError([Problem(None, "years", t(
             "admin.retention.bad_years", lang, years=years, max=MAX_YEARS))])
@@ -94,7 +94,7 @@ def apply_retention(
     Stockholm). ``dry_run`` counts without changing anything. Admins only; audited."""
     who.require(Perm.ADMIN)
     years = load_settings().retention_years if older_than_years is None else older_than_years
-    _check_years(years, lang)
+    _check_years(years, lang=lang)
     cutoff = cutoff_for(today or today_local(), years)
     o = Observation.__table__
     has_note = and_(o.c.description.is_not(None), o.c.description != "")

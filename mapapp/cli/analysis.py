@@ -129,7 +129,7 @@ SITE_CSV_COLUMNS = ("point_kind", "name", "kind", "zone", "period", "count", "fl
                     "lon", "lat", "in_place_of", "place_sites", "own_flagged", "own_rising")
 
 
-def _site_texts(fc: dict, lang: str) -> dict:  # type: ignore[type-arg]
+def _site_texts(fc: dict, *, lang: str) -> dict:  # type: ignore[type-arg]
     """The reason records of ``fc`` rendered as sentences (the record kept as reason_record)."""
     from mapapp.render.hotspot_text import reason_text
 
@@ -137,16 +137,16 @@ def _site_texts(fc: dict, lang: str) -> dict:  # type: ignore[type-arg]
         p = f["properties"]
         rec = p.get("reason")
         p["reason_record"] = rec
-        p["reason"] = reason_text(rec, lang) if rec else ""
+        p["reason"] = reason_text(rec, lang=lang) if rec else ""
         for m in p.get("measures", []):
-            m["status_label"] = _status_label(m.get("status"), lang)
+            m["status_label"] = _status_label(m.get("status"), lang=lang)
     return fc
 
 
-def _status_label(code: object, lang: str) -> str:
+def _status_label(code: object, *, lang: str) -> str:
     from mapapp.render.features import status_label
 
-    return status_label(code, lang)
+    return status_label(code, lang=lang)
 
 
 def cmd_hotspots(args: argparse.Namespace) -> int:
@@ -179,7 +179,7 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
                                stat_year_start_month=settings.stat_year_start_month,
                                radius_m=settings.site_radius_m,
                                min_count=settings.hotspot_min_count, q=settings.hotspot_q)
-            parts.append((kind, _site_texts(fc, lang)))
+            parts.append((kind, _site_texts(fc, lang=lang)))
         columns = SITE_CSV_COLUMNS
     else:
         from mapapp.analysis.emerging import emerging_hotspots, time_steps
@@ -202,9 +202,9 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
             for f in fc["features"]:
                 p = f["properties"]
                 p["class_label"] = t(f"analysis.gi.{p['class']}", lang)
-                p["trend_label"] = trend_label(p["trend_class"], lang)
+                p["trend_label"] = trend_label(p["trend_class"], lang=lang)
                 for m in p.get("measures", []):
-                    m["status_label"] = _status_label(m.get("status"), lang)
+                    m["status_label"] = _status_label(m.get("status"), lang=lang)
             parts.append((kind, fc))
     fc = _by_kind(parts)
     if args.format == "csv":
@@ -286,18 +286,18 @@ def _backtest(args: argparse.Namespace, settings, engine) -> int:  # type: ignor
         csv.writer(sys.stdout).writerows(to_csv_rows(frame))
         return 0
     if frame.empty:
-        sys.stdout.write(backtest_line(None, lang, period=per.label) + "\n")
+        sys.stdout.write(backtest_line(None, lang=lang, period=per.label) + "\n")
         return 0
     first = frame.iloc[0]
     sys.stdout.write(t("hotspots.backtest.title", lang, previous=first["previous"],
                        period=first["period"]) + "\n\n")
     header = [t(f"hotspots.backtest.col.{c}", lang) for c in
               ("method", "area", "hits", "pai", "rri", "base_hits", "base_pai", "base_rri")]
-    rows = [[t(f"hotspots.backtest.method.{r['method']}", lang), pct(r["area_share"], lang),
-             pct(r["hit_share"], lang), fmt_number(r["pai"], lang, decimals=2),
-             fmt_number(r["rri"], lang, decimals=2), pct(r["baseline_hit_share"], lang),
+    rows = [[t(f"hotspots.backtest.method.{r['method']}", lang), pct(r["area_share"], lang=lang),
+             pct(r["hit_share"], lang=lang), fmt_number(r["pai"], lang, decimals=2),
+             fmt_number(r["rri"], lang, decimals=2), pct(r["baseline_hit_share"], lang=lang),
              fmt_number(r["baseline_pai"], lang, decimals=2),
              fmt_number(r["baseline_rri"], lang, decimals=2)] for r in frame.to_dict("records")]
     sys.stdout.write(format_table(header, rows))
-    sys.stdout.write("\n" + backtest_line(first.to_dict(), lang) + "\n")
+    sys.stdout.write("\n" + backtest_line(first.to_dict(), lang=lang) + "\n")
     return 0

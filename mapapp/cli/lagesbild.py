@@ -27,7 +27,7 @@ def cmd_lagesbild(args: argparse.Namespace) -> int:
 
     settings, engine = engine_from(args)
     lang = settings.lang
-    format_of(args.out, lang)  # refuse a bad suffix before any work
+    format_of(args.out, lang=lang)  # refuse a bad suffix before any work
     path = write_lagesbild(engine, CLI_PRINCIPAL, args.out, period=args.period,
                            include_notes=args.include_notes, settings=settings, lang=lang)
     print(t("lb.written", lang, path=path))

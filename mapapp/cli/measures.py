@@ -243,7 +243,7 @@ def cmd_before_after(args: argparse.Namespace) -> int:
     r = before_after(engine, CLI_PRINCIPAL, args.id, months=args.months,
                      radius_m=settings.site_radius_m, buffer_m=settings.wdd_buffer_m,
                      confidence=settings.confidence_level)
-    r["verdict_text"] = verdict_text(r, settings.lang)
+    r["verdict_text"] = verdict_text(r, lang=settings.lang)
     if args.format == "json":
         json.dump(r, sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")

@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--since", metavar="ÅÅÅÅ-MM-DD", help=bilingual("snapshot.cli.since"))
     p.add_argument("--include-notes", action="store_true", help=bilingual("snapshot.cli.notes"))
     p.add_argument("--dpi", type=int, default=150, help=bilingual("snapshot.cli.dpi"))
-    p.add_argument("--tiles", action="store_true", help=bilingual("snapshot.cli.tiles"))
+    p.add_argument("--tiles", action=argparse.BooleanOptionalAction, default=None,
+                   help=bilingual("snapshot.cli.tiles"))
     p.add_argument("--out", required=True, type=Path, metavar="FIL",
                    help=bilingual("snapshot.cli.out"))
     p.set_defaults(func=cmd_snapshot)
@@ -34,7 +35,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
     settings, engine = engine_from(args)
     lang = settings.lang
-    format_of(args.out, lang)  # refuse a bad suffix before any work
+    format_of(args.out, lang=lang)  # refuse a bad suffix before any work
     path = make_snapshot(engine, CLI_PRINCIPAL, zone=args.zone, period=args.period,
                          since=parse_since(args.since), out=args.out,
                          include_notes=args.include_notes, dpi=args.dpi, tiles=args.tiles,

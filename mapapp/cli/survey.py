@@ -74,8 +74,12 @@ def cmd_recipients(args: argparse.Namespace) -> int:
     settings, engine = engine_from(args)
     try:
         rows = read_recipients_csv(args.file)
+    except FileNotFoundError as exc:
+        raise DataValidationError([Problem(None, "file", "io.file.not_found",
+                                           {"path": args.file})]) from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataValidationError([Problem(None, "file", str(exc))]) from exc
+        raise DataValidationError([Problem(None, "file", "io.file.unreadable",
+                                           {"fmt": "CSV", "detail": str(exc)})]) from exc
     n = add_recipients(engine, CLI_PRINCIPAL, args.survey_id, rows, settings=settings)
     print(t("survey.cli.recipients_added", settings.lang, n=n))
     return 0

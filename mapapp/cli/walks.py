@@ -69,7 +69,7 @@ def cmd_followup(args: argparse.Namespace) -> int:
             got = observation_photo(engine, CLI_PRINCIPAL, int(oid))
             if got:
                 photos[int(oid)] = got[0]
-    path = write_followup(sheet, args.out, settings.lang, photos)
+    path = write_followup(sheet, args.out, lang=settings.lang, photos=photos)
     with engine.begin() as conn:
         audit.record(conn, CLI_PRINCIPAL, "export", "walk", args.walk_id, file=path.name,
                      observations=len(sheet.rows))

@@ -93,6 +93,9 @@ def export_file(engine: Engine, who: Principal, path: Path) -> list[Path]:
     if suffix not in (".gpkg", ".geojson"):
         raise DataValidationError([Problem(None, "FILE", "export.err.suffix",
                                            {"suffix": suffix or "–"})])
+    if not path.parent.is_dir():
+        raise DataValidationError([Problem(None, "FILE", "export.err.folder",
+                                           {"folder": path.parent})])
     layers = build_layers(engine, who)
     written: list[Path] = []
     if suffix == ".gpkg":

@@ -29,6 +29,7 @@ import numpy as np
 import pyogrio
 
 from mapapp.errors import DataValidationError, Problem
+from mapapp.i18n import Message
 from mapapp.io.report import Limits
 
 _MB = 1_000_000
@@ -149,7 +150,7 @@ def read_geojson(path: Path, *, limits: Limits) -> VectorFile:
         raise _fail("io.file.unreadable", fmt="GeoJSON", detail=str(exc)) from exc
     if not isinstance(doc, dict) or "type" not in doc:
         raise _fail("io.file.unreadable", fmt="GeoJSON",
-                    detail="not a GeoJSON object / inte ett GeoJSON-objekt")
+                    detail=Message("io.geojson.not_object"))
     has_crs = isinstance(doc.get("crs"), dict)
     del doc
     src = f"GeoJSON:{path}"

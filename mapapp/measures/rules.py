@@ -127,7 +127,7 @@ def contains_identity_number(text: str | None) -> bool:
 def personal_data_warnings(text: str | None, *, lang: str = "sv") -> list[str]:
     """Warnings (not errors) for text that looks like it holds a phone number or an e-mail
     address (:mod:`mapapp.notecheck`)."""
-    return [f.message for f in check_note(str(text) if text else None, lang)
+    return [f.message for f in check_note(str(text) if text else None, lang=lang)
             if f.kind in ("phone", "email")]
 
 

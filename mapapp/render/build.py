@@ -69,7 +69,7 @@ def _style_fn(spec: LayerSpec) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return style
 
 
-def _geojson(spec: LayerSpec, gdf: gpd.GeoDataFrame, lang: str) -> folium.GeoJson:
+def _geojson(spec: LayerSpec, gdf: gpd.GeoDataFrame, *, lang: str) -> folium.GeoJson:
     cols = [c for c in dict.fromkeys([*spec.tooltip, *spec.popup,
                                       *([spec.style.color_by] if spec.style.color_by else [])])
             if c in gdf.columns]
@@ -132,7 +132,7 @@ def legend_entries(spec: LayerSpec, data: Any) -> list[tuple[str, LegendEntry]]:
 
 
 def legend_html(blocks: Sequence[tuple[str, str, list[tuple[str, LegendEntry]], list[str]]],
-                lang: str) -> str:
+                *, lang: str) -> str:
     """The legend's HTML: one ``<div data-layer=…>`` per control group (title, rows, notes).
     Every text is escaped here."""
     out = []
@@ -199,7 +199,7 @@ def build_map(
             groups[gid].add_to(m)
             blocks[gid] = (gid, title, [], [])
         group = groups[gid]
-        layer = _layer(spec, payload, lang)
+        layer = _layer(spec, payload, lang=lang)
         if layer is None:
             blocks[gid][3].append(t("map.legend.empty", lang))
             continue
@@ -215,15 +215,15 @@ def build_map(
     for r in ranges:
         r.add_to(m)
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
-    Legend(legend_html(list(blocks.values()), lang), t("map.legend.title", lang),
+    Legend(legend_html(list(blocks.values()), lang=lang), t("map.legend.title", lang),
            list(groups.items()), attributions=attributions, nobase=base.is_local,
            background=BACKGROUND).add_to(m)
     return m
 
 
-def _layer(spec: LayerSpec, payload: Any, lang: str) -> Any:
+def _layer(spec: LayerSpec, payload: Any, *, lang: str) -> Any:
     if spec.kind in ("polygon", "point"):
-        return _geojson(spec, payload, lang)
+        return _geojson(spec, payload, lang=lang)
     if spec.kind == "square":
         return _squares(spec, payload)
     if spec.kind == "cells":

@@ -109,7 +109,7 @@ def last_periods(all_labels: Sequence[str], selected: str, n: int = 3) -> list[s
     return list(all_labels[max(0, i - n + 1): i + 1])
 
 
-def _measure_records(measures: pd.DataFrame | None, lang: str) -> list[dict[str, Any]]:
+def _measure_records(measures: pd.DataFrame | None, *, lang: str) -> list[dict[str, Any]]:
     if measures is None or len(measures) == 0:
         return []
     out = []
@@ -117,9 +117,9 @@ def _measure_records(measures: pd.DataFrame | None, lang: str) -> list[dict[str,
         out.append({
             "id": int(m["id"]), "title": str(m.get("title") or ""),
             "site": m.get("site"), "status": m.get("status"),
-            "status_label": status_label(m.get("status"), lang), "actor": m.get("actor"),
+            "status_label": status_label(m.get("status"), lang=lang), "actor": m.get("actor"),
             "due": m.get("due"), "overdue": bool(m.get("overdue")),
-            "line": measure_line(m, lang)})
+            "line": measure_line(m, lang=lang)})
     return out
 
 
@@ -133,7 +133,7 @@ def zone_card(zone: Mapping[str, Any], *, revision: Mapping[str, Any] | None,
     zid = int(zone["id"])
     name = str(zone["name"])
     reasons = flag_lines(flags[flags["zone"] == name] if flags is not None and len(flags)
-                         else None, lang)
+                         else None, lang=lang)
     ms = measures[measures["zone_id"] == zid] if measures is not None and len(measures) else None
 
     def as_list(v: Any) -> list[str]:
@@ -149,10 +149,10 @@ def zone_card(zone: Mapping[str, Any], *, revision: Mapping[str, Any] | None,
         if revision is not None else [],
         figures=period_totals(counts, last_periods(labels, selected), zone=name,
                               confidence=confidence),
-        flags=reasons, measures=_measure_records(ms, lang), zone_id=zid)
+        flags=reasons, measures=_measure_records(ms, lang=lang), zone_id=zid)
 
 
-def flag_lines(summary: pd.DataFrame | None, lang: str = "sv") -> list[str]:
+def flag_lines(summary: pd.DataFrame | None, *, lang: str = "sv") -> list[str]:
     """"ökande: Kämpetorpsskolan: 31 händelser kvällstid, väntat 6 (q < 0,001)" for every
     flagged, rising or fading site of ``summary`` (in its order: rising first)."""
     if summary is None or len(summary) == 0:
@@ -160,8 +160,8 @@ def flag_lines(summary: pd.DataFrame | None, lang: str = "sv") -> list[str]:
     out = []
     for r in summary.to_dict("records"):
         if r.get("flagged") or r.get("rising") or r.get("fading"):
-            reason = summary_reason(r, lang)
-            out.append(f"{status_text(r, lang)}: {reason}" if reason else status_text(r, lang))
+            reason = summary_reason(r, lang=lang)
+            out.append(f"{status_text(r, lang=lang)}: {reason}" if reason else status_text(r, lang=lang))
     return out
 
 
@@ -203,14 +203,14 @@ def site_card(site: Mapping[str, Any], *, flags: pd.DataFrame | None,
     of :func:`mapapp.analysis.sites.measures_for_sites` (its own and its zone's)."""
     sid = int(site["id"])
     reasons = flag_lines(flags[flags["site_id"] == sid] if flags is not None and len(flags)
-                         else None, lang)
+                         else None, lang=lang)
     recs = []
     for m in measures:
         recs.append({"id": m.get("id"), "title": str(m.get("title") or ""),
-                     "status": m.get("status"), "status_label": status_label(m.get("status"), lang),
+                     "status": m.get("status"), "status_label": status_label(m.get("status"), lang=lang),
                      "due": m.get("due"), "overdue": bool(m.get("overdue")),
                      "scope": m.get("scope"),
-                     "line": measure_line({**m, "overdue": m.get("overdue")}, lang)})
+                     "line": measure_line({**m, "overdue": m.get("overdue")}, lang=lang)})
     zid = site.get("zone_id")
     return Card(kind="site", id=sid, name=str(site["name"]),
                 subtitle=f"{kind_label} · {site.get('zone') or ''}".strip(" ·"),

@@ -100,10 +100,10 @@ def site_features(sites: gpd.GeoDataFrame, flags: pd.DataFrame | None, *,
                 continue
             count[i] = int(r["count"])
             status[i] = status_of(r)
-            reasons[i] = summary_reason(r, lang)
+            reasons[i] = summary_reason(r, lang=lang)
             member = r.get("in_place_of")
             if status[i] != "normal" or isinstance(member, str):
-                states[i] = status_text(r, lang)  # a member: "part of the place X"
+                states[i] = status_text(r, lang=lang)  # a member: "part of the place X"
             place = r.get("place")
             places[i] = str(place) if isinstance(place, str) and place != r.get("name") \
                 else None
@@ -151,7 +151,7 @@ def measure_features(measures: pd.DataFrame, zones: gpd.GeoDataFrame, *,
     for key, ms in groups.items():
         overdue = any(bool(m.get("overdue")) for m in ms)
         worst = min((str(m.get("status")) for m in ms), key=lambda s: order.get(s, 99))
-        lines = [measure_line(m, lang) for m in ms]
+        lines = [measure_line(m, lang=lang) for m in ms]
         title = (ms[0].get("site") if key[0] == "site" else ms[0].get("zone")) or ""
         rows.append({"status": measure_status(worst, overdue), "overdue": overdue, "n": len(ms),
                      "site_id": key[1] if key[0] == "site" else None,
@@ -163,16 +163,16 @@ def measure_features(measures: pd.DataFrame, zones: gpd.GeoDataFrame, *,
     return _frame(pd.DataFrame(rows, columns=cols), geoms)
 
 
-def status_label(code: Any, lang: str = "sv") -> str:
+def status_label(code: Any, *, lang: str = "sv") -> str:
     pair = cats.MEASURE_STATUS_LABELS.get(str(code))
     if pair is None:
         return str(code)
     return pair[0] if lang != "en" else pair[1]
 
 
-def measure_line(m: Mapping[str, Any], lang: str = "sv") -> str:
+def measure_line(m: Mapping[str, Any], *, lang: str = "sv") -> str:
     """"Title – Pågående, klar 2023-06-30 (försenad)" (plain text, escape before HTML)."""
-    text = f"{m.get('title')} – {status_label(m.get('status'), lang)}"
+    text = f"{m.get('title')} – {status_label(m.get('status'), lang=lang)}"
     due = m.get("due")
     if due is not None and not (isinstance(due, float) and np.isnan(due)) and str(due) != "":
         text += ", " + t("map.measure.due", lang, date=str(due)[:10])

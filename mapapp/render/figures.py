@@ -21,13 +21,13 @@ from mapapp.values import is_missing as _missing
 ARROWS = {"increase": "↑", "decrease": "↓"}
 
 
-def category_label(code: str | None, lang: str = "sv") -> str:
+def category_label(code: str | None, *, lang: str = "sv") -> str:
     """The label of a category code (incident catalogue first, then observations)."""
     if code is None:
         return t("common.none", lang)
     for kind in ("incident", "observation"):
         try:
-            return cats.get(kind, code).label(lang)  # type: ignore[arg-type]
+            return cats.get(kind, code).label(lang=lang)  # type: ignore[arg-type]
         except KeyError:
             continue
     return str(code)
@@ -38,10 +38,10 @@ def arrow(trend: str | None) -> str:
     return ARROWS.get(trend or "", "")
 
 
-def trend_text(trend: str | None, lang: str = "sv") -> str:
+def trend_text(trend: str | None, *, lang: str = "sv") -> str:
     """"ökning", "minskning", "oförändrat inom normal variation", or "" (nothing compared).
 
-    >>> trend_text("stable"), trend_text("increase", "en"), trend_text(None)
+    >>> trend_text("stable"), trend_text("increase", lang="en"), trend_text(None)
     ('oförändrat inom normal variation', 'increase', '')
     """
     if _missing(trend):
@@ -49,13 +49,13 @@ def trend_text(trend: str | None, lang: str = "sv") -> str:
     return t(f"sig.trend.{trend}", lang)
 
 
-def change_text(change: Any, pct: Any, trend: str | None, lang: str = "sv") -> str:
+def change_text(change: Any, pct: Any, trend: str | None, *, lang: str = "sv") -> str:
     """A tested change in words: "↑ +160 (+60,0 %) ökning" when significant, "+9 (+56,3 %),
     oförändrat inom normal variation" when not, "" for a first period.
 
     >>> change_text(9, 56.25, "stable")
     '+9 (+56,2 %) · oförändrat inom normal variation'
-    >>> change_text(-40, -25.0, "decrease", "en")
+    >>> change_text(-40, -25.0, "decrease", lang="en")
     '↓ -40 (-25.0 %) decrease'
     """
     if _missing(change) or _missing(trend):
@@ -64,11 +64,11 @@ def change_text(change: Any, pct: Any, trend: str | None, lang: str = "sv") -> s
     if not _missing(pct):
         num += f" ({fmt_number(float(pct), lang, sign=True)} %)"
     if trend in ARROWS:
-        return f"{ARROWS[str(trend)]} {num} {trend_text(trend, lang)}"
-    return f"{num} · {trend_text(trend, lang)}"
+        return f"{ARROWS[str(trend)]} {num} {trend_text(trend, lang=lang)}"
+    return f"{num} · {trend_text(trend, lang=lang)}"
 
 
-def p_text(p: Any, lang: str = "sv") -> str:
+def p_text(p: Any, *, lang: str = "sv") -> str:
     """A p-value for a table: "<0,001" below 0.001, else three decimals; "" when missing."""
     if _missing(p):
         return ""
@@ -77,7 +77,7 @@ def p_text(p: Any, lang: str = "sv") -> str:
     return fmt_number(float(p), lang, decimals=3)
 
 
-def period_text(period: str, complete: Any, cmp_to: Any, lang: str = "sv") -> str:
+def period_text(period: str, complete: Any, cmp_to: Any, *, lang: str = "sv") -> str:
     """The period label, marked when the data do not cover it to its end.
 
     >>> period_text("2023-2024", False, "2023-12-31")
@@ -108,16 +108,16 @@ def stats_table(frame: pd.DataFrame, *, lang: str = "sv") -> tuple[list[str], li
         trend = r.get("trend")
         row = [
             r["zone"] if not _missing(r["zone"]) else t("common.outside", lang),
-            category_label(r["category"], lang),
-            period_text(str(r["period"]), r.get("complete", True), r.get("cmp_to"), lang),
+            category_label(r["category"], lang=lang),
+            period_text(str(r["period"]), r.get("complete", True), r.get("cmp_to"), lang=lang),
             fmt_number(r["count"], lang, decimals=0),
             "" if _missing(r["change_abs"]) else fmt_number(int(r["change_abs"]), lang,
                                                             decimals=0, sign=True),
             "" if _missing(r["change_pct"]) else fmt_number(r["change_pct"], lang, sign=True)
             + " %",
             fmt_number(r["per_1000"], lang, decimals=2),
-            p_text(r.get("p_value"), lang),
-            (f"{arrow(trend)} {trend_text(trend, lang)}".strip()),
+            p_text(r.get("p_value"), lang=lang),
+            (f"{arrow(trend)} {trend_text(trend, lang=lang)}".strip()),
         ]
         if has_kind:
             row = [t(f"sig.kind.{r['kind']}", lang), *row]
@@ -125,12 +125,12 @@ def stats_table(frame: pd.DataFrame, *, lang: str = "sv") -> tuple[list[str], li
     return head, rows
 
 
-def verdict_text(result: dict[str, Any], lang: str = "sv") -> str:
+def verdict_text(result: dict[str, Any], *, lang: str = "sv") -> str:
     """The WDD verdict of a before/after result in words.
 
     >>> verdict_text({"verdict": "effect", "z": -2.4})
     'minskning som inte förklaras av områdets trend (z = −2,4)'
-    >>> verdict_text({"verdict": "no_effect", "z": 0.3}, "en")
+    >>> verdict_text({"verdict": "no_effect", "z": 0.3}, lang="en")
     'no reliable effect'
     """
     code = result.get("verdict")
@@ -140,7 +140,7 @@ def verdict_text(result: dict[str, Any], lang: str = "sv") -> str:
              last=result.get("last_data") or "–")
 
 
-def wdd_summary(result: dict[str, Any], lang: str = "sv") -> str:
+def wdd_summary(result: dict[str, Any], *, lang: str = "sv") -> str:
     """"WDD = −100 (SE 18,7, z = −5,3, WDQ 0,0)", "" when not computed."""
     if _missing(result.get("wdd")):
         return ""
@@ -149,7 +149,7 @@ def wdd_summary(result: dict[str, Any], lang: str = "sv") -> str:
              wdq=fmt_number(result.get("wdq"), lang, decimals=2) or "–")
 
 
-def wdd_rows(result: dict[str, Any], lang: str = "sv") -> tuple[list[str], list[list[str]]]:
+def wdd_rows(result: dict[str, Any], *, lang: str = "sv") -> tuple[list[str], list[list[str]]]:
     """Header and rows (target, buffer, control) × (before, after) of a before/after result."""
     head = [t("wdd.col.area", lang), t("wdd.col.before", lang), t("wdd.col.after", lang)]
     buf = fmt_number(result.get("buffer_m"), lang, decimals=0)

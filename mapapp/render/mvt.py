@@ -27,6 +27,7 @@ import io
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from PIL import Image, ImageDraw
@@ -283,19 +284,45 @@ def _draw(img: Image.Image, draw: ImageDraw.ImageDraw, rule: Rule, feature: Feat
                 draw.line(part, fill=rule.color, width=width, joint="curve")
 
 
+@lru_cache(maxsize=1)
+def _blank() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (TILE, TILE), BACKGROUND).save(out, "PNG")
+    return out.getvalue()
+
+
+def _overlaps(feature: Feature, x0: float, y0: float, x1: float, y1: float) -> bool:
+    if feature.kind == POINT:
+        return False  # labels and symbols are not drawn
+    for part in feature.parts:
+        xs = [p[0] for p in part]
+        ys = [p[1] for p in part]
+        if xs and min(xs) <= x1 and max(xs) >= x0 and min(ys) <= y1 and max(ys) >= y0:
+            return True
+    return False
+
+
+def _decoded(data: bytes) -> list[Layer]:
+    try:
+        return decode_tile(data)
+    except (ValueError, OSError, EOFError) as exc:
+        raise ConfigurationError(f"MAPAPP_BASEMAP: en vektorplatta kan inte läsas / a vector "
+                                 f"tile cannot be read ({exc})") from exc
+
+
 def render_tile(data: bytes, *, zoom: int, sub: tuple[int, int, int] = (0, 0, 0)) -> bytes:
     """The PNG (256 px) of the vector tile ``data`` at ``zoom``. ``sub`` = (levels, x, y): the
     part of the tile to draw, ``levels`` below it (overzoom), at column ``x`` and row ``y`` of
     the ``2**levels`` × ``2**levels`` children."""
-    try:
-        layers = decode_tile(data)
-    except (ValueError, OSError, EOFError) as exc:
-        raise ConfigurationError(f"MAPAPP_BASEMAP: en vektorplatta kan inte läsas / a vector "
-                                 f"tile cannot be read ({exc})") from exc
+    return render_layers(_decoded(data), zoom=zoom, sub=sub)
+
+
+def render_layers(layers: list[Layer], *, zoom: int, sub: tuple[int, int, int] = (0, 0, 0)
+                  ) -> bytes:
+    """:func:`render_tile` of decoded layers."""
     levels, sx, sy = sub
     size = TILE * SUPERSAMPLE
-    img = Image.new("RGB", (size, size), BACKGROUND)
-    draw = ImageDraw.Draw(img)
+    img: Image.Image | None = None
     for rule in STYLE:
         if zoom < rule.min_zoom:
             continue
@@ -303,11 +330,23 @@ def render_tile(data: bytes, *, zoom: int, sub: tuple[int, int, int] = (0, 0, 0)
             name = layer.name.lower()
             if name not in rule.layers and (rule.layers or name in _NAMED):
                 continue
-            scale = size * (1 << levels) / layer.extent
+            k = 1 << levels
+            scale = size * k / layer.extent
+            # the part of the tile drawn, in the layer's own coordinates (plus a margin for
+            # line widths): a feature wholly outside it is skipped
+            lo_x, lo_y = sx * layer.extent / k, sy * layer.extent / k
+            span, pad = layer.extent / k, layer.extent / k / 32
             for feature in layer.features:
-                _draw(img, draw, rule, feature, scale, sx * size, sy * size)
+                if not _overlaps(feature, lo_x - pad, lo_y - pad, lo_x + span + pad,
+                                 lo_y + span + pad):
+                    continue
+                if img is None:
+                    img = Image.new("RGB", (size, size), BACKGROUND)
+                _draw(img, ImageDraw.Draw(img), rule, feature, scale, sx * size, sy * size)
+    if img is None:
+        return _blank()
     out = io.BytesIO()
-    img.resize((TILE, TILE), Image.Resampling.LANCZOS).save(out, "PNG", optimize=True)
+    img.resize((TILE, TILE), Image.Resampling.BOX).save(out, "PNG")
     return out.getvalue()
 
 
@@ -328,8 +367,9 @@ def render_tiles(tiles: list[tuple[int, int, int, bytes]], *, max_tiles: int
             break
         k = 1 << levels
         for z, x, y, data in deepest:
+            layers = _decoded(data)
             for cx in range(k):
                 for cy in range(k):
                     yield (z + levels, x * k + cx, y * k + cy,
-                           render_tile(data, zoom=z + levels, sub=(levels, cx, cy)))
+                           render_layers(layers, zoom=z + levels, sub=(levels, cx, cy)))
         n += len(deepest) * 4 ** levels

@@ -17,7 +17,7 @@ from mapapp.render.features import _frame, tip
 COLUMNS = ["id", "name", "status", "answered", "text", "tip"]
 
 
-def share_text(share: float, lang: str) -> str:
+def share_text(share: float, *, lang: str) -> str:
     """"40 %" (a whole per cent)."""
     return fmt_number(round(100 * share), lang, decimals=0) + " %"
 
@@ -39,11 +39,11 @@ def survey_features(zones: gpd.GeoDataFrame, shares: pd.DataFrame, *, title: str
             lines.append(t("map.survey.tip_suppressed", lang, n=suppress_below))
             text = t("map.survey.text_suppressed", lang, n=int(s["answered"]))
         else:
-            text = t("map.survey.text", lang, share=share_text(float(s["top_share"]), lang),
+            text = t("map.survey.text", lang, share=share_text(float(s["top_share"]), lang=lang),
                      problem=t(f"survey.problem.{s['top_problem']}", lang),
                      n=int(s["answered"]))
             mine = shares[shares["zone"] == z.name]
-            lines += [f"{t(f'survey.problem.{p}', lang)}: {share_text(float(v), lang)}"
+            lines += [f"{t(f'survey.problem.{p}', lang)}: {share_text(float(v), lang=lang)}"
                       for p, v in zip(mine["problem"], mine["share"], strict=True)]
         rows.append({"id": int(z.id), "name": str(z.name), "status": str(s["status"]),
                      "answered": int(s["answered"]), "text": text,

@@ -294,6 +294,15 @@ def _publish(path: str, key: str, static_dir: str) -> TileSet:
     return _tileset(final, key, ext, meta.get("attribution", ""))
 
 
+def serve_from(static_dir: Path) -> None:
+    """Publish tiles into ``static_dir``: the ``static/`` folder Streamlit serves for the
+    running entry script (``streamlit_app.py`` of a checkout serves the checkout's
+    ``static/``, the packaged ``mapapp serve`` serves ``mapapp/static``). Set once per process
+    by the app's shell; without it tiles go to ``mapapp/static``."""
+    global STATIC_DIR
+    STATIC_DIR = Path(static_dir)
+
+
 def publish_mbtiles(path: Path | str, static_dir: Path | None = None) -> TileSet:
     """Publish the tiles of ``path`` (MBTiles or PMTiles; once per file version and process)
     into ``static_dir`` (default: the app's ``static/``) and describe them."""

@@ -112,8 +112,8 @@ def data_end(points: pd.DataFrame) -> pd.Timestamp | None:
     return None if pd.isna(last) else pd.Timestamp(last)
 
 
-def _labels(kind: str, lang: str) -> dict[str, str]:
-    return {c.code: c.label(lang) for c in cats.categories(kind)}  # type: ignore[arg-type]
+def _labels(kind: str, *, lang: str) -> dict[str, str]:
+    return {c.code: c.label(lang=lang) for c in cats.categories(kind)}  # type: ignore[arg-type]
 
 
 #: Site counts over every period of a filter, reused while only the period changes (the
@@ -204,9 +204,9 @@ def compute_view(inp: Inputs, flt: MapFilter, settings: Settings, *, lang: str =
     labels_all = [p.label for p in inp.periods]
     backtest = backtest_figures(ii, base, inp.grid, district_outline, period,
                                 prev if prev is not None and prev.label in labels_all else None)
-    inc_points = pack_points(ii, in_period, labels=_labels("incident", lang),
+    inc_points = pack_points(ii, in_period, labels=_labels("incident", lang=lang),
                              colors=layer["incident_points"].style.color, budget=point_budget)
-    obs_points = pack_points(oi, obs_period, labels=_labels("observation", lang),
+    obs_points = pack_points(oi, obs_period, labels=_labels("observation", lang=lang),
                              colors=layer["observations"].style.color, budget=point_budget)
 
     measures = inp.measures

@@ -75,7 +75,7 @@ def suggested_name(zone: str | None, period: str | None, fmt: str) -> str:
     return f"{slug}.{fmt}"
 
 
-def format_of(path: Path | str, lang: str = "sv") -> str:
+def format_of(path: Path | str, *, lang: str = "sv") -> str:
     suffix = Path(path).suffix.lower()
     fmt = FORMATS.get(suffix)
     if fmt is None:
@@ -85,9 +85,11 @@ def format_of(path: Path | str, lang: str = "sv") -> str:
 
 
 def tile_source(settings: Settings) -> tuple[str | None, str]:
-    """(XYZ URL or None, plain-text attribution) of the configured basemap; None for the
-    bundled (or imported vector) basemap, which the static map draws itself, and for a WMS. A
-    local MBTiles file is read through its published tiles (a ``file://`` template)."""
+    """(address or None, plain-text attribution) of the configured basemap for the static map:
+    None for the bundled (or imported vector) basemap, which the static map draws itself; an
+    XYZ template for a tile server; a ``file://`` template for a local MBTiles/PMTiles (its
+    published tiles, read from disk); a GetMap address with ``{bbox}``, ``{width}`` and
+    ``{height}`` for a WMS (one image of the map's extent in EPSG:3857)."""
     base = settings.base
     if base.kind in ("mbtiles", "pmtiles") and base.path:
         from mapapp.render.tiles import publish_mbtiles
@@ -96,19 +98,31 @@ def tile_source(settings: Settings) -> tuple[str | None, str]:
         text = tiles.attribution or base.attribution
         url = tiles.folder.as_uri() + "/{z}/{x}/{y}." + tiles.url.rsplit(".", 1)[-1]
         return url, _html.unescape(re.sub(r"<[^>]*>", "", text)).strip()
-    if base.is_local or base.url is None or base.kind == "wms":
+    if base.is_local or base.url is None:
         return None, ""
     text = _html.unescape(re.sub(r"<[^>]*>", "", base.attribution)).strip()
+    if base.kind == "wms":
+        from urllib.parse import quote
+
+        sep = "&" if "?" in base.url else "?"
+        return (f"{base.url}{sep}SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap"
+                f"&LAYERS={quote(str(base.layers), safe=',')}&STYLES=&CRS=EPSG:3857"
+                "&FORMAT=image/png&BBOX={bbox}&WIDTH={width}&HEIGHT={height}"), text
     return base.url, text
 
 
-def render(snap: Snapshot, fmt: str, *, dpi: int = 150, tiles: bool = False,
+def render(snap: Snapshot, fmt: str, *, dpi: int = 150, tiles: bool | None = None,
            settings: Settings | None = None) -> tuple[bytes, RenderedMap]:
-    """The bytes of ``snap`` in ``fmt`` (docx, pdf, html, png) and the map drawn for it."""
+    """The bytes of ``snap`` in ``fmt`` (docx, pdf, html, png) and the map drawn for it.
+    ``tiles``: draw the map on the configured basemap (:func:`tile_source`); None (the
+    default): whenever ``MAPAPP_BASEMAP`` names one (a tile server, a WMS or WMTS, a local
+    MBTiles/PMTiles) -- the snapshot uses the same basemap as the app."""
     settings = settings or load_settings()
     if not 50 <= int(dpi) <= 600:
         raise DataValidationError([Problem(None, "dpi", t("snapshot.bad_dpi", snap.lang,
                                                           dpi=dpi))])
+    if tiles is None:
+        tiles = not settings.base.is_local
     url, attribution = tile_source(settings) if tiles else (None, "")
     vector = settings.base.path if settings.base.kind == "vector" else None
     rendered = render_map(snap.map, lang=snap.lang, dpi=int(dpi), tiles_url=url,
@@ -142,7 +156,7 @@ def export_snapshot(
     fmt: str,
     include_notes: bool = False,
     dpi: int = 150,
-    tiles: bool = False,
+    tiles: bool | None = None,
     file_name: str | None = None,
     settings: Settings | None = None,
     lang: str | None = None,
@@ -172,7 +186,7 @@ def make_snapshot(
     out: Path,
     include_notes: bool = False,
     dpi: int = 150,
-    tiles: bool = False,
+    tiles: bool | None = None,
     settings: Settings | None = None,
     lang: str | None = None,
 ) -> Path:
@@ -183,7 +197,7 @@ def make_snapshot(
     lang = lang or settings.lang
     who.require(Perm.EXPORT)
     out = Path(out)
-    fmt = format_of(out, lang)
+    fmt = format_of(out, lang=lang)
     exp = export_snapshot(engine, who, zone=zone, period=period, since=since, fmt=fmt,
                           include_notes=include_notes, dpi=dpi, tiles=tiles,
                           file_name=out.name, settings=settings, lang=lang)

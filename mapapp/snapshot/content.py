@@ -114,7 +114,7 @@ class Snapshot:
 
 # --- small helpers ---------------------------------------------------------------------------
 
-def suppress(n: int | float, below: int, lang: str = "sv") -> str:
+def suppress(n: int | float, below: int, *, lang: str = "sv") -> str:
     """A count for a public record: "<5" for 1 … below-1, else the number.
 
     >>> suppress(3, 5), suppress(5, 5), suppress(0, 5), suppress(1234, 5)
@@ -191,7 +191,7 @@ def _count_lookup(points: pd.DataFrame, zones: pd.DataFrame, zone: str | None, p
 
 
 def counts_table(lookup: Counts, kind: str, periods: Sequence[str],
-                 settings: Settings, lang: str) -> Table:
+                 settings: Settings, *, lang: str) -> Table:
     """One row per category (the council's five incident categories always, others when any
     of the periods has a count) with the suppressed counts, the change last vs previous
     (over the same days a year earlier; shown only when both compared counts are shown) and
@@ -208,11 +208,11 @@ def counts_table(lookup: Counts, kind: str, periods: Sequence[str],
     rows = []
     for code in codes:
         ns = [counts.get((code, p), 0) for p in periods]
-        label = category_label(code, lang) if kind == "incident" else cats.label(
-            "observation", code, lang)
+        label = category_label(code, lang=lang) if kind == "incident" else cats.label(
+            "observation", code, lang=lang)
         if cats.is_sensitive(code):
             label += " *"
-        cells = [suppress(n, below, lang) for n in ns]
+        cells = [suppress(n, below, lang=lang) for n in ns]
         change, pct, assess = "", "", ""
         ch = lookup.changes.get((code, periods[-1])) if periods else None
         if ch is not None:
@@ -220,7 +220,7 @@ def counts_table(lookup: Counts, kind: str, periods: Sequence[str],
                 change = fmt_number(ch.change, lang, decimals=0, sign=True)
                 if ch.change_pct is not None:
                     pct = fmt_number(ch.change_pct, lang, sign=True) + " %"
-            assess = f"{arrow(ch.trend)} {trend_text(ch.trend, lang)}".strip()
+            assess = f"{arrow(ch.trend)} {trend_text(ch.trend, lang=lang)}".strip()
         rows.append([label, *cells, change, pct, assess])
     headers = [t("snapshot.col.category", lang), *periods, t("snapshot.col.change", lang),
                t("snapshot.col.change_pct", lang), t("sig.col.trend", lang)]
@@ -235,7 +235,7 @@ def counts_table(lookup: Counts, kind: str, periods: Sequence[str],
 
 # --- measures and statistics ------------------------------------------------------------------
 
-def measures_table(measures: pd.DataFrame, zone: str | None, lang: str,
+def measures_table(measures: pd.DataFrame, zone: str | None, *, lang: str,
                    effects: dict[int, dict[str, Any]] | None = None) -> Table:
     """The measures of the zone (all for the district), by priority area: actor, status and
     due date ("(försenad)" when overdue), from :func:`mapapp.measures.measures_frame`; with
@@ -267,7 +267,7 @@ def measures_table(measures: pd.DataFrame, zone: str | None, lang: str,
                 status_label, due_text]
         if effects is not None:
             eff = effects.get(int(r["id"])) if r.get("id") is not None else None
-            row.append(verdict_text(eff, lang) if eff is not None else "")
+            row.append(verdict_text(eff, lang=lang) if eff is not None else "")
         rows.append(row)
     notes = [] if rows else [t("snapshot.note.no_measures", lang)]
     return Table(t("snapshot.h.measures", lang), headers, rows, notes)
@@ -279,7 +279,7 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-def statistics_tables(frame: pd.DataFrame, zone: str | None, settings: Settings, lang: str,
+def statistics_tables(frame: pd.DataFrame, zone: str | None, settings: Settings, *, lang: str,
                       max_periods: int = 6) -> list[Table]:
     """The imported statistics tables (``frame``: :func:`mapapp.store.statistics.statistics_frame`)
     of the zone, or of the district with its comparison areas: one :class:`Table` per imported
@@ -302,7 +302,7 @@ def statistics_tables(frame: pd.DataFrame, zone: str | None, settings: Settings,
         cell = {(a, c, p): int(n) for a, c, p, n in
                 zip(part["area"], part["category"], part["period"].astype(str), part["count"],
                     strict=True)}
-        rows = [[_text(a), _text(c), *[suppress(cell[(a, c, p)], below, lang)
+        rows = [[_text(a), _text(c), *[suppress(cell[(a, c, p)], below, lang=lang)
                                        if (a, c, p) in cell else "" for p in periods]]
                 for _cmp, a, c in keys]
         extracted = first["extracted"]
@@ -318,7 +318,7 @@ def statistics_tables(frame: pd.DataFrame, zone: str | None, settings: Settings,
 # --- hotspots and observations ----------------------------------------------------------------
 
 def hotspots_table(points_now: pd.DataFrame, sites: pd.DataFrame, district: shapely.Geometry,
-                   per: Period, settings: Settings, lang: str, *,
+                   per: Period, settings: Settings, *, lang: str,
                    only: set[str] | None = None) -> tuple[Table, dict[str, str]]:
     """Flagged, rising and fading places in ``per`` (one place, one flag: each place's lead)
     with their status, reason and size, rising first (sensitive points left out); and the
@@ -350,19 +350,19 @@ def hotspots_table(points_now: pd.DataFrame, sites: pd.DataFrame, district: shap
         kind = str(r.get("kind") or "")
         name = _text(r["name"])
         # The reason starts with the site's name, which the table shows in its own column.
-        reason = _text(summary_reason(r, lang)).removeprefix(f"{name}: ")
+        reason = _text(summary_reason(r, lang=lang)).removeprefix(f"{name}: ")
         place = r.get("place")
         where = f" ({t('hotspots.place_of', lang, place=_text(place))})" if (
             place and place != r["name"]) else ""
         rows.append([name + where, t(f"snapshot.site_kind.{kind}", lang) if kind else "",
-                     f"{status_text(r, lang)}: {reason}"])
+                     f"{status_text(r, lang=lang)}: {reason}"])
     notes = [rule] if rows else [t("snapshot.note.no_hotspots", lang), rule]
     status = {str(r["name"]): status_of(r) for r in listed.to_dict("records")}
     return Table(t("snapshot.h.hotspots", lang), headers, rows, notes), status
 
 
 def observations_table(obs: pd.DataFrame, sites: pd.DataFrame, since: date, settings: Settings,
-                       include_notes: bool, lang: str) -> Table:
+                       include_notes: bool, *, lang: str) -> Table:
     """Observations since ``since``, newest first: category, place (the nearest site within
     the site radius, else the stadsdel), local date and — only when asked — the note."""
     headers = [t("snapshot.col.date", lang), t("snapshot.col.category", lang),
@@ -392,7 +392,7 @@ def observations_table(obs: pd.DataFrame, sites: pd.DataFrame, since: date, sett
     local = pd.to_datetime(obs["occurred_at"], utc=True).dt.tz_convert(LOCAL_TZ)
     rows = []
     for i, (code, when) in enumerate(zip(obs["category"].astype(str), local, strict=True)):
-        row = [when.date().isoformat(), cats.label("observation", code, lang), _text(place[i])]
+        row = [when.date().isoformat(), cats.label("observation", code, lang=lang), _text(place[i])]
         if include_notes:
             row.append(_text(obs["description"].iloc[i]))
         rows.append(row)
@@ -459,7 +459,7 @@ def assemble(src: Source, *, include_notes: bool, settings: Settings, lang: str)
     counts = []
     for kind in KINDS:
         lookup = _count_lookup(src.daily[kind], zones, zname, p3, settings, weight="n")
-        counts.append(counts_table(lookup, kind, periods, settings, lang))
+        counts.append(counts_table(lookup, kind, periods, settings, lang=lang))
 
     sites, district = src.sites, src.district
     area_sites = sites if zname is None else sites[sites["zone"] == zname]
@@ -470,14 +470,14 @@ def assemble(src: Source, *, include_notes: bool, settings: Settings, lang: str)
     cols = ["kind", "occurred_at", "lon", "lat", "sensitive"]
     history = [_between(f[cols], p0.start, p3.start) for f in raw.values()]
     hotspots, status = hotspots_table(pd.concat([*history, all_now[cols]], ignore_index=True),
-                                       sites, district, p3, settings, lang,
+                                       sites, district, p3, settings, lang=lang,
                                        only=set(area_sites["name"].astype(str)))
-    measures = measures_table(src.measures, zname, lang, effects=src.effects)
+    measures = measures_table(src.measures, zname, lang=lang, effects=src.effects)
     obs = _between(src.observations, pd.Timestamp(local_midnight(since_d)))
     if zrow is not None:
         obs = obs[obs["zone_id"] == int(zrow["id"])]
-    observations = observations_table(obs, sites, since_d, settings, include_notes, lang)
-    statistics = statistics_tables(src.statistics, zname, settings, lang)
+    observations = observations_table(obs, sites, since_d, settings, include_notes, lang=lang)
+    statistics = statistics_tables(src.statistics, zname, settings, lang=lang)
 
     in_area = all_now if zname is None else all_now[all_now["zone"] == zname]
     if zname is None:

@@ -28,7 +28,7 @@ _FONT = "MapappSans"
 COLUMNS = ("nr", "category", "note", "ratings", "owner", "status", "action")
 
 
-def _facts(walk: WalkInfo, lang: str) -> list[tuple[str, str]]:
+def _facts(walk: WalkInfo, *, lang: str) -> list[tuple[str, str]]:
     start = pd.Timestamp(walk.starts_at).tz_convert("Europe/Stockholm")
     groups = ", ".join(f"{t(f'walks.group.{g}', lang)} {n}"
                        for g, n in walk.participants.items() if n)
@@ -43,7 +43,7 @@ def _facts(walk: WalkInfo, lang: str) -> list[tuple[str, str]]:
     ]
 
 
-def _cells(r: pd.Series, lang: str) -> list[str]:
+def _cells(r: pd.Series, *, lang: str) -> list[str]:
     note = plain(r["note"])
     if r["has_photo"]:
         note = f"{note} [{t('walks.doc.photo', lang)}]".strip()
@@ -51,7 +51,7 @@ def _cells(r: pd.Series, lang: str) -> list[str]:
             plain(r["owner"]), plain(r["status_label"]), ""]
 
 
-def followup_docx(sheet: FollowUpSheet, lang: str = "sv",
+def followup_docx(sheet: FollowUpSheet, *, lang: str = "sv",
                   photos: Mapping[int, bytes] | None = None) -> bytes:
     """The sheet as a .docx (landscape A4). ``photos`` (observation id -> image bytes, already
     without metadata) are shown small under their place."""
@@ -63,7 +63,7 @@ def followup_docx(sheet: FollowUpSheet, lang: str = "sv",
     doc.styles["Normal"].font.size = Pt(10)
     doc.add_heading(t("walks.doc.title", lang, title=plain(sheet.walk.title)), level=1)
     facts = doc.add_table(rows=0, cols=2)
-    for k, v in _facts(sheet.walk, lang):
+    for k, v in _facts(sheet.walk, lang=lang):
         cells = facts.add_row().cells
         cells[0].text, cells[1].text = k, v
     if sheet.rows.empty:
@@ -77,7 +77,7 @@ def followup_docx(sheet: FollowUpSheet, lang: str = "sv",
             for run in cell.paragraphs[0].runs:
                 run.bold = True
         for _, r in rows.iterrows():
-            for cell, text in zip(table.add_row().cells, _cells(r, lang), strict=True):
+            for cell, text in zip(table.add_row().cells, _cells(r, lang=lang), strict=True):
                 cell.text = text
         for oid in rows["observation_id"]:
             if photos and int(oid) in photos:
@@ -113,7 +113,7 @@ def _register_font() -> str:
         return "Helvetica"
 
 
-def followup_pdf(sheet: FollowUpSheet, lang: str = "sv",
+def followup_pdf(sheet: FollowUpSheet, *, lang: str = "sv",
                  photos: Mapping[int, bytes] | None = None) -> bytes:
     """The sheet as a PDF (landscape A4)."""
     from reportlab.lib import colors
@@ -140,7 +140,7 @@ def followup_pdf(sheet: FollowUpSheet, lang: str = "sv",
         return Paragraph(escape(plain(text)).replace("\n", "<br/>"), style)
 
     story: list = [para(t("walks.doc.title", lang, title=sheet.walk.title), h1)]
-    story.append(Table([[para(k), para(v)] for k, v in _facts(sheet.walk, lang)],
+    story.append(Table([[para(k), para(v)] for k, v in _facts(sheet.walk, lang=lang)],
                        colWidths=[5 * cm, 20 * cm]))
     if sheet.rows.empty:
         story.append(para(t("walks.doc.empty", lang)))
@@ -148,7 +148,7 @@ def followup_pdf(sheet: FollowUpSheet, lang: str = "sv",
     for place, rows in sheet.places():
         story += [Spacer(1, 0.3 * cm), para(place, h2)]
         data = [[para(t(f"walks.doc.col.{k}", lang)) for k in COLUMNS]]
-        data += [[para(c) for c in _cells(r, lang)] for _, r in rows.iterrows()]
+        data += [[para(c) for c in _cells(r, lang=lang)] for _, r in rows.iterrows()]
         table = Table(data, colWidths=widths, repeatRows=1)
         table.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
@@ -171,16 +171,15 @@ def followup_pdf(sheet: FollowUpSheet, lang: str = "sv",
     return out.getvalue()
 
 
-def write_followup(sheet: FollowUpSheet, path: Path, lang: str = "sv",
+def write_followup(sheet: FollowUpSheet, path: Path, *, lang: str = "sv",
                    photos: Mapping[int, bytes] | None = None) -> Path:
     """Write the sheet to ``path``; the format follows the suffix (.docx or .pdf)."""
     from mapapp.errors import DataValidationError, Problem
 
     suffix = path.suffix.lower()
     if suffix not in (".docx", ".pdf"):
-        raise DataValidationError([Problem(None, "out", t("walks.doc.suffix", lang,
-                                                          name=path.name))])
-    data = (followup_docx if suffix == ".docx" else followup_pdf)(sheet, lang, photos)
+        raise DataValidationError([Problem(None, "out", "walks.doc.suffix", {"name": path.name})])
+    data = (followup_docx if suffix == ".docx" else followup_pdf)(sheet, lang=lang, photos=photos)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path

@@ -82,7 +82,7 @@ def _text(v: Any) -> str:
 
 
 def _periods(frame: pd.DataFrame, period: str | None, n: int, settings: Settings,
-             lang: str) -> list[str]:
+             *, lang: str) -> list[str]:
     """``n`` consecutive period labels ending at ``period`` (default: the latest complete)."""
     labels = list(dict.fromkeys(frame["period"].astype(str)))
     if period:
@@ -102,7 +102,7 @@ def _periods(frame: pd.DataFrame, period: str | None, n: int, settings: Settings
 
 
 def zone_table(frame: pd.DataFrame, zone: str, kind: str, periods: list[str],
-               settings: Settings, lang: str) -> Table:
+               settings: Settings, *, lang: str) -> Table:
     """One zone's counts per category over ``periods`` (suppressed), the last change and the
     assessment of each period against the one before (the tested change of ``mapapp stats``)."""
     below = settings.suppress_below
@@ -117,7 +117,7 @@ def zone_table(frame: pd.DataFrame, zone: str, kind: str, periods: list[str],
     for code in codes:
         recs = [by.get((code, p)) for p in periods]
         ns = [int(r["count"]) if r is not None else 0 for r in recs]
-        label = category_label(code, lang) + (" *" if cats.is_sensitive(code) else "")
+        label = category_label(code, lang=lang) + (" *" if cats.is_sensitive(code) else "")
         last = recs[-1]
         change = ""
         if last is not None and pd.notna(last["change_abs"]) and shown_exactly(
@@ -126,8 +126,8 @@ def zone_table(frame: pd.DataFrame, zone: str, kind: str, periods: list[str],
         assess = []
         for r in recs[1:]:
             code_t = None if r is None else r["trend"]
-            assess.append(f"{arrow(code_t)} {trend_text(code_t, lang)}".strip())
-        rows.append([label, *[suppress(n, below, lang) for n in ns], change, *assess])
+            assess.append(f"{arrow(code_t)} {trend_text(code_t, lang=lang)}".strip())
+        rows.append([label, *[suppress(n, below, lang=lang) for n in ns], change, *assess])
     inc = [p for p in periods if not bool(frame.loc[frame["period"] == p, "complete"].all())]
     headers = [t("snapshot.col.category", lang), *periods, t("snapshot.col.change", lang),
                *[t("lb.col.assessment", lang, period=p) for p in periods[1:]]]
@@ -140,10 +140,10 @@ def zone_table(frame: pd.DataFrame, zone: str, kind: str, periods: list[str],
     return Table(title, headers, rows, notes)
 
 
-def _wdd_text(r: dict[str, Any] | None, lang: str) -> str:
+def _wdd_text(r: dict[str, Any] | None, *, lang: str) -> str:
     if r is None:
         return ""
-    return verdict_text(r, lang)
+    return verdict_text(r, lang=lang)
 
 
 #: Relative widths of the åtgärdsplan's columns (place, problem, measure, who, follow-up,
@@ -155,7 +155,7 @@ PLAN_WIDTHS = (16.0, 14.0, 16.0, 15.0, 24.0, 15.0)
 
 
 def measures_plan(engine: Engine, who: Principal, settings: Settings,
-                  include_notes: bool, lang: str) -> tuple[list[Table], list[int]]:
+                  include_notes: bool, *, lang: str) -> tuple[list[Table], list[int]]:
     """The åtgärdsplan, one table per zone: every measure with the problem (priority area) and
     place it addresses, actor and status, dates and follow-up, and its WDD verdict."""
     from mapapp.measures import get_measure, measures_frame
@@ -180,7 +180,7 @@ def measures_plan(engine: Engine, who: Principal, settings: Settings,
             mid = int(m["id"])
             ids.append(mid)
             rows.append(_plan_row(m, get_measure(engine, who, mid), effects.get(mid),
-                                  include_notes, lang))
+                                  include_notes, lang=lang))
         notes = [wdd_note] if rows else [t("snapshot.note.no_measures", lang)]
         tables.append(Table(t("lb.h.plan", lang, zone=zone), headers, rows, notes,
                             widths=PLAN_WIDTHS))
@@ -188,7 +188,7 @@ def measures_plan(engine: Engine, who: Principal, settings: Settings,
 
 
 def _plan_row(m: dict[str, Any], full: dict[str, Any], result: dict[str, Any] | None,
-              include_notes: bool, lang: str) -> list[str]:
+              include_notes: bool, *, lang: str) -> list[str]:
     status = str(m.get("status") or "")
     pair = cats.MEASURE_STATUS_LABELS.get(status)
     status_label = (pair[0] if lang != "en" else pair[1]) if pair else status
@@ -209,7 +209,7 @@ def _plan_row(m: dict[str, Any], full: dict[str, Any], result: dict[str, Any] | 
     place = _text(m.get("site")) or _text(m.get("cell_id")) or t("lb.whole_zone", lang)
     return [place, _text(m.get("priority_area")), _text(m.get("title")),
             f"{_text(m.get('actor'))} ({status_label})", "\n".join(follow),
-            _wdd_text(result, lang)]
+            _wdd_text(result, lang=lang)]
 
 
 def _day(v: Any) -> str:
@@ -218,7 +218,7 @@ def _day(v: Any) -> str:
     return pd.Timestamp(v).date().isoformat()
 
 
-def revision_table(zones: pd.DataFrame, today: date, lang: str) -> Table:
+def revision_table(zones: pd.DataFrame, today: date, *, lang: str) -> Table:
     """Per zone: when the lägesbild, the åtgärdsplan and the priorities were last revised and
     the last day each is in time (:func:`mapapp.measures.rules.revision_flags`)."""
     from mapapp.measures.rules import revision_flags
@@ -263,7 +263,7 @@ def gather_lagesbild(
                           "confidence": settings.confidence_level}
     inc = kind_counts(engine, who, "incident", **kw)
     obs = kind_counts(engine, who, "observation", **kw)
-    periods = _periods(inc if len(inc) else obs, period, max(3, int(n_periods)), settings, lang)
+    periods = _periods(inc if len(inc) else obs, period, max(3, int(n_periods)), settings, lang=lang)
     per = [parse_period(p, stat_year_start_month=settings.stat_year_start_month)
            for p in periods]
     exported = datetime.now(ZoneInfo(LOCAL_TZ))
@@ -282,12 +282,12 @@ def gather_lagesbild(
         Para(t("lb.method", lang), small=True),
         Para(t("snapshot.note.suppressed", lang, n=settings.suppress_below), small=True),
     ]
-    out += [TableBlock(zone_table(inc, z, "incident", periods, settings, lang), level=3)
+    out += [TableBlock(zone_table(inc, z, "incident", periods, settings, lang=lang), level=3)
             for z in names]
     out.append(Heading(t("lb.h.insecurity", lang), 2))
     out.append(Para(t("lb.insecurity_note", lang), small=True))
     for z in names:
-        tb = zone_table(obs, z, "observation", periods, settings, lang)
+        tb = zone_table(obs, z, "observation", periods, settings, lang=lang)
         if tb.rows:
             out.append(TableBlock(tb, level=3))
     # Flagged places and what the walks found, in the latest period.
@@ -296,13 +296,13 @@ def gather_lagesbild(
         for k in ("incident", "observation")], ignore_index=True)
     sites = sites_frame(engine)
     hot, _flagged = hotspots_table(history, sites, district_outline(engine), per[-1], settings,
-                                   lang)
+                                   lang=lang)
     out.append(TableBlock(hot, level=2))
     walk_obs = load_points(engine, who, "observation", PointFilter(
         start=per[-1].start.to_pydatetime(), end=per[-1].end.to_pydatetime()))
     out.append(TableBlock(observations_table(walk_obs, sites, per[-1].start.date(), settings,
-                                             include_notes, lang), level=2))
-    stats = statistics_tables(statistics_frame(engine, who), None, settings, lang)
+                                             include_notes, lang=lang), level=2))
+    stats = statistics_tables(statistics_frame(engine, who), None, settings, lang=lang)
     out.append(Heading(t("snapshot.h.statistics", lang), 2))
     if stats:
         out += [TableBlock(tb, level=3) for tb in stats]
@@ -310,7 +310,7 @@ def gather_lagesbild(
         out.append(Para(t("lb.no_statistics", lang), small=True))
     from mapapp.snapshot.survey_section import survey_blocks
 
-    out += survey_blocks(engine, who, per[-1:], names, settings, include_notes, lang)
+    out += survey_blocks(engine, who, per[-1:], names, settings, include_notes, lang=lang)
 
     out.append(Heading(t("lb.h.priorities", lang), 1))
     for z in zones.to_dict("records"):
@@ -324,14 +324,14 @@ def gather_lagesbild(
                 out.append(Bullets(t(key, lang), [str(i) for i in items]))
 
     out.append(Heading(t("lb.h.plan_section", lang), 1))
-    plans, ids = measures_plan(engine, who, settings, include_notes, lang)
+    plans, ids = measures_plan(engine, who, settings, include_notes, lang=lang)
     out += [TableBlock(tb, level=2) for tb in plans]
     out.append(Heading(t("lb.h.revision_section", lang), 1))
-    out.append(TableBlock(revision_table(zones, today, lang), level=2))
+    out.append(TableBlock(revision_table(zones, today, lang=lang), level=2))
     return Lagesbild(title, periods, names, ids, out, exported)
 
 
-def format_of(path: Path | str, lang: str = "sv") -> str:
+def format_of(path: Path | str, *, lang: str = "sv") -> str:
     suffix = Path(path).suffix.lower()
     fmt = FORMATS.get(suffix)
     if fmt is None:
@@ -373,7 +373,7 @@ def write_lagesbild(engine: Engine, who: Principal, out: Path, *, period: str | 
     """Write the document to ``out`` (.docx or .pdf). Returns ``out``."""
     settings = settings or load_settings()
     lang = lang or settings.lang
-    fmt = format_of(out, lang)
+    fmt = format_of(out, lang=lang)
     data, _ = export_lagesbild(engine, who, fmt=fmt, period=period, include_notes=include_notes,
                                file_name=Path(out).name, settings=settings, lang=lang)
     out = Path(out)

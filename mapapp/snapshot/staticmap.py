@@ -13,9 +13,12 @@ map (``layers/`` via :func:`mapapp.render.layer_specs`), read in one place:
 
 Without tiles the map is drawn on the same bundled basemap as the app's map
 (:func:`mapapp.basemap.local_layers`: land of the district and its neighbours, water).
-Tiles are optional and off by default: with ``tiles_url`` (an XYZ template) the map fetches
-the tiles it needs with a short timeout; if any cannot be fetched the map is drawn on the
-bundled basemap, and the tile server's attribution appears only when tiles were drawn.
+With ``tiles_url`` the map is drawn on the configured basemap instead: an XYZ template (the
+tiles it needs, each with a short timeout), a ``file://`` template of a published local
+MBTiles/PMTiles (read from disk), or a WMS GetMap address with ``{bbox}`` (one image of the
+map's extent, :func:`fetch_wms`). If the basemap cannot be had, the map is drawn on the bundled
+basemap, a warning is logged and a note under the map says so; the server's attribution
+appears only when its image was drawn.
 
 The map is drawn in Web Mercator (EPSG:3857, north up, the tiles' own projection); the scale
 bar corrects for the Mercator scale factor at the map's centre, measured in EPSG:3006.
@@ -57,6 +60,7 @@ LEGEND_CM = 2.6  # the strip under the map with the legend and the attribution
 SITE_SCALE = 0.7  # site markers a bit smaller on paper than on screen
 MAX_TILES = 48
 TILE_TIMEOUT_S = 3.0
+WMS_TIMEOUT_S = 10.0  # one GetMap image: a GIS server may draw it slowly
 CELL_BREAKS = (1, 5, 10, 20, 50)  # class lower bounds; the first class (1–4) reads "<5"
 
 
@@ -85,7 +89,7 @@ class Look:
         return self.line_color or self.color
 
 
-def _defaults(lang: str) -> dict[str, Look]:
+def _defaults(*, lang: str) -> dict[str, Look]:
     return {
         "stadsdelar": Look(t("snapshot.map.stadsdelar", lang), "#333333", weight=0.8),
         "zone": Look(t("snapshot.map.zone", lang), "#0072B2", weight=2.2, fill_opacity=0.12),
@@ -130,7 +134,7 @@ _SPEC_IDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _tr(key: str | None, lang: str, fallback: str, **kw: object) -> str:
+def _tr(key: str | None, *, lang: str, fallback: str, **kw: object) -> str:
     """The translation of a spec's i18n key, or ``fallback`` when the key is unknown."""
     if not key:
         return fallback
@@ -138,13 +142,13 @@ def _tr(key: str | None, lang: str, fallback: str, **kw: object) -> str:
     return fallback if text == key else text
 
 
-def map_styles(lang: str = "sv") -> dict[str, Look]:
+def map_styles(*, lang: str = "sv") -> dict[str, Look]:
     """The :class:`Look` of each part, read from the layer specs (``layers/``).
 
     The one adapter between the interactive map's specs and this renderer: colours, line
     colours, widths and radii (pixels -> points), palettes, per-value colours and the legend
     labels. A part whose spec is missing keeps its default."""
-    looks = _defaults(lang)
+    looks = _defaults(lang=lang)
     try:
         from mapapp.render import layer_specs
 
@@ -157,13 +161,13 @@ def map_styles(lang: str = "sv") -> dict[str, Look]:
         if spec is None:
             continue
         st, base = spec.style, looks[part]
-        legend = {str(e.value): (_tr(e.label, lang, base.labels.get(str(e.value), base.label)),
+        legend = {str(e.value): (_tr(e.label, lang=lang, fallback=base.labels.get(str(e.value), base.label)),
                                  str(e.color)) for e in spec.legend}
         colors = {**base.colors, **{str(k): str(v) for k, v in (st.colors or {}).items()},
                   **{k: c for k, (_, c) in legend.items()}}
-        label = _tr(spec.title, lang, base.label)
+        label = _tr(spec.title, lang=lang, fallback=base.label)
         if part == "cells":
-            label = _tr("map.legend.cells", lang, base.label, size="{size}")
+            label = _tr("map.legend.cells", lang=lang, fallback=base.label, size="{size}")
         looks[part] = replace(
             base,
             label=base.label if part == "zone" else label,
@@ -217,7 +221,7 @@ def _fill(ax: Any, geom: shapely.Geometry, *, face: str, edge: str, width: float
                            linewidth=width, zorder=z))
 
 
-def _draw_local_base(ax: Any, view: shapely.Geometry, lang: str) -> Patch:
+def _draw_local_base(ax: Any, view: shapely.Geometry, *, lang: str) -> Patch:
     """The bundled basemap under everything: land of the neighbouring stadsdelar, water.
     Returns the legend handle of the water."""
     from mapapp.render import specs_by_id
@@ -316,17 +320,49 @@ def _tile_range(bounds: Sequence[float], zoom: int) -> tuple[int, int, int, int]
     return x0, x1, y0, y1
 
 
+def _local_tile(url: str, zoom: int, tx: int, ty: int) -> Any:
+    """A tile of a published MBTiles/PMTiles (``file://`` template) from disk; None when the
+    file has no tile there."""
+    from urllib.request import url2pathname
+
+    from PIL import Image
+
+    path = url2pathname(url[len("file://"):]).replace("{z}", str(zoom)).replace(
+        "{x}", str(tx)).replace("{y}", str(ty))
+    try:
+        with Image.open(path) as img:
+            return img.convert("RGB")
+    except OSError:
+        return None
+
+
+def _local_zoom(url: str, zoom: int) -> int:
+    """The deepest zoom level at most ``zoom`` that the local tile set has."""
+    from pathlib import Path
+    from urllib.request import url2pathname
+
+    root = Path(url2pathname(url[len("file://"):].split("{z}")[0]))
+    have = [int(p.name) for p in root.iterdir() if p.name.isdigit()] if root.is_dir() else []
+    below = [z for z in have if z <= zoom]
+    return max(below) if below else (min(have) if have else zoom)
+
+
 def fetch_tiles(url: str, bounds: Sequence[float], width_px: int,
                 timeout: float = TILE_TIMEOUT_S
                 ) -> tuple[NDArray[Any], tuple[float, float, float, float]] | None:
     """The XYZ tiles over ``bounds`` (EPSG:3857) stitched into one RGB(A) array and its
-    extent, at about ``width_px`` across; None when the server cannot be reached."""
+    extent, at about ``width_px`` across; None when the server cannot be reached. A
+    ``file://`` template is a published local tile set, read from disk (a tile it does not
+    have stays white)."""
     from PIL import Image
 
-    if not url.startswith(("http://", "https://")):
+    local = url.startswith("file://")
+    if not local and not url.startswith(("http://", "https://")):
         return None
     span = bounds[2] - bounds[0]
     zoom = int(np.clip(round(math.log2(2 * _EARTH * width_px / (256 * span))), 1, 19))
+    if local:
+        zoom = _local_zoom(url, zoom)
     while True:
         x0, x1, y0, y1 = _tile_range(bounds, zoom)
         if (x1 - x0 + 1) * (y1 - y0 + 1) <= MAX_TILES or zoom <= 1:
@@ -335,6 +371,11 @@ def fetch_tiles(url: str, bounds: Sequence[float], width_px: int,
     tiles: dict[tuple[int, int], Any] = {}
     for tx in range(x0, x1 + 1):
         for ty in range(y0, y1 + 1):
+            if local:
+                got = _local_tile(url, zoom, tx, ty)
+                if got is not None:
+                    tiles[(tx, ty)] = got
+                continue
             tile_url = url.replace("{z}", str(zoom)).replace("{x}", str(tx)).replace(
                 "{y}", str(ty)).replace("{s}", "a")
             req = urllib.request.Request(  # noqa: S310 -- http(s) only, checked above
@@ -344,16 +385,48 @@ def fetch_tiles(url: str, bounds: Sequence[float], width_px: int,
                     tiles[(tx, ty)] = Image.open(io.BytesIO(resp.read())).convert("RGB")
             except Exception as exc:  # noqa: BLE001 -- unreachable or not an image: no tiles at all
                 survived(log, exc, "basemap tile %s/%s/%s not loaded: the static map has no tiles",
-                         zoom, tx, ty, level=logging.INFO)
+                         zoom, tx, ty)
                 return None
+    if not tiles:
+        return None
     size = next(iter(tiles.values())).size[0]
-    canvas = Image.new("RGB", ((x1 - x0 + 1) * size, (y1 - y0 + 1) * size))
+    canvas = Image.new("RGB", ((x1 - x0 + 1) * size, (y1 - y0 + 1) * size), "white")
     for (tx, ty), img in tiles.items():
         canvas.paste(img.resize((size, size)), ((tx - x0) * size, (ty - y0) * size))
     tile_m = 2 * _EARTH / 2 ** zoom
     extent = (x0 * tile_m - _EARTH, (x1 + 1) * tile_m - _EARTH,
               _EARTH - (y1 + 1) * tile_m, _EARTH - y0 * tile_m)
     return np.asarray(canvas), extent
+
+
+def fetch_wms(url: str, bounds: Sequence[float], width_px: int, height_px: int,
+              timeout: float | None = None
+              ) -> tuple[NDArray[Any], tuple[float, float, float, float]] | None:
+    """One GetMap image of a WMS over ``bounds`` (EPSG:3857) and its extent; ``url`` is a
+    GetMap address with ``{bbox}``, ``{width}`` and ``{height}`` to fill in
+    (:func:`mapapp.snapshot.tile_source`). None (and a warning in the log) when the server does
+    not answer in time or answers with something that is not an image (a ServiceException)."""
+    from PIL import Image
+
+    if not url.startswith(("http://", "https://")):
+        return None
+    bbox = ",".join(f"{v:.2f}" for v in bounds)
+    req = urllib.request.Request(  # noqa: S310 -- http(s) only, checked above
+        url.replace("{bbox}", bbox).replace("{width}", str(int(width_px)))
+        .replace("{height}", str(int(height_px))),
+        headers={"User-Agent": "mapapp-snapshot/0.1"})
+    try:
+        with urllib.request.urlopen(  # noqa: S310 -- http(s) only
+                req, timeout=timeout or WMS_TIMEOUT_S) as resp:
+            kind = resp.headers.get_content_type()
+            data = resp.read()
+        if not kind.startswith("image/"):
+            raise ValueError(f"GetMap answered {kind}, not an image")
+        img = Image.open(io.BytesIO(data)).convert("RGB")
+    except Exception as exc:  # noqa: BLE001 -- unreachable, an error page or no image: no basemap
+        survived(log, exc, "WMS GetMap for the static map not loaded: the map has no basemap")
+        return None
+    return np.asarray(img), (bounds[0], bounds[2], bounds[1], bounds[3])
 
 
 # --- the map ------------------------------------------------------------------------------------
@@ -369,7 +442,7 @@ class RenderedMap:
     legend: tuple[str, ...] = ()  # the legend's entries, in order
 
 
-def cell_class_labels(lang: str, below: int) -> list[str]:
+def cell_class_labels(*, lang: str, below: int) -> list[str]:
     """Legend labels of the cell classes: "<5", "5–9", "10–19", "20–49", "50+"."""
     labels = []
     for i, lo in enumerate(CELL_BREAKS):
@@ -396,7 +469,7 @@ def render_map(
 ) -> RenderedMap:
     """The PNG of the map (``width_cm`` × ``height_cm`` at ``dpi``). ``basemap_path``: an
     imported vector basemap (``mapapp basemap import``) drawn over the bundled one."""
-    looks = map_styles(lang)
+    looks = map_styles(lang=lang)
     fig = Figure(figsize=(width_cm / 2.54, (height_cm + LEGEND_CM) / 2.54), dpi=dpi)
     FigureCanvasAgg(fig)
     strip = LEGEND_CM / (height_cm + LEGEND_CM)
@@ -419,7 +492,9 @@ def render_map(
 
     tiles_used = False
     if tiles_url:
-        got = fetch_tiles(tiles_url, bounds, int(width_cm / 2.54 * dpi))
+        wpx = int(width_cm / 2.54 * dpi)
+        got = (fetch_wms(tiles_url, bounds, wpx, int(wpx * aspect)) if "{bbox}" in tiles_url
+               else fetch_tiles(tiles_url, bounds, wpx))
         if got is not None:
             img, extent = got
             ax.imshow(img, extent=extent, interpolation="bilinear", zorder=0)
@@ -427,7 +502,7 @@ def render_map(
 
     handles: list[Any] = []
     if not tiles_used:
-        handles.append(_draw_local_base(ax, view, lang))
+        handles.append(_draw_local_base(ax, view, lang=lang))
         if basemap_path:
             _draw_imported(ax, view, basemap_path)
     # Stadsdelar (thin, with their names in a zone map) and the district outline.
@@ -455,7 +530,7 @@ def render_map(
     drew_cells = len(cell_pts) > 0
     if drew_cells:
         only_incidents = len(cell_pts) == len(inc)
-        handles += _draw_cells(ax, data, cell_pts, looks["cells"], lang, only_incidents)
+        handles += _draw_cells(ax, data, cell_pts, looks["cells"], lang=lang, only_incidents=only_incidents)
     for kind, key, sel in (("incident", "incidents", inc), ("observation", "observations", obs)):
         if len(sel) == 0 or (drew_cells and (kind == "incident" or len(cell_pts) == len(pts))):
             continue
@@ -530,6 +605,8 @@ def render_map(
     if tiles_used:
         attribution.append(t("snapshot.map.source_tiles", lang, attribution=tiles_attribution))
     else:
+        if tiles_url:  # asked for, not reached: said on the map itself
+            attribution.append(t("snapshot.map.basemap_missing", lang))
         attribution.append(t("snapshot.map.source_water", lang))
         if basemap_path:
             from mapapp.render.basemap import imported_layers
@@ -558,7 +635,7 @@ def _credit_lines(parts: Sequence[str], width: int = 150) -> str:
     return "\n".join(lines)
 
 
-def _draw_cells(ax: Any, data: MapData, points: Any, look: Look, lang: str,
+def _draw_cells(ax: Any, data: MapData, points: Any, look: Look, *, lang: str,
                 only_incidents: bool) -> list[Any]:
     from mapapp.analysis.grid import build_grid
 
@@ -576,7 +653,7 @@ def _draw_cells(ax: Any, data: MapData, points: Any, look: Look, lang: str,
                                      edgecolors=look.line_color or "none", linewidths=0.2,
                                      alpha=look.fill_opacity or 0.75,
                                      zorder=5))
-    labels = cell_class_labels(lang, data.suppress_below)
+    labels = cell_class_labels(lang=lang, below=data.suppress_below)
     size = int(data.grid_size_m) if float(data.grid_size_m).is_integer() else data.grid_size_m
     out: list[Any] = [Patch(facecolor="none", edgecolor="none",
                             label=(look.label if only_incidents else t(

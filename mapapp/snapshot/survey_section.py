@@ -37,7 +37,7 @@ def _months(periods: list[Period]) -> tuple[str, str]:
 
 
 def survey_blocks(engine: Engine, who: Principal, periods: list[Period], zones: list[str],
-                  settings: Settings, include_notes: bool, lang: str) -> list[Block]:
+                  settings: Settings, include_notes: bool, *, lang: str) -> list[Block]:
     """The section's blocks: a heading, the method, a table per zone with answers, and the
     latest survey's free texts when chosen and allowed."""
     from mapapp.council.survey import PROBLEMS, free_texts, list_surveys, trend
@@ -64,8 +64,8 @@ def survey_blocks(engine: Engine, who: Principal, periods: list[Period], zones: 
         for month, g in mine.groupby("month", sort=True):
             by = {str(p): s for p, s in zip(g["problem"], g["share"], strict=True)}
             answered = int(g["answered"].max())
-            rows.append([str(month), suppress(answered, below, lang),
-                         *[_cell(by.get(p), bool(g["suppressed"].any()), lang)
+            rows.append([str(month), suppress(answered, below, lang=lang),
+                         *[_cell(by.get(p), bool(g["suppressed"].any()), lang=lang)
                            for p in problems]])
         notes = ([t("lb.survey.note_few", lang, n=below)]
                  if bool(mine["suppressed"].any()) else [])
@@ -87,9 +87,9 @@ def survey_blocks(engine: Engine, who: Principal, periods: list[Period], zones: 
     return out
 
 
-def _cell(share: float | None, suppressed: bool, lang: str) -> str:
+def _cell(share: float | None, suppressed: bool, *, lang: str) -> str:
     if suppressed:
         return "–"
     if share is None or pd.isna(share):
         return ""  # the problem was not asked about in this zone that month
-    return share_text(float(share), lang)
+    return share_text(float(share), lang=lang)

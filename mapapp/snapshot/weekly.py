@@ -41,9 +41,9 @@ class DocTable:
     note: str = ""
 
 
-def _cat(code: object, kind: str, lang: str) -> str:
+def _cat(code: object, kind: str, *, lang: str) -> str:
     try:
-        return cats.label(kind, str(code), lang)  # type: ignore[arg-type]
+        return cats.label(kind, str(code), lang=lang)  # type: ignore[arg-type]
     except Exception:
         return str(code)
 
@@ -58,13 +58,13 @@ def _date(v: object) -> str:
 
 
 def _cut(title: str, headers: list[str], rows: list[list[str]], key: str,
-         lang: str) -> DocTable:
+         *, lang: str) -> DocTable:
     n = MAX_ROWS[key]
     note = t("weekly.more_rows", lang, n=len(rows) - n) if len(rows) > n else ""
     return DocTable(title, headers, rows[:n], note)
 
 
-def _mean(v: float, below: int, lang: str) -> str:
+def _mean(v: float, below: int, *, lang: str) -> str:
     if 0 < v < below:
         return t("common.suppressed", lang, n=below)
     return fmt_number(v, lang, decimals=1)
@@ -75,56 +75,56 @@ def tables(rep: WeeklyReport, *, suppress_below: int = 5, lang: str = "sv") -> l
     b = suppress_below
     c = rep.counts.sort_values(["more_than_usual", "count"], ascending=[False, False],
                                kind="stable")
-    count_rows = [[str(r.zone), _cat(r.category, "incident", lang), suppress(r.count, b, lang),
-                   _mean(float(r.usual_mean), b, lang),
-                   f"{suppress(r.usual_low, b, lang)}–{suppress(r.usual_high, b, lang)}",
+    count_rows = [[str(r.zone), _cat(r.category, "incident", lang=lang), suppress(r.count, b, lang=lang),
+                   _mean(float(r.usual_mean), b, lang=lang),
+                   f"{suppress(r.usual_low, b, lang=lang)}–{suppress(r.usual_high, b, lang=lang)}",
                    t("common.yes", lang) if r.more_than_usual else ""]
                   for r in c.itertuples(index=False) if r.count > 0 or r.more_than_usual]
     col = lambda k: t(f"weekly.col.{k}", lang)  # noqa: E731
     out = [_cut(t("weekly.h.counts", lang),
                 [col("zone"), col("category"), col("count"), col("usual_mean"),
-                 col("usual_range"), col("more_than_usual")], count_rows, "counts", lang)]
+                 col("usual_range"), col("more_than_usual")], count_rows, "counts", lang=lang)]
     pl = rep.places
     out.append(_cut(t("weekly.h.places", lang),
                     [col("place"), col("zone"), col("count"), col("expected"), col("flagged"),
                      col("rising")],
                     [[str(r.name), "" if r.zone is None else str(r.zone),
-                      suppress(int(r.count), b, lang), fmt_number(float(r.expected), lang),
+                      suppress(int(r.count), b, lang=lang), fmt_number(float(r.expected), lang),
                       t("common.yes", lang) if r.flagged else "",
                       t("common.yes", lang) if r.rising else ""]
-                     for r in pl.itertuples(index=False)], "places", lang))
+                     for r in pl.itertuples(index=False)], "places", lang=lang))
     obs = rep.observations
     by = (obs.groupby([obs["zone"].fillna(t("common.outside", lang)), "category"],
                       observed=True).size().reset_index(name="n") if len(obs) else
           pd.DataFrame(columns=["zone", "category", "n"]))
     out.append(_cut(t("weekly.h.observations", lang),
                     [col("zone"), col("category"), col("observations")],
-                    [[str(r.zone), _cat(r.category, "observation", lang),
-                      suppress(r.n, b, lang)] for r in by.itertuples(index=False)],
-                    "observations", lang))
+                    [[str(r.zone), _cat(r.category, "observation", lang=lang),
+                      suppress(r.n, b, lang=lang)] for r in by.itertuples(index=False)],
+                    "observations", lang=lang))
     rp = rep.reports
     rby = (rp.groupby([rp["zone"].fillna(t("common.outside", lang)), "category"])["n"].sum()
            .reset_index() if len(rp) else pd.DataFrame(columns=["zone", "category", "n"]))
     out.append(_cut(t("weekly.h.reports", lang),
                     [col("zone"), col("category"), col("observations")],
-                    [[str(r.zone), _cat(r.category, "observation", lang),
-                      suppress(int(r.n), b, lang)] for r in rby.itertuples(index=False)],
-                    "reports", lang))
+                    [[str(r.zone), _cat(r.category, "observation", lang=lang),
+                      suppress(int(r.n), b, lang=lang)] for r in rby.itertuples(index=False)],
+                    "reports", lang=lang))
     if rep.survey_title is not None:
         out.append(_cut(t("weekly.h.survey", lang, title=rep.survey_title),
                         [col("zone"), col("problem"), col("reported"), col("answered")],
                         [[str(r.zone), t(f"survey.problem.{r.problem}", lang),
-                          suppress(int(r.reported), b, lang), suppress(int(r.answered), b, lang)]
+                          suppress(int(r.reported), b, lang=lang), suppress(int(r.answered), b, lang=lang)]
                          for r in rep.survey.itertuples(index=False) if r.reported > 0],
-                        "survey", lang))
+                        "survey", lang=lang))
     out.append(_cut(t("weekly.h.measures", lang),
                     [col("zone"), col("title"), col("actor"), col("due"), col("overdue")],
                     [[str(r.zone), str(r.title), str(r.actor), _date(r.due),
                       t("common.yes", lang) if r.overdue else ""]
-                     for r in rep.measures.itertuples(index=False)], "measures", lang))
+                     for r in rep.measures.itertuples(index=False)], "measures", lang=lang))
     out.append(_cut(t("weekly.h.walks", lang), [col("title"), col("zone"), col("date")],
                     [[str(r.title), "" if r.zone is None else str(r.zone), _date(r.starts_at)]
-                     for r in rep.walks.itertuples(index=False)], "walks", lang))
+                     for r in rep.walks.itertuples(index=False)], "walks", lang=lang))
     for key, frame in (("followup", rep.followup), ("tasks", rep.tasks)):
         out.append(_cut(t(f"weekly.h.{key}", lang),
                         [col("actor"), col("place"), col("task"), col("due"), col("status")]
@@ -132,16 +132,16 @@ def tables(rep: WeeklyReport, *, suppress_below: int = 5, lang: str = "sv") -> l
                         [[str(r.actor), str(r.place), str(r.task), _date(r.due),
                           t(f"weekly.status.{r.status}", lang)]
                          + ([str(r.followup or "")] if key == "followup" else [])
-                         for r in frame.itertuples(index=False)], key, lang))
+                         for r in frame.itertuples(index=False)], key, lang=lang))
     return out
 
 
-def _alpha(alpha: float, lang: str) -> str:
+def _alpha(alpha: float, *, lang: str) -> str:
     text = f"{alpha:g}"
     return text.replace(".", ",") if lang == "sv" else text
 
 
-def _heading(rep: WeeklyReport, lang: str) -> tuple[str, str]:
+def _heading(rep: WeeklyReport, *, lang: str) -> tuple[str, str]:
     return (t("weekly.title", lang, week=rep.week.label),
             t("weekly.subtitle", lang, start=rep.week.start.isoformat(),
               end=rep.week.last_day.isoformat(), n=rep.history_weeks))
@@ -153,7 +153,7 @@ def write_docx(rep: WeeklyReport, *, suppress_below: int = 5, lang: str = "sv") 
     from mapapp.snapshot.docx import a4_document
 
     doc = a4_document(landscape=False, margin_cm=1.5)
-    title, sub = _heading(rep, lang)
+    title, sub = _heading(rep, lang=lang)
     doc.core_properties.title = plain(title)
     doc.core_properties.author = "mapapp"
     normal = doc.styles["Normal"]
@@ -184,7 +184,7 @@ def write_docx(rep: WeeklyReport, *, suppress_below: int = 5, lang: str = "sv") 
             run.italic = True
             run.font.size = Pt(7)
     p = doc.add_paragraph()
-    run = p.add_run(plain(t("weekly.method", lang, alpha=_alpha(rep.alpha, lang), n=suppress_below)))
+    run = p.add_run(plain(t("weekly.method", lang, alpha=_alpha(rep.alpha, lang=lang), n=suppress_below)))
     run.italic = True
     run.font.size = Pt(7)
     buf = io.BytesIO()
@@ -217,7 +217,7 @@ def write_pdf(rep: WeeklyReport, *, suppress_below: int = 5, lang: str = "sv") -
 
     margin = 1.5 * cm
     width = A4[0] - 2 * margin
-    title, sub = _heading(rep, lang)
+    title, sub = _heading(rep, lang=lang)
     story: list[object] = [p(title, h0), p(sub, body)]
     for tb in tables(rep, suppress_below=suppress_below, lang=lang):
         story.append(p(tb.title, h2))
@@ -237,7 +237,7 @@ def write_pdf(rep: WeeklyReport, *, suppress_below: int = 5, lang: str = "sv") -
         story.append(table)
         if tb.note:
             story.append(p(tb.note, small))
-    story += [Spacer(1, 4), p(t("weekly.method", lang, alpha=_alpha(rep.alpha, lang), n=suppress_below),
+    story += [Spacer(1, 4), p(t("weekly.method", lang, alpha=_alpha(rep.alpha, lang=lang), n=suppress_below),
                                 small)]
     buf = io.BytesIO()
     SimpleDocTemplate(buf, pagesize=A4, leftMargin=margin, rightMargin=margin,

@@ -70,16 +70,19 @@ def _pages() -> list[st.Page]:
 
 def _vendor_beside_script() -> None:
     """The map's scripts in the ``static/vendor`` folder that Streamlit serves for the running
-    entry script (``streamlit_app.py`` of a checkout or the packaged ``mapapp/streamlit_main.py``)."""
+    entry script (``streamlit_app.py`` of a checkout or the packaged ``mapapp/streamlit_main.py``),
+    and the tiles of a local MBTiles/PMTiles basemap published into the same ``static/``."""
     from pathlib import Path
 
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    from mapapp.render import assets
+    from mapapp.render import assets, tiles
 
     run = get_script_run_ctx()
     if run is not None and run.main_script_path:
-        assets.ensure_vendor_once(Path(run.main_script_path).resolve().parent / "static" / "vendor")
+        static = Path(run.main_script_path).resolve().parent / "static"
+        assets.ensure_vendor_once(static / "vendor")
+        tiles.serve_from(static)  # a local MBTiles/PMTiles basemap is published where it is served
 
 
 @functools.cache
@@ -91,9 +94,10 @@ def _configure_logging() -> None:
 
 
 def declare_language() -> None:
-    """The page's language on ``<html lang>`` (WCAG 3.1.1; Streamlit's page says "en"), and a
-    visible focus ring on every control (2.4.7). Constant code, only the language varies."""
-    st.html(_LANG_EN if ctx.lang() == "en" else _LANG_SV, unsafe_allow_javascript=True)
+    """The page's language on ``<html lang>`` (WCAG 3.1.1; Streamlit's page says "en") and on
+    Streamlit's skip link (2.4.1), and a visible focus ring on every control (2.4.7). Constant
+    code, only the language varies."""
+    st.html(_lang_script(lang="en" if ctx.lang() == "en" else "sv"), unsafe_allow_javascript=True)
     st.html(_FOCUS_CSS)
 
 
@@ -102,8 +106,19 @@ a:focus-visible, button:focus-visible, [role="button"]:focus-visible, summary:fo
 input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible {
   outline: 3px solid #0b5394 !important; outline-offset: 2px; }
 </style>"""
-_LANG_SV = "<script>document.documentElement.lang = 'sv';</script>"
-_LANG_EN = "<script>document.documentElement.lang = 'en';</script>"
+
+
+def _lang_script(*, lang: str) -> str:
+    """``<html lang>`` and the text of Streamlit's own skip link ("Skip to main content",
+    WCAG 2.4.1) in the page's language (a catalogue text, JSON-quoted into the script)."""
+    import json
+
+    from mapapp.i18n import t
+
+    return ("<script>(() => { document.documentElement.lang = " + json.dumps(lang) + ";"
+            " const skip = document.querySelector('[data-testid=\"stSkipToContent\"]');"
+            " if (skip) { skip.textContent = " + json.dumps(t("app.skip_link", lang))
+            + "; } })();</script>")
 
 
 def _token_page() -> bool:

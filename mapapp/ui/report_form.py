@@ -102,7 +102,7 @@ def render_report_page() -> None:
     if s["lon"] is not None:
         st.caption(ctx.tr("report.form.placed", lat=f"{s['lat']:.5f}", lon=f"{s['lon']:.5f}"))
     st.pills(ctx.tr("report.form.category"), list(CATEGORIES),
-             format_func=lambda c: cats.label("observation", c, ctx.lang()), key="rapport_cat")
+             format_func=lambda c: cats.label("observation", c, lang=ctx.lang()), key="rapport_cat")
     st.text_area(ctx.tr("report.form.text"), max_chars=500, key="rapport_text", height=90)
     st.html(_HIDE)
     st.text_input(ctx.tr("report.form.website"), key="rapport_website")

@@ -71,7 +71,7 @@ def pop_flash(page: str) -> Flash | None:
     return stored.pop(page, None)
 
 
-def show_flash(page: str, lang: str) -> Flash | None:
+def show_flash(page: str, *, lang: str) -> Flash | None:
     """Show the message kept for ``page`` once, in ``lang``; return it (for its ``extra``)."""
     f = pop_flash(page)
     if f is not None:

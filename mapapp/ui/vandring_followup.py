@@ -89,18 +89,18 @@ def team_observations(who: Principal, walk: walks.WalkInfo) -> None:
             st.caption(md(r.ratings or ""))
             own = (r.team or "") == (who.team or "") or who.can(Perm.ADMIN)
             if own and now - r.occurred_at <= pd.Timedelta(hours=hours):
-                _correction(who, r, lang)
+                _correction(who, r, lang=lang)
             else:
                 st.caption(ctx.tr("walks.ui.not_correctable"))
 
 
-def _correction(who: Principal, r: Any, lang: str) -> None:
+def _correction(who: Principal, r: Any, *, lang: str) -> None:
     oid = int(r.observation_id)
     codes: list[str] = [c.code for c in cats.OBSERVATION_CATEGORIES]
     with st.form(f"vc_{oid}", border=False):
         cat = st.selectbox(ctx.tr("walks.ui.category"), codes,
                            index=codes.index(r.category) if r.category in codes else 0,
-                           format_func=lambda c: cats.label("observation", str(c), lang))
+                           format_func=lambda c: cats.label("observation", str(c), lang=lang))
         note = st.text_area(ctx.tr("walks.ui.note"), value=r.note or "", max_chars=500)
         if st.form_submit_button(ctx.tr("walks.ui.correct")):
             try:
@@ -127,11 +127,11 @@ def follow_up(who: Principal, walk: walks.WalkInfo) -> None:
             photos[int(oid)] = got[0]  # stored without metadata
     c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
     name = f"uppfoljning-vandring-{walk.id}"
-    c1.download_button(ctx.tr("walks.ui.download_docx"), followup_docx(sheet, lang, photos),
+    c1.download_button(ctx.tr("walks.ui.download_docx"), followup_docx(sheet, lang=lang, photos=photos),
                        file_name=f"{name}.docx", icon=":material/description:",
                        mime="application/vnd.openxmlformats-officedocument."
                             "wordprocessingml.document", use_container_width=True)
-    c2.download_button(ctx.tr("walks.ui.download_pdf"), followup_pdf(sheet, lang, photos),
+    c2.download_button(ctx.tr("walks.ui.download_pdf"), followup_pdf(sheet, lang=lang, photos=photos),
                        file_name=f"{name}.pdf", mime="application/pdf",
                        icon=":material/picture_as_pdf:", use_container_width=True)
     with c3:
@@ -141,7 +141,7 @@ def follow_up(who: Principal, walk: walks.WalkInfo) -> None:
             format_func=lambda s: ctx.tr(f"walks.walkstatus.{s}"))
         if status and status != walk.status:
             try:
-                walks.set_walk_status(engine, who, walk.id, status, lang)
+                walks.set_walk_status(engine, who, walk.id, status, lang=lang)
                 st.rerun()
             except MapAppError as exc:
                 survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
@@ -167,10 +167,10 @@ def follow_up(who: Principal, walk: walks.WalkInfo) -> None:
             new = a.segmented_control(
                 f"{ctx.tr('walks.doc.col.nr')} {oid}", list(cats.OBSERVATION_STATUSES),
                 default=r.status, required=True, key=f"vs_{oid}",
-                format_func=lambda s: walks.status_label(s, lang))
+                format_func=lambda s: walks.status_label(s, lang=lang))
             if new and new != r.status:
                 try:
-                    walks.set_observation_status(engine, who, oid, new, lang)
+                    walks.set_observation_status(engine, who, oid, new, lang=lang)
                     st.rerun()
                 except MapAppError as exc:
                     survived(log, exc, "refused (%s)", __name__, level=logging.INFO)

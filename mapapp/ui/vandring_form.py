@@ -184,12 +184,12 @@ def _map(form: dict[str, Any], walk: walks.WalkInfo, obs: pd.DataFrame) -> None:
 
 # --- the fields ----------------------------------------------------------------------------------
 
-def _fields(form: dict[str, Any], lang: str) -> None:
+def _fields(form: dict[str, Any], *, lang: str) -> None:
     sid = form["sid"]
     codes = [c.code for c in cats.OBSERVATION_CATEGORIES]
     form["category"] = st.pills(
         ctx.tr("walks.ui.category"), codes, default=form.get("category"),
-        format_func=lambda c: cats.label("observation", c, lang), key=_k("cat", sid))
+        format_func=lambda c: cats.label("observation", c, lang=lang), key=_k("cat", sid))
     st.markdown(f"**{ctx.tr('walks.ui.ratings')}**")
     ratings: dict[str, int] = {}
     for key in cats.RATING_KEYS:
@@ -204,16 +204,16 @@ def _fields(form: dict[str, Any], lang: str) -> None:
                         placeholder=ctx.tr("walks.ui.note_placeholder"))
     form["note"] = note or ""
     st.caption(ctx.tr("walks.note.reminder"))
-    findings = check_note(form["note"], lang, known_places=_known_places())
+    findings = check_note(form["note"], lang=lang, known_places=_known_places())
     for f in findings:
         (st.error if f.severity == "block" else st.warning)(f.message)
     warned = f"vf_warned_{sid}"
     st.session_state[f"{warned}_prev"] = st.session_state.get(warned)
     st.session_state[warned] = form["note"] if findings else None
-    _photo(form, lang)
+    _photo(form, lang=lang)
 
 
-def _photo(form: dict[str, Any], lang: str) -> None:
+def _photo(form: dict[str, Any], *, lang: str) -> None:
     sid = form["sid"]
     if form.get("photo"):
         st.image(form["photo"], width=220, caption=ctx.tr("walks.ui.photo_kept"),
@@ -244,7 +244,7 @@ def _photo(form: dict[str, Any], lang: str) -> None:
 
 # --- saving --------------------------------------------------------------------------------------
 
-def _save(who: Principal, walk: walks.WalkInfo, form: dict[str, Any], lang: str) -> None:
+def _save(who: Principal, walk: walks.WalkInfo, form: dict[str, Any], *, lang: str) -> None:
     sid = form["sid"]
     if not _started(form):
         # An empty form. Right after a save this is the second tap of a double tap, landing
@@ -253,7 +253,7 @@ def _save(who: Principal, walk: walks.WalkInfo, form: dict[str, Any], lang: str)
             st.info(ctx.tr("walks.ui.empty_form"))
         return
     warned_before = st.session_state.get(f"vf_warned_{sid}_prev")
-    if form["note"] and check_note(form["note"], lang, known_places=_known_places()) \
+    if form["note"] and check_note(form["note"], lang=lang, known_places=_known_places()) \
             and warned_before != form["note"]:
         # The warnings appeared in this very run: let the user read them first.
         st.warning(ctx.tr("walks.ui.read_warnings"))
@@ -294,7 +294,7 @@ def _flash(slot: Any, wid: int, form: dict[str, Any]) -> None:
                           id=flash[0]), icon=":material/check_circle:")
 
 
-def _recent(obs: pd.DataFrame, lang: str) -> None:
+def _recent(obs: pd.DataFrame, *, lang: str) -> None:
     """The team's last saved observations (newest first), read from the store."""
     if not len(obs):
         return
@@ -305,7 +305,7 @@ def _recent(obs: pd.DataFrame, lang: str) -> None:
         when = pd.Timestamp(r.occurred_at).tz_convert("Europe/Stockholm")
         lines.append("- " + md(ctx.tr(
             "walks.ui.recent_row", id=int(r.id),
-            category=cats.label("observation", str(r.category), lang),
+            category=cats.label("observation", str(r.category), lang=lang),
             time=f"{when:%H:%M}", place=str(r.stadsdel or r.zone or "–"))))
     with st.container(key="vandring_recent"):
         st.markdown("\n".join(lines))
@@ -330,7 +330,7 @@ def render_form(who: Principal, walk: walks.WalkInfo) -> None:
                         f"{md(_position_text(form, site_names))}")
         with right, st.container(key="vandring_form"):
             st.subheader(ctx.tr("walks.ui.new_obs"), anchor=False)
-            _fields(form, lang)
+            _fields(form, lang=lang)
             b1, b2 = st.columns([3, 2])
             save = b1.button(ctx.tr("walks.ui.save"), key=_k("save", form["sid"]),
                              type="primary", use_container_width=True,
@@ -344,8 +344,8 @@ def render_form(who: Principal, walk: walks.WalkInfo) -> None:
             # "Sparad" right under the button the team tapped, filled at the end of the run
             flash_slot = st.empty()
             if save:
-                _save(who, walk, form, lang)
-            _recent(obs, lang)
+                _save(who, walk, form, lang=lang)
+            _recent(obs, lang=lang)
     _flash(flash_slot, walk.id, form)
     _keep_draft(who, walk.id, form)
     st.session_state[f"vf_obs_count_{walk.id}"] = len(obs)

@@ -43,7 +43,7 @@ def walk_map(
                         dash_array="6 6", interactive=False).add_to(m)
     for r in observations.dropna(subset=["lon", "lat"]).itertuples(index=False):
         when = pd.Timestamp(r.occurred_at).tz_convert("Europe/Stockholm")
-        tip = html_text(f"{cats.label('observation', str(r.category), lang)} {when:%H:%M}")
+        tip = html_text(f"{cats.label('observation', str(r.category), lang=lang)} {when:%H:%M}")
         folium.CircleMarker([r.lat, r.lon], radius=9, color="#ffffff", weight=2,
                             fill=True, fill_color=POINT_COLOUR, fill_opacity=0.95,
                             tooltip=tip, class_name="mapapp-walk-obs").add_to(m)

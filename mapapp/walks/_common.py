@@ -57,7 +57,7 @@ def _transient(exc: BaseException) -> bool:
     return False
 
 
-def _write(engine: Engine, fn: Callable[[Connection], T], lang: str) -> T:
+def _write(engine: Engine, fn: Callable[[Connection], T], *, lang: str) -> T:
     """Run ``fn`` in one transaction; retry a transient failure; a final failure says that
     nothing was saved. Validation errors raised by ``fn`` roll back and pass through."""
     for attempt in range(_RETRIES):
@@ -74,7 +74,7 @@ def _write(engine: Engine, fn: Callable[[Connection], T], lang: str) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _check_team(who: Principal, team: str | None, lang: str) -> None:
+def _check_team(who: Principal, team: str | None, *, lang: str) -> None:
     """A walk team works on its own team's walks and observations; others (coordinators,
     police, admins) on every walk."""
     if who.role == Role.VANDRARE and (team or "") != (who.team or ""):

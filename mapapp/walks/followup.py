@@ -51,11 +51,11 @@ class FollowUpSheet:
         return [(str(p), g) for p, g in self.rows.groupby("place", sort=False)]
 
 
-def status_label(code: str, lang: str = "sv") -> str:
+def status_label(code: str, *, lang: str = "sv") -> str:
     return t(f"walks.status.{code}", lang)
 
 
-def ratings_text(ratings: Mapping[str, Any] | None, lang: str = "sv") -> str:
+def ratings_text(ratings: Mapping[str, Any] | None, *, lang: str = "sv") -> str:
     """"belysning 1, folkliv 0" in the order of RATING_KEYS, with translated labels."""
     r = ratings or {}
     return ", ".join(f"{t(f'walks.rating.{k}', lang)} {r[k]}" for k in cats.RATING_KEYS if k in r)
@@ -68,7 +68,7 @@ def follow_up_sheet(
     """The walk's observations by place: the picked site, else the nearest site within
     ``radius_m`` (default MAPAPP_SITE_RADIUS_M), else the stadsdel. Each row has the owner to
     contact and the follow-up status."""
-    walk = get_walk(engine, who, walk_id, lang)
+    walk = get_walk(engine, who, walk_id, lang=lang)
     radius = radius_m if radius_m is not None else load_settings().site_radius_m
     o = Observation.__table__
     q = (select(o.c.id, o.c.occurred_at, o.c.category, o.c.owner, o.c.status, o.c.description,
@@ -108,10 +108,10 @@ def follow_up_sheet(
         "occurred_at": pd.to_datetime(obs["occurred_at"], utc=True, format="ISO8601")
         .dt.tz_convert(LOCAL_TZ),
         "category": obs["category"],
-        "category_label": [cats.label("observation", c, lang) for c in obs["category"]],
+        "category_label": [cats.label("observation", c, lang=lang) for c in obs["category"]],
         "owner": obs["owner"], "status": obs["status"],
-        "status_label": [status_label(s, lang) for s in obs["status"]],
-        "note": obs["description"], "ratings": [ratings_text(r, lang) for r in obs["ratings"]],
+        "status_label": [status_label(s, lang=lang) for s in obs["status"]],
+        "note": obs["description"], "ratings": [ratings_text(r, lang=lang) for r in obs["ratings"]],
         "has_photo": obs["has_photo"].astype(bool), "zone": obs["zone"],
         "stadsdel": obs["stadsdel"], "lon": obs["lon"], "lat": obs["lat"], "team": obs["team"],
     })
@@ -160,7 +160,7 @@ def observation_to_measure(
     place = f" – {o.place_name}" if o.place_name else ""
     mid = measures.add_measure(
         engine, who, zone=int(o.zone_id), site=o.site_id,
-        title=title or f"{cats.label('observation', o.category, lang)}{place}"[:300],
+        title=title or f"{cats.label('observation', o.category, lang=lang)}{place}"[:300],
         description=o.description or "", priority_area=priority_area or cats.LOCAL_PRIORITIES[0],
         actor=actor)
     measures.link_points(engine, who, mid, observations=[observation_id])

@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 # --- observations -----------------------------------------------------------------------------
 
-def _clean_ratings(ratings: Mapping[str, Any] | None, lang: str, problems: list[Problem]
+def _clean_ratings(ratings: Mapping[str, Any] | None, *, lang: str, problems: list[Problem]
                    ) -> dict[str, int]:
     out: dict[str, int] = {}
     for key, value in (ratings or {}).items():
@@ -79,7 +79,7 @@ def _checked_fields(
     code = cats.resolve("observation", category)
     if code is None:
         problems.append(Problem(None, "category", t(
-            "walks.obs.category", lang, allowed=cats.allowed_list("observation", lang))))
+            "walks.obs.category", lang, allowed=cats.allowed_list("observation", lang=lang))))
     values["category"] = code
     if need_position and (lon is None or lat is None
                           or not (math.isfinite(lon) and math.isfinite(lat))):
@@ -88,10 +88,10 @@ def _checked_fields(
         problems.append(Problem(None, "accuracy_m", t(
             "walks.obs.accuracy", lang, m=f"{accuracy_m:.0f}",
             max=f"{settings.geolocation_max_accuracy_m:.0f}")))
-    values["ratings"] = _clean_ratings(ratings, lang, problems)
+    values["ratings"] = _clean_ratings(ratings, lang=lang, problems=problems)
     text = (note or "").strip()
     problems += [Problem(None, "note", f.message)
-                 for f in blocking(check_note(text, lang, known_places=known_places))]
+                 for f in blocking(check_note(text, lang=lang, known_places=known_places))]
     values["note"] = text or None
     values["photo"] = values["photo_mime"] = None
     if photo:
@@ -104,7 +104,7 @@ def _checked_fields(
     return values, problems
 
 
-def _site(conn: Connection, site_id: int | None, lang: str) -> tuple[str, float, float] | None:
+def _site(conn: Connection, site_id: int | None, *, lang: str) -> tuple[str, float, float] | None:
     if site_id is None:
         return None
     row = conn.execute(select(Site.name, Site.lon, Site.lat).where(Site.id == site_id)).first()
@@ -154,10 +154,10 @@ def save_observation(
         walk = conn.execute(select(Walk.team).where(Walk.id == walk_id)).first()
         if walk is None:
             raise NotFoundError(t("walks.walk.not_found", lang, id=walk_id))
-        _check_team(who, walk[0], lang)
+        _check_team(who, walk[0], lang=lang)
         wrong: list[Problem] = list(problems)
         try:
-            site = _site(conn, site_id, lang)
+            site = _site(conn, site_id, lang=lang)
         except DataValidationError as exc:
             site, wrong = None, wrong + exc.problems
         x, y = (site[1], site[2]) if site is not None and (lon is None or lat is None) else (lon, lat)
@@ -195,7 +195,7 @@ def save_observation(
         return oid, True
 
     # Returns after the commit; a database that fails after the retries says "not saved".
-    return _write(engine, write, lang)
+    return _write(engine, write, lang=lang)
 
 
 def correct_observation(
@@ -218,7 +218,7 @@ def correct_observation(
             raise NotFoundError(t("walks.obs.not_found", lang, id=observation_id))
         session.expunge(o)
     with engine.connect() as conn:
-        site = _site(conn, site_id, lang)
+        site = _site(conn, site_id, lang=lang)
     if not who.can(Perm.ADMIN):
         if (o.team or "") != (who.team or ""):
             raise PermissionDeniedError(t("walks.other_team", lang))
@@ -269,7 +269,7 @@ def correct_observation(
 
     # What the user changed, in the form's words.
     changed = sorted({_FORM_FIELD.get(k, k) for k in changes})
-    _write(engine, write, lang)
+    _write(engine, write, lang=lang)
     return changed
 
 
@@ -279,7 +279,7 @@ _FORM_FIELD = {"description": "note", "owner": "category", "photo_mime": "photo"
 
 
 def set_observation_status(engine: Engine, who: Principal, observation_id: int, status: str,
-                           lang: str = "sv") -> None:
+                           *, lang: str = "sv") -> None:
     """Follow-up status of an observation: ny, skickad (till ägaren), atgardad, inte_atgardad."""
     who.require(Perm.WALK)
     if status not in cats.OBSERVATION_STATUSES:
@@ -291,7 +291,7 @@ def set_observation_status(engine: Engine, who: Principal, observation_id: int, 
                            .where(Observation.id == observation_id)).first()
         if row is None:
             raise NotFoundError(t("walks.obs.not_found", lang, id=observation_id))
-        _check_team(who, row[0], lang)
+        _check_team(who, row[0], lang=lang)
         if row[1] == status:
             return
         conn.execute(update(Observation).where(Observation.id == observation_id)
@@ -300,7 +300,7 @@ def set_observation_status(engine: Engine, who: Principal, observation_id: int, 
         audit.record(conn, who, "update", "observation", observation_id, status=status,
                      was=row[1])
 
-    _write(engine, write, lang)
+    _write(engine, write, lang=lang)
 
 
 def observation_photo(engine: Engine, who: Principal, observation_id: int
@@ -312,5 +312,5 @@ def observation_photo(engine: Engine, who: Principal, observation_id: int
                            .where(Observation.id == observation_id)).first()
     if row is None or row[0] is None:
         return None
-    _check_team(who, row[2], "sv")
+    _check_team(who, row[2], lang="sv")
     return bytes(row[0]), str(row[1])

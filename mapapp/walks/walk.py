@@ -55,7 +55,7 @@ class WalkInfo:
 
 def _walk_problems(
     zone_id: int | None, starts_at: datetime, organiser: str, participants: Mapping[str, Any],
-    status: str, known_zone: bool, lang: str, known_names: Iterable[str],
+    status: str, known_zone: bool, *, lang: str, known_names: Iterable[str],
 ) -> list[Problem]:
     p: list[Problem] = []
     if zone_id is None or not known_zone:
@@ -67,7 +67,7 @@ def _walk_problems(
         p.append(Problem(None, "organiser", t("walks.walk.organiser", lang)))
     else:
         p += [Problem(None, "organiser", f.message)
-              for f in check_note(org, lang, known_places=known_names)
+              for f in check_note(org, lang=lang, known_places=known_names)
               if f.kind in ("personnummer", "personnummer_like", "phone", "email")]
     unknown = set(participants) - set(PARTICIPANT_GROUPS)
     if unknown:
@@ -99,7 +99,7 @@ def create_walk(
             return int(have[0]), False
         zone = conn.execute(select(Zone.name).where(Zone.id == zone_id)).first()
         problems = _walk_problems(zone_id, starts_at, organiser, participants, status,
-                                  zone is not None, lang, cats.SEED_ACTORS)
+                                  zone is not None, lang=lang, known_names=cats.SEED_ACTORS)
         if problems:
             raise DataValidationError(problems)
         assert zone is not None
@@ -113,7 +113,7 @@ def create_walk(
         audit.record(conn, who, "create", "walk", wid, zone_id=zone_id, status=status)
         return int(wid), True
 
-    return _write(engine, write, lang)
+    return _write(engine, write, lang=lang)
 
 
 def list_walks(engine: Engine, who: Principal, *, zone_id: int | None = None) -> pd.DataFrame:
@@ -137,7 +137,7 @@ def list_walks(engine: Engine, who: Principal, *, zone_id: int | None = None) ->
     return pd.DataFrame([dict(r) for r in rows], columns=cols)
 
 
-def get_walk(engine: Engine, who: Principal, walk_id: int, lang: str = "sv") -> WalkInfo:
+def get_walk(engine: Engine, who: Principal, walk_id: int, *, lang: str = "sv") -> WalkInfo:
     who.require(Perm.VIEW_AGGREGATES)
     with Session(engine) as conn:
         row = conn.execute(
@@ -147,7 +147,7 @@ def get_walk(engine: Engine, who: Principal, walk_id: int, lang: str = "sv") -> 
             raise NotFoundError(t("walks.walk.not_found", lang, id=walk_id))
         n = conn.execute(select(func.count()).where(Observation.walk_id == walk_id)).scalar_one()
     w: Walk = row[0]
-    _check_team(who, w.team, lang)
+    _check_team(who, w.team, lang=lang)
     return WalkInfo(w.id, w.title, w.zone_id, row[1], w.starts_at, w.organiser,
                     dict(w.participants or {}), w.status, w.team,
                     shapely.from_wkb(w.route_wkb) if w.route_wkb else None, int(n))
@@ -164,9 +164,9 @@ def walk_route(engine: Engine, walk_id: int) -> shapely.Geometry | None:
 
 
 def set_walk_status(engine: Engine, who: Principal, walk_id: int, status: str,
-                    lang: str = "sv") -> None:
+                    *, lang: str = "sv") -> None:
     """Change a walk's status; when it is done, its route is stored from its points."""
-    w = get_walk(engine, who, walk_id, lang)
+    w = get_walk(engine, who, walk_id, lang=lang)
     who.require(Perm.WALK)
     if status not in cats.WALK_STATUSES:
         raise DataValidationError([Problem(None, "status", t(
@@ -180,4 +180,4 @@ def set_walk_status(engine: Engine, who: Principal, walk_id: int, status: str,
         conn.execute(update(Walk).where(Walk.id == walk_id).values(**values))
         audit.record(conn, who, "update", "walk", walk_id, status=status, was=w.status)
 
-    _write(engine, write, lang)
+    _write(engine, write, lang=lang)

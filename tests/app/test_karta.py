@@ -256,8 +256,8 @@ def test_the_cached_map_view_takes_every_input_as_an_argument(app_store, monkeyp
     flt = MapFilter()
     dv = data_version(app_store)
     today = local_today().isoformat()
-    views = {who.role: mapfilter._view(who.cache_key, dv, dataclasses.astuple(flt), "sv", today,
-                                       who, flt) for who in (READER, POLICE)}
+    views = {who.role: mapfilter._view(who.cache_key, dv, dataclasses.astuple(flt), today,
+                                       who, flt, lang="sv") for who in (READER, POLICE)}
     total = int(views[Role.LASARE].counts["count"].sum())
     with app_store.connect() as c:
         assert total > 0 and total <= c.execute(select(func.count(Incident.id))).scalar_one()

@@ -11,6 +11,8 @@ Fixtures (reusable by every browser test):
   than the app's is aborted and recorded in ``page.mapapp_blocked``.
 - ``login(page, user, password)``: sign in through the form (also a plain function here).
 - ``e2e_store``: the SQLite URL the server uses (for reading expected values).
+- ``start_app``/``stop_app``, and ``run_app(db_url, log, extra_env)`` (a context manager): one
+  more server with other settings (e.g. ``MAPAPP_BASEMAP``) for a test that needs them.
 
 The demo accounts (admin, polis, samordnare, lasare, vandrare) share :data:`PASSWORD`.
 Everything here is marked ``e2e``.
@@ -25,6 +27,7 @@ must hold mapapp's own records (so the scan saw a real log). The log is kept in
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -163,6 +166,20 @@ def stop_app(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@contextlib.contextmanager
+def run_app(db_url: str, log: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """:func:`start_app` on a free port (never ``MAPAPP_E2E_PORT``: the session's server has
+    it) for a test that needs other settings; yields its URL and stops it afterwards."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    proc, url = start_app(db_url, log, extra_env, port=port)
+    try:
+        yield url
+    finally:
+        stop_app(proc)
 
 
 @pytest.fixture(scope="session")

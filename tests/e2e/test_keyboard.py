@@ -145,6 +145,9 @@ def test_add_a_measure_by_keyboard(browser_page, app_url, e2e_store):
 
     page = browser_page
     _keyboard_login(page, app_url, "samordnare")
+    # Streamlit's skip link, in the page's language, takes the focus to the page's content
+    skip = page.locator('[data-testid="stSkipToContent"]')
+    assert skip.text_content() == "Hoppa till innehållet"
     _open_page(page, "Åtgärder", "Åtgärder")
     _tab_to(page, lambda a: "Ny åtgärd" in a["text"])
     assert page.evaluate(RING), "no visible focus on the expander Ny åtgärd"

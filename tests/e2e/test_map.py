@@ -136,3 +136,41 @@ def test_english_switch_translates_the_map(browser_page, app_url):
     legend = fl.locator(".mapapp-legend").text_content() or ""
     assert "Place-collaboration zones" in legend and "Platssamverkansområden" not in legend
     assert re.search(r"Crimes", page.content())
+
+
+def test_vector_mbtiles_basemap_draws_tiles_from_the_apps_own_origin(
+        _browser, e2e_store, tmp_path, request):
+    """``MAPAPP_BASEMAP`` = a vector MBTiles built here from the bundled layers (water and the
+    stadsdelar's outlines, by GDAL's MVT writer): the app draws its tiles to PNG and the map in
+    the browser shows them, every one from the app's own origin."""
+    from tests.e2e.conftest import VIEWPORT, block_other_origins, run_app
+    from tests.unit.test_basemap_vector_tiles import _vector_mbtiles
+
+    mb = _vector_mbtiles(tmp_path, zooms=(11, 11))  # zooms 12-14 by overzoom
+    with run_app(e2e_store, tmp_path / "streamlit-vector.log",
+                 {"MAPAPP_BASEMAP": str(mb)}) as url:
+        host = urlparse(url).hostname
+        context = _browser.new_context(viewport=VIEWPORT, locale="sv-SE")
+        blocked: list[str] = []
+        block_other_origins(context, host, blocked)
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        tiles: list[tuple[str, int]] = []
+        page.on("response", lambda r: tiles.append((r.url, r.status))
+                if "/basemap/" in r.url else None)
+        try:
+            page.goto(url)
+            login(page, "lasare")
+            frame = wait_for_map(page)
+            frame.locator("img.leaflet-tile-loaded").nth(3).wait_for()
+            loaded = frame.locator("img.leaflet-tile-loaded").evaluate_all(
+                "imgs => imgs.map(i => [i.src, i.naturalWidth])")
+            page.screenshot(path=str(artifact("karta-vector-mbtiles-1280x800.png")))
+        finally:
+            context.close()
+    assert loaded and all(src.startswith(f"{url}/app/static/basemap/") and src.endswith(".png")
+                          and w == 256 for src, w in loaded), loaded[:3]
+    # a tile the file does not have is "not found"; the others are there
+    assert sum(status == 200 for _, status in tiles) >= 4
+    assert all(status in (200, 404) for _, status in tiles), tiles
+    assert blocked == [] or all(u.endswith("map/default/24px.svg") for u in blocked), blocked

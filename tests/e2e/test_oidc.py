@@ -20,7 +20,7 @@ import pytest
 from mapapp.store.audit import events
 from mapapp.store.engine import make_engine
 from tests.conftest import ADMIN
-from tests.e2e.conftest import BIN, ROOT, artifact
+from tests.e2e.conftest import BIN, ROOT, artifact, stop_app
 
 pytestmark = pytest.mark.e2e
 
@@ -49,14 +49,6 @@ def _wait(url: str, proc: subprocess.Popen, log: Path, what: str) -> None:  # ty
         if proc.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"{what} did not start:\n" + log.read_text("utf-8"))
         time.sleep(0.3)
-
-
-def _stop(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +96,8 @@ def oidc_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         yield {"app": app, "idp": idp, "db": db, "log": str(app_log)}
     finally:
         if app_proc is not None:
-            _stop(app_proc)
-        _stop(idp_proc)
+            stop_app(app_proc)
+        stop_app(idp_proc)
 
 
 @pytest.fixture

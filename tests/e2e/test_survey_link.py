@@ -167,3 +167,55 @@ def test_recipient_marks_where_on_the_zones_small_map_on_a_phone(phone, app_url,
     tm = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
     (ax, ay), (bx, by) = tm.transform(lon, lat), tm.transform(inside.x, inside.y)
     assert ((ax - bx) ** 2 + (ay - by) ** 2) ** 0.5 < 120  # the tapped cell (or its neighbour)
+
+
+def test_where_by_keyboard_from_the_list_of_places_and_axe_finds_nothing_serious(
+        browser_page, app_url, e2e_store, tmp_path):
+    """The keyboard way to say where: the list of the zone's places (no map needed), chosen
+    and sent with keys only; axe (WCAG 2.1 A/AA) finds no serious violation in the form with
+    the place controls showing."""
+    from tests.e2e.axe import audit, blocking, describe
+    from tests.e2e.test_accessibility import _settle
+
+    closes = (date.today() + timedelta(days=7)).isoformat()
+    sid = _cli(e2e_store, app_url, "survey", "create", "--title", "Enkät med tangentbord",
+               "--month", "2023-07", "--closes", closes).strip()
+    csv = tmp_path / "mottagare.csv"
+    csv.write_text("organisation,role,email\nFamiljebostäder,Förvaltare,kb@fb.example\n",
+                   encoding="utf-8")
+    _cli(e2e_store, app_url, "survey", "recipients", sid, str(csv))
+    link = json.loads(_cli(e2e_store, app_url, "survey", "links", sid, "--format",
+                           "json"))[0]["link"]
+    page = browser_page
+    page.goto(link)
+    page.get_by_text("Enkät med tangentbord").first.wait_for()
+    page.locator('[data-testid="stExpander"] summary').filter(has_text="Liljeholmen").focus()
+    page.keyboard.press("Enter")
+    radio = _radio(page, "Otrygghet")
+    radio.locator("input").first.focus()  # "Inget"; the arrow keys move the choice
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(radio.locator('label[data-selected="true"]')).to_have_text("Mycket", timeout=30_000)
+    page.get_by_text("Var? Ingen plats markerad (valfritt).").wait_for()
+    _settle(page)
+    problems = describe("survey form", blocking(audit(page)))
+    assert problems == "", "axe (WCAG 2.1 A/AA, serious or critical):\n" + problems
+    picker = page.locator('[class*="st-key-enkat_site_"]').get_by_role("combobox")
+    picker.focus()
+    page.keyboard.press("ArrowDown")
+    first = page.get_by_role("option").first
+    site = first.inner_text()
+    page.keyboard.press("Enter")
+    page.get_by_text(f"Var? Vid {site}.").wait_for()
+    page.get_by_role("button", name="Skicka").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Tack! Ditt svar är sparat.").wait_for()
+    eng = make_engine(e2e_store)
+    with eng.connect() as c:
+        rows = c.execute(text(
+            "SELECT a.problem, a.level, s.name FROM survey_answers a JOIN sites s "
+            "ON s.id = a.site_id JOIN survey_responses r ON r.id = a.response_id "
+            "JOIN survey_recipients p ON p.id = r.recipient_id WHERE p.survey_id = :s"),
+            {"s": int(sid)}).all()
+    eng.dispose()
+    assert [tuple(r) for r in rows] == [("otrygghet", 2, site)]

@@ -21,22 +21,24 @@ def _url(engine) -> str:
 
 def _cases(tmp: Path) -> dict[str, tuple[list[str], str]]:
     """name -> (arguments, an English phrase the refusal must hold)."""
-    bad = tmp / "bad.csv"
-    bad.write_text("a,b\n1,2\n", encoding="utf-8")
-    table = tmp / "tabell.csv"
-    table.write_text("kategori,period,antal\nNarkotikabrott,2021,12\n", encoding="utf-8")
-    rows = tmp / "rader.csv"
-    rows.write_text("kategori;tidpunkt;lat;lon\nfoo;2024-13-05;abc;18.0\n", encoding="utf-8")
-    headless = tmp / "utan_rubrik.csv"
-    headless.write_text(",tidpunkt,lat,lon\nstold,2024-03-05,59.30,18.00\n", encoding="utf-8")
-    geojson = tmp / "trasig.geojson"
-    geojson.write_text('{"type": "FeatureCollection"', encoding="utf-8")
-    not_zip = tmp / "lager.zip"
-    not_zip.write_bytes(b"not a zip file")
-    not_xlsx = tmp / "tabell.xlsx"
-    not_xlsx.write_bytes(b"not a workbook")
-    police = tmp / "polisen.json"
-    police.write_text('[{"id": 1, "name": "1 maj 10.00, Stöld, Stockholm"}]', encoding="utf-8")
+    files = {  # name -> content, each a file that must be refused
+        "bad.csv": "a,b\n1,2\n",
+        "tabell.csv": "kategori,period,antal\nNarkotikabrott,2021,12\n",
+        "rader.csv": "kategori;tidpunkt;lat;lon\nfoo;2024-13-05;abc;18.0\n",
+        "utan_rubrik.csv": ",tidpunkt,lat,lon\nstold,2024-03-05,59.30,18.00\n",
+        "trasig.geojson": '{"type": "FeatureCollection"',
+        "utan_typ.geojson": '{"features": []}',
+        "lager.zip": "not a zip file",
+        "tabell.xlsx": "not a workbook",
+        "polisen.json": '[{"id": 1, "name": "1 maj 10.00, Stöld, Stockholm"}]',
+    }
+    for name, text in files.items():
+        (tmp / name).write_text(text, encoding="utf-8")
+    bad, table, rows, headless = (tmp / n for n in ("bad.csv", "tabell.csv", "rader.csv",
+                                                    "utan_rubrik.csv"))
+    geojson, typeless, not_zip, not_xlsx, police = (
+        tmp / n for n in ("trasig.geojson", "utan_typ.geojson", "lager.zip", "tabell.xlsx",
+                          "polisen.json"))
     xlsx_table = tmp / "statistik.xlsx"
     _workbook(xlsx_table, [["kategori", "2021", "2022"], ["Narkotikabrott", 12, 14]])
     out = str(tmp / "ut.docx")
@@ -59,6 +61,8 @@ def _cases(tmp: Path) -> dict[str, tuple[list[str], str]]:
                                                   "Columns in the file: column A"),
         "unreadable GeoJSON": (["import", "zones", str(geojson)],
                                "The file cannot be read as GeoJSON"),
+        "GeoJSON without a type": (["import", "zones", str(typeless)],
+                                   "not a GeoJSON object"),
         "not a zip": (["import", "incidents", str(not_zip)], "The zip file cannot be read"),
         "not a workbook": (["import", "incidents", str(not_xlsx)],
                            "The file cannot be read as XLSX"),
@@ -68,6 +72,10 @@ def _cases(tmp: Path) -> dict[str, tuple[list[str], str]]:
                                 "The file does not exist"),
         "no such survey file": (["trygghet", "import", str(tmp / "nowhere.csv")],
                                 "The file does not exist"),
+        "no such recipients file": (["survey", "recipients", "1", str(tmp / "nowhere.csv")],
+                                    "The file does not exist"),
+        "an export into a missing folder": (["export", str(tmp / "nowhere" / "lager.gpkg")],
+                                            "The folder"),
         "unknown measure": (["measures", "show", "999"], "Measure 999 does not exist"),
         "unknown measure to change": (["measures", "update", "999", "--status", "klar"],
                                       "Measure 999 does not exist"),

@@ -64,7 +64,7 @@ def test_lagesbild_names_every_zone_and_measure_and_equals_stats(store, tmp_path
         periods = head[1:4]
         assert len(periods) == 3 and all(p[:4].isdigit() for p in periods)
         from mapapp.categories import INCIDENT_CATEGORIES
-        codes = {c.label("sv"): c.code for c in INCIDENT_CATEGORIES}
+        codes = {c.label(lang="sv"): c.code for c in INCIDENT_CATEGORIES}
         for row in tb.rows[1:]:
             cells = [c.text for c in row.cells]
             code = codes[cells[0].removesuffix(" *")]
@@ -102,7 +102,7 @@ def test_snapshot_counts_carry_the_tested_change_of_mapapp_stats(sqlite_store, c
     table = snap.counts[0]
     assert table.headers[-1] == "Bedömning"
     from mapapp.categories import INCIDENT_CATEGORIES
-    codes = {c.label("sv"): c.code for c in INCIDENT_CATEGORIES}
+    codes = {c.label(lang="sv"): c.code for c in INCIDENT_CATEGORIES}
     seen = 0
     for row in table.rows:
         r = recs.get((codes[row[0].removesuffix(" *")], "2022-2023"))

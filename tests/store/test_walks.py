@@ -398,7 +398,7 @@ def test_follow_up_documents_keep_user_text_as_text(store):
     assert "Trafikkontoret (Tyck till)" in cells and "Ny" in cells
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert headings[1:] == [p for p, _ in sheet.places()]
-    pdf = followup_pdf(sheet, "en")
+    pdf = followup_pdf(sheet, lang="en")
     assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
     # With the (metadata-free) photo of an observation, shown under its place.
     buf = io.BytesIO()

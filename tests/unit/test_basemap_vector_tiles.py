@@ -35,13 +35,13 @@ def _gdal_tiles(path: Path, layer: str, frame, driver: str = "MBTiles",  # type:
                                              "NAME": "stadskarta"})
 
 
-def _vector_mbtiles(tmp: Path) -> Path:
+def _vector_mbtiles(tmp: Path, zooms: tuple[int, int] = (11, 13)) -> Path:
     """One MBTiles with two layers: GDAL writes one layer per file, and two protobuf Tile
     messages concatenated are one Tile with both layers (repeated fields merge)."""
     local = local_layers()
     water, land = tmp / "water.mbtiles", tmp / "land.mbtiles"
-    _gdal_tiles(water, "water", local.water)
-    _gdal_tiles(land, "stadsdelar", local.land[["name", "geometry"]])
+    _gdal_tiles(water, "water", local.water, zooms=zooms)
+    _gdal_tiles(land, "stadsdelar", local.land[["name", "geometry"]], zooms=zooms)
     out = tmp / "vektor.mbtiles"
     con = sqlite3.connect(out)
     con.execute("CREATE TABLE metadata (name text, value text)")
@@ -70,7 +70,7 @@ def _pixel(folder: Path, lon: float, lat: float, z: int) -> tuple[int, ...]:
 
 def test_vector_mbtiles_are_drawn_with_the_bundled_style_and_served_from_the_app(
         tmp_path, monkeypatch):
-    mb = _vector_mbtiles(tmp_path)
+    mb = _vector_mbtiles(tmp_path, zooms=(11, 12))
     with sqlite3.connect(mb) as con:
         n, blob = con.execute("SELECT count(*), max(tile_data) FROM tiles").fetchone()
     assert {layer.name for layer in decode_tile(bytes(blob))} <= {"water", "stadsdelar"}
@@ -79,7 +79,7 @@ def test_vector_mbtiles_are_drawn_with_the_bundled_style_and_served_from_the_app
     tiles = publish_mbtiles(mb, static)
     assert tiles.url.startswith("/app/static/basemap/") and tiles.url.endswith("/{z}/{x}/{y}.png")
     # the file's tiles, and the last level drawn again below it (sharp, from the vectors)
-    assert (tiles.min_zoom, tiles.max_zoom) == (11, 16) and tiles.count > n
+    assert (tiles.min_zoom, tiles.max_zoom) == (11, 15) and tiles.count > n
     assert tiles.attribution == "Källa: Stockholms stad (CC0)"
     for z in (12, 13, 15):
         assert _pixel(tiles.folder, *LAKE, z) == WATER, z
@@ -95,8 +95,8 @@ def test_vector_mbtiles_are_drawn_with_the_bundled_style_and_served_from_the_app
     assert len(dry) >= 5
     drawn = 0
     for p in dry:
-        fx, fy = _tile_xy(p.x, p.y, 13)
-        img = Image.open(tiles.folder / "13" / str(int(fx)) / f"{int(fy)}.png").convert("RGB")
+        fx, fy = _tile_xy(p.x, p.y, 12)
+        img = Image.open(tiles.folder / "12" / str(int(fx)) / f"{int(fy)}.png").convert("RGB")
         cx, cy = int((fx % 1) * 256), int((fy % 1) * 256)
         around = {img.getpixel((x, y)) for x in range(max(cx - 2, 0), min(cx + 3, 256))
                   for y in range(max(cy - 2, 0), min(cy + 3, 256))}
@@ -112,12 +112,12 @@ def test_vector_mbtiles_are_drawn_with_the_bundled_style_and_served_from_the_app
 
 def test_vector_pmtiles_written_by_gdal_are_drawn_the_same_way(tmp_path):
     pm = tmp_path / "vatten.pmtiles"
-    _gdal_tiles(pm, "water", local_layers().water, driver="PMTiles", zooms=(12, 13))
+    _gdal_tiles(pm, "water", local_layers().water, driver="PMTiles", zooms=(11, 11))
     assert parse_basemap(str(pm)).kind == "pmtiles"
     tiles = publish_mbtiles(pm, tmp_path / "static")
-    assert tiles.url.endswith(".png") and tiles.max_zoom == 16
-    assert _pixel(tiles.folder, *LAKE, 13) == WATER
-    assert _pixel(tiles.folder, *LAKE, 16) == WATER
+    assert tiles.url.endswith(".png") and tiles.max_zoom == 14
+    assert _pixel(tiles.folder, *LAKE, 12) == WATER
+    assert _pixel(tiles.folder, *LAKE, 14) == WATER
 
 
 def test_unknown_or_unsupported_tile_files_are_refused_in_both_languages(tmp_path):

@@ -182,7 +182,7 @@ def test_the_snapshot_lists_places_and_gives_the_static_map_their_statuses(plant
     pts, f, plant = planted
     per = planted_result.period
     table, status = hotspots_table(pts.assign(sensitive=False), f["sites"], f["outline"], per,
-                                   Settings(), "sv")
+                                   Settings(), lang="sv")
     s = planted_result.summary
     leads = s[s["flagged"] | s["rising"] | s["fading"]]
     assert status == {str(r["name"]): status_of(r) for r in leads.to_dict("records")}
@@ -212,4 +212,4 @@ def test_the_map_marks_leads_and_names_the_place_of_members(planted, planted_res
     s = planted_result.summary
     assert listed == int((s["flagged"] | s["rising"] | s["fading"]).sum())
     member = s.set_index("name").loc["Älvsjö station"].to_dict()
-    assert status_text(member, "en") == "part of the place Älvsjö centrum (one flag per place)"
+    assert status_text(member, lang="en") == "part of the place Älvsjö centrum (one flag per place)"

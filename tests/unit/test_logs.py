@@ -77,7 +77,7 @@ def test_the_static_maps_style_loader_logs_what_it_survives(captured, monkeypatc
         raise RuntimeError("layers/zones.py is broken")
 
     monkeypatch.setattr(render, "layer_specs", broken)
-    looks = map_styles("sv")
+    looks = map_styles(lang="sv")
     assert looks  # drawn with the defaults
     out = captured.getvalue()
     assert "WARNING mapapp.snapshot.staticmap: layer specs unreadable" in out

@@ -69,7 +69,7 @@ def test_an_ordinary_walk_note_has_no_findings():
 
 def test_messages_are_translated_and_do_not_repeat_the_number():
     sv = check_note(f"pnr {TOLVAN}")[0].message
-    en = check_note(f"pnr {TOLVAN}", "en")[0].message
+    en = check_note(f"pnr {TOLVAN}", lang="en")[0].message
     assert "personnummer" in sv and "identity number" in en
     assert TOLVAN not in sv and TOLVAN not in en
 

@@ -264,12 +264,12 @@ def test_reason_names_count_kind_band_expected_and_q(district: shapely.Geometry,
     assert rec["count"] == 14 and rec["kind"] == "observation" and rec["band"] in ("kvall",
                                                                                    "alla")
     assert rec["q"] < 0.001
-    text = reason_text(rec, "sv")
+    text = reason_text(rec, lang="sv")
     what = "kvällstid" if rec["band"] == "kvall" else "totalt"
     exp = f"{rec['expected']:.1f}".replace(".", ",") if rec["expected"] < 1 else \
         f"{rec['expected']:.0f}"
     assert text == f"Johan Skyttes skola: 14 observationer {what}, väntat {exp} (q < 0,001)"
-    en = reason_text(rec, "en")
+    en = reason_text(rec, lang="en")
     assert en.startswith("Johan Skyttes skola: 14 observations ") and "(q < 0.001)" in en
     assert {"name", "kind", "zone", "period", "count", "flagged", "reason", "expected",
             "q_value", "rising", "persistent", "fading", "place"} <= set(props)
@@ -283,10 +283,10 @@ def test_reason_names_count_kind_band_expected_and_q(district: shapely.Geometry,
 def test_the_issue_example_reads_as_asked() -> None:
     rec = {"site": "Kämpetorpsskolan", "kind": "incident", "band": "kvall", "count": 31,
            "expected": 6.3, "q": 0.00002}
-    assert reason_text(rec, "sv") == "Kämpetorpsskolan: 31 händelser kvällstid, väntat 6 (q < 0,001)"
-    assert reason_text(rec, "en") == ("Kämpetorpsskolan: 31 incidents in the evening, "
+    assert reason_text(rec, lang="sv") == "Kämpetorpsskolan: 31 händelser kvällstid, väntat 6 (q < 0,001)"
+    assert reason_text(rec, lang="en") == ("Kämpetorpsskolan: 31 incidents in the evening, "
                                       "expected 6 (q < 0.001)")
-    assert reason_text({**rec, "q": 0.0234}, "sv").endswith("(q = 0,023)")
+    assert reason_text({**rec, "q": 0.0234}, lang="sv").endswith("(q = 0,023)")
 
 
 def test_flags_are_kept_per_period(district: shapely.Geometry,

@@ -20,11 +20,11 @@ from mapapp.ui import state
 from mapapp.ui.components.markdown import md
 
 
-def _change_text(f: PeriodFigure, lang: str) -> str:
+def _change_text(f: PeriodFigure, *, lang: str) -> str:
     """The tested change of a card's period: an arrow only when significant."""
     if f.change_abs is None:
         return "–"
-    return change_text(f.change_abs, f.change_pct, f.trend, lang)
+    return change_text(f.change_abs, f.change_pct, f.trend, lang=lang)
 
 
 def _figures(card: Card) -> None:
@@ -35,7 +35,7 @@ def _figures(card: Card) -> None:
     table = pd.DataFrame({
         ctx.tr("map.card.col.period"): [f.period for f in card.figures],
         ctx.tr("map.card.col.count"): [f.count for f in card.figures],
-        ctx.tr("map.card.col.change"): [_change_text(f, lang) for f in card.figures],
+        ctx.tr("map.card.col.change"): [_change_text(f, lang=lang) for f in card.figures],
     })
     st.dataframe(table, hide_index=True, width="stretch")
     chart = pd.DataFrame({"period": [f.period + (f" {f.arrow}" if f.arrow else "")

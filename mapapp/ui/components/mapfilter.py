@@ -45,7 +45,7 @@ def filter_sidebar(prefix: str) -> MapFilter:
         codes = [c.code for c in cats.INCIDENT_CATEGORIES]
         chosen = st.multiselect(
             ctx.tr("map.filter.categories"), codes, default=saved.get("categories", []),
-            format_func=lambda c: cats.label("incident", c, ctx.lang()),
+            format_func=lambda c: cats.label("incident", c, lang=ctx.lang()),
             placeholder=ctx.tr("map.filter.all"), key=f"{prefix}_categories",
             help=ctx.tr("map.filter.incidents_only"))
         sources = st.multiselect(
@@ -67,8 +67,8 @@ def filter_sidebar(prefix: str) -> MapFilter:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _view(cache_key: str, dv: str, flt_key: tuple[Any, ...], lang: str, today: str,
-          _who: Principal, _flt: MapFilter) -> MapView:
+def _view(cache_key: str, dv: str, flt_key: tuple[Any, ...], today: str, _who: Principal,
+          _flt: MapFilter, *, lang: str) -> MapView:
     """The view of ``_flt`` for ``_who`` at data version ``dv``: every input is an argument
     (the role's ``cache_key`` and ``flt_key`` stand for the unhashed ``_who`` and ``_flt``);
     nothing here reads the session."""
@@ -88,5 +88,5 @@ def _view(cache_key: str, dv: str, flt_key: tuple[Any, ...], lang: str, today: s
 def current_view(flt: MapFilter) -> MapView:
     """The (cached) view of ``flt`` for the signed-in role."""
     who = ctx.require_principal()
-    return _view(who.cache_key, ctx.version(), dataclasses.astuple(flt), ctx.lang(),
-                 local_today().isoformat(), who, flt)
+    return _view(who.cache_key, ctx.version(), dataclasses.astuple(flt),
+                 local_today().isoformat(), who, flt, lang=ctx.lang())

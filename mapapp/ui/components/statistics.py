@@ -81,7 +81,7 @@ def area_section(frame: pd.DataFrame, area: str, *, key: str) -> None:
             ctx.tr("stat.col.period"): changed["period"],
             ctx.tr("stat.col.count"): changed["count"],
             ctx.tr("stat.col.change"): [
-                change_text(c, p, tr, lang) for c, p, tr in zip(
+                change_text(c, p, tr, lang=lang) for c, p, tr in zip(
                     changed["change"], changed["change_pct"], changed["trend"], strict=True)],
             ctx.tr("stat.col.source"): changed["source"],
         }), hide_index=True, width="stretch")

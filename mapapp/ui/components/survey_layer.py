@@ -26,8 +26,8 @@ def pick_survey(surveys: Any, until: str | None) -> Any:
 
 
 @st.cache_resource(show_spinner=False, ttl=60, max_entries=16)
-def _layer(until: str | None, lang: str, below: int, dv: str, cache_key: str,
-           _who: Principal) -> tuple[Any, str | None]:
+def _layer(until: str | None, below: int, dv: str, cache_key: str, _who: Principal, *,
+           lang: str) -> tuple[Any, str | None]:
     from mapapp.analysis.survey import zone_shares
     from mapapp.council.survey import PROBLEMS, list_surveys, results
     from mapapp.i18n import t
@@ -39,7 +39,7 @@ def _layer(until: str | None, lang: str, below: int, dv: str, cache_key: str,
         return None, None
     shares = zone_shares(results(engine, _who, int(row["id"])), suppress_below=below,
                          order=PROBLEMS)
-    feats = survey_features(ctx.zones(), shares, title=str(row["title"]),
+    feats = survey_features(ctx.zones_at(dv), shares, title=str(row["title"]),
                             month=str(row["month"]), suppress_below=below, lang=lang)
     note = t("map.survey.note", lang, title=str(row["title"]), month=str(row["month"]),
              n=below)
@@ -50,5 +50,5 @@ def survey_layer(period: Period | None) -> tuple[Any, str | None]:
     """(features or None, the legend's note)."""
     who = ctx.require_principal()
     until = period.last_day.strftime("%Y-%m") if period is not None else None
-    return _layer(until, ctx.lang(), int(ctx.get_settings().suppress_below), ctx.version(),
-                  who.cache_key, who)
+    return _layer(until, int(ctx.get_settings().suppress_below), ctx.version(), who.cache_key,
+                  who, lang=ctx.lang())

@@ -38,7 +38,7 @@ def render() -> None:
     who.require(Perm.ADMIN)
     engine = ctx.get_engine()
     st.title(ctx.tr("admin.title"))
-    flash = state.show_flash(PAGE, ctx.lang())
+    flash = state.show_flash(PAGE, lang=ctx.lang())
     if flash is not None and flash.extra:
         st.info(ctx.tr("admin.users.generated_password"))
         st.code(flash.extra, language=None)

@@ -46,7 +46,7 @@ def render() -> None:
     today = local_today()
     st.title(ctx.tr("measures.ui.title"))
     st.caption(ctx.tr("measures.ui.caption"))
-    state.show_flash(PAGE, ctx.lang())
+    state.show_flash(PAGE, lang=ctx.lang())
     _revisions(today)
     everything = ms.list_measures(engine, who, today=today)  # the one read of the list
     actors = ms.list_actors(engine, who)
@@ -338,7 +338,7 @@ def _links(engine: Engine, who: Principal, m: dict[str, Any], can_edit: bool) ->
             ctx.tr("measures.ui.link_kind"): [ctx.tr(f"measures.field.{lk['kind']}")
                                               for lk in m["links"]],
             ctx.tr("measures.ui.link_category"): [
-                category_label(lk["kind"], lk["category"], ctx.lang()) for lk in m["links"]],
+                category_label(lk["kind"], lk["category"], lang=ctx.lang()) for lk in m["links"]],
             ctx.tr("measures.ui.hist_at"): [
                 "" if lk["occurred_at"] is None else pd.Timestamp(lk["occurred_at"])
                 .tz_convert(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") for lk in m["links"]],
@@ -429,18 +429,18 @@ def _before_after(engine: Engine, who: Principal, m: dict[str, Any]) -> None:
     c[1].metric(ctx.tr("measures.ui.ba_after"), r["after"])
     # An arrow only for a significant change (two-sample Poisson test).
     c[2].metric(ctx.tr("measures.ui.ba_change"),
-                change_text(r["change"], r["change_pct"], r["trend"], lang) or "–")
-    verdict = verdict_text(r, lang)
+                change_text(r["change"], r["change_pct"], r["trend"], lang=lang) or "–")
+    verdict = verdict_text(r, lang=lang)
     if r["verdict"] == "effect":
         st.success(verdict, icon=":material/check_circle:")
     elif r["verdict"] in ("too_few", "incomplete"):
         st.warning(verdict)
     else:
         st.info(verdict)
-    summary = wdd_summary(r, lang)
+    summary = wdd_summary(r, lang=lang)
     if summary:
         st.caption(summary)
-    head, rows = wdd_rows(r, lang)
+    head, rows = wdd_rows(r, lang=lang)
     st.dataframe(pd.DataFrame(rows, columns=head), hide_index=True, width="stretch")
     st.caption(ctx.tr("wdd.explain"))
     chart = pd.DataFrame(

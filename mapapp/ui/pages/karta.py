@@ -48,29 +48,29 @@ def figures_row(view: MapView) -> None:
     # An arrow (Streamlit's delta) only for a significant change against the same days a year
     # earlier; otherwise the words "oförändrat inom normal variation" below the figure.
     if change is not None and change.significant:
-        delta = change_text(change.change_abs, change.change_pct, change.trend, lang)
+        delta = change_text(change.change_abs, change.change_pct, change.trend, lang=lang)
     cols[0].metric(ctx.tr("map.fig.incidents"), fmt_number(f["incidents"], lang, decimals=0),
                    delta=delta, delta_color="inverse",
                    help=ctx.tr("map.fig.delta_help", period=view.previous.label)
                    if view.previous is not None else None)
     if change is not None and not change.significant and change.trend is not None:
-        cols[0].caption(change_text(change.change_abs, change.change_pct, change.trend, lang))
+        cols[0].caption(change_text(change.change_abs, change.change_pct, change.trend, lang=lang))
     if view.period is not None and change is not None and not change.complete:
         cols[0].caption(ctx.tr("sig.period_incomplete", period=view.period.label,
                                last=change.compared_to or "–"))
     cols[1].metric(ctx.tr("map.fig.observations"), fmt_number(f["observations"], lang, decimals=0))
     cols[2].metric(ctx.tr("map.fig.flagged"), fmt_number(f["flagged"], lang, decimals=0))
     if f.get("flagged") or f.get("rising"):
-        cols[2].caption(hotspot_caption(f, lang))
+        cols[2].caption(hotspot_caption(f, lang=lang))
     cols[3].metric(ctx.tr("map.fig.hot"), fmt_number(f["hot"], lang, decimals=0))
     cols[4].metric(ctx.tr("map.fig.overdue"), fmt_number(f["overdue"], lang, decimals=0))
     if f.get("backtest") is not None:
         from mapapp.render.hotspot_text import backtest_line
 
-        st.caption(md(backtest_line(f["backtest"], lang)))
+        st.caption(md(backtest_line(f["backtest"], lang=lang)))
 
 
-def hotspot_caption(f: dict, lang: str) -> str:  # type: ignore[type-arg]
+def hotspot_caption(f: dict, *, lang: str) -> str:  # type: ignore[type-arg]
     """"4 platser, 1 ökande" under the flagged figure."""
     from mapapp.i18n import tn
 

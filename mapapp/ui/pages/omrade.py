@@ -56,7 +56,7 @@ def category_chart(view: MapView, zone: str) -> None:
         cols = st.columns(per_row)
         for col, code in zip(cols, codes[start:start + per_row], strict=False):
             with col:
-                st.caption(md(category_label(code, lang)))
+                st.caption(md(category_label(code, lang=lang)))
                 mine = df[df["category"] == code].drop_duplicates("period").set_index("period")
                 trends = [mine["trend"].get(p) if "trend" in mine else None
                           for p in wide.index]
@@ -68,7 +68,7 @@ def category_chart(view: MapView, zone: str) -> None:
                 if len(mine) and "trend" in mine:
                     last = mine.iloc[-1]
                     text = change_text(last["change_abs"], last["change_pct"], last["trend"],
-                                       lang)
+                                       lang=lang)
                     if text:
                         st.caption(text)
 
@@ -94,9 +94,9 @@ def sites_table(view: MapView, flt: MapFilter, zone_id: int) -> None:
                 ctx.tr("area.col.site"): r["name"],
                 ctx.tr("area.col.kind"): ctx.tr(f"map.site_kind.{r['kind']}"),
                 ctx.tr("area.col.count"): int(r["count"]),
-                ctx.tr("area.col.flagged"): status_text(r, lang),
+                ctx.tr("area.col.flagged"): status_text(r, lang=lang),
                 ctx.tr("area.col.times"): int(r["times_flagged"]),
-                ctx.tr("area.col.reason"): summary_reason(r, lang),
+                ctx.tr("area.col.reason"): summary_reason(r, lang=lang),
             })
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

@@ -15,7 +15,7 @@ from mapapp.access import Perm, Principal
 from mapapp.analysis.periods import Period, previous_period
 from mapapp.errors import MapAppError
 from mapapp.logs import survived
-from mapapp.snapshot import MIME, export_snapshot, suggested_name
+from mapapp.snapshot import MIME, export_snapshot, suggested_name, tile_source
 from mapapp.snapshot.content import Snapshot, Table, gather
 from mapapp.snapshot.source import default_since, latest_period
 from mapapp.snapshot.staticmap import render_map
@@ -30,11 +30,16 @@ ZONE_KEY = "protokoll_zone"
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _preview(zone: str | None, period: str, since: date, notes: bool, lang: str,
-             cache_key: str, dv: str, _who: Principal) -> tuple[Snapshot, bytes]:
+def _preview(zone: str | None, period: str, since: date, notes: bool, cache_key: str, dv: str,
+             _who: Principal, *, lang: str) -> tuple[Snapshot, bytes]:
+    settings = ctx.get_settings()
     snap = gather(ctx.get_engine(), _who, zone=zone, period=period, since=since,
-                  include_notes=notes, settings=ctx.get_settings(), lang=lang)
-    png = render_map(snap.map, lang=lang, dpi=110, title=f"{snap.area} · {snap.period}").png
+                  include_notes=notes, settings=settings, lang=lang)
+    # the same basemap as the download (a tile server, WMS or local tiles when one is set)
+    url, credit = (None, "") if settings.base.is_local else tile_source(settings)
+    vector = settings.base.path if settings.base.kind == "vector" else None
+    png = render_map(snap.map, lang=lang, dpi=110, title=f"{snap.area} · {snap.period}",
+                     tiles_url=url, tiles_attribution=credit, basemap_path=vector).png
     return snap, png
 
 
@@ -123,8 +128,8 @@ def render() -> None:
     st.divider()
     st.header(ctx.tr("snapshot.page.preview"))
     with st.spinner():
-        snap, png = _preview(zone, period, since_d, bool(notes), lang, who.cache_key,
-                             ctx.version(), who)
+        snap, png = _preview(zone, period, since_d, bool(notes), who.cache_key, ctx.version(),
+                             who, lang=lang)
     st.subheader(md(snap.title))
     st.image(png, caption=md(f"{snap.area} · {snap.period}"),
              alt=ctx.tr("snapshot.page.map_alt", area=snap.area, period=snap.period))

@@ -32,7 +32,7 @@ def render() -> None:
     if q.empty:
         st.info(ctx.tr("report.queue.empty"))
         return
-    label = lambda c: cats.label("observation", str(c), lang)  # noqa: E731
+    label = lambda c: cats.label("observation", str(c), lang=lang)  # noqa: E731
     st.dataframe(pd.DataFrame({
         "#": q["id"],
         ctx.tr("report.col.created_at"): pd.to_datetime(q["created_at"], utc=True)

@@ -100,7 +100,7 @@ def render() -> None:
                 st.rerun()
             return
         try:
-            walk = walks.get_walk(engine, who, int(chosen), ctx.lang())
+            walk = walks.get_walk(engine, who, int(chosen), lang=ctx.lang())
         except MapAppError as exc:
             survived(log, exc, "refused (%s)", __name__, level=logging.INFO)
             st.error(ctx.error_text(exc))

@@ -69,7 +69,7 @@ def _weeks() -> list[str]:
 
 def _cat(code: object, kind: str) -> str:
     try:
-        return cats.label(kind, str(code), ctx.lang())  # type: ignore[arg-type]
+        return cats.label(kind, str(code), lang=ctx.lang())  # type: ignore[arg-type]
     except Exception:
         return str(code)
 
