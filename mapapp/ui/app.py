@@ -151,6 +151,12 @@ def _token_page() -> bool:
 def main() -> None:
     _configure_logging()
     _vendor_beside_script()
+    # A click on the language switch: its new value is in the session before this run starts;
+    # take it now, so that the page's title and <html lang> (WCAG 3.1.1) are in the new language
+    # too, not only what is drawn after the switch.
+    switched = st.session_state.get("lang_switch")
+    if switched in ("sv", "en") and switched != st.session_state.get(ctx.LANG_KEY):
+        st.session_state[ctx.LANG_KEY] = switched
     st.set_page_config(page_title=ctx.tr("app.title"), page_icon="🗺️",
                        layout="wide", initial_sidebar_state="auto")
     declare_language()

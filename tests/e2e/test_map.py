@@ -136,6 +136,9 @@ def test_english_switch_translates_the_map(browser_page, app_url):
     legend = fl.locator(".mapapp-legend").text_content() or ""
     assert "Place-collaboration zones" in legend and "Platssamverkansområden" not in legend
     assert re.search(r"Crimes", page.content())
+    # the page's language (WCAG 3.1.1) and Streamlit's skip link follow the switch
+    page.wait_for_function("""() => document.documentElement.lang === 'en' && document
+        .querySelector('[data-testid="stSkipToContent"]').textContent === 'Skip to main content'""")
 
 
 def test_vector_mbtiles_basemap_draws_tiles_from_the_apps_own_origin(
