@@ -3,10 +3,13 @@
 without touching the store again (pure, testable on frames).
 
 The points are read once per kind, for the whole district (the site flags compare a site
-with the district) over the window the snapshot needs: incidents from the start of the period
-before the first of the three shown (the hotspots compare with the three periods before) to
-the end of the last; observations from the earlier of that start and the ``since`` date, up
-to now (the observation list runs to today).
+with the district) over the window the snapshot needs: incidents by the lean read
+(:func:`mapapp.store.points.load_point_arrays`: numbers and categoricals, no text per row)
+from the start of the period before the first of the three shown (the hotspots compare with
+the three periods before) to the end of the last -- widened to the window of the measures'
+WDD effects, which take their rows from the same read; observations (the point frame: the
+list shows their notes) from the earlier of that start and the ``since`` date, up to now
+(the observation list runs to today).
 """
 
 from __future__ import annotations
