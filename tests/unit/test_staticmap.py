@@ -162,9 +162,12 @@ def test_unreachable_tile_server_draws_without_tiles():
     server = HTTPServer(("127.0.0.1", 0), _Tiles)
     port = server.server_port
     server.server_close()  # nothing listens there any more
-    r = render_map(_mapdata(50), dpi=80, tiles_url=f"http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png")
+    r = render_map(_mapdata(50), dpi=80, tiles_url=f"http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png",
+                   tiles_attribution="Kartdata: Testservern")
     assert not r.tiles_used
-    assert not any("Bakgrund" in a for a in r.attribution)
+    # the tile server is not credited for tiles it never gave; the map says the basemap is missing
+    assert not any("Testservern" in a for a in r.attribution)
+    assert any("Bakgrundskartan (MAPAPP_BASEMAP) kunde inte hämtas" in a for a in r.attribution)
 
 
 def test_static_map_uses_the_bundled_basemap_with_water():
