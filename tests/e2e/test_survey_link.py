@@ -114,6 +114,19 @@ def test_recipient_answers_on_a_phone_edits_and_a_tampered_link_is_refused(
     page.screenshot(path=str(artifact("enkat-phone-refused.png")))
 
 
+def _one_recipient(e2e_store: str, app_url: str, tmp_path, title: str, month: str,  # type: ignore[no-untyped-def]
+                   row: str) -> tuple[str, str]:
+    """A survey made with the CLI with one recipient (a CSV ``row``): (its id, the link)."""
+    closes = (date.today() + timedelta(days=7)).isoformat()
+    sid = _cli(e2e_store, app_url, "survey", "create", "--title", title, "--month", month,
+               "--closes", closes).strip()
+    csv = tmp_path / "mottagare.csv"
+    csv.write_text(f"organisation,role,email\n{row}\n", encoding="utf-8")
+    _cli(e2e_store, app_url, "survey", "recipients", sid, str(csv))
+    return sid, json.loads(_cli(e2e_store, app_url, "survey", "links", sid, "--format",
+                                "json"))[0]["link"]
+
+
 def test_recipient_marks_where_on_the_zones_small_map_on_a_phone(phone, app_url, e2e_store,
                                                                  tmp_path):
     """A problem answered "Mycket" offers "Markera på kartan"; a tap on the zone's small map
@@ -124,15 +137,8 @@ def test_recipient_marks_where_on_the_zones_small_map_on_a_phone(phone, app_url,
     from mapapp.store.district import zones_frame
     from tests.e2e.conftest import tap_map
 
-    closes = (date.today() + timedelta(days=7)).isoformat()
-    sid = _cli(e2e_store, app_url, "survey", "create", "--title", "Enkät med karta",
-               "--month", "2023-06", "--closes", closes).strip()
-    csv = tmp_path / "mottagare.csv"
-    csv.write_text("organisation,role,email\nStockholmshem,Förvaltare,karta@shem.example\n",
-                   encoding="utf-8")
-    _cli(e2e_store, app_url, "survey", "recipients", sid, str(csv))
-    link = json.loads(_cli(e2e_store, app_url, "survey", "links", sid, "--format",
-                           "json"))[0]["link"]
+    sid, link = _one_recipient(e2e_store, app_url, tmp_path, "Enkät med karta", "2023-06",
+                               "Stockholmshem,Förvaltare,karta@shem.example")
     eng = make_engine(e2e_store)
     zones = zones_frame(eng)
     zone = zones[zones["name"] == "Liljeholmen"].iloc[0]
@@ -177,15 +183,8 @@ def test_where_by_keyboard_from_the_list_of_places_and_axe_finds_nothing_serious
     from tests.e2e.axe import audit, blocking, describe
     from tests.e2e.test_accessibility import _settle
 
-    closes = (date.today() + timedelta(days=7)).isoformat()
-    sid = _cli(e2e_store, app_url, "survey", "create", "--title", "Enkät med tangentbord",
-               "--month", "2023-07", "--closes", closes).strip()
-    csv = tmp_path / "mottagare.csv"
-    csv.write_text("organisation,role,email\nFamiljebostäder,Förvaltare,kb@fb.example\n",
-                   encoding="utf-8")
-    _cli(e2e_store, app_url, "survey", "recipients", sid, str(csv))
-    link = json.loads(_cli(e2e_store, app_url, "survey", "links", sid, "--format",
-                           "json"))[0]["link"]
+    sid, link = _one_recipient(e2e_store, app_url, tmp_path, "Enkät med tangentbord",
+                               "2023-07", "Familjebostäder,Förvaltare,kb@fb.example")
     page = browser_page
     page.goto(link)
     page.get_by_text("Enkät med tangentbord").first.wait_for()
