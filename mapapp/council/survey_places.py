@@ -80,7 +80,7 @@ def resolve_places(engine: Engine, places: Mapping[Key, Any] | None,
         return out, problems
     with engine.connect() as conn:
         site_pos = {int(i): (float(lo), float(la)) for i, lo, la in conn.execute(
-            select(Site.id, Site.lon, Site.lat)).tuples()}
+            select(Site.id, Site.lon, Site.lat))}
         zone_wkb = {int(i): w for i, w in conn.execute(select(Zone.id, Zone.geom_wkb).where(
             Zone.id.in_({int(k[0]) for k in wanted})))}
     to_metric = transformer(WGS84, METRIC)

@@ -174,6 +174,20 @@ class PointIndex:
             "zone": zone, "category": category,
             "occurred_at": pd.DatetimeIndex(self.ns[idx], tz="UTC")})
 
+    def frame(self, mask: NDArray[np.bool_]) -> pd.DataFrame:
+        """``category, source, occurred_at, lon, lat`` of the rows in ``mask`` (the point
+        frame's values of these columns, text as categoricals), made from the arrays."""
+        idx = np.flatnonzero(mask)
+        return pd.DataFrame({
+            "category": pd.Categorical.from_codes(
+                self.category[idx].astype(np.int64),
+                categories=pd.Index(self.categories, dtype=object)),
+            "source": pd.Categorical.from_codes(
+                self.source[idx].astype(np.int64),
+                categories=pd.Index(self.sources, dtype=object)),
+            "occurred_at": pd.DatetimeIndex(self.ns[idx], tz="UTC"),
+            "lon": self.lon[idx], "lat": self.lat[idx]})
+
     def _codes(self, wanted: Sequence[str], known: tuple[str, ...]) -> NDArray[np.int16]:
         pos = {c: i for i, c in enumerate(known)}
         return np.array([pos[w] for w in wanted if w in pos], dtype=np.int16)

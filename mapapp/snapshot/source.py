@@ -3,16 +3,19 @@
 without touching the store again (pure, testable on frames).
 
 The points are read once per kind, for the whole district (the site flags compare a site
-with the district) over the window the snapshot needs: incidents from the start of the period
-before the first of the three shown (the hotspots compare with the three periods before) to
-the end of the last; observations from the earlier of that start and the ``since`` date, up
-to now (the observation list runs to today).
+with the district) over the window the snapshot needs: incidents by the lean read
+(:func:`mapapp.store.points.load_point_arrays`: numbers and categoricals, no text per row)
+from the start of the period before the first of the three shown (the hotspots compare with
+the three periods before) to the end of the last -- widened to the window of the measures'
+WDD effects, which take their rows from the same read; observations (the point frame: the
+list shows their notes) from the earlier of that start and the ``since`` date, up to now
+(the observation list runs to today).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -167,6 +170,11 @@ def read_source(engine: Engine, who: Principal, *, zone: str | None,
     incidents = _incidents(engine, who, zones, stadsdelar,
                            PointFilter(start=start.to_pydatetime(), end=end.to_pydatetime()))
     when = incidents["occurred_at"]
+    # The day counts' range [p1, p3] lies inside this read: when none of its incidents is
+    # outside every stadsdel, the district's counts need not look for such points.
+    counted = ((when >= p1.start) & (when < p3.end)).to_numpy(dtype=bool)
+    inc_days = replace(days, none_outside=days.in_stadsdel and bool(
+        incidents.loc[counted, "stadsdel"].notna().all()))
     return Source(
         zone_row=zrow, periods=(p0, p1, p2, p3), since=since_d,
         zones=zones, stadsdelar=stadsdelar,
@@ -174,7 +182,8 @@ def read_source(engine: Engine, who: Principal, *, zone: str | None,
         incidents=incidents[((when >= p0.start) & (when < p3.end)).to_numpy(dtype=bool)],
         observations=load_points(engine, who, "observation",
                                  PointFilter(start=min(first, local_midnight(since_d)))),
-        daily={kind: daily_counts(engine, (kind,), days) for kind in ("incident", "observation")},
+        daily={"incident": daily_counts(engine, ("incident",), inc_days),
+               "observation": daily_counts(engine, ("observation",), days)},
         measures=measures,
         effects=measure_effects(engine, who, mine, settings, points=incidents),
         statistics=statistics_frame(engine, who))

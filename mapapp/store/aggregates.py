@@ -46,6 +46,9 @@ class DayFilter:
     end: date | None = None
     zone_ids: tuple[int, ...] | None = None
     in_stadsdel: bool = False
+    #: with ``in_stadsdel``: the caller has read these very rows and found none outside every
+    #: stadsdel, so SQLite does not look for them (a pass over the whole table)
+    none_outside: bool = False
 
 
 def _where(flt: DayFilter, day: str, params: dict[str, object], *, sqlite: bool) -> list[str]:
@@ -103,7 +106,7 @@ def _days_sqlite(conn: Connection, table: str, flt: DayFilter) -> pd.DataFrame:
     # One pass over the covering index (zone_id, category, local_day): no sort of the rows.
     params: dict[str, object] = {}
     df = _sqlite_groups(conn, table, _where(flt, "local_day", params, sqlite=True), params)
-    if flt.in_stadsdel:
+    if flt.in_stadsdel and not flt.none_outside:
         # Points outside every stadsdel (kept with --keep-outside) are few: count them apart
         # (stadsdel_id is not in the index) and take them off.
         out = _sqlite_groups(conn, table, [*_where(flt, "local_day", params, sqlite=True),

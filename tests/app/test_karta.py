@@ -145,6 +145,19 @@ def test_a_clicked_site_shows_its_flags_and_measures(app_store):
     assert list(table["Period"]) == ["2020-2021", "2021-2022", "2022-2023"]
     assert all(c == "–" or c[0] in "↑↓" or c.endswith("oförändrat inom normal variation")
                for c in table["Förändring"])
+    # the counts (made from the map's point index) equal those of the point frame
+    from mapapp.render.cards import site_figures
+    from mapapp.render.data import available_periods
+    from mapapp.settings import load_settings
+    from mapapp.store.points import load_points
+
+    inc = load_points(app_store, POLICE, "incident")
+    site = sites[sites["id"] == sid].iloc[0]
+    want = site_figures(inc, float(site["lon"]), float(site["lat"]),
+                        [p.label for p in available_periods(inc, "statistical")], "2022-2023",
+                        radius_m=load_settings().site_radius_m)
+    assert [int(n) for n in table["Antal"]] == [f.count for f in want]
+    assert sum(f.count for f in want) > 0
 
 
 def test_english(app_store):

@@ -5,6 +5,7 @@ its card, and with default settings the page makes no request to another origin.
 from __future__ import annotations
 
 import re
+import shutil
 from urllib.parse import urlparse
 
 import numpy as np
@@ -171,6 +172,11 @@ def test_vector_mbtiles_basemap_draws_tiles_from_the_apps_own_origin(
             page.screenshot(path=str(artifact("karta-vector-mbtiles-1280x800.png")))
         finally:
             context.close()
+            # the tiles the server published for this throw-away file (static/ is gitignored)
+            from mapapp.render.tiles import _key
+            from tests.e2e.conftest import ROOT
+
+            shutil.rmtree(ROOT / "static" / "basemap" / _key(mb), ignore_errors=True)
     assert loaded and all(src.startswith(f"{url}/app/static/basemap/") and src.endswith(".png")
                           and w == 256 for src, w in loaded), loaded[:3]
     # a tile the file does not have is "not found"; the others are there

@@ -79,6 +79,16 @@ def test_lean_read_equals_the_point_frame(filled, who):
                               frame["category"].astype(str).to_numpy())
         assert np.array_equal(np.isnan(lean.lon), frame["lon"].isna().to_numpy())
         assert lean.data_end() == frame["occurred_at"].max()
+        # the columns a site card reads, from the index, for a category/source filter
+        flt = MapFilter(categories=("narkotikabrott", "personran", "klotter"),
+                        sources=("polisen", "demo"))
+        keep = (frame["category"].astype(str).isin(flt.categories)
+                & frame["source"].astype(str).isin(flt.sources)).to_numpy()
+        cols = ["category", "source", "occurred_at", "lon", "lat"]
+        pd.testing.assert_frame_equal(
+            lean.frame(lean.mask(flt)).astype({"category": str, "source": str}),
+            frame.loc[keep, cols].reset_index(drop=True).astype(
+                {"category": str, "source": str}), check_dtype=False)
         for pk in ("statistical", "calendar", "rolling12"):
             assert ([p.label for p in list_periods(lean.times(), kind=pk)]
                     == [p.label for p in available_periods(frame, pk)])

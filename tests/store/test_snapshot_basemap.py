@@ -118,7 +118,7 @@ def test_a_wms_that_does_not_answer_gives_a_snapshot_without_it(sqlite_store, ca
     silent = socket.socket()  # accepts connections (the backlog) and never answers
     silent.bind(("127.0.0.1", 0))
     silent.listen(4)
-    monkeypatch.setattr("mapapp.snapshot.staticmap.WMS_TIMEOUT_S", 1.0)
+    monkeypatch.setattr("mapapp.snapshot.basemap_images.WMS_TIMEOUT_S", 1.0)
     port = silent.getsockname()[1]
     settings = load_settings({"MAPAPP_BASEMAP": f"http://127.0.0.1:{port}/wms?SERVICE=WMS"
                                                 "&LAYERS=stadskarta"}, database_url="sqlite://")

@@ -57,13 +57,30 @@ def test_the_lean_read_gives_the_snapshot_of_the_point_frames(store):
     import dataclasses
 
     from mapapp.snapshot.effects import effects_window, measure_effects
-    from mapapp.store.points import PointFilter, load_points
+    from mapapp.store.aggregates import DayFilter, daily_counts
+    from mapapp.store.points import PointFilter, insert_points, load_points
 
     _seed(store)
-    for zone in (ZONE, None):
+    for zone, outside in ((ZONE, False), (None, False), (None, True)):
+        if outside:  # an incident outside every stadsdel, inside the counted periods
+            with store.begin() as conn:
+                insert_points(conn, pd.DataFrame({
+                    "source": ["test"], "external_id": ["outside"], "category": ["stold"],
+                    "occurred_at": [pd.Timestamp("2021-03-01 12:00", tz="Europe/Stockholm")],
+                    "lon": [18.3], "lat": [59.45]}), "incident")
         src = source.read_source(store, COORDINATOR, zone=zone, period="2021-2022",
                                  since=date(2023, 1, 1), settings=SETTINGS)
-        p0, p3 = src.periods[0], src.periods[-1]
+        p0, p1, p3 = src.periods[0], src.periods[1], src.periods[-1]
+        # the day counts as the store gives them when asked plainly
+        zid = None if zone is None else tuple(
+            int(i) for i in src.zones.loc[src.zones["name"] == zone, "id"])
+        for kind in ("incident", "observation"):
+            plain_days = daily_counts(store, (kind,), DayFilter(
+                start=p1.start.date(), end=p3.end.date(), zone_ids=zid,
+                in_stadsdel=zone is None))
+            pd.testing.assert_frame_equal(src.daily[kind], plain_days)
+        if outside:
+            assert (src.incidents["stadsdel"].isna()).sum() == 1
         full = load_points(store, COORDINATOR, "incident", PointFilter(
             start=p0.start.to_pydatetime(), end=p3.end.to_pydatetime()))
         mine = src.measures if zone is None else src.measures[src.measures["zone"] == ZONE]

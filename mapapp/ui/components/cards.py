@@ -4,7 +4,6 @@ for Markdown."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -12,6 +11,7 @@ from mapapp.analysis.sites import measures_for_sites
 from mapapp.i18n.numbers import fmt_number
 from mapapp.measures.rules import revision_flags
 from mapapp.render.cards import Card, PeriodFigure, site_card, site_figures, zone_card
+from mapapp.render.data import MapFilter
 from mapapp.render.figures import change_text
 from mapapp.render.view import MapView
 from mapapp.timezone import local_today
@@ -127,14 +127,14 @@ def card_for(selection: tuple[str, int], view: MapView) -> Card | None:
     per = view.period
     # The site's reported crimes over the periods, with the filter's categories and sources.
     saved = dict(st.session_state.get(state.MAP_FILTER) or {})
-    incidents = ctx.points("incident")
-    keep = np.ones(len(incidents), dtype=bool)
-    if saved.get("categories"):
-        keep &= incidents["category"].astype(str).isin(saved["categories"]).to_numpy()
-    if saved.get("sources"):
-        keep &= incidents["source"].astype(str).isin(saved["sources"]).to_numpy()
+    # from the map's point index (no point frame is read for a card)
+    index = ctx.point_index("incident")
+    keep = index.mask(MapFilter(categories=tuple(saved["categories"])
+                                if saved.get("categories") else None,
+                                sources=tuple(saved["sources"])
+                                if saved.get("sources") else None))
     figures = site_figures(
-        incidents[keep], float(s["lon"]), float(s["lat"]), labels, selected,
+        index.frame(keep), float(s["lon"]), float(s["lat"]), labels, selected,
         radius_m=settings.site_radius_m, period_kind=per.kind if per is not None else
         "statistical", stat_year_start_month=settings.stat_year_start_month,
         reference=per.last_day if per is not None and per.kind == "rolling12" else None,
