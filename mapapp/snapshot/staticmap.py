@@ -214,8 +214,10 @@ def _fill(ax: Any, geom: shapely.Geometry, *, face: str, edge: str, width: float
     verts = np.concatenate(rings)
     codes = np.concatenate([[MplPath.MOVETO] + [MplPath.LINETO] * (len(r) - 2)
                             + [MplPath.CLOSEPOLY] for r in rings])
-    ax.add_patch(PathPatch(MplPath(verts, codes), facecolor=face, edgecolor=edge,
-                           linewidth=width, zorder=z))
+    # add_artist, not add_patch: the view's limits are set by hand (render_map), so the
+    # patch's data limits (a Bézier walk over every vertex) are never needed
+    ax.add_artist(PathPatch(MplPath(verts, codes), facecolor=face, edgecolor=edge,
+                            linewidth=width, zorder=z))
 
 
 def _draw_local_base(ax: Any, view: shapely.Geometry, *, lang: str) -> Patch:

@@ -14,6 +14,7 @@ never drawn as points. A ``vandrare`` sees only its own team's observations.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -400,7 +401,7 @@ def load_point_arrays(engine: Engine, who: Principal, kind: PointKind,
             cols.append(func.coalesce(t.c.stadsdel_id, -1))
         q = select(*cols).where(*terms).order_by(t.c.id)
         rows = conn.execute(q).cursor.fetchall()
-    a = np.array(rows, dtype="float64").reshape(-1, len(cols))
+    a = _float_rows(rows, len(cols))
     if np.isnan(a[:, 3]).any():  # a value written between the two reads (PostgreSQL's
         return load_point_arrays(engine, who, kind, flt, stadsdel=stadsdel)  # read committed)
     lon, lat = np.ascontiguousarray(a[:, 0]), np.ascontiguousarray(a[:, 1])
@@ -427,9 +428,24 @@ def load_point_arrays(engine: Engine, who: Principal, kind: PointKind,
                                     else np.full(len(a), -1, dtype=np.int64)))
 
 
+def _float_rows(rows: Sequence[Any], width: int) -> NDArray[np.float64]:
+    """``rows`` (tuples of ``width`` numbers, None as NaN) as a float array, one row each:
+    by ``np.fromiter`` over the flat values (a third of ``np.array``'s time on a million rows),
+    by ``np.array`` when a value is None (an unplaced point), which makes it NaN."""
+    try:
+        flat = np.fromiter(itertools.chain.from_iterable(rows), dtype="float64",
+                           count=len(rows) * width)
+    except TypeError:  # a None
+        return np.array(rows, dtype="float64").reshape(-1, width)
+    return flat.reshape(-1, width)
+
+
 def _names(ids: NDArray[np.int64], known: dict[int, str]) -> pd.Categorical:
     """Names of ids (-1 and unknown ids: missing) as a categorical."""
-    codes = np.unique(ids[ids >= 0])
+    valid = ids[ids >= 0]
+    # the ids present, in order (ids are small: a count per id instead of np.unique's sort)
+    codes = (np.flatnonzero(np.bincount(valid)) if len(valid) and int(valid.max()) < 1 << 20
+             else np.unique(valid))
     labels = [known.get(int(c)) for c in codes]
     keep = [int(c) for c, lab in zip(codes, labels, strict=True) if lab is not None]
     pos = np.full(int(codes.max()) + 1 if len(codes) else 1, -1, dtype=np.int64)

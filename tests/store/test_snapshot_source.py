@@ -103,3 +103,53 @@ def test_the_lean_read_gives_the_snapshot_of_the_point_frames(store):
         pd.testing.assert_frame_equal(a.map.points.astype({"kind": object}),
                                       b.map.points.astype({"kind": object}))
         pd.testing.assert_frame_equal(a.map.sites, b.map.sites)
+
+
+def test_the_effects_read_only_the_measures_windows_and_equal_a_test_over_every_point(store):
+    """The measures' effects look only at the rows inside some measure's before/after span
+    (a time prefilter); every figure equals before_after over all the store's incidents, and
+    the prefilter does drop rows here (points every two weeks from 2019 to 2024, at the
+    measures' sites, in their buffers and across the district)."""
+    import numpy as np
+
+    from mapapp.analysis.beforeafter import before_after
+    from mapapp.measures import measures_frame
+    from mapapp.snapshot.effects import MONTHS, _in_measure_windows, measure_effects
+    from mapapp.store.district import district_outline, sites_frame, zones_frame
+    from mapapp.store.points import insert_points, load_points
+    from tests.store.test_snapshot import _around
+
+    sites = sites_frame(store)
+    rng = np.random.default_rng(16)
+    rows = []
+    times = pd.date_range("2019-09-03 18:00", "2024-03-01", freq="14D", tz="Europe/Stockholm")
+    for _, site in sites.iterrows():
+        for spread in (60.0, 300.0, 900.0):  # at the site, in its buffer, in its zone
+            lon, lat = _around(site["lon"], site["lat"], len(times), rng, spread_m=spread)
+            rows += [{"category": "stold", "lon": lon[i], "lat": lat[i], "occurred_at": t}
+                     for i, t in enumerate(times)]
+    inc = pd.DataFrame(rows).assign(source="test")
+    inc["external_id"] = [f"w{i}" for i in range(len(inc))]
+    with store.begin() as conn:
+        insert_points(conn, inc, "incident")
+    measures = measures_frame(store, COORDINATOR)
+    got = measure_effects(store, COORDINATOR, measures, SETTINGS)
+    full = load_points(store, COORDINATOR, "incident")
+    kept = _in_measure_windows(full, measures, MONTHS)
+    assert 0 < kept.sum() < len(full)  # the prefilter drops rows in this store
+    zones, district = zones_frame(store), district_outline(store)
+    want = {}
+    for m in measures.to_dict("records"):
+        if pd.isna(pd.to_datetime(m.get("start"), errors="coerce")):
+            continue
+        want[int(m["id"])] = before_after(
+            m, full, sites=sites, zones=zones, district=district, months=MONTHS,
+            data_start=full["occurred_at"].min(), data_end=full["occurred_at"].max(),
+            radius_m=SETTINGS.site_radius_m, buffer_m=SETTINGS.wdd_buffer_m,
+            confidence=SETTINGS.confidence_level)
+    assert got == want and len(got) >= 2
+    # each measure's before and after windows hold points: at the place, in the buffer, in
+    # the control
+    for r in got.values():
+        assert min(r[k] for k in ("before", "after", "d_before", "d_after", "ct_before",
+                                  "ct_after")) > 0, r
