@@ -17,7 +17,9 @@ import streamlit as st
 
 from mapapp.access import Perm
 from mapapp.errors import MapAppError
+from mapapp.i18n import t
 from mapapp.logs import survived
+from mapapp.textsafe import html_text
 from mapapp.ui import context as ctx
 from mapapp.ui.login import login_gate, logout_button
 
@@ -95,9 +97,16 @@ def _configure_logging() -> None:
 
 def declare_language() -> None:
     """The page's language on ``<html lang>`` (WCAG 3.1.1; Streamlit's page says "en") and on
-    Streamlit's skip link (2.4.1), and a visible focus ring on every control (2.4.7). Constant
-    code, only the language varies."""
-    st.html(_lang_script(lang="en" if ctx.lang() == "en" else "sv"), unsafe_allow_javascript=True)
+    Streamlit's skip link ("Skip to main content", 2.4.1), and a visible focus ring on every
+    control (2.4.7). Constant code; the language code and the catalogue's skip-link text go
+    into JS strings through ``html_text`` (no quote, backslash or ``<`` can end them; the
+    catalogue's texts hold no character it would change)."""
+    code = "en" if ctx.lang() == "en" else "sv"
+    st.html("<script>(() => {"
+            f' document.documentElement.lang = "{html_text(code)}";'
+            " const skip = document.querySelector('[data-testid=\"stSkipToContent\"]');"
+            f' if (skip) {{ skip.textContent = "{html_text(t("app.skip_link", code))}"; }}'
+            " })();</script>", unsafe_allow_javascript=True)
     st.html(_FOCUS_CSS)
 
 
@@ -106,19 +115,6 @@ a:focus-visible, button:focus-visible, [role="button"]:focus-visible, summary:fo
 input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible {
   outline: 3px solid #0b5394 !important; outline-offset: 2px; }
 </style>"""
-
-
-def _lang_script(*, lang: str) -> str:
-    """``<html lang>`` and the text of Streamlit's own skip link ("Skip to main content",
-    WCAG 2.4.1) in the page's language (a catalogue text, JSON-quoted into the script)."""
-    import json
-
-    from mapapp.i18n import t
-
-    return ("<script>(() => { document.documentElement.lang = " + json.dumps(lang) + ";"
-            " const skip = document.querySelector('[data-testid=\"stSkipToContent\"]');"
-            " if (skip) { skip.textContent = " + json.dumps(t("app.skip_link", lang))
-            + "; } })();</script>")
 
 
 def _token_page() -> bool:
