@@ -234,6 +234,33 @@ def before_after(
     return out
 
 
+def rows_in_measure_windows(points: pd.DataFrame, measures: pd.DataFrame, months: int
+                            ) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """The rows of ``points`` that some measure's before/after test can count: those in
+    [start − max(12, months) months, start + months months) of a measure with a start (the
+    year-before, the immediately-before and the after windows of
+    :func:`~mapapp.analysis.beforeafter.before_after` all lie in it). A measure at a site or
+    cell without a zone takes its zone from the points at the place over all times, so then
+    every row is kept. Rows without a time are never counted."""
+    keep = np.ones(len(points), dtype=bool)
+    spans: set[tuple[int, int]] = set()
+    for m in measures.to_dict("records"):
+        start = pd.to_datetime(m.get("start"), errors="coerce")
+        if pd.isna(start):
+            continue
+        if (_present(m.get("site")) or _present(m.get("cell_id"))) and not _present(m.get("zone")):
+            return keep
+        s = _local_midnight(m["start"])
+        spans.add((_shift(s, -max(12, months)).value, _shift(s, months).value))
+    if not spans or len(points) == 0:
+        return keep
+    ns = utc_ns(points["occurred_at"])
+    keep[:] = False
+    for lo, hi in spans:
+        keep |= (ns >= lo) & (ns < hi)
+    return keep
+
+
 def before_after_all(
     measures: pd.DataFrame,
     points: pd.DataFrame,

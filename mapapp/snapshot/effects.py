@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
@@ -39,36 +38,6 @@ def effects_window(measures: pd.DataFrame | None) -> tuple[pd.Timestamp, pd.Time
     return lo, hi
 
 
-def _in_measure_windows(points: pd.DataFrame, measures: pd.DataFrame, months: int
-                        ) -> np.ndarray:
-    """The rows of ``points`` that some measure's before/after test can count: those in
-    [start − max(12, months) months, start + months months) of a measure with a start (the
-    year-before, the immediately-before and the after windows of
-    :func:`~mapapp.analysis.beforeafter.before_after` all lie in it). A measure at a site or
-    cell without a zone takes its zone from the points at the place over all times, so then
-    every row is kept. Rows without a time are never counted."""
-    from mapapp.analysis.beforeafter import _local_midnight, _present, _shift
-    from mapapp.analysis.periods import utc_ns
-
-    keep = np.ones(len(points), dtype=bool)
-    spans: set[tuple[int, int]] = set()
-    for m in measures.to_dict("records"):
-        start = pd.to_datetime(m.get("start"), errors="coerce")
-        if pd.isna(start):
-            continue
-        if (_present(m.get("site")) or _present(m.get("cell_id"))) and not _present(m.get("zone")):
-            return keep
-        s = _local_midnight(m["start"])
-        spans.add((_shift(s, -max(12, months)).value, _shift(s, months).value))
-    if not spans or len(points) == 0:
-        return keep
-    ns = utc_ns(points["occurred_at"])
-    keep[:] = False
-    for lo, hi in spans:
-        keep |= (ns >= lo) & (ns < hi)
-    return keep
-
-
 def measure_effects(engine: Engine, who: Principal, measures: pd.DataFrame,
                     settings: Settings, *, points: pd.DataFrame | None = None
                     ) -> dict[int, dict[str, Any]]:
@@ -77,7 +46,7 @@ def measure_effects(engine: Engine, who: Principal, measures: pd.DataFrame,
     ``points``: the role's incidents over at least :func:`effects_window` (a point frame or
     :func:`~mapapp.store.points.frame_of_arrays`, e.g. a snapshot's read); the rows of the
     window are taken from it instead of reading the store again."""
-    from mapapp.analysis.beforeafter import before_after
+    from mapapp.analysis.beforeafter import before_after, rows_in_measure_windows
     from mapapp.analysis.wdd import with_metric
     from mapapp.store.district import district_outline, sites_frame, zones_frame
     from mapapp.store.points import PointFilter, frame_of_arrays, load_point_arrays
@@ -104,7 +73,7 @@ def measure_effects(engine: Engine, who: Principal, measures: pd.DataFrame,
     else:  # the window's rows, as the store's time range gives them
         when = pd.to_datetime(points["occurred_at"], utc=True)
         points = points[((when >= lo) & (when < hi)).to_numpy(dtype=bool)]
-    points = points[_in_measure_windows(points, measures, MONTHS)]
+    points = points[rows_in_measure_windows(points, measures, MONTHS)]
     # the columns before_after reads, the text ones as plain objects once (not per measure)
     pts = with_metric(points)[["kind", "occurred_at", "lon", "lat", "x_m", "y_m", "zone"]]
     pts = pts.assign(kind=pts["kind"].astype(object), zone=pts["zone"].astype(object))

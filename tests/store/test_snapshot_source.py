@@ -112,9 +112,9 @@ def test_the_effects_read_only_the_measures_windows_and_equal_a_test_over_every_
     measures' sites, in their buffers and across the district)."""
     import numpy as np
 
-    from mapapp.analysis.beforeafter import before_after
+    from mapapp.analysis.beforeafter import before_after, rows_in_measure_windows
     from mapapp.measures import measures_frame
-    from mapapp.snapshot.effects import MONTHS, _in_measure_windows, measure_effects
+    from mapapp.snapshot.effects import MONTHS, measure_effects
     from mapapp.store.district import district_outline, sites_frame, zones_frame
     from mapapp.store.points import insert_points, load_points
     from tests.store.test_snapshot import _around
@@ -135,7 +135,7 @@ def test_the_effects_read_only_the_measures_windows_and_equal_a_test_over_every_
     measures = measures_frame(store, COORDINATOR)
     got = measure_effects(store, COORDINATOR, measures, SETTINGS)
     full = load_points(store, COORDINATOR, "incident")
-    kept = _in_measure_windows(full, measures, MONTHS)
+    kept = rows_in_measure_windows(full, measures, MONTHS)
     assert 0 < kept.sum() < len(full)  # the prefilter drops rows in this store
     zones, district = zones_frame(store), district_outline(store)
     want = {}
