@@ -78,15 +78,11 @@ def _points(kind: str, cache_key: str, dv: str, _who: Principal) -> pd.DataFrame
 def points(kind: str) -> pd.DataFrame:
     """All points of ``kind`` that the signed-in role may see (read-only, shared)."""
     who = require_principal()
-    return points_for(kind, who, version())
+    return _points(kind, who.cache_key, version(), who)
 
 
 # The ``*_for``/``*_at`` readers take the role and the data version as arguments and read no
 # session state: for cached functions, which must take every input as an argument.
-
-def points_for(kind: str, who: Principal, dv: str) -> pd.DataFrame:
-    """:func:`points` of ``who`` at data version ``dv``."""
-    return _points(kind, who.cache_key, dv, who)
 
 
 def zones_at(dv: str) -> gpd.GeoDataFrame:
@@ -166,12 +162,8 @@ def _grid(dv: str, size: float) -> Grid:
     return build_grid(shapely.union_all(_stadsdelar(dv).geometry.to_numpy()), cell_size_m=size)
 
 
-def grid() -> Grid:
-    """The Gi*/count grid over the district (a :class:`mapapp.analysis.grid.Grid`)."""
-    return grid_at(version())
-
-
 def grid_at(dv: str) -> Grid:
+    """The Gi*/count grid over the district (a :class:`mapapp.analysis.grid.Grid`)."""
     return _grid(dv, get_settings().grid_size_m)
 
 
