@@ -44,16 +44,9 @@ from mapapp.analysis.wdd import COUNT_KEYS, areas, wdd
 from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.errors import DataValidationError, Problem
 from mapapp.timezone import LOCAL_TZ
+from mapapp.values import is_missing
 
 KINDS: tuple[str, ...] = ("incident", "observation")
-
-
-def _present(v: Any) -> bool:
-    if v is None:
-        return False
-    if not isinstance(v, str) and pd.api.types.is_scalar(v) and pd.isna(v):
-        return False
-    return str(v).strip() != ""
 
 
 def _local_midnight(v: Any) -> pd.Timestamp:
@@ -93,7 +86,7 @@ def place_mask(
     """Boolean mask of the points at the measure's place, and (place kind, place name)."""
     mid, title = measure.get("id"), measure.get("title")
     site, zone = measure.get("site"), measure.get("zone")
-    if _present(site):
+    if not is_missing(site):
         sx, sy = site_centre_metric(sites, site, mid)
         tr = transformer(WGS84, METRIC)
         lon = points["lon"].to_numpy(dtype="float64")
@@ -105,7 +98,7 @@ def place_mask(
             hits = cKDTree(np.column_stack([x, y])).query_ball_point([sx, sy], r=float(radius_m))
             mask[ok[np.asarray(hits, dtype=np.int64)]] = True
         return mask, "site", str(site)
-    if _present(zone):
+    if not is_missing(zone):
         return (points["zone"].astype(object) == str(zone)).to_numpy(dtype=bool), "zone", str(zone)
     raise DataValidationError([Problem(None, "zone", "analysis.measure.no_place",
                                        {"id": mid, "title": title})])
@@ -135,11 +128,11 @@ def before_after(
     ({kind: {"before", "after"}}), ``buffer_m``, the eight WDD counts (``t_before`` …
     ``cd_after``), ``w_t, w_d, wdd, se, z, wdq, verdict``, ``complete, conclusive, note``."""
     m = dict(measure)
-    if not _present(m.get("start")):
+    if is_missing(m.get("start")):
         raise DataValidationError([Problem(None, "start", "analysis.measure.no_start",
                                            {"id": m.get("id"), "title": m.get("title")})])
     months = int(months)
-    if _present(m.get("site")) or _present(m.get("cell_id")) or zones is not None:
+    if not is_missing(m.get("site")) or not is_missing(m.get("cell_id")) or zones is not None:
         t_mask, d_mask, c_mask, place_kind, place = areas(
             m, points, sites=sites, zones=zones, district=district, radius_m=radius_m,
             buffer_m=buffer_m)
@@ -248,7 +241,7 @@ def rows_in_measure_windows(points: pd.DataFrame, measures: pd.DataFrame, months
         start = pd.to_datetime(m.get("start"), errors="coerce")
         if pd.isna(start):
             continue
-        if (_present(m.get("site")) or _present(m.get("cell_id"))) and not _present(m.get("zone")):
+        if (not is_missing(m.get("site")) or not is_missing(m.get("cell_id"))) and is_missing(m.get("zone")):
             return keep
         s = _local_midnight(m["start"])
         spans.add((_shift(s, -max(12, months)).value, _shift(s, months).value))
@@ -270,10 +263,9 @@ def before_after_all(
     (keywords as :func:`before_after`)."""
     out = []
     for row in measures.to_dict("records"):
-        if not _present(row.get("start")):
+        if is_missing(row.get("start")):
             continue
-        if not (_present(row.get("site")) or _present(row.get("zone"))
-                or _present(row.get("cell_id"))):
+        if all(is_missing(row.get(k)) for k in ("site", "zone", "cell_id")):
             continue
         out.append(before_after(row, points, **kw))
     return out

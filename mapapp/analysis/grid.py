@@ -43,6 +43,7 @@ from mapapp.analysis.periods import Period, parse_period, period_containing, utc
 from mapapp.analysis.sites import measure_record
 from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.errors import ConfigurationError, DataValidationError, Problem
+from mapapp.values import is_missing
 
 GI_CLASSES: tuple[str, ...] = ("hot99", "hot95", "hot90", "ns", "cold90", "cold95", "cold99")
 _HOT = ("hot99", "hot95", "hot90")
@@ -358,23 +359,19 @@ def measures_for_cells(
     for row in measures.to_dict("records"):
         cid = row.get("cell_id")
         site = row.get("site")
-        if _present(cid):
+        if not is_missing(cid):
             j = id_to_idx.get(str(cid))
             if j is not None:
                 out[j].append(measure_record(row, "cell"))
-        elif _present(site):
+        elif not is_missing(site):
             j = site_cell.get(str(site))
             if j is not None:
                 out[j].append(measure_record(row, "site"))
-        elif not _present(site) and _present(row.get("zone")):
+        elif is_missing(site) and not is_missing(row.get("zone")):
             for i, zname in zone_of.items():
                 if zname == row["zone"]:
                     out[i].append(measure_record(row, "zone"))
     return out
-
-
-def _present(v: Any) -> bool:
-    return v is not None and not (isinstance(v, float) and math.isnan(v)) and str(v) != ""
 
 
 def _num(v: float) -> float | None:

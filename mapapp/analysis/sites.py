@@ -38,6 +38,7 @@ from mapapp.analysis.periods import (
     period_containing,
     utc_ns,
 )
+from mapapp.values import is_missing
 
 FLAG_COLUMNS = ROW_COLUMNS
 
@@ -94,10 +95,6 @@ def measure_record(row: dict[str, Any], scope: str) -> dict[str, Any]:
     }
 
 
-def _present(v: Any) -> bool:
-    return v is not None and not (isinstance(v, float) and math.isnan(v)) and str(v) != ""
-
-
 def measures_for_sites(
     sites: pd.DataFrame, measures: pd.DataFrame | None
 ) -> dict[str, list[dict[str, Any]]]:
@@ -110,12 +107,12 @@ def measures_for_sites(
                                          strict=True)}
     for row in measures.to_dict("records"):
         site, cell, zone = row.get("site"), row.get("cell_id"), row.get("zone")
-        if _present(site):
+        if not is_missing(site):
             if str(site) in out:
                 out[str(site)].append(measure_record(row, "site"))
-        elif not _present(cell) and _present(zone):
+        elif is_missing(cell) and not is_missing(zone):
             for name, z in zone_of.items():
-                if _present(z) and str(z) == str(zone):
+                if not is_missing(z) and str(z) == str(zone):
                     out[name].append(measure_record(row, "zone"))
     return out
 

@@ -65,6 +65,7 @@ from scipy.stats import norm
 from mapapp.analysis.significance import DEFAULT_CONFIDENCE
 from mapapp.crs import METRIC, WGS84, transformer
 from mapapp.errors import DataValidationError, Problem
+from mapapp.values import is_missing
 
 VERDICTS: tuple[str, ...] = ("effect", "increase", "no_effect", "too_few", "incomplete")
 COUNT_KEYS: tuple[str, ...] = ("t_before", "t_after", "d_before", "d_after", "ct_before",
@@ -221,14 +222,14 @@ def areas(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, str]:
     """Masks of the target T, the buffer D and the control C over ``points`` (disjoint), the
     place kind ("site", "cell", "zone") and the place's name."""
-    from mapapp.analysis.beforeafter import _present, site_centre_metric
+    from mapapp.analysis.beforeafter import site_centre_metric
 
     x, y, placed = _metric_xy(points)
     zone_col = points["zone"].astype(object).to_numpy()
     site, cell, zone = measure.get("site"), measure.get("cell_id"), measure.get("zone")
     mid = measure.get("id")
-    if _present(site) or _present(cell):
-        if _present(site):
+    if not is_missing(site) or not is_missing(cell):
+        if not is_missing(site):
             sx, sy = site_centre_metric(sites, site, mid)
             d = np.hypot(x - sx, y - sy)
             target = placed & (d <= radius_m)
@@ -244,7 +245,7 @@ def areas(
             target = placed & (x >= e) & (x < e + s) & (y >= n) & (y < n + s)
             ring = _dwithin(box, x, y, placed & ~target, buffer_m)
             kind, name = "cell", str(cell)
-        own = str(zone) if _present(zone) else None
+        own = str(zone) if not is_missing(zone) else None
         if own is None:
             inside = pd.Series(zone_col[target]).dropna()
             own = str(inside.mode().iloc[0]) if len(inside) else None
@@ -252,7 +253,7 @@ def areas(
             len(points), dtype=bool)
         control &= placed
         return target, ring, control, kind, name
-    if _present(zone):
+    if not is_missing(zone):
         name = str(zone)
         target = zone_col == name
         geom = _zone_geom(zones, name)
