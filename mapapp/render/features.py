@@ -44,7 +44,8 @@ def round_geometry(geoms: Sequence[Any] | gpd.GeoSeries, precision: int = PRECIS
     return shapely.transform(arr, lambda c: np.round(c, precision))
 
 
-def _frame(df: pd.DataFrame, geometry: Any) -> gpd.GeoDataFrame:
+def feature_frame(df: pd.DataFrame, geometry: Any) -> gpd.GeoDataFrame:
+    """``df`` with ``geometry`` (WGS84, rounded for the map) as a GeoDataFrame of features."""
     return gpd.GeoDataFrame(df.reset_index(drop=True),
                             geometry=gpd.GeoSeries(round_geometry(geometry), crs=WGS84), crs=WGS84)
 
@@ -65,7 +66,7 @@ def zone_features(zones: gpd.GeoDataFrame, revision: pd.DataFrame | None,
                      "tip": tip(z.name, [t("map.tip.count", lang, n=n),
                                          t(f"map.zone.{status}", lang),
                                          t("map.tip.click_card", lang)])})
-    return _frame(pd.DataFrame(rows, columns=["id", "name", "status", "count", "tip"]),
+    return feature_frame(pd.DataFrame(rows, columns=["id", "name", "status", "count", "tip"]),
                   zones.geometry.to_numpy())
 
 
@@ -74,7 +75,7 @@ def outline_features(stadsdelar: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     df = pd.DataFrame({"id": stadsdelar["id"].to_numpy(), "name": stadsdelar["name"].to_numpy(),
                        "status": "outline",
                        "tip": [tip(n) for n in stadsdelar["name"]]})
-    return _frame(df, stadsdelar.geometry.to_numpy())
+    return feature_frame(df, stadsdelar.geometry.to_numpy())
 
 
 def site_features(sites: gpd.GeoDataFrame, flags: pd.DataFrame | None, *,
@@ -115,7 +116,7 @@ def site_features(sites: gpd.GeoDataFrame, flags: pd.DataFrame | None, *,
                 for nm, k, c, st, r in zip(sites["name"], kinds, count, states, reasons,
                                            strict=True)],
     })
-    return _frame(rows, sites.geometry.to_numpy())
+    return feature_frame(rows, sites.geometry.to_numpy())
 
 
 def measure_status(status: str, overdue: bool) -> str:
@@ -160,7 +161,7 @@ def measure_features(measures: pd.DataFrame, zones: gpd.GeoDataFrame, *,
                                 lines[:8] + ([f"… (+{len(lines) - 8})"] if len(lines) > 8
                                              else []))})
         geoms.append(where[key])
-    return _frame(pd.DataFrame(rows, columns=cols), geoms)
+    return feature_frame(pd.DataFrame(rows, columns=cols), geoms)
 
 
 def status_label(code: Any, *, lang: str = "sv") -> str:

@@ -12,7 +12,7 @@ import pandas as pd
 from mapapp.analysis.survey import zone_summary
 from mapapp.i18n import t
 from mapapp.i18n.numbers import fmt_number
-from mapapp.render.features import _frame, tip
+from mapapp.render.features import feature_frame, tip
 
 COLUMNS = ["id", "name", "status", "answered", "text", "tip"]
 
@@ -49,4 +49,4 @@ def survey_features(zones: gpd.GeoDataFrame, shares: pd.DataFrame, *, title: str
                      "answered": int(s["answered"]), "text": text,
                      "tip": tip(z.name, lines)})
         geoms.append(geom)
-    return _frame(pd.DataFrame(rows, columns=COLUMNS), geoms)
+    return feature_frame(pd.DataFrame(rows, columns=COLUMNS), geoms)
