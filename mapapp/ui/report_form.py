@@ -16,13 +16,10 @@ from mapapp.council.reports import CATEGORIES, DUPLICATE_DAYS, DUPLICATE_RADIUS_
 from mapapp.errors import MapAppError
 from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
-from mapapp.ui import state
-from mapapp.ui.components.language import language_choice
 from mapapp.ui.vandring_map import walk_map
 
 QUERY_KEY = "rapport"
 _S = "rapport_state"
-_PAGE = "rapport"  # the page name of its after-send message (mapapp.ui.state.flash)
 MAP_HEIGHT = 360
 # the honeypot's container is moved off screen: people never see it, bots fill it
 _HIDE = ("<style>.st-key-rapport_website{position:absolute!important;left:-10000px!important;"
@@ -32,13 +29,12 @@ _HIDE = ("<style>.st-key-rapport_website{position:absolute!important;left:-10000
 def _state() -> dict[str, Any]:
     if _S not in st.session_state:
         st.session_state[_S] = {"sid": uuid.uuid4().hex, "lon": None, "lat": None,
-                                "dups": None}
+                                "dups": None, "flash": None}
     return st.session_state[_S]  # type: ignore[no-any-return]
 
 
-def _reset(s: dict[str, Any], flash_key: str) -> None:
-    s.update({"sid": uuid.uuid4().hex, "lon": None, "lat": None, "dups": None})
-    state.flash(_PAGE, flash_key)
+def _reset(s: dict[str, Any], flash: str) -> None:
+    s.update({"sid": uuid.uuid4().hex, "lon": None, "lat": None, "dups": None, "flash": flash})
     for k in ("rapport_cat", "rapport_text"):
         st.session_state.pop(k, None)
 
@@ -88,16 +84,19 @@ def _send(s: dict[str, Any], *, confirm_new: bool) -> None:
     if res.status == "duplicate":
         s["dups"] = res.duplicates
         st.rerun()
-    _reset(s, "report.form.thanks")
+    _reset(s, ctx.tr("report.form.thanks"))
     st.rerun()
 
 
 def render_report_page() -> None:
-    language_choice()
+    from mapapp.ui.survey_form import _language
+
+    _language()
     s = _state()
     st.title(ctx.tr("report.form.title"))
     st.caption(ctx.tr("report.form.intro"))
-    state.show_flash(_PAGE, lang=ctx.lang())
+    if s.get("flash"):
+        st.success(s.pop("flash"))
     st.markdown(f"**{ctx.tr('report.form.map')}**")
     _map(s)
     if s["lon"] is not None:
@@ -115,7 +114,7 @@ def render_report_page() -> None:
                               date=str(d["at"])))
         c1, c2 = st.columns(2)
         if c1.button(ctx.tr("report.form.same"), key="rapport_same", width="stretch"):
-            _reset(s, "report.form.not_sent_same")
+            _reset(s, ctx.tr("report.form.not_sent_same"))
             st.rerun()
         if c2.button(ctx.tr("report.form.new_anyway"), key="rapport_new", width="stretch"):
             _send(s, confirm_new=True)

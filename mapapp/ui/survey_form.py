@@ -14,15 +14,23 @@ from mapapp.errors import MapAppError
 from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
 from mapapp.ui import state, survey_map
-from mapapp.ui.components.language import language_choice
 
 QUERY_KEY = "enkat"
 _PAGE = "enkat"  # the page name of its after-save message (mapapp.ui.state.flash)
 
 
+def _language() -> None:
+    choice = st.segmented_control(
+        ctx.tr("app.language"), ["sv", "en"], default=ctx.lang(), key="enkat_lang",
+        format_func=lambda c: {"sv": "Svenska", "en": "English"}[c], label_visibility="collapsed")
+    if choice and choice != st.session_state.get(ctx.LANG_KEY):
+        st.session_state[ctx.LANG_KEY] = choice
+        st.rerun()
+
+
 def render_token_page(token: str) -> None:
     engine = ctx.get_engine()
-    language_choice()
+    _language()
     rec = resolve_token(engine, token, settings=ctx.get_settings())
     if rec is None:
         st.title(ctx.tr("survey.form.refused_title"))
