@@ -13,10 +13,10 @@ from mapapp.council.survey import PROBLEMS, load_answer, resolve_token, save_ans
 from mapapp.errors import MapAppError
 from mapapp.textsafe import markdown_text
 from mapapp.ui import context as ctx
-from mapapp.ui import state, survey_map
+from mapapp.ui import survey_map
 
 QUERY_KEY = "enkat"
-_PAGE = "enkat"  # the page name of its after-save message (mapapp.ui.state.flash)
+_FLASH = "enkat_flash"
 
 
 def _language() -> None:
@@ -42,7 +42,10 @@ def render_token_page(token: str) -> None:
     st.caption(ctx.tr("survey.form.for", organisation=markdown_text(rec.organisation),
                       role=markdown_text(rec.role)))
     st.markdown(ctx.tr("survey.form.intro", month=rec.month, closes=rec.closes.isoformat()))
-    if state.show_flash(_PAGE, lang=ctx.lang()) is None and (answers or free):
+    flash = st.session_state.pop(_FLASH, None)
+    if flash:
+        st.success(flash)
+    elif answers or free:
         st.info(ctx.tr("survey.form.editing"))
     levels = [0, 1, 2]
     zone_list = zones(engine)
@@ -74,5 +77,5 @@ def render_token_page(token: str) -> None:
         st.error(markdown_text(exc.text(ctx.lang())).replace("\n", "  \n"))
         return
     survey_map.forget(rec.recipient_id)  # the next run reads the stored (snapped) places
-    state.flash(_PAGE, "survey.form.saved" if first else "survey.form.edited")
+    st.session_state[_FLASH] = ctx.tr("survey.form.saved" if first else "survey.form.edited")
     st.rerun()
